@@ -1,0 +1,45 @@
+package dev.memaudit.index.ngram;
+
+import dev.memaudit.core.error.MemauditException;
+import java.io.IOException;
+import org.apache.lucene.codecs.CodecUtil;
+import org.apache.lucene.store.ChecksumIndexInput;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.IOContext;
+import org.apache.lucene.store.IndexOutput;
+
+/**
+ * The gram sidecar file written at build time next to the Lucene index: a {@link BloomFilter} over
+ * every gram and the {@link HotGrams} table. Format: index header (codec {@value #CODEC}, version
+ * {@value #VERSION}, index uid, suffix = generation), Bloom filter, hot table, checksum footer.
+ */
+public record GramSidecar(BloomFilter bloom, HotGrams hot) {
+    public static final String CODEC = "MemauditGramSidecar";
+    public static final int VERSION = 1;
+
+    public void write(Directory dir, String fileName, byte[] indexUid, String generation)
+            throws IOException {
+        try (IndexOutput out = dir.createOutput(fileName, IOContext.DEFAULT)) {
+            CodecUtil.writeIndexHeader(out, CODEC, VERSION, indexUid, generation);
+            bloom.write(out);
+            hot.write(out);
+            CodecUtil.writeFooter(out);
+        }
+    }
+
+    /** Reads and verifies the file; any mismatch is an integrity failure. */
+    public static GramSidecar read(Directory dir, String fileName, byte[] indexUid, String generation) {
+        try (ChecksumIndexInput in = dir.openChecksumInput(fileName, IOContext.READONCE)) {
+            CodecUtil.checkIndexHeader(in, CODEC, VERSION, VERSION, indexUid, generation);
+            BloomFilter bloom = BloomFilter.read(in);
+            HotGrams hot = HotGrams.read(in);
+            CodecUtil.checkFooter(in);
+            return new GramSidecar(bloom, hot);
+        } catch (IOException | RuntimeException e) {
+            throw MemauditException.integrity(
+                    "gram file " + dir + "/" + fileName + " is corrupt or does not belong to this index: "
+                            + e.getMessage(),
+                    e);
+        }
+    }
+}

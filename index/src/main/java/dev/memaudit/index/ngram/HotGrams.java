@@ -1,0 +1,113 @@
+package dev.memaudit.index.ngram;
+
+import java.io.IOException;
+import org.apache.lucene.store.DataInput;
+import org.apache.lucene.store.DataOutput;
+
+/**
+ * Corpus frequencies of the frequent grams (those occurring at least {@link #MIN_FREQUENCY} times,
+ * all works and positions counted). The scan seeds each window with its rarest gram so that stock
+ * phrases that recur thousands of times are never expanded occurrence by occurrence; a gram not in
+ * the table counts as frequency 0.
+ */
+public final class HotGrams {
+    /** Grams below this corpus frequency are not stored. */
+    public static final int MIN_FREQUENCY = 8;
+
+    private final long[] keys;
+    private final int[] freqs;
+    private final int mask;
+    private boolean zeroKeyPresent;
+    private int zeroKeyFreq;
+    private int size;
+
+    private HotGrams(int capacity) {
+        int cap = Integer.highestOneBit(Math.max(16, capacity * 2 - 1)) << 1;
+        keys = new long[cap];
+        freqs = new int[cap];
+        mask = cap - 1;
+    }
+
+    /** A table able to hold {@code expected} grams. */
+    public static HotGrams withCapacity(int expected) {
+        return new HotGrams(expected);
+    }
+
+    /** Records a gram's frequency (ignored below {@link #MIN_FREQUENCY}). */
+    public void put(long gram, long frequency) {
+        if (frequency < MIN_FREQUENCY) {
+            return;
+        }
+        int f = (int) Math.min(Integer.MAX_VALUE, frequency);
+        if (gram == 0) {
+            size += zeroKeyPresent ? 0 : 1;
+            zeroKeyPresent = true;
+            zeroKeyFreq = f;
+            return;
+        }
+        if (size * 2 >= keys.length) {
+            throw new IllegalStateException("hot-gram table full (" + size + " entries)");
+        }
+        int i = (int) GramHash.fmix64(gram) & mask;
+        while (keys[i] != 0 && keys[i] != gram) {
+            i = (i + 1) & mask;
+        }
+        if (keys[i] == 0) {
+            size++;
+        }
+        keys[i] = gram;
+        freqs[i] = f;
+    }
+
+    /** The gram's corpus frequency if it is hot, else 0. */
+    public int frequency(long gram) {
+        if (gram == 0) {
+            return zeroKeyPresent ? zeroKeyFreq : 0;
+        }
+        int i = (int) GramHash.fmix64(gram) & mask;
+        long k;
+        while ((k = keys[i]) != 0) {
+            if (k == gram) {
+                return freqs[i];
+            }
+            i = (i + 1) & mask;
+        }
+        return 0;
+    }
+
+    /** Number of hot grams. */
+    public int size() {
+        return size;
+    }
+
+    public void write(DataOutput out) throws IOException {
+        out.writeVInt(size);
+        if (zeroKeyPresent) {
+            out.writeLong(0);
+            out.writeVInt(zeroKeyFreq);
+        }
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] != 0) {
+                out.writeLong(keys[i]);
+                out.writeVInt(freqs[i]);
+            }
+        }
+    }
+
+    public static HotGrams read(DataInput in) throws IOException {
+        int n = in.readVInt();
+        if (n < 0) {
+            throw new IOException("bad hot-gram count " + n);
+        }
+        HotGrams table = new HotGrams(n);
+        for (int i = 0; i < n; i++) {
+            long key = in.readLong();
+            int freq = in.readVInt();
+            if (freq < MIN_FREQUENCY) {
+                throw new IOException("bad hot-gram frequency " + freq);
+            }
+            table.put(key, freq);
+        }
+        return table;
+    }
+}

@@ -1,0 +1,253 @@
+package dev.memaudit.index.scan;
+
+import dev.memaudit.core.text.NormalizedWords;
+import dev.memaudit.index.ngram.BloomFilter;
+import dev.memaudit.index.ngram.GramHash;
+import dev.memaudit.index.ngram.HotGrams;
+import dev.memaudit.index.store.WorksStore;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Finds every maximal run of at least {@code minWords} words that an output shares with the
+ * corpus, at every corpus occurrence. Not thread-safe: one per scanning thread.
+ *
+ * <p>Why it is complete (with {@link Seeding#RARITY}): let k = minWords - n + 1. A shared run of
+ * at least minWords words starting at output word a contains the k grams starting at a..a+k-1, and
+ * each occurs at the aligned corpus position. The Bloom filter has no false negatives, so the
+ * window [a, a+k) is never skipped (the loop only jumps past windows that contain a rejected gram).
+ * Whatever gram of that window is chosen as seed really occurs there, the postings list all its
+ * occurrences in all works, and each is extended to its maximum on its own diagonal. Choosing the
+ * window's rarest gram (by the hot-gram table) keeps stock phrases that occur thousands of times
+ * from being expanded occurrence by occurrence.
+ *
+ * <p>{@link Seeding#STRIDE} (every k-th gram, no prefilter) is the plain baseline the benchmark
+ * compares against; it is complete for the same reason.
+ */
+public final class SpanFinder {
+    /** How seed grams are chosen. */
+    public enum Seeding {
+        /** Rarest gram per window of k grams, after a Bloom-filter check. */
+        RARITY,
+        /** Every k-th gram, looked up directly. */
+        STRIDE
+    }
+
+    /**
+     * A maximal shared run: output words {@code [outStart, outEnd)} equal corpus words {@code
+     * [globalStart, globalStart + outEnd - outStart)} of work {@code ordinal}.
+     */
+    public record Run(int outStart, int outEnd, int ordinal, int globalStart) {
+        public int words() {
+            return outEnd - outStart;
+        }
+    }
+
+    private final WorksStore store;
+    private final long[] corpus;
+    private final int n;
+    private final int minWords;
+    private final int k;
+    private final Seeding seeding;
+    private final GramLookup lookup;
+    private final BloomFilter bloom;
+    private final HotGrams hot;
+    private final IntList occurrences = new IntList();
+    private final Map<Long, int[]> covered = new HashMap<>();
+
+    private long[] grams = new long[256];
+    private byte[] state = new byte[256]; // 0 unknown, 1 absent, 2 present
+    private int[] freq = new int[256];
+    private long seedLookups;
+    private long extensions;
+
+    public SpanFinder(
+            WorksStore store,
+            int ngram,
+            int minWords,
+            Seeding seeding,
+            GramLookup lookup,
+            BloomFilter bloom,
+            HotGrams hot) {
+        if (minWords < ngram) {
+            throw new IllegalArgumentException(
+                    "min-words must be at least the index's ngram (" + ngram + "), got " + minWords);
+        }
+        this.store = store;
+        this.corpus = store.hashes();
+        this.n = ngram;
+        this.minWords = minWords;
+        this.k = minWords - ngram + 1;
+        this.seeding = seeding;
+        this.lookup = lookup;
+        this.bloom = bloom;
+        this.hot = hot;
+    }
+
+    /** All maximal shared runs of at least minWords words, sorted by output position then work. */
+    public List<Run> find(NormalizedWords out) {
+        List<Run> runs = new ArrayList<>();
+        int m = out.size();
+        if (m < minWords) {
+            return runs;
+        }
+        covered.clear();
+        long[] words = out.hashes();
+        int g = m - n + 1;
+        if (grams.length < g) {
+            int cap = Math.max(g, grams.length * 2);
+            grams = new long[cap];
+            state = new byte[cap];
+            freq = new int[cap];
+        }
+        Arrays.fill(state, 0, g, (byte) 0);
+        if (seeding == Seeding.STRIDE) {
+            for (int j = 0; j < g; j += k) {
+                extendAll(words, m, j, GramHash.of(words, j, n), runs);
+            }
+        } else {
+            int previousSeed = -1;
+            int j = 0;
+            while (j + k <= g) {
+                int anchor = ((j + k - 1) / k) * k; // the one multiple of k in [j, j + k)
+                if (!present(words, anchor)) {
+                    j = anchor + 1;
+                    continue;
+                }
+                int absent = -1;
+                for (int q = j + k - 1; q >= j; q--) {
+                    if (!present(words, q)) {
+                        absent = q;
+                        break;
+                    }
+                }
+                if (absent >= 0) {
+                    j = absent + 1;
+                    continue;
+                }
+                int seed = rarest(j, previousSeed);
+                if (seed != previousSeed) {
+                    extendAll(words, m, seed, grams[seed], runs);
+                    previousSeed = seed;
+                }
+                j++;
+            }
+        }
+        runs.sort(
+                (a, b) ->
+                        a.outStart != b.outStart
+                                ? Integer.compare(a.outStart, b.outStart)
+                                : Integer.compare(a.globalStart, b.globalStart));
+        return runs;
+    }
+
+    private boolean present(long[] words, int q) {
+        byte s = state[q];
+        if (s == 0) {
+            long gram = GramHash.of(words, q, n);
+            grams[q] = gram;
+            boolean maybe = bloom.mightContain(gram);
+            state[q] = maybe ? (byte) 2 : (byte) 1;
+            freq[q] = maybe ? hot.frequency(gram) : 0;
+            return maybe;
+        }
+        return s == 2;
+    }
+
+    /** The window's rarest gram; ties keep the previous seed if it is in the window, else leftmost. */
+    private int rarest(int j, int previousSeed) {
+        int best = j;
+        int bestFreq = freq[j];
+        for (int q = j + 1; q < j + k; q++) {
+            if (freq[q] < bestFreq) {
+                best = q;
+                bestFreq = freq[q];
+            }
+        }
+        if (previousSeed >= j && freq[previousSeed] == bestFreq) {
+            return previousSeed;
+        }
+        return best;
+    }
+
+    private void extendAll(long[] words, int m, int seed, long gram, List<Run> runs) {
+        seedLookups++;
+        int count = lookup.occurrences(gram, occurrences);
+        for (int i = 0; i < count; i++) {
+            int global = occurrences.get(i);
+            long diagonal = (long) global - seed;
+            int[] spans = covered.get(diagonal);
+            if (spans != null && inside(spans, seed)) {
+                continue;
+            }
+            int ordinal = store.ordinalOf(global);
+            int lo = store.base(ordinal);
+            int hi = store.base(ordinal + 1);
+            if (global + n > hi || !same(words, seed, global, n)) {
+                continue; // a 64-bit gram hash collision, not a real occurrence
+            }
+            extensions++;
+            int a = seed;
+            int ga = global;
+            while (a > 0 && ga > lo && words[a - 1] == corpus[ga - 1]) {
+                a--;
+                ga--;
+            }
+            int b = seed + n;
+            int gb = global + n;
+            while (b < m && gb < hi && words[b] == corpus[gb]) {
+                b++;
+                gb++;
+            }
+            covered.put(diagonal, append(spans, a, b));
+            if (b - a >= minWords) {
+                runs.add(new Run(a, b, ordinal, ga));
+            }
+        }
+    }
+
+    private boolean same(long[] words, int from, int global, int len) {
+        for (int i = 0; i < len; i++) {
+            if (words[from + i] != corpus[global + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean inside(int[] spans, int pos) {
+        for (int i = 1; i < spans[0]; i += 2) {
+            if (spans[i] <= pos && pos < spans[i + 1]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** spans[0] = used length (1 + 2 * count); then (start, end) pairs. */
+    private static int[] append(int[] spans, int start, int end) {
+        if (spans == null) {
+            spans = new int[5];
+            spans[0] = 1;
+        } else if (spans[0] + 2 > spans.length) {
+            spans = Arrays.copyOf(spans, spans.length * 2);
+        }
+        spans[spans[0]] = start;
+        spans[spans[0] + 1] = end;
+        spans[0] += 2;
+        return spans;
+    }
+
+    /** Seed lookups made so far. */
+    public long seedLookups() {
+        return seedLookups;
+    }
+
+    /** Occurrences verified and extended so far. */
+    public long extensions() {
+        return extensions;
+    }
+}

@@ -1,0 +1,246 @@
+package dev.memaudit.index.store;
+
+import dev.memaudit.core.error.MemauditException;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.lucene.codecs.CodecUtil;
+import org.apache.lucene.index.CorruptIndexException;
+import org.apache.lucene.store.ChecksumIndexInput;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.IOContext;
+import org.apache.lucene.store.IndexInput;
+
+/**
+ * The works store: every indexed work's original text and normalized word sequence, against which
+ * scan verifies and extends seed matches.
+ *
+ * <p>File format (Lucene {@link CodecUtil} conventions; integers little-endian as Lucene writes
+ * them): index header (codec {@value #CODEC}, version {@value #VERSION}, the index's 16-byte uid,
+ * suffix = the index generation); then per work: id (Lucene string), code point count (vInt), UTF-8
+ * text length (vInt) and bytes, word count n (vInt), n word hashes (long), n code-point starts
+ * (int), n code-point ends (int); then the trailer: work count (int), total words (long); then the
+ * CRC32 checksum footer. Offsets are code points into the text, half-open.
+ *
+ * <p>On open the whole file is read once through the checksum, word arrays go to the heap (16 bytes
+ * per word) and texts stay in the memory-mapped file, read on demand.
+ */
+public final class WorksStore implements Closeable {
+    public static final String CODEC = "MemauditWorksStore";
+    public static final int VERSION = 1;
+
+    private final IndexInput textInput;
+    private final String[] ids;
+    private final int[] base; // global word index of each work's first word; base[count] = total
+    private final int[] codePoints;
+    private final long[] textPointer;
+    private final int[] textBytes;
+    private final long[] hashes;
+    private final int[] starts;
+    private final int[] ends;
+    private final Map<String, Integer> ordinalById;
+
+    private WorksStore(
+            IndexInput textInput,
+            String[] ids,
+            int[] base,
+            int[] codePoints,
+            long[] textPointer,
+            int[] textBytes,
+            long[] hashes,
+            int[] starts,
+            int[] ends) {
+        this.textInput = textInput;
+        this.ids = ids;
+        this.base = base;
+        this.codePoints = codePoints;
+        this.textPointer = textPointer;
+        this.textBytes = textBytes;
+        this.hashes = hashes;
+        this.starts = starts;
+        this.ends = ends;
+        this.ordinalById = new HashMap<>(ids.length * 2);
+        for (int i = 0; i < ids.length; i++) {
+            ordinalById.put(ids[i], i);
+        }
+    }
+
+    /**
+     * Opens and fully verifies a store file: header, uid, generation, structure and checksum. Any
+     * mismatch is an integrity failure naming the file.
+     */
+    public static WorksStore open(Directory dir, String fileName, byte[] indexUid, String generation) {
+        String where = dir + "/" + fileName;
+        IndexInput texts = null;
+        try {
+            texts = dir.openInput(fileName, IOContext.DEFAULT);
+            long trailerAt = texts.length() - CodecUtil.footerLength() - Integer.BYTES - Long.BYTES;
+            if (trailerAt < 0) {
+                throw new CorruptIndexException("file too short", texts);
+            }
+            texts.seek(trailerAt);
+            int count = texts.readInt();
+            long total = texts.readLong();
+            if (count < 0 || total < 0 || total > Integer.MAX_VALUE - 16) {
+                throw new CorruptIndexException("bad trailer " + count + "/" + total, texts);
+            }
+            String[] ids = new String[count];
+            int[] base = new int[count + 1];
+            int[] cps = new int[count];
+            long[] ptr = new long[count];
+            int[] nbytes = new int[count];
+            long[] hashes = new long[(int) total];
+            int[] starts = new int[(int) total];
+            int[] ends = new int[(int) total];
+            try (ChecksumIndexInput in = dir.openChecksumInput(fileName, IOContext.READONCE)) {
+                CodecUtil.checkIndexHeader(in, CODEC, VERSION, VERSION, indexUid, generation);
+                int at = 0;
+                for (int w = 0; w < count; w++) {
+                    ids[w] = in.readString();
+                    cps[w] = in.readVInt();
+                    nbytes[w] = in.readVInt();
+                    ptr[w] = in.getFilePointer();
+                    in.skipBytes(nbytes[w]);
+                    int n = in.readVInt();
+                    if (n < 0 || (long) at + n > total) {
+                        throw new CorruptIndexException("word count " + n + " of work " + w, in);
+                    }
+                    base[w] = at;
+                    in.readLongs(hashes, at, n);
+                    in.readInts(starts, at, n);
+                    in.readInts(ends, at, n);
+                    at += n;
+                }
+                base[count] = at;
+                if (at != total || in.readInt() != count || in.readLong() != total) {
+                    throw new CorruptIndexException("trailer does not match the records", in);
+                }
+                CodecUtil.checkFooter(in);
+            }
+            return new WorksStore(texts, ids, base, cps, ptr, nbytes, hashes, starts, ends);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(texts, e);
+            if (e instanceof MemauditException me) {
+                throw me;
+            }
+            throw MemauditException.integrity(
+                    "works store " + where + " is corrupt or does not belong to this index: " + e.getMessage(),
+                    e);
+        }
+    }
+
+    private static void closeQuietly(IndexInput in, Exception primary) {
+        if (in != null) {
+            try {
+                in.close();
+            } catch (IOException suppressed) {
+                primary.addSuppressed(suppressed);
+            }
+        }
+    }
+
+    /** Number of works. */
+    public int size() {
+        return ids.length;
+    }
+
+    /** The work's id. */
+    public String id(int ordinal) {
+        return ids[ordinal];
+    }
+
+    /** Ordinal of a work id, or -1. */
+    public int ordinal(String id) {
+        Integer o = ordinalById.get(id);
+        return o == null ? -1 : o;
+    }
+
+    /** Global index of the work's first word; words of work w are {@code [base(w), base(w+1))}. */
+    public int base(int ordinal) {
+        return base[ordinal];
+    }
+
+    /** The ordinal of the work holding global word index {@code global}. */
+    public int ordinalOf(int global) {
+        int lo = 0;
+        int hi = ids.length - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (base[mid] <= global) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+
+    /** Number of words in the work. */
+    public int words(int ordinal) {
+        return base[ordinal + 1] - base[ordinal];
+    }
+
+    /** Total words of all works. */
+    public int totalWords() {
+        return base[ids.length];
+    }
+
+    /** Code points in the work's original text. */
+    public int codePoints(int ordinal) {
+        return codePoints[ordinal];
+    }
+
+    /** Bytes of UTF-8 text in the work. */
+    public int textBytes(int ordinal) {
+        return textBytes[ordinal];
+    }
+
+    /** Word hashes of all works, indexed by global word index (shared, do not modify). */
+    public long[] hashes() {
+        return hashes;
+    }
+
+    /** Code-point start of each word in its work's text, by global word index (shared). */
+    public int[] starts() {
+        return starts;
+    }
+
+    /** Code-point end (exclusive) of each word in its work's text, by global word index (shared). */
+    public int[] ends() {
+        return ends;
+    }
+
+    /** The work's original text, read from the mapped file (thread-safe). */
+    public String text(int ordinal) {
+        return new String(textUtf8(ordinal), StandardCharsets.UTF_8);
+    }
+
+    /** {@code length} bytes of the work's UTF-8 text from byte {@code offset} (thread-safe). */
+    public byte[] textBytes(int ordinal, int offset, int length) {
+        if (offset < 0 || length < 0 || offset + length > textBytes[ordinal]) {
+            throw new IndexOutOfBoundsException(
+                    "bytes " + offset + "+" + length + " of work " + ids[ordinal]);
+        }
+        byte[] bytes = new byte[length];
+        try {
+            IndexInput in = textInput.clone();
+            in.seek(textPointer[ordinal] + offset);
+            in.readBytes(bytes, 0, length);
+        } catch (IOException e) {
+            throw MemauditException.integrity("cannot read the text of work " + ids[ordinal], e);
+        }
+        return bytes;
+    }
+
+    /** The work's original text as UTF-8 bytes, read from the mapped file (thread-safe). */
+    public byte[] textUtf8(int ordinal) {
+        return textBytes(ordinal, 0, textBytes[ordinal]);
+    }
+
+    @Override
+    public void close() throws IOException {
+        textInput.close();
+    }
+}
