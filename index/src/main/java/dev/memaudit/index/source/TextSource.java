@@ -1,0 +1,23 @@
+package dev.memaudit.index.source;
+
+import java.io.IOException;
+import java.util.Set;
+
+/** Plain text files, decoded strictly by {@link TextDecoder}; the text is the file's content. */
+public final class TextSource extends SingleWorkSource {
+
+    @Override
+    public String format() {
+        return "txt";
+    }
+
+    @Override
+    public Set<String> extensions() {
+        return Set.of("txt", "text");
+    }
+
+    @Override
+    protected ExtractedText extract(WorkEntry entry) throws WorkReadException, IOException {
+        return ExtractedText.of(TextDecoder.decode(entry.path(), entry.encoding()));
+    }
+}

@@ -1,0 +1,108 @@
+package dev.memaudit.index.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JsonlSourceTest extends WorkSourceContractTest {
+
+    @Override
+    protected WorkSource source() {
+        return new JsonlSource();
+    }
+
+    @Override
+    protected List<Good> goodInputs(Path dir) throws Exception {
+        return List.of(
+                new Good(
+                        "fixture",
+                        fixture("jsonl/letters.jsonl"),
+                        null,
+                        List.of(
+                                Expected.text(
+                                        "letters/001",
+                                        "Dear Maud,\nThe lamp in the stairwell is fixed at last."),
+                                new Expected(
+                                        "letters/002",
+                                        "Dear Maud, the rain has not stopped — we have stopped"
+                                                + " minding.",
+                                        "A Second Letter",
+                                        List.of("J. Ferrier", "M. Ferrier")),
+                                Expected.text("letters/003", ""))));
+    }
+
+    @Override
+    protected List<Bad> badInputs(Path dir) throws Exception {
+        Path mixed =
+                Files.writeString(
+                        dir.resolve("mixed.jsonl"),
+                        """
+                        {"id": "a", "text": "first"}
+                        {"id": "b", "text": "unterminated
+                        {"id": "c", "text": "third"}
+                        """,
+                        StandardCharsets.UTF_8);
+        Path noText =
+                Files.writeString(
+                        dir.resolve("no-text.jsonl"),
+                        "{\"id\": \"a\", \"text\": \"first\"}\n\n{\"id\": \"b\"}\n",
+                        StandardCharsets.UTF_8);
+        Path noId =
+                Files.writeString(
+                        dir.resolve("no-id.jsonl"),
+                        "[1, 2]\n{\"id\": \"z\", \"text\": \"ok\"}\n",
+                        StandardCharsets.UTF_8);
+        return List.of(
+                new Bad(
+                        "malformed line",
+                        mixed,
+                        null,
+                        WorkProblem.Kind.FAILED,
+                        "line 2: malformed JSON",
+                        2,
+                        List.of("a", "c")),
+                new Bad(
+                        "line without text",
+                        noText,
+                        null,
+                        WorkProblem.Kind.FAILED,
+                        "line 3: no \"text\" string for id 'b'",
+                        3,
+                        List.of("a")),
+                new Bad(
+                        "line that is not an object",
+                        noId,
+                        null,
+                        WorkProblem.Kind.FAILED,
+                        "line 1: not a JSON object",
+                        1,
+                        List.of("z")));
+    }
+
+    @Test
+    void entryMetadataIsTheDefaultForEveryLine() {
+        List<LoadedWork> works = load(entry(fixture("jsonl/letters.jsonl"), null)).works();
+        assertThat(works.get(0).title()).isNull();
+        assertThat(works.get(0).rightsholder()).isEqualTo("Example Rightsholder");
+        assertThat(works.get(0).year()).isEqualTo(2024);
+        assertThat(works.get(1).year()).isEqualTo(1931);
+        assertThat(works.get(1).rightsholder()).isEqualTo("Example Rightsholder");
+    }
+
+    @Test
+    void duplicateIdAcrossLinesIsAProblemForTheSecond() throws Exception {
+        Path file =
+                Files.writeString(
+                        temp.resolve("dup.jsonl"),
+                        "{\"id\": \"x\", \"text\": \"one\"}\n{\"id\": \"x\", \"text\": \"two\"}\n");
+        Outcome outcome = load(entry(file, null));
+        assertThat(outcome.works()).extracting(LoadedWork::text).containsExactly("one");
+        assertThat(outcome.problems())
+                .singleElement()
+                .satisfies(p -> assertThat(p.reason()).contains("duplicate work id 'x'"));
+    }
+}
