@@ -76,8 +76,10 @@ import org.apache.lucene.util.BytesRef;
 public final class IndexBuilder {
     /** Lucene field holding the grams. */
     public static final String GRAM_FIELD = "g";
+
     /** Lucene field holding the work id. */
     public static final String ID_FIELD = "id";
+
     /** Commit user-data key holding the build generation. */
     public static final String GENERATION_KEY = "memaudit.generation";
 
@@ -151,7 +153,8 @@ public final class IndexBuilder {
         try {
             Files.createDirectories(indexDir.resolve(IndexLayout.STORE_DIR));
             if (previous != null) {
-                try (Directory lucene = FSDirectory.open(indexDir.resolve(IndexLayout.LUCENE_DIR))) {
+                try (Directory lucene =
+                        FSDirectory.open(indexDir.resolve(IndexLayout.LUCENE_DIR))) {
                     IndexLayout.checkLuceneCommit(lucene, previous, indexDir);
                 }
             }
@@ -202,7 +205,8 @@ public final class IndexBuilder {
                                         Long.toString(previous.generation()));
                 IndexWriter writer = new IndexWriter(luceneDir, writerConfig(options));
                 WorksStoreWriter store =
-                        new WorksStoreWriter(storeDir, IndexLayout.storeFile(generation), uid, gen)) {
+                        new WorksStoreWriter(
+                                storeDir, IndexLayout.storeFile(generation), uid, gen)) {
             ExecutorService pool = Executors.newFixedThreadPool(options.threads());
             try {
                 Set<String> inCorpus = new HashSet<>();
@@ -288,7 +292,9 @@ public final class IndexBuilder {
                     // A work whose source became empty is removed. (One that failed to read never
                     // entered inCorpus, so its previous version was kept by the loop above.)
                     for (WorkOutcome o : outcomes) {
-                        if (o.status() == Status.EMPTY && o.id() != null && before.containsKey(o.id())) {
+                        if (o.status() == Status.EMPTY
+                                && o.id() != null
+                                && before.containsKey(o.id())) {
                             writer.deleteDocuments(new Term(ID_FIELD, o.id()));
                         }
                     }
@@ -344,7 +350,8 @@ public final class IndexBuilder {
                 sidecar.write(storeDir, IndexLayout.gramsFile(generation), uid, gen);
 
                 String now = Instant.now(clock).toString();
-                long totalWords = storeOrder.stream().mapToLong(IndexManifest.WorkInfo::words).sum();
+                long totalWords =
+                        storeOrder.stream().mapToLong(IndexManifest.WorkInfo::words).sum();
                 IndexManifest m =
                         new IndexManifest(
                                 IndexLayout.FORMAT,
@@ -711,7 +718,8 @@ public final class IndexBuilder {
             for (String id : written) {
                 IndexManifest.WorkInfo info = infos.get(id);
                 if (info == null) {
-                    throw new IllegalStateException("store holds work " + id + " with no manifest entry");
+                    throw new IllegalStateException(
+                            "store holds work " + id + " with no manifest entry");
                 }
                 list.add(info);
             }

@@ -62,7 +62,9 @@ public final class IndexLayout {
             m = Json.MAPPER.readValue(file.toFile(), IndexManifest.class);
         } catch (IOException e) {
             throw MemauditException.integrity(
-                    "index manifest " + file + " is unreadable or not a memaudit index: "
+                    "index manifest "
+                            + file
+                            + " is unreadable or not a memaudit index: "
                             + e.getMessage(),
                     e);
         }
@@ -79,7 +81,8 @@ public final class IndexLayout {
                             + FORMAT_VERSION
                             + ")");
         }
-        if (m.normalizerVersion() != WordNormalizer.VERSION || !GramHash.NAME.equals(m.gramHash())) {
+        if (m.normalizerVersion() != WordNormalizer.VERSION
+                || !GramHash.NAME.equals(m.gramHash())) {
             throw MemauditException.integrity(
                     file
                             + ": built with normalizer version "
@@ -93,7 +96,8 @@ public final class IndexLayout {
                             + ": rebuild the index");
         }
         if (m.ngram() < 2 || m.ngram() > 64 || m.works() == null || m.indexUid() == null) {
-            throw MemauditException.integrity(file + ": manifest fields are missing or out of range");
+            throw MemauditException.integrity(
+                    file + ": manifest fields are missing or out of range");
         }
         uid(m);
         return m;

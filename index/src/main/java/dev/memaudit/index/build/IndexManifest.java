@@ -13,8 +13,8 @@ import java.util.List;
  * @param format always {@value IndexLayout#FORMAT}
  * @param formatVersion layout version ({@value IndexLayout#FORMAT_VERSION})
  * @param indexUid 32 hex digits, fixed for the life of the index; also in every file header
- * @param generation increases with every build; names the store and gram files and is stored in
- *     the Lucene commit, so files of an interrupted build are never mixed with the manifest's
+ * @param generation increases with every build; names the store and gram files and is stored in the
+ *     Lucene commit, so files of an interrupted build are never mixed with the manifest's
  * @param ngram words per indexed gram
  * @param normalizerVersion {@code WordNormalizer.VERSION} the words were normalized with
  * @param gramHash name of the gram hash function

@@ -32,7 +32,8 @@ public final class BloomFilter {
             blocks <<= 1;
         }
         if (blocks * BLOCK_LONGS > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("Bloom filter too large for " + expectedKeys + " keys");
+            throw new IllegalArgumentException(
+                    "Bloom filter too large for " + expectedKeys + " keys");
         }
         return new BloomFilter(new long[(int) (blocks * BLOCK_LONGS)]);
     }

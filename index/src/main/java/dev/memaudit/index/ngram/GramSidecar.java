@@ -28,7 +28,8 @@ public record GramSidecar(BloomFilter bloom, HotGrams hot) {
     }
 
     /** Reads and verifies the file; any mismatch is an integrity failure. */
-    public static GramSidecar read(Directory dir, String fileName, byte[] indexUid, String generation) {
+    public static GramSidecar read(
+            Directory dir, String fileName, byte[] indexUid, String generation) {
         try (ChecksumIndexInput in = dir.openChecksumInput(fileName, IOContext.READONCE)) {
             CodecUtil.checkIndexHeader(in, CODEC, VERSION, VERSION, indexUid, generation);
             BloomFilter bloom = BloomFilter.read(in);
@@ -37,7 +38,11 @@ public record GramSidecar(BloomFilter bloom, HotGrams hot) {
             return new GramSidecar(bloom, hot);
         } catch (IOException | RuntimeException e) {
             throw MemauditException.integrity(
-                    "gram file " + dir + "/" + fileName + " is corrupt or does not belong to this index: "
+                    "gram file "
+                            + dir
+                            + "/"
+                            + fileName
+                            + " is corrupt or does not belong to this index: "
                             + e.getMessage(),
                     e);
         }

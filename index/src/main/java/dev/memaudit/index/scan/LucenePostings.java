@@ -12,8 +12,8 @@ import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.util.BytesRef;
 
 /**
- * Gram lookups against the Lucene index, reusing one {@link TermsEnum} and {@link PostingsEnum}
- * per leaf (a fresh enum per lookup is 3-4x slower). Not thread-safe.
+ * Gram lookups against the Lucene index, reusing one {@link TermsEnum} and {@link PostingsEnum} per
+ * leaf (a fresh enum per lookup is 3-4x slower). Not thread-safe.
  */
 public final class LucenePostings implements GramLookup {
     private final NgramIndex index;

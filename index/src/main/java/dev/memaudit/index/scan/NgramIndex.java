@@ -90,7 +90,11 @@ public final class NgramIndex implements Closeable {
                     int ord = id == null ? -1 : store.ordinal(id);
                     if (ord < 0) {
                         throw MemauditException.integrity(
-                                "index " + dir + ": Lucene holds work '" + id + "' the store lacks");
+                                "index "
+                                        + dir
+                                        + ": Lucene holds work '"
+                                        + id
+                                        + "' the store lacks");
                     }
                     map[l][d] = ord;
                     docs++;

@@ -35,9 +35,8 @@ import java.util.stream.Stream;
 /**
  * {@code memaudit scan}: matches model outputs against an index and writes, into a run folder,
  * {@code spans.jsonl} (every maximal span, every occurrence, every work), {@code outputs.jsonl}
- * (per output), {@code works.json} (per work), {@code scan.json} (counters and problems) and
- * {@code manifest.json}. A bad output line is recorded with its line number and the rest is still
- * scanned.
+ * (per output), {@code works.json} (per work), {@code scan.json} (counters and problems) and {@code
+ * manifest.json}. A bad output line is recorded with its line number and the rest is still scanned.
  */
 public final class ScanService {
     /** Version of the scan files' layout, recorded in scan.json, works.json and the manifest. */
@@ -157,7 +156,11 @@ public final class ScanService {
                     summary.problem(
                             source.name(),
                             o.line(),
-                            "duplicate output id '" + o.id() + "' (first at line " + first + "); skipped");
+                            "duplicate output id '"
+                                    + o.id()
+                                    + "' (first at line "
+                                    + first
+                                    + "); skipped");
                     continue;
                 }
                 batch.add(o);
@@ -270,7 +273,9 @@ public final class ScanService {
                 }
                 ObjectNode obj = line.object();
                 JsonNode id = obj.get("id");
-                if (id == null || !(id.isTextual() || id.isIntegralNumber()) || id.asText().isEmpty()) {
+                if (id == null
+                        || !(id.isTextual() || id.isIntegralNumber())
+                        || id.asText().isEmpty()) {
                     summary.problem(name(), line.number(), "no \"id\" (a string or integer)");
                     continue;
                 }

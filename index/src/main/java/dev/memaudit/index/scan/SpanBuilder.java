@@ -33,7 +33,16 @@ final class SpanBuilder {
         String text = o.text();
         int[] cpToChar = codePointToChar(text);
         for (SpanFinder.Run run : runs) {
-            add(o, text, cpToChar, words, run.ordinal(), run.outStart(), run.outEnd(), run.globalStart(), spans);
+            add(
+                    o,
+                    text,
+                    cpToChar,
+                    words,
+                    run.ordinal(),
+                    run.outStart(),
+                    run.outEnd(),
+                    run.globalStart(),
+                    spans);
         }
         return spans;
     }
@@ -60,7 +69,9 @@ final class SpanBuilder {
         boolean exact = outText.equals(workText);
         if (!exact) {
             for (int i = 0; i < len; i++) {
-                String a = WordNormalizer.key(text, words.starts()[outStart + i], words.ends()[outStart + i]);
+                String a =
+                        WordNormalizer.key(
+                                text, words.starts()[outStart + i], words.ends()[outStart + i]);
                 String b =
                         WordNormalizer.key(
                                 workText,
@@ -69,10 +80,28 @@ final class SpanBuilder {
                 if (!a.equals(b)) {
                     // A 64-bit collision: keep the verified parts on either side.
                     if (i >= minWords) {
-                        add(o, text, cpToChar, words, ordinal, outStart, outStart + i, globalStart, spans);
+                        add(
+                                o,
+                                text,
+                                cpToChar,
+                                words,
+                                ordinal,
+                                outStart,
+                                outStart + i,
+                                globalStart,
+                                spans);
                     }
                     if (len - i - 1 >= minWords) {
-                        add(o, text, cpToChar, words, ordinal, outStart + i + 1, outEnd, globalStart + i + 1, spans);
+                        add(
+                                o,
+                                text,
+                                cpToChar,
+                                words,
+                                ordinal,
+                                outStart + i + 1,
+                                outEnd,
+                                globalStart + i + 1,
+                                spans);
                     }
                     return;
                 }
@@ -82,15 +111,7 @@ final class SpanBuilder {
                 options.tokenCounter() == null ? null : options.tokenCounter().applyAsInt(outText);
         spans.add(
                 new Span(
-                        o.id(),
-                        store.id(ordinal),
-                        os,
-                        oe,
-                        workStart,
-                        workEnd,
-                        len,
-                        tokens,
-                        exact));
+                        o.id(), store.id(ordinal), os, oe, workStart, workEnd, len, tokens, exact));
     }
 
     /** UTF-16 index of every code point offset 0..count (inclusive). */

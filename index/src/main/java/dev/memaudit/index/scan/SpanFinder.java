@@ -12,11 +12,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Finds every maximal run of at least {@code minWords} words that an output shares with the
- * corpus, at every corpus occurrence. Not thread-safe: one per scanning thread.
+ * Finds every maximal run of at least {@code minWords} words that an output shares with the corpus,
+ * at every corpus occurrence. Not thread-safe: one per scanning thread.
  *
- * <p>Why it is complete (with {@link Seeding#RARITY}): let k = minWords - n + 1. A shared run of
- * at least minWords words starting at output word a contains the k grams starting at a..a+k-1, and
+ * <p>Why it is complete (with {@link Seeding#RARITY}): let k = minWords - n + 1. A shared run of at
+ * least minWords words starting at output word a contains the k grams starting at a..a+k-1, and
  * each occurs at the aligned corpus position. The Bloom filter has no false negatives, so the
  * window [a, a+k) is never skipped (the loop only jumps past windows that contain a rejected gram).
  * Whatever gram of that window is chosen as seed really occurs there, the postings list all its
@@ -74,7 +74,10 @@ public final class SpanFinder {
             HotGrams hot) {
         if (minWords < ngram) {
             throw new IllegalArgumentException(
-                    "min-words must be at least the index's ngram (" + ngram + "), got " + minWords);
+                    "min-words must be at least the index's ngram ("
+                            + ngram
+                            + "), got "
+                            + minWords);
         }
         this.store = store;
         this.corpus = store.hashes();
@@ -157,7 +160,9 @@ public final class SpanFinder {
         return s == 2;
     }
 
-    /** The window's rarest gram; ties keep the previous seed if it is in the window, else leftmost. */
+    /**
+     * The window's rarest gram; ties keep the previous seed if it is in the window, else leftmost.
+     */
     private int rarest(int j, int previousSeed) {
         int best = j;
         int bestFreq = freq[j];

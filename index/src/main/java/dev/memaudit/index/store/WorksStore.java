@@ -71,7 +71,8 @@ public final class WorksStore implements Closeable {
      * Opens and fully verifies a store file: header, uid, generation, structure and checksum. Any
      * mismatch is an integrity failure naming the file.
      */
-    public static WorksStore open(Directory dir, String fileName, byte[] indexUid, String generation) {
+    public static WorksStore open(
+            Directory dir, String fileName, byte[] indexUid, String generation) {
         String where = dir + "/" + fileName;
         IndexInput texts = null;
         try {
@@ -126,7 +127,10 @@ public final class WorksStore implements Closeable {
                 throw me;
             }
             throw MemauditException.integrity(
-                    "works store " + where + " is corrupt or does not belong to this index: " + e.getMessage(),
+                    "works store "
+                            + where
+                            + " is corrupt or does not belong to this index: "
+                            + e.getMessage(),
                     e);
         }
     }
@@ -207,7 +211,9 @@ public final class WorksStore implements Closeable {
         return starts;
     }
 
-    /** Code-point end (exclusive) of each word in its work's text, by global word index (shared). */
+    /**
+     * Code-point end (exclusive) of each word in its work's text, by global word index (shared).
+     */
     public int[] ends() {
         return ends;
     }

@@ -21,8 +21,7 @@ public final class WorksStoreWriter implements Closeable {
     public WorksStoreWriter(Directory dir, String fileName, byte[] indexUid, String generation)
             throws IOException {
         out = dir.createOutput(fileName, IOContext.DEFAULT);
-        CodecUtil.writeIndexHeader(
-                out, WorksStore.CODEC, WorksStore.VERSION, indexUid, generation);
+        CodecUtil.writeIndexHeader(out, WorksStore.CODEC, WorksStore.VERSION, indexUid, generation);
     }
 
     /** Appends one work. */
@@ -55,8 +54,8 @@ public final class WorksStoreWriter implements Closeable {
     }
 
     /**
-     * Writes the fixed-size trailer (work count, total words) and the checksum footer. A file closed
-     * without it has no valid footer and is refused by {@link WorksStore}.
+     * Writes the fixed-size trailer (work count, total words) and the checksum footer. A file
+     * closed without it has no valid footer and is refused by {@link WorksStore}.
      */
     public void finish() throws IOException {
         out.writeInt(count);

@@ -1,0 +1,45 @@
+package dev.memaudit.cli;
+
+import dev.memaudit.cli.support.ErrorHandler;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+
+/** Entry point. The only place that calls {@link System#exit}. */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        // Before any DJL class initializes: DJL otherwise probes a link-local address at start-up.
+        System.setProperty("ai.djl.offline", "true");
+        PrintWriter out =
+                new PrintWriter(
+                        new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        PrintWriter err =
+                new PrintWriter(
+                        new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        int code = run(out, err, args);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /** Runs the command line with the given streams and returns the exit code (for tests). */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        System.setProperty("ai.djl.offline", "true");
+        CommandLine cmd = commandLine(out, err);
+        return cmd.execute(args);
+    }
+
+    /** The configured command line. */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        CommandLine cmd = new CommandLine(new MemauditCommand());
+        cmd.setOut(out);
+        cmd.setErr(err);
+        cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        ErrorHandler handler = new ErrorHandler();
+        cmd.setExecutionExceptionHandler(handler);
+        cmd.setParameterExceptionHandler(handler);
+        return cmd;
+    }
+}

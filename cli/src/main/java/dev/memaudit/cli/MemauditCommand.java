@@ -1,0 +1,25 @@
+package dev.memaudit.cli;
+
+import dev.memaudit.cli.command.BenchCommand;
+import dev.memaudit.cli.command.IndexCommand;
+import dev.memaudit.cli.command.ScanCommand;
+import dev.memaudit.cli.support.VersionProvider;
+import picocli.CommandLine.Command;
+
+/** The root command: only groups the subcommands. */
+@Command(
+        name = "memaudit",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Audits a language model for memorization of a rightsholder's works.",
+        subcommands = {IndexCommand.class, ScanCommand.class, BenchCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:ok",
+            "1:internal error",
+            "2:usage error",
+            "3:bad input (corpus, config, outputs)",
+            "4:model backend unavailable or protocol error",
+            "5:integrity failure (hash, format or signature mismatch)"
+        })
+public final class MemauditCommand {}

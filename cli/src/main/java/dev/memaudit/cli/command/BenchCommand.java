@@ -1,0 +1,11 @@
+package dev.memaudit.cli.command;
+
+import picocli.CommandLine.Command;
+
+/** {@code memaudit bench}: benchmarks that print figures. */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Benchmarks that print measured figures (not pass/fail tests).",
+        subcommands = {})
+public final class BenchCommand {}

@@ -1,0 +1,83 @@
+package dev.memaudit.cli.command;
+
+import dev.memaudit.index.scan.ScanService;
+import dev.memaudit.index.scan.ScanSummary;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code memaudit scan}. */
+@Command(
+        name = "scan",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Find every verbatim passage that model outputs share with the indexed works.",
+            "Writes spans.jsonl, outputs.jsonl, works.json, scan.json and manifest.json into --out."
+        })
+public final class ScanCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--index", required = true, paramLabel = "<dir>", description = "Index folder.")
+    Path index;
+
+    @Option(
+            names = "--outputs",
+            required = true,
+            paramLabel = "<file.jsonl|dir>",
+            description = "Model outputs: JSONL with id and text, or a folder of .txt files.")
+    Path outputs;
+
+    @Option(names = "--out", required = true, paramLabel = "<dir>", description = "Run folder.")
+    Path out;
+
+    @Option(
+            names = "--min-words",
+            defaultValue = "12",
+            description = "Shortest span reported, in normalized words (default ${DEFAULT-VALUE}).")
+    int minWords;
+
+    @Option(
+            names = "--threads",
+            defaultValue = "2",
+            description = "Scanning threads (default ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Override
+    public Integer call() {
+        var err = spec.commandLine().getErr();
+        var stdout = spec.commandLine().getOut();
+        ScanService service =
+                new ScanService(
+                        Clock.systemUTC(),
+                        msg -> {
+                            err.println("memaudit: " + msg);
+                            err.flush();
+                        });
+        ScanSummary s =
+                service.scan(
+                        index,
+                        outputs,
+                        out,
+                        new ScanService.Options(minWords, threads, null),
+                        spec.commandLine().getParseResult().originalArgs());
+        stdout.printf(
+                Locale.ROOT,
+                "scanned %d outputs (%,d words) in %.2f s: %d spans in %d outputs;"
+                        + " %d empty, %d problem line(s)%n",
+                s.outputsScanned(),
+                s.wordsScanned(),
+                s.seconds(),
+                s.spans(),
+                s.outputsWithSpans(),
+                s.outputsEmpty(),
+                s.problemCount());
+        stdout.printf(Locale.ROOT, "results in %s%n", out);
+        stdout.flush();
+        return 0;
+    }
+}
