@@ -194,6 +194,11 @@ public final class WordNormalizer {
         private final StringBuilder form = new StringBuilder();
         private String lastForm;
 
+        /**
+         * Surrogate pairs before the scan position, so that index - pairs is a code point offset.
+         */
+        private int pairs;
+
         private long[] hashes;
         private int[] starts;
         private int[] ends;
@@ -214,7 +219,6 @@ public final class WordNormalizer {
             final String t = text;
             final int n = this.n;
             int i = 0; // UTF-16 index
-            int pairs = 0; // surrogate pairs before i, so that i - pairs is the code point offset
             while (i < n) {
                 char c = t.charAt(i);
                 if (c < 128 && ASCII_FORM[c] == 0) {
@@ -232,123 +236,144 @@ public final class WordNormalizer {
                         k = K_SEPARATOR; // an unpaired surrogate: one code point
                     }
                 }
-                if (k == K_IDEOGRAPHIC) {
-                    int startCp = i - pairs;
-                    raw.setLength(0);
-                    raw.append(t, i, i + len);
-                    i += len;
-                    pairs += len - 1;
-                    int endCp = i - pairs;
-                    // combining marks stay with their ideograph; format characters are skipped
-                    while (i < n) {
-                        int kk = classAt(i);
-                        int ll = Character.charCount(t.codePointAt(i));
-                        if (kk == K_MARK) {
-                            raw.append(t, i, i + ll);
-                            i += ll;
-                            pairs += ll - 1;
-                            endCp = i - pairs;
-                        } else if (kk == K_FORMAT) {
-                            i += ll;
-                            pairs += ll - 1;
-                        } else {
-                            break;
-                        }
-                    }
-                    emitIcu(startCp, endCp);
-                    continue;
-                }
-                if (!isWordStart(k)) {
-                    i += len;
-                    pairs += len - 1;
-                    continue;
-                }
-
-                // A word starts at i.
-                final int startI = i;
-                final int startCp = i - pairs;
-                int endCp = startCp;
-                long h = FNV_OFFSET;
-                boolean icu = alwaysIcu;
-                if (icu) {
-                    raw.setLength(0);
-                }
-                while (true) {
-                    if (!icu) {
-                        // the hot loop: ASCII letters and digits, hashed as they are read
-                        int from = i;
-                        while (i < n) {
-                            char a = t.charAt(i);
-                            char f;
-                            if (a >= 128 || (f = ASCII_FORM[a]) == 0) {
-                                break;
-                            }
-                            h = (h ^ f) * FNV_PRIME;
-                            i++;
-                        }
-                        if (i > from) {
-                            endCp = i - pairs;
-                        }
-                    }
-                    if (i >= n) {
-                        break;
-                    }
-                    c = t.charAt(i);
-                    k = BMP_CLASS[c];
-                    len = 1;
-                    if (k == K_SURROGATE) {
-                        int code = t.codePointAt(i);
-                        if (code <= 0xFFFF) {
-                            break; // an unpaired surrogate separates
-                        }
-                        k = classify(code);
-                        len = 2;
-                    }
-                    if (isKept(k)) {
-                        if (!icu) {
-                            // first kept non-ASCII char: so far only ASCII letters and digits were
-                            // kept and only other characters dropped, so they can be recovered
-                            icu = true;
-                            raw.setLength(0);
-                            for (int j = startI; j < i; j++) {
-                                char a = t.charAt(j);
-                                if (a < 128 && ASCII_FORM[a] != 0) {
-                                    raw.append(a);
-                                }
-                            }
-                        }
-                        raw.append(t, i, i + len);
-                        i += len;
-                        pairs += len - 1;
-                        endCp = i - pairs;
-                    } else if (k == K_FORMAT) {
-                        i += len;
-                        pairs += len - 1;
-                    } else if (k == K_APOSTROPHE) {
-                        if (!isWordStart(classAt(i + 1))) {
-                            break;
-                        }
-                        i++;
-                    } else if (k == K_HYPHEN || k == K_SOFT_HYPHEN) {
-                        int j = isWordStart(classAt(i + 1)) ? i + 1 : lineEndHyphenation(i);
-                        if (j < 0) {
-                            if (k == K_HYPHEN) {
-                                break;
-                            }
-                            j = i + 1; // a soft hyphen is ignored like a format character
-                        }
-                        i = j; // all skipped chars are in the BMP
-                    } else {
-                        break;
-                    }
-                }
-                if (icu) {
-                    emitIcu(startCp, endCp);
+                if (isWordStart(k)) {
+                    i = word(i);
+                } else if (k == K_IDEOGRAPHIC) {
+                    i = ideographicWord(i, len);
                 } else {
-                    emit(fmix64(h), startCp, endCp);
+                    i += len;
+                    pairs += len - 1;
                 }
             }
             return new NormalizedWords(hashes, starts, ends, size);
+        }
+
+        /**
+         * Scans and emits the word starting at UTF-16 index {@code start} (a letter or number);
+         * returns the index after it. Kept separate from {@link #run} so that the JIT compiles it
+         * early and as a whole.
+         */
+        private int word(final int start) {
+            final String t = text;
+            final int n = this.n;
+            int i = start;
+            int pairs = this.pairs;
+            final int startCp = i - pairs;
+            int endCp = startCp;
+            long h = FNV_OFFSET;
+            boolean icu = alwaysIcu;
+            if (icu) {
+                raw.setLength(0);
+            }
+            while (true) {
+                if (!icu) {
+                    // the hot loop: ASCII letters and digits, hashed as they are read
+                    int from = i;
+                    while (i < n) {
+                        char a = t.charAt(i);
+                        char f;
+                        if (a >= 128 || (f = ASCII_FORM[a]) == 0) {
+                            break;
+                        }
+                        h = (h ^ f) * FNV_PRIME;
+                        i++;
+                    }
+                    if (i > from) {
+                        endCp = i - pairs;
+                    }
+                }
+                if (i >= n) {
+                    break;
+                }
+                char c = t.charAt(i);
+                int k = BMP_CLASS[c];
+                int len = 1;
+                if (k == K_SURROGATE) {
+                    int code = t.codePointAt(i);
+                    if (code <= 0xFFFF) {
+                        break; // an unpaired surrogate separates
+                    }
+                    k = classify(code);
+                    len = 2;
+                }
+                if (isKept(k)) {
+                    if (!icu) {
+                        // first kept non-ASCII char: so far only ASCII letters and digits were
+                        // kept and only other characters dropped, so they can be recovered
+                        icu = true;
+                        raw.setLength(0);
+                        for (int j = start; j < i; j++) {
+                            char a = t.charAt(j);
+                            if (a < 128 && ASCII_FORM[a] != 0) {
+                                raw.append(a);
+                            }
+                        }
+                    }
+                    raw.append(t, i, i + len);
+                    i += len;
+                    pairs += len - 1;
+                    endCp = i - pairs;
+                } else if (k == K_FORMAT) {
+                    i += len;
+                    pairs += len - 1;
+                } else if (k == K_APOSTROPHE) {
+                    if (!isWordStart(classAt(i + 1))) {
+                        break;
+                    }
+                    i++;
+                } else if (k == K_HYPHEN || k == K_SOFT_HYPHEN) {
+                    int j = isWordStart(classAt(i + 1)) ? i + 1 : lineEndHyphenation(i);
+                    if (j < 0) {
+                        if (k == K_HYPHEN) {
+                            break;
+                        }
+                        j = i + 1; // a soft hyphen is ignored like a format character
+                    }
+                    i = j; // all skipped chars are in the BMP
+                } else {
+                    break;
+                }
+            }
+            this.pairs = pairs;
+            if (icu) {
+                emitIcu(startCp, endCp);
+            } else {
+                emit(fmix64(h), startCp, endCp);
+            }
+            return i;
+        }
+
+        /**
+         * Emits the word of the ideograph of {@code len} chars at UTF-16 index {@code start} and
+         * the marks that follow it; returns the index after them.
+         */
+        private int ideographicWord(int start, int len) {
+            final String t = text;
+            int i = start;
+            int startCp = i - pairs;
+            raw.setLength(0);
+            raw.append(t, i, i + len);
+            i += len;
+            pairs += len - 1;
+            int endCp = i - pairs;
+            // combining marks stay with their ideograph; format characters are skipped
+            while (i < n) {
+                int k = classAt(i);
+                int l = Character.charCount(t.codePointAt(i));
+                if (k == K_MARK) {
+                    raw.append(t, i, i + l);
+                    i += l;
+                    pairs += l - 1;
+                    endCp = i - pairs;
+                } else if (k == K_FORMAT) {
+                    i += l;
+                    pairs += l - 1;
+                } else {
+                    break;
+                }
+            }
+            emitIcu(startCp, endCp);
+            return i;
         }
 
         /** Class of the code point at UTF-16 index {@code i}; separator past the end. */
