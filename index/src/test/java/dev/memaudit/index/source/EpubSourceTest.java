@@ -1,11 +1,14 @@
 package dev.memaudit.index.source;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 class EpubSourceTest extends WorkSourceContractTest {
 
@@ -101,13 +104,43 @@ class EpubSourceTest extends WorkSourceContractTest {
                         "no META-INF/container.xml"));
     }
 
-    private static byte[] zipWith(String name, String content) throws Exception {
+    private static byte[] zipWith(String... namesAndContents) throws Exception {
         var bytes = new java.io.ByteArrayOutputStream();
         try (var zip = new java.util.zip.ZipOutputStream(bytes)) {
-            zip.putNextEntry(new java.util.zip.ZipEntry(name));
-            zip.write(content.getBytes(StandardCharsets.UTF_8));
-            zip.closeEntry();
+            for (int i = 0; i < namesAndContents.length; i += 2) {
+                zip.putNextEntry(new java.util.zip.ZipEntry(namesAndContents[i]));
+                zip.write(namesAndContents[i + 1].getBytes(StandardCharsets.UTF_8));
+                zip.closeEntry();
+            }
         }
         return bytes.toByteArray();
+    }
+
+    @Test
+    void readsEpub2WithPrefixedPackageElementsInSpineOrder() throws Exception {
+        Path file =
+                Files.write(
+                        temp.resolve("prefixed.epub"),
+                        zipWith(
+                                "mimetype",
+                                "application/epub+zip",
+                                "META-INF/container.xml",
+                                "<container><rootfiles><rootfile full-path=\"OPS/book.opf\"/>"
+                                        + "</rootfiles></container>",
+                                "OPS/book.opf",
+                                "<opf:package xmlns:opf=\"http://www.idpf.org/2007/opf\">"
+                                        + "<opf:metadata><dcterms:title>Prefixed</dcterms:title>"
+                                        + "</opf:metadata><opf:manifest>"
+                                        + "<opf:item id=\"b\" href=\"text/second%20part.html\"/>"
+                                        + "<opf:item id=\"a\" href=\"text/first.html\"/>"
+                                        + "</opf:manifest><opf:spine><opf:itemref idref=\"a\"/>"
+                                        + "<opf:itemref idref=\"b\"/></opf:spine></opf:package>",
+                                "OPS/text/first.html",
+                                "<html><head><title/></head><body><p>One.</p></body></html>",
+                                "OPS/text/second part.html",
+                                "<html><body><p>Two &amp; three.</p></body></html>"));
+        LoadedWork work = load(entry(file, null)).works().get(0);
+        assertThat(work.text()).isEqualTo("One.\n\nTwo & three.");
+        assertThat(work.title()).isEqualTo("Prefixed");
     }
 }
