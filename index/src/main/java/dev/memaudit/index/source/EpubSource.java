@@ -54,7 +54,11 @@ public final class EpubSource extends SingleWorkSource {
                                 + " encrypted resources); only DRM-free EPUBs can be read");
             }
             Document container = xml(zip, "META-INF/container.xml");
-            Element rootfile = container.selectFirst("rootfile[full-path]");
+            Element rootfile =
+                    elements(container, "rootfile").stream()
+                            .filter(e -> e.hasAttr("full-path"))
+                            .findFirst()
+                            .orElse(null);
             if (rootfile == null) {
                 throw WorkReadException.failed(
                         "not a valid EPUB: META-INF/container.xml names no rootfile full-path");
@@ -62,11 +66,11 @@ public final class EpubSource extends SingleWorkSource {
             String opfPath = rootfile.attr("full-path");
             Document opf = xml(zip, opfPath);
             Map<String, String> hrefById = new HashMap<>();
-            for (Element item : opf.getElementsByTag("item")) {
+            for (Element item : elements(opf, "item")) {
                 hrefById.put(item.attr("id"), item.attr("href"));
             }
             List<String> chapters = new ArrayList<>();
-            for (Element itemref : opf.getElementsByTag("itemref")) {
+            for (Element itemref : elements(opf, "itemref")) {
                 String idref = itemref.attr("idref");
                 String href = hrefById.get(idref);
                 if (href == null) {
@@ -83,15 +87,19 @@ public final class EpubSource extends SingleWorkSource {
                     chapters.add(text);
                 }
             }
-            Element title = opf.getElementsByTag("dc:title").first();
+            // Dublin Core elements, whatever prefix the package document binds to them
+            String titleText = "";
             List<String> authors = new ArrayList<>();
-            for (Element creator : opf.getElementsByTag("dc:creator")) {
-                String name = creator.text().strip();
-                if (!name.isEmpty()) {
-                    authors.add(name);
+            List<Element> metadata = elements(opf, "metadata");
+            for (Element e : metadata.isEmpty() ? List.<Element>of() : metadata.get(0).children()) {
+                String local = localName(e.tagName());
+                String value = e.text().strip();
+                if (local.equals("title") && titleText.isEmpty()) {
+                    titleText = value;
+                } else if (local.equals("creator") && !value.isEmpty()) {
+                    authors.add(value);
                 }
             }
-            String titleText = title == null ? "" : title.text().strip();
             return new ExtractedText(
                     String.join("\n\n", chapters), titleText.isEmpty() ? null : titleText, authors);
         } catch (ZipException e) {
@@ -110,14 +118,8 @@ public final class EpubSource extends SingleWorkSource {
             encryption = Jsoup.parse(in, "UTF-8", "", Parser.xmlParser());
         }
         int count = 0;
-        for (Element data : encryption.getElementsByTag("enc:EncryptedData")) {
+        for (Element data : elements(encryption, "EncryptedData")) {
             count += isObfuscatedFont(data) ? 0 : 1;
-        }
-        if (count == 0) {
-            // files written without the usual "enc:" prefix
-            for (Element data : encryption.getElementsByTag("EncryptedData")) {
-                count += isObfuscatedFont(data) ? 0 : 1;
-            }
         }
         return count;
     }
@@ -135,6 +137,17 @@ public final class EpubSource extends SingleWorkSource {
         }
         String extension = uri.substring(uri.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
         return FONT_OBFUSCATION.contains(algorithm) && FONT_EXTENSIONS.contains(extension);
+    }
+
+    /** Elements with this local name, whatever namespace prefix the file uses (opf:, enc:). */
+    private static List<Element> elements(Document document, String localName) {
+        List<Element> found = new ArrayList<>();
+        for (Element e : document.getAllElements()) {
+            if (localName(e.tagName()).equals(localName)) {
+                found.add(e);
+            }
+        }
+        return found;
     }
 
     private static String localName(String tagName) {

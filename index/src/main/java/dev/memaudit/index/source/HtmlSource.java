@@ -27,14 +27,15 @@ public final class HtmlSource extends SingleWorkSource {
 
     @Override
     protected ExtractedText extract(WorkEntry entry) throws WorkReadException, IOException {
-        byte[] head = new byte[8];
+        byte[] head = new byte[4096];
         int n;
         try (InputStream in = Files.newInputStream(entry.path())) {
             n = in.readNBytes(head, 0, head.length);
         }
-        for (int i = 0; i < n && entry.encoding() == null; i++) {
-            // UTF-16 HTML starts with a byte-order mark, which jsoup reads; any other NUL is binary
-            if (head[i] == 0 && !(n >= 2 && (head[0] & 0xFF) >= 0xFE)) {
+        // UTF-16 HTML starts with a byte-order mark, which jsoup reads; a NUL elsewhere is binary
+        boolean wide = n >= 2 && (head[0] & 0xFF) >= 0xFE && (head[1] & 0xFF) >= 0xFE;
+        for (int i = 0; i < n && entry.encoding() == null && !wide; i++) {
+            if (head[i] == 0) {
                 throw WorkReadException.failed(
                         "binary file, not HTML (NUL byte at offset " + i + ")");
             }

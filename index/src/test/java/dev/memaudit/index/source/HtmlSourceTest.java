@@ -46,9 +46,13 @@ class HtmlSourceTest extends WorkSourceContractTest {
                 new Bad(
                         "binary",
                         TextSourceTest.write(
-                                dir, "image.html", new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0}),
+                                dir,
+                                "image.html",
+                                TextSourceTest.bom(
+                                        0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0,
+                                        0x0D)),
                         WorkProblem.Kind.FAILED,
-                        "binary file, not HTML (NUL byte at offset 4)"));
+                        "binary file, not HTML (NUL byte at offset 8)"));
     }
 
     @Test
