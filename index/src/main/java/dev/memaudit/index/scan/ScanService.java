@@ -7,8 +7,6 @@ import dev.memaudit.core.io.Json;
 import dev.memaudit.core.io.JsonlReader;
 import dev.memaudit.core.io.JsonlWriter;
 import dev.memaudit.core.io.RunManifest;
-import dev.memaudit.core.text.NormalizedWords;
-import dev.memaudit.core.text.WordNormalizer;
 import dev.memaudit.index.build.IndexLayout;
 import dev.memaudit.index.build.IndexManifest;
 import java.io.IOException;
@@ -64,7 +62,7 @@ public final class ScanService {
     }
 
     /** One output to scan; {@code text} null when the line had none. */
-    record Output(long line, String id, String text, JsonNode fields) {}
+    public record Output(long line, String id, String text, JsonNode fields) {}
 
     private final Clock clock;
     private final Consumer<String> log;
@@ -133,18 +131,8 @@ public final class ScanService {
         WorkTexts texts = new WorkTexts(index.store());
         WorkTally tally = new WorkTally(index);
         ExecutorService pool = Executors.newFixedThreadPool(options.threads());
-        ThreadLocal<SpanFinder> finders =
-                ThreadLocal.withInitial(
-                        () ->
-                                new SpanFinder(
-                                        index.store(),
-                                        index.ngram(),
-                                        options.minWords(),
-                                        SpanFinder.Seeding.RARITY,
-                                        index.newPostings(),
-                                        index.grams().bloom(),
-                                        index.grams().hot()));
-        SpanBuilder spanBuilder = new SpanBuilder(index, texts, options);
+        ThreadLocal<OutputScanner> scanners =
+                ThreadLocal.withInitial(() -> new OutputScanner(index, texts, options));
         Map<String, Long> seenIds = new HashMap<>();
         try (JsonlWriter spans = JsonlWriter.create(outDir.resolve("spans.jsonl"));
                 JsonlWriter perOutput = JsonlWriter.create(outDir.resolve("outputs.jsonl"));
@@ -165,11 +153,11 @@ public final class ScanService {
                 }
                 batch.add(o);
                 if (batch.size() == BATCH) {
-                    flush(batch, pool, finders, spanBuilder, spans, perOutput, tally, summary);
+                    flush(batch, pool, scanners, spans, perOutput, tally, summary);
                     batch.clear();
                 }
             }
-            flush(batch, pool, finders, spanBuilder, spans, perOutput, tally, summary);
+            flush(batch, pool, scanners, spans, perOutput, tally, summary);
         } finally {
             pool.shutdownNow();
         }
@@ -183,19 +171,18 @@ public final class ScanService {
     private void flush(
             List<Output> batch,
             ExecutorService pool,
-            ThreadLocal<SpanFinder> finders,
-            SpanBuilder spanBuilder,
+            ThreadLocal<OutputScanner> scanners,
             JsonlWriter spans,
             JsonlWriter perOutput,
             WorkTally tally,
             ScanSummary.Builder summary)
             throws IOException {
-        List<Future<OutputResult>> futures = new ArrayList<>(batch.size());
+        List<Future<OutputScanner.Result>> futures = new ArrayList<>(batch.size());
         for (Output o : batch) {
-            futures.add(pool.submit(() -> scanOne(o, finders.get(), spanBuilder)));
+            futures.add(pool.submit(() -> scanners.get().scan(o)));
         }
-        for (Future<OutputResult> f : futures) {
-            OutputResult r;
+        for (Future<OutputScanner.Result> f : futures) {
+            OutputScanner.Result r;
             try {
                 r = f.get();
             } catch (InterruptedException e) {
@@ -215,18 +202,6 @@ public final class ScanService {
             summary.output(r.summary());
         }
     }
-
-    private static OutputResult scanOne(Output o, SpanFinder finder, SpanBuilder builder) {
-        if (o.text() == null || o.text().isEmpty()) {
-            return new OutputResult(List.of(), OutputSummary.empty(o));
-        }
-        NormalizedWords words = WordNormalizer.normalize(o.text());
-        List<SpanFinder.Run> runs = finder.find(words);
-        List<Span> spans = builder.build(o, words, runs);
-        return new OutputResult(spans, OutputSummary.of(o, words, spans));
-    }
-
-    record OutputResult(List<Span> spans, OutputSummary summary) {}
 
     static List<Path> listTxt(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {

@@ -1,0 +1,574 @@
+package dev.memaudit.index.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.core.io.Json;
+import dev.memaudit.core.io.JsonlWriter;
+import dev.memaudit.core.text.NormalizedWords;
+import dev.memaudit.core.text.WordNormalizer;
+import dev.memaudit.index.ngram.GramHash;
+import dev.memaudit.index.scan.GramLookup;
+import dev.memaudit.index.scan.IntList;
+import dev.memaudit.index.scan.NgramIndex;
+import dev.memaudit.index.scan.OutputScanner;
+import dev.memaudit.index.scan.ScanService;
+import dev.memaudit.index.scan.SpanFinder;
+import dev.memaudit.index.store.WorksStore;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * {@code memaudit bench scan}: generates a corpus and model outputs with planted passages, builds
+ * the index in a child JVM limited to 1 GB of heap, scans warm on 1 and 2 threads, runs a plain
+ * hash-map baseline in the same process, and checks recall of every planted passage and of every
+ * corpus occurrence of it (found by brute force). Prints figures; asserts nothing about speed.
+ */
+public final class ScanBench {
+    /** Benchmark settings. */
+    public record Settings(
+            double corpusMb, double outputsMb, int threads, long seed, int minWords, int reps) {}
+
+    /**
+     * A passage copied into an output: output words [outStart, outEnd) = corpus words from
+     * globalStart.
+     */
+    record Planted(int output, int outStart, int outEnd, int globalStart) {}
+
+    private final PrintWriter out;
+
+    public ScanBench(PrintWriter out) {
+        this.out = out;
+    }
+
+    public Map<String, Object> run(Settings s, Path workDir) throws Exception {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("settings", s);
+        Path corpusDir = workDir.resolve("corpus");
+        Path indexDir = workDir.resolve("index");
+        Files.createDirectories(corpusDir);
+        BenchText text = new BenchText(s.seed());
+
+        long t0 = System.nanoTime();
+        long corpusBytes = writeCorpus(text, corpusDir, s);
+        say(
+                "generated corpus: %.1f MB in %s (%.1f s)",
+                corpusBytes / 1e6, corpusDir, (System.nanoTime() - t0) / 1e9);
+        figures.put("corpus_bytes", corpusBytes);
+
+        JsonNode build = buildInChild(corpusDir, indexDir, s.threads());
+        figures.put("build", build);
+        say(
+                "index build (child JVM, -Xmx1g, %d threads): %.1f MB in %.2f s = %.2f MB/s;"
+                        + " heap peak <= %.0f MB; index %.1f MB (%.1f B/gram); %,d words, %,d"
+                        + " distinct grams, %,d hot",
+                s.threads(),
+                build.get("source_bytes").asLong() / 1e6,
+                build.get("seconds").asDouble(),
+                build.get("megabytes_per_second").asDouble(),
+                build.get("heap_peak_bytes").asLong() / 1e6,
+                build.get("index_bytes").asLong() / 1e6,
+                build.get("index_bytes").asDouble()
+                        / Math.max(1, build.get("total_words").asLong()),
+                build.get("total_words").asLong(),
+                build.get("distinct_grams").asLong(),
+                build.get("hot_grams").asLong());
+
+        try (NgramIndex index = NgramIndex.open(indexDir)) {
+            t0 = System.nanoTime();
+            List<Planted> planted = new ArrayList<>();
+            List<ScanService.Output> outputs = makeOutputs(text, index, s, planted);
+            long outputBytes = writeOutputs(outputs, workDir.resolve("outputs.jsonl"));
+            long words = 0;
+            for (ScanService.Output o : outputs) {
+                words += WordNormalizer.normalize(o.text()).size();
+            }
+            say(
+                    "generated %d outputs: %.1f MB, %,d words, %d planted passages (%.1f s)",
+                    outputs.size(),
+                    outputBytes / 1e6,
+                    words,
+                    planted.size(),
+                    (System.nanoTime() - t0) / 1e9);
+            figures.put("outputs", outputs.size());
+            figures.put("output_bytes", outputBytes);
+            figures.put("output_words", words);
+            figures.put("planted", planted.size());
+
+            ScanService.Options options = new ScanService.Options(s.minWords(), s.threads(), null);
+            // Rarity-seeded Lucene scan, as `memaudit scan` runs it.
+            List<List<SpanFinder.Run>> runs = null;
+            Map<String, Object> scan = new LinkedHashMap<>();
+            for (int threads : new int[] {s.threads(), 1}) {
+                double[] secs = new double[s.reps()];
+                long[] lookups = new long[1];
+                for (int rep = -1; rep < s.reps(); rep++) {
+                    long start = System.nanoTime();
+                    List<List<SpanFinder.Run>> got =
+                            scanAll(
+                                    outputs,
+                                    threads,
+                                    () -> OutputScanner.of(index, options),
+                                    lookups);
+                    double sec = (System.nanoTime() - start) / 1e9;
+                    if (rep >= 0) {
+                        secs[rep] = sec;
+                    }
+                    runs = got;
+                }
+                double median = median(secs);
+                say(
+                        "scan, Lucene + Bloom + rarity seeding, %d thread(s): median %.3f s = %.2f M"
+                                + " words/s (best %.2f); %,d seed lookups per scan",
+                        threads,
+                        median,
+                        words / median / 1e6,
+                        words / min(secs) / 1e6,
+                        lookups[0] / (s.reps() + 1));
+                scan.put("threads_" + threads + "_words_per_second", words / median);
+            }
+            figures.put("scan", scan);
+            long spanCount = runs.stream().mapToLong(List::size).sum();
+            say("spans (>= %d words): %,d", s.minWords(), spanCount);
+            figures.put("spans", spanCount);
+
+            Recall recall = recall(index, outputs, planted, runs, s.minWords());
+            say(
+                    "recall: planted %d/%d = %.4f; all corpus occurrences %d/%d = %.4f",
+                    recall.plantedFound,
+                    planted.size(),
+                    recall.plantedFound / (double) planted.size(),
+                    recall.occurrencesFound,
+                    recall.occurrences,
+                    recall.occurrencesFound / (double) Math.max(1, recall.occurrences));
+            figures.put("recall_planted", recall.plantedFound / (double) planted.size());
+            figures.put(
+                    "recall_occurrences",
+                    recall.occurrencesFound / (double) Math.max(1, recall.occurrences));
+            figures.put("occurrences", recall.occurrences);
+
+            // Plain baseline: HashMap<gram, positions>, every k-th gram looked up, no prefilter.
+            t0 = System.nanoTime();
+            Map<Long, int[]> map = hashMapOf(index.store(), index.ngram());
+            double setup = (System.nanoTime() - t0) / 1e9;
+            double[] secs = new double[Math.max(1, s.reps() / 2)];
+            List<List<SpanFinder.Run>> baseRuns = null;
+            for (int rep = -1; rep < secs.length; rep++) {
+                long start = System.nanoTime();
+                baseRuns =
+                        scanAll(
+                                outputs,
+                                s.threads(),
+                                () ->
+                                        OutputScanner.withFinder(
+                                                index,
+                                                new SpanFinder(
+                                                        index.store(),
+                                                        index.ngram(),
+                                                        s.minWords(),
+                                                        SpanFinder.Seeding.STRIDE,
+                                                        new MapLookup(map),
+                                                        null,
+                                                        null),
+                                                options),
+                                new long[1]);
+                if (rep >= 0) {
+                    secs[rep] = (System.nanoTime() - start) / 1e9;
+                }
+            }
+            double baseline = words / median(secs);
+            double ours = (Double) scan.get("threads_" + s.threads() + "_words_per_second");
+            say(
+                    "baseline HashMap + stride seeding, %d threads: %.2f M words/s (setup %.1f s);"
+                            + " Lucene scan is %.1fx the baseline; same spans: %s",
+                    s.threads(),
+                    baseline / 1e6,
+                    setup,
+                    ours / baseline,
+                    fingerprint(baseRuns) == fingerprint(runs));
+            figures.put("baseline_words_per_second", baseline);
+            figures.put("speedup_over_baseline", ours / baseline);
+            figures.put("baseline_same_spans", fingerprint(baseRuns) == fingerprint(runs));
+        }
+        long peak = 0;
+        for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == java.lang.management.MemoryType.HEAP) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        say("bench process heap peak <= %.0f MB (includes the baseline's HashMap)", peak / 1e6);
+        figures.put("bench_heap_peak_bytes", peak);
+        Json.writePretty(workDir.resolve("bench.json"), figures);
+        say("figures written to %s", workDir.resolve("bench.json"));
+        return figures;
+    }
+
+    private void say(String format, Object... args) {
+        out.println(String.format(Locale.ROOT, format, args));
+        out.flush();
+    }
+
+    /** Work files of log-normal sizes (21 KB - 2.6 MB) with refrains and cross-work quotations. */
+    private static long writeCorpus(BenchText text, Path dir, Settings s) throws IOException {
+        SplittableRandom r = new SplittableRandom(s.seed() * 31 + 1);
+        long target = (long) (s.corpusMb() * 1e6);
+        long total = 0;
+        List<String> earlier = new ArrayList<>();
+        for (int w = 0; total < target; w++) {
+            double size = Math.exp(Math.log(120_000) + 1.0 * gaussian(r));
+            int bytes = (int) Math.min(2_600_000, Math.max(21_000, size));
+            StringBuilder sb = new StringBuilder(bytes + 4096);
+            String refrain = null;
+            if (r.nextInt(10) < 3) {
+                StringBuilder rf = new StringBuilder();
+                text.prose(rf, r, 20 + r.nextInt(181), true);
+                refrain = rf.toString();
+            }
+            int repeats = refrain == null ? 0 : 2 + r.nextInt(4);
+            while (sb.length() < bytes) {
+                text.prose(sb, r, 150 + r.nextInt(400), true);
+                if (repeats > 0 && r.nextInt(3) == 0) {
+                    sb.append(refrain);
+                    repeats--;
+                }
+                if (!earlier.isEmpty() && r.nextInt(40) == 0) {
+                    String src = earlier.get(r.nextInt(earlier.size()));
+                    int from = src.indexOf("\n\n", r.nextInt(Math.max(1, src.length() - 2000)));
+                    if (from >= 0) {
+                        int to = Math.min(src.length(), from + 2 + 120 + r.nextInt(900));
+                        sb.append(src, from + 2, to).append("\n\n");
+                    }
+                }
+            }
+            String t = sb.toString();
+            if (earlier.size() < 40) {
+                earlier.add(t);
+            } else {
+                earlier.set(r.nextInt(earlier.size()), t);
+            }
+            byte[] b = t.getBytes(StandardCharsets.UTF_8);
+            Files.write(dir.resolve(String.format(Locale.ROOT, "work-%04d.txt", w)), b);
+            total += b.length;
+        }
+        return total;
+    }
+
+    private static double gaussian(SplittableRandom r) {
+        double u = 1 - r.nextDouble();
+        double v = r.nextDouble();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    }
+
+    private JsonNode buildInChild(Path corpus, Path index, int threads) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder pb =
+                new ProcessBuilder(
+                        java,
+                        "-Xmx1g",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        BuildChild.class.getName(),
+                        corpus.toString(),
+                        index.toString(),
+                        Integer.toString(threads));
+        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        Process p = pb.start();
+        byte[] stdout = p.getInputStream().readAllBytes();
+        int rc = p.waitFor();
+        if (rc != 0) {
+            throw MemauditException.integrity("benchmark index build failed (exit " + rc + ")");
+        }
+        return Json.MAPPER.readTree(stdout);
+    }
+
+    /** Outputs of fresh prose (with stock phrases) and 0-3 planted passages each. */
+    private static List<ScanService.Output> makeOutputs(
+            BenchText text, NgramIndex index, Settings s, List<Planted> planted) {
+        WorksStore store = index.store();
+        SplittableRandom r = new SplittableRandom(s.seed() * 17 + 3);
+        long target = (long) (s.outputsMb() * 1e6);
+        long bytes = 0;
+        List<ScanService.Output> outputs = new ArrayList<>();
+        String[] emoji = {"🙂", "🚢", "𝐀", "🎵"};
+        String[] cache = new String[store.size()];
+        while (bytes < target) {
+            StringBuilder sb = new StringBuilder();
+            List<int[]> charRanges =
+                    new ArrayList<>(); // [utf16 start, utf16 end, globalStart, words]
+            int passages = r.nextInt(4);
+            text.prose(sb, r, 40 + r.nextInt(300), true);
+            for (int p = 0; p < passages; p++) {
+                int ord = r.nextInt(store.size());
+                int len = (int) Math.min(300, 12 + Math.round(-53 * Math.log(1 - r.nextDouble())));
+                len = Math.min(len, store.words(ord));
+                if (len < s.minWords()) {
+                    continue;
+                }
+                int i = r.nextInt(store.words(ord) - len + 1);
+                int g = store.base(ord) + i;
+                if (cache[ord] == null) {
+                    cache[ord] = store.text(ord);
+                }
+                String work = cache[ord];
+                sb.append(r.nextBoolean() ? " " + emoji[r.nextInt(emoji.length)] + " " : "\n\n");
+                int start = sb.length();
+                appendPassage(sb, work, store, g, len, r);
+                charRanges.add(new int[] {start, sb.length(), g, len});
+                sb.append(r.nextBoolean() ? ". " : "\n\n");
+                text.prose(sb, r, 20 + r.nextInt(200), true);
+            }
+            String t = sb.toString();
+            int o = outputs.size();
+            outputs.add(new ScanService.Output(o + 1, "out-" + o, t, null));
+            bytes += t.getBytes(StandardCharsets.UTF_8).length + 30;
+            if (charRanges.isEmpty()) {
+                continue;
+            }
+            NormalizedWords w = WordNormalizer.normalize(t);
+            for (int[] cr : charRanges) {
+                int cpStart = t.codePointCount(0, cr[0]);
+                int cpEnd = t.codePointCount(0, cr[1]);
+                int a = Arrays.binarySearch(w.starts(), 0, w.size(), cpStart);
+                int b = a;
+                while (b < w.size() && w.ends()[b] <= cpEnd) {
+                    b++;
+                }
+                if (a < 0 || b - a != cr[3]) {
+                    throw new IllegalStateException(
+                            "generator bug: planted passage in output "
+                                    + o
+                                    + " does not map to words");
+                }
+                planted.add(new Planted(o, a, b, cr[2]));
+            }
+        }
+        return outputs;
+    }
+
+    /** The passage exactly (35 %), or its words re-set with other spacing, punctuation and case. */
+    private static void appendPassage(
+            StringBuilder sb, String work, WorksStore store, int g, int len, SplittableRandom r) {
+        int[] st = store.starts();
+        int[] en = store.ends();
+        if (r.nextInt(100) < 35) {
+            int a = work.offsetByCodePoints(0, st[g]);
+            int b = work.offsetByCodePoints(a, en[g + len - 1] - st[g]);
+            sb.append(work, a, b);
+            return;
+        }
+        boolean upper = r.nextInt(10) == 0;
+        int pos = 0;
+        int cp = 0;
+        for (int k = 0; k < len; k++) {
+            // walk forward in code points (works here are BMP-only, but stay correct anyway)
+            pos = work.offsetByCodePoints(pos, st[g + k] - cp);
+            int end = work.offsetByCodePoints(pos, en[g + k] - st[g + k]);
+            cp = en[g + k];
+            String word = work.substring(pos, end);
+            pos = end;
+            if (k > 0) {
+                int sep = r.nextInt(20);
+                sb.append(sep == 0 ? ", " : sep == 1 ? " — " : sep == 2 ? "\n" : " ");
+            }
+            sb.append(upper ? word.toUpperCase(Locale.ROOT) : word);
+        }
+    }
+
+    private static long writeOutputs(List<ScanService.Output> outputs, Path file)
+            throws IOException {
+        try (JsonlWriter w = JsonlWriter.create(file)) {
+            for (ScanService.Output o : outputs) {
+                w.write(Map.of("id", o.id(), "text", o.text()));
+            }
+        }
+        return Files.size(file);
+    }
+
+    interface ScannerFactory {
+        OutputScanner create();
+    }
+
+    private static List<List<SpanFinder.Run>> scanAll(
+            List<ScanService.Output> outputs, int threads, ScannerFactory factory, long[] lookups)
+            throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<List<List<SpanFinder.Run>>>> parts = new ArrayList<>();
+            int chunk = (outputs.size() + threads - 1) / threads;
+            for (int t = 0; t < threads; t++) {
+                List<ScanService.Output> mine =
+                        outputs.subList(
+                                Math.min(outputs.size(), t * chunk),
+                                Math.min(outputs.size(), (t + 1) * chunk));
+                parts.add(
+                        pool.submit(
+                                () -> {
+                                    OutputScanner scanner = factory.create();
+                                    List<List<SpanFinder.Run>> res = new ArrayList<>(mine.size());
+                                    for (ScanService.Output o : mine) {
+                                        res.add(scanner.scan(o).runs());
+                                    }
+                                    synchronized (lookups) {
+                                        lookups[0] += scanner.seedLookups();
+                                    }
+                                    return res;
+                                }));
+            }
+            List<List<SpanFinder.Run>> all = new ArrayList<>(outputs.size());
+            for (var f : parts) {
+                all.addAll(f.get());
+            }
+            return all;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    record Recall(int plantedFound, long occurrences, long occurrencesFound) {}
+
+    /** Checks every planted passage and, by brute force, every corpus occurrence of it. */
+    private static Recall recall(
+            NgramIndex index,
+            List<ScanService.Output> outputs,
+            List<Planted> planted,
+            List<List<SpanFinder.Run>> runs,
+            int minWords) {
+        WorksStore store = index.store();
+        long[] corpus = store.hashes();
+        int found = 0;
+        Map<Long, List<Planted>> byHead = new HashMap<>();
+        for (Planted p : planted) {
+            if (covered(runs.get(p.output()), p.outStart(), p.outEnd(), p.globalStart())) {
+                found++;
+            }
+            byHead.computeIfAbsent(
+                            GramHash.of(corpus, p.globalStart(), minWords), k -> new ArrayList<>())
+                    .add(p);
+        }
+        long occurrences = 0;
+        long occFound = 0;
+        for (int w = 0; w < store.size(); w++) {
+            int lo = store.base(w);
+            int hi = store.base(w + 1);
+            for (int g = lo; g + minWords <= hi; g++) {
+                List<Planted> candidates = byHead.get(GramHash.of(corpus, g, minWords));
+                if (candidates == null) {
+                    continue;
+                }
+                for (Planted p : candidates) {
+                    int len = p.outEnd() - p.outStart();
+                    if (g + len > hi || !equal(corpus, g, p.globalStart(), len)) {
+                        continue;
+                    }
+                    occurrences++;
+                    if (covered(runs.get(p.output()), p.outStart(), p.outEnd(), g)) {
+                        occFound++;
+                    }
+                }
+            }
+        }
+        return new Recall(found, occurrences, occFound);
+    }
+
+    private static boolean equal(long[] h, int a, int b, int len) {
+        for (int i = 0; i < len; i++) {
+            if (h[a + i] != h[b + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** True if a run on the same diagonal contains output words [a, b). */
+    private static boolean covered(List<SpanFinder.Run> runs, int a, int b, int global) {
+        for (SpanFinder.Run run : runs) {
+            if (run.outStart() <= a
+                    && run.outEnd() >= b
+                    && run.globalStart() - run.outStart() == global - a) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static long fingerprint(List<List<SpanFinder.Run>> runs) {
+        long h = 1;
+        for (int o = 0; o < runs.size(); o++) {
+            for (SpanFinder.Run r : runs.get(o)) {
+                h =
+                        h * 31
+                                + GramHash.fmix64(
+                                        ((long) o << 40)
+                                                ^ ((long) r.outStart() << 20)
+                                                ^ r.outEnd());
+                h = h * 31 + r.globalStart();
+            }
+        }
+        return h;
+    }
+
+    private static Map<Long, int[]> hashMapOf(WorksStore store, int n) {
+        long[] h = store.hashes();
+        Map<Long, int[]> map = new HashMap<>();
+        for (int w = 0; w < store.size(); w++) {
+            for (int g = store.base(w); g + n <= store.base(w + 1); g++) {
+                int[] list = map.get(GramHash.of(h, g, n));
+                if (list == null) {
+                    map.put(GramHash.of(h, g, n), new int[] {1, g});
+                } else {
+                    if (list[0] + 1 == list.length) {
+                        list = Arrays.copyOf(list, list.length * 2);
+                        map.put(GramHash.of(h, g, n), list);
+                    }
+                    list[++list[0]] = g;
+                }
+            }
+        }
+        return map;
+    }
+
+    /** The baseline's lookup: a plain HashMap from gram to positions. */
+    private static final class MapLookup implements GramLookup {
+        private final Map<Long, int[]> map;
+
+        MapLookup(Map<Long, int[]> map) {
+            this.map = map;
+        }
+
+        @Override
+        public int occurrences(long gram, IntList out) {
+            out.clear();
+            int[] list = map.get(gram);
+            if (list != null) {
+                for (int i = 1; i <= list[0]; i++) {
+                    out.add(list[i]);
+                }
+            }
+            return out.size();
+        }
+    }
+
+    private static double median(double[] v) {
+        double[] c = v.clone();
+        Arrays.sort(c);
+        return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
+    }
+
+    private static double min(double[] v) {
+        return Arrays.stream(v).min().orElse(Double.NaN);
+    }
+}
