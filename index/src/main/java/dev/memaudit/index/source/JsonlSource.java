@@ -72,7 +72,7 @@ public final class JsonlSource implements WorkSource {
                                     entry.path(),
                                     lineNumber,
                                     WorkProblem.Kind.FAILED,
-                                    "line " + lineNumber + ": " + e.getMessage()));
+                                    e.getMessage()));
                 }
             }
         } catch (CharacterCodingException e) {

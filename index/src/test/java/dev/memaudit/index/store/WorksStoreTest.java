@@ -1,0 +1,100 @@
+package dev.memaudit.index.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.memaudit.core.error.ExitCategory;
+import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.core.text.WordNormalizer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WorksStoreTest {
+    private static final byte[] UID = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+    @TempDir Path dir;
+
+    private void write(String... texts) throws Exception {
+        try (Directory d = FSDirectory.open(dir);
+                WorksStoreWriter w = new WorksStoreWriter(d, "works-1.dat", UID, "1")) {
+            for (int i = 0; i < texts.length; i++) {
+                String t = texts[i];
+                w.add(
+                        new StoreRecord(
+                                "w" + i,
+                                t.getBytes(StandardCharsets.UTF_8),
+                                t.codePointCount(0, t.length()),
+                                WordNormalizer.normalize(t)));
+            }
+            w.finish();
+        }
+    }
+
+    @Test
+    void roundTripKeepsTextsWordsAndOffsets() throws Exception {
+        String a = "Zoë’s 🚢 ferry — left at dawn.";
+        String b = "A second\r\nwork, with a hyphen-\nated word.";
+        write(a, b);
+        try (Directory d = FSDirectory.open(dir);
+                WorksStore s = WorksStore.open(d, "works-1.dat", UID, "1")) {
+            assertThat(s.size()).isEqualTo(2);
+            assertThat(s.text(0)).isEqualTo(a);
+            assertThat(s.text(1)).isEqualTo(b);
+            assertThat(s.ordinal("w1")).isEqualTo(1);
+            assertThat(s.ordinal("nope")).isEqualTo(-1);
+            var wa = WordNormalizer.normalize(a);
+            assertThat(s.words(0)).isEqualTo(wa.size());
+            assertThat(s.base(1)).isEqualTo(wa.size());
+            assertThat(s.ordinalOf(s.base(1))).isEqualTo(1);
+            assertThat(s.ordinalOf(s.base(1) - 1)).isZero();
+            for (int i = 0; i < wa.size(); i++) {
+                assertThat(s.hashes()[i]).isEqualTo(wa.hashes()[i]);
+                assertThat(s.starts()[i]).isEqualTo(wa.starts()[i]);
+                assertThat(s.ends()[i]).isEqualTo(wa.ends()[i]);
+            }
+            assertThat(s.codePoints(0)).isEqualTo(a.codePointCount(0, a.length()));
+        }
+    }
+
+    @Test
+    void anyFlippedByteIsAnIntegrityFailure() throws Exception {
+        write("one two three four five six seven eight nine ten");
+        Path f = dir.resolve("works-1.dat");
+        byte[] bytes = Files.readAllBytes(f);
+        for (int at : new int[] {3, bytes.length / 2, bytes.length - 20, bytes.length - 1}) {
+            byte[] bad = bytes.clone();
+            bad[at] ^= 0x10;
+            Files.write(f, bad);
+            try (Directory d = FSDirectory.open(dir)) {
+                assertThatThrownBy(() -> WorksStore.open(d, "works-1.dat", UID, "1"))
+                        .as("flipped byte at " + at)
+                        .isInstanceOfSatisfying(
+                                MemauditException.class,
+                                e -> assertThat(e.category()).isEqualTo(ExitCategory.INTEGRITY))
+                        .hasMessageContaining("works-1.dat");
+            }
+        }
+    }
+
+    @Test
+    void aStoreOfAnotherIndexOrGenerationIsRefused() throws Exception {
+        write("one two three");
+        try (Directory d = FSDirectory.open(dir)) {
+            assertThatThrownBy(
+                            () ->
+                                    WorksStore.open(
+                                            d,
+                                            "works-1.dat",
+                                            "fedcba9876543210".getBytes(StandardCharsets.US_ASCII),
+                                            "1"))
+                    .isInstanceOf(MemauditException.class);
+            assertThatThrownBy(() -> WorksStore.open(d, "works-1.dat", UID, "2"))
+                    .isInstanceOf(MemauditException.class);
+        }
+    }
+}
