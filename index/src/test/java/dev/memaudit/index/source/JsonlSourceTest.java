@@ -62,7 +62,7 @@ class JsonlSourceTest extends WorkSourceContractTest {
                         mixed,
                         null,
                         WorkProblem.Kind.FAILED,
-                        "line 2: malformed JSON",
+                        "malformed JSON",
                         2,
                         List.of("a", "c")),
                 new Bad(
@@ -70,7 +70,7 @@ class JsonlSourceTest extends WorkSourceContractTest {
                         noText,
                         null,
                         WorkProblem.Kind.FAILED,
-                        "line 3: no \"text\" string for id 'b'",
+                        "no \"text\" string for id 'b'",
                         3,
                         List.of("a")),
                 new Bad(
@@ -78,7 +78,7 @@ class JsonlSourceTest extends WorkSourceContractTest {
                         noId,
                         null,
                         WorkProblem.Kind.FAILED,
-                        "line 1: not a JSON object",
+                        "not a JSON object",
                         1,
                         List.of("z")));
     }
