@@ -279,6 +279,7 @@ public final class ScanBench {
                 new ProcessBuilder(
                         java,
                         "-Xmx1g",
+                        "-XX:+UseParallelGC",
                         "-cp",
                         System.getProperty("java.class.path"),
                         BuildChild.class.getName(),

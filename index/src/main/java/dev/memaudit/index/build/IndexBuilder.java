@@ -254,6 +254,7 @@ public final class IndexBuilder {
                             ordered.index(
                                     work,
                                     utf8,
+                                    before.containsKey(work.id()),
                                     (words, codePoints) -> {
                                         synchronized (outcomes) {
                                             if (words == 0) {
@@ -626,7 +627,8 @@ public final class IndexBuilder {
             this.options = options;
         }
 
-        void index(LoadedWork work, byte[] utf8, Indexed done) {
+        /** {@code replaces}: the index already holds a version of this work. */
+        void index(LoadedWork work, byte[] utf8, boolean replaces, Indexed done) {
             acquire();
             pending.add(
                     pool.submit(
@@ -648,7 +650,12 @@ public final class IndexBuilder {
                                                         words.size(),
                                                         options.ngram()),
                                                 GRAM_TYPE));
-                                writer.updateDocument(new Term(ID_FIELD, work.id()), doc);
+                                if (replaces) {
+                                    writer.updateDocument(new Term(ID_FIELD, work.id()), doc);
+                                } else {
+                                    // no delete term to buffer and resolve for a new work
+                                    writer.addDocument(doc);
+                                }
                                 return new StoreRecord(work.id(), utf8, cps, words);
                             }));
         }
