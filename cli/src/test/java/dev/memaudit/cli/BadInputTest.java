@@ -177,6 +177,11 @@ class BadInputTest {
         Path index = tmp.resolve("index");
 
         Cli.Result b = build(corpus, index, "--format", "json").exits(0).noStackTrace();
+        System.out.printf(
+                "large single-line text: %.1f MB indexed in %.2f s (%.2f MB/s)%n",
+                b.json().get("source_bytes").asLong() / 1e6,
+                b.json().get("seconds").asDouble(),
+                b.json().get("megabytes_per_second").asDouble());
         assertThat(outcome(b.json(), "huge").get("status").asText())
                 .isEqualToIgnoringCase("indexed");
 
