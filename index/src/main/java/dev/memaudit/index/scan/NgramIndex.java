@@ -29,6 +29,7 @@ public final class NgramIndex implements Closeable {
     private final WorksStore store;
     private final GramSidecar grams;
     private final int[][] docToOrdinal;
+    private final WorkTexts texts;
 
     private NgramIndex(
             Path dir,
@@ -47,6 +48,7 @@ public final class NgramIndex implements Closeable {
         this.store = store;
         this.grams = grams;
         this.docToOrdinal = docToOrdinal;
+        this.texts = new WorkTexts(store);
     }
 
     /**
@@ -140,6 +142,11 @@ public final class NgramIndex implements Closeable {
 
     public GramSidecar grams() {
         return grams;
+    }
+
+    /** Code-point ranges of the works' texts, shared by all threads. */
+    WorkTexts texts() {
+        return texts;
     }
 
     DirectoryReader reader() {

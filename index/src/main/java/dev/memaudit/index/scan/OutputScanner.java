@@ -15,7 +15,7 @@ public final class OutputScanner {
     private final SpanFinder finder;
     private final SpanBuilder builder;
 
-    OutputScanner(NgramIndex index, WorkTexts texts, ScanService.Options options) {
+    private OutputScanner(NgramIndex index, ScanService.Options options) {
         this(
                 new SpanFinder(
                         index.store(),
@@ -25,7 +25,7 @@ public final class OutputScanner {
                         index.newPostings(),
                         index.grams().bloom(),
                         index.grams().hot()),
-                new SpanBuilder(index, texts, options));
+                new SpanBuilder(index, index.texts(), options));
     }
 
     private OutputScanner(SpanFinder finder, SpanBuilder builder) {
@@ -42,7 +42,7 @@ public final class OutputScanner {
 
     /** A scanner over {@code index} with the production finder (rarity seeding). */
     public static OutputScanner of(NgramIndex index, ScanService.Options options) {
-        return new OutputScanner(index, new WorkTexts(index.store()), options);
+        return new OutputScanner(index, options);
     }
 
     public Result scan(ScanService.Output o) {

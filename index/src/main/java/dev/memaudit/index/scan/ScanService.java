@@ -128,11 +128,10 @@ public final class ScanService {
     private ScanSummary run(NgramIndex index, Path outputs, Path outDir, Options options)
             throws IOException {
         ScanSummary.Builder summary = new ScanSummary.Builder();
-        WorkTexts texts = new WorkTexts(index.store());
         WorkTally tally = new WorkTally(index);
         ExecutorService pool = Executors.newFixedThreadPool(options.threads());
         ThreadLocal<OutputScanner> scanners =
-                ThreadLocal.withInitial(() -> new OutputScanner(index, texts, options));
+                ThreadLocal.withInitial(() -> OutputScanner.of(index, options));
         Map<String, Long> seenIds = new HashMap<>();
         try (JsonlWriter spans = JsonlWriter.create(outDir.resolve("spans.jsonl"));
                 JsonlWriter perOutput = JsonlWriter.create(outDir.resolve("outputs.jsonl"));

@@ -65,6 +65,13 @@ final class SpanBuilder {
         boolean exact = outText.equals(work.text());
         if (!exact) {
             for (int i = 0; i < len; i++) {
+                int oa = text.toUtf16(words.starts()[outStart + i]);
+                int ob = text.toUtf16(words.ends()[outStart + i]);
+                int wa = work.toUtf16(ws[globalStart + i] - workStart);
+                int wb = work.toUtf16(we[globalStart + i] - workStart);
+                if (ob - oa == wb - wa && text.text().regionMatches(oa, work.text(), wa, ob - oa)) {
+                    continue; // the same characters: the same normalized form
+                }
                 String a =
                         WordNormalizer.key(
                                 text, words.starts()[outStart + i], words.ends()[outStart + i]);

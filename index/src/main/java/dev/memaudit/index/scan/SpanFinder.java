@@ -161,13 +161,14 @@ public final class SpanFinder {
     }
 
     /**
-     * The window's rarest gram; ties keep the previous seed if it is in the window, else leftmost.
+     * The window's rarest gram. Ties keep the previous seed if it is still in the window, else take
+     * the rightmost, which stays in the next windows longest: one lookup serves up to k windows.
      */
     private int rarest(int j, int previousSeed) {
         int best = j;
         int bestFreq = freq[j];
         for (int q = j + 1; q < j + k; q++) {
-            if (freq[q] < bestFreq) {
+            if (freq[q] <= bestFreq) {
                 best = q;
                 bestFreq = freq[q];
             }
