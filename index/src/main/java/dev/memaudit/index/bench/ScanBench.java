@@ -74,7 +74,7 @@ public final class ScanBench {
         figures.put("build", build);
         say(
                 "index build (child JVM, -Xmx1g, %d threads): %.1f MB in %.2f s = %.2f MB/s;"
-                        + " heap peak <= %.0f MB; index %.1f MB (%.1f B/gram); %,d words, %,d"
+                        + " heap peak <= %.0f MB; index folder %.1f MB (%.1f B/word with the works store); %,d words, %,d"
                         + " distinct grams, %,d hot",
                 s.threads(),
                 build.get("source_bytes").asLong() / 1e6,

@@ -1,6 +1,8 @@
 package dev.memaudit.index.source;
 
+import dev.memaudit.core.io.Sha256;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -104,12 +106,15 @@ public final class CorpusLoader {
             return;
         }
         try {
-            String sha256 = Sha256.ofFile(file);
+            String sha256 = Sha256.of(file);
             source.read(entry, sha256, works, problems);
         } catch (WorkReadException e) {
             problems.accept(new WorkProblem(entry.id(), file, e.line(), e.kind(), e.getMessage()));
         } catch (IOException e) {
             problems.accept(failed(entry, "cannot read " + entry.relativePath() + ": " + e));
+        } catch (UncheckedIOException e) {
+            problems.accept(
+                    failed(entry, "cannot read " + entry.relativePath() + ": " + e.getCause()));
         } catch (RuntimeException e) {
             // a parser library choking on a malformed file: this file's problem, not the run's
             problems.accept(
