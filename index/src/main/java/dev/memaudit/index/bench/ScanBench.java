@@ -88,6 +88,12 @@ public final class ScanBench {
                 build.get("distinct_grams").asLong(),
                 build.get("hot_grams").asLong());
 
+        long luceneBytes = folderBytes(indexDir.resolve("lucene"));
+        say(
+                "Lucene part: %.1f MB = %.1f B per distinct gram",
+                luceneBytes / 1e6,
+                luceneBytes / (double) Math.max(1, build.get("distinct_grams").asLong()));
+        figures.put("lucene_bytes", luceneBytes);
         try (NgramIndex index = NgramIndex.open(indexDir)) {
             t0 = System.nanoTime();
             List<Planted> planted = new ArrayList<>();
@@ -560,6 +566,16 @@ public final class ScanBench {
                 }
             }
             return out.size();
+        }
+    }
+
+    private static long folderBytes(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            long total = 0;
+            for (Path p : files.filter(Files::isRegularFile).toList()) {
+                total += Files.size(p);
+            }
+            return total;
         }
     }
 
