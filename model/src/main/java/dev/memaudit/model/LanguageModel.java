@@ -1,0 +1,48 @@
+package dev.memaudit.model;
+
+import java.util.List;
+
+/**
+ * A causal language model whose per-token probabilities can be read exactly.
+ *
+ * <p>Units: every log-probability is a natural logarithm; every position and length counts model
+ * tokens, 0-based. Implementations hold native resources: close them.
+ */
+public interface LanguageModel extends AutoCloseable {
+
+    /** The model's tokenizer (owned by the model: do not close it separately). */
+    ModelTokenizer tokenizer();
+
+    /** A short description: architecture, size, source folder. */
+    String describe();
+
+    /** Number of rows in the output distribution (config {@code vocab_size}). */
+    int vocabSize();
+
+    /** Longest sequence (prefix plus generated tokens) the model accepts, in tokens. */
+    int maxSequenceLength();
+
+    /**
+     * Teacher-forced scoring of token sequences. Sequences may have different lengths; each is
+     * scored exactly as if it were alone.
+     *
+     * @param sequences token ids, each of length ≥ 1 and ≤ {@link #maxSequenceLength()}
+     * @param fullDistributionStats also compute μ and σ² of log p under the model's own next-token
+     *     distribution at every position (Min-K%++); costs one more pass over the vocabulary
+     * @return one result per sequence, in input order
+     */
+    List<ScoredSequence> score(List<int[]> sequences, boolean fullDistributionStats);
+
+    /**
+     * Generates a continuation of every prefix. Rows are independent: the random stream of row r is
+     * derived from {@code settings.seed()} and r only, so a row's output does not depend on the
+     * other rows of the batch.
+     *
+     * @param prefixes token ids; an empty prefix starts from the beginning-of-sequence token
+     * @return one generation per prefix, in input order
+     */
+    List<Generation> generate(List<int[]> prefixes, GenerationSettings settings);
+
+    @Override
+    void close();
+}
