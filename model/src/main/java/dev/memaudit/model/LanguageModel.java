@@ -41,7 +41,27 @@ public interface LanguageModel extends AutoCloseable {
      * @param prefixes token ids; an empty prefix starts from the beginning-of-sequence token
      * @return one generation per prefix, in input order
      */
-    List<Generation> generate(List<int[]> prefixes, GenerationSettings settings);
+    default List<Generation> generate(List<int[]> prefixes, GenerationSettings settings) {
+        long[] seeds = new long[prefixes.size()];
+        for (int r = 0; r < seeds.length; r++) {
+            seeds[r] = rowSeed(settings.seed(), r);
+        }
+        return generate(prefixes, seeds, settings);
+    }
+
+    /**
+     * Generates with an explicit random seed per row ({@code settings.seed()} is ignored). A row's
+     * output depends only on its prefix, its seed and the settings, never on the other rows.
+     */
+    List<Generation> generate(List<int[]> prefixes, long[] rowSeeds, GenerationSettings settings);
+
+    /** The seed of row {@code r} of a call seeded with {@code seed} (SplitMix64 finalizer). */
+    static long rowSeed(long seed, long r) {
+        long z = seed * 0x9E3779B97F4A7C15L + r + 0x632BE59BD9B4E019L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
 
     @Override
     void close();

@@ -107,7 +107,9 @@ public final class CanaryTrainer {
                 bpe.merges().size(),
                 (System.nanoTime() - t0) / 1e9);
 
-        ModelConfig mc = modelConfig(cfg, eot);
+        // a small corpus can run out of merges before the requested size: size the model to the
+        // tokenizer actually trained
+        ModelConfig mc = modelConfig(cfg, bpe.vocab().size(), eot);
         int len = cfg.contextLength();
         SplittableRandom rng = new SplittableRandom(cfg.seed());
         List<int[]> windows = windows(cfg, members, tokens, eot, rng.split());
@@ -212,14 +214,14 @@ public final class CanaryTrainer {
         return members;
     }
 
-    static ModelConfig modelConfig(CanaryConfig c, int eot) {
+    static ModelConfig modelConfig(CanaryConfig c, int vocab, int eot) {
         int headDim = c.hidden() / c.heads();
         return switch (c.arch()) {
             case LLAMA ->
                     new ModelConfig(
                             Architecture.LLAMA,
                             "LlamaForCausalLM",
-                            c.vocabSize(),
+                            vocab,
                             c.hidden(),
                             c.layers(),
                             c.heads(),
@@ -247,7 +249,7 @@ public final class CanaryTrainer {
                     new ModelConfig(
                             Architecture.GPT2,
                             "GPT2LMHeadModel",
-                            c.vocabSize(),
+                            vocab,
                             c.hidden(),
                             c.layers(),
                             c.heads(),
@@ -275,7 +277,7 @@ public final class CanaryTrainer {
                     new ModelConfig(
                             Architecture.GPT_NEOX,
                             "GPTNeoXForCausalLM",
-                            c.vocabSize(),
+                            vocab,
                             c.hidden(),
                             c.layers(),
                             c.heads(),
@@ -562,7 +564,8 @@ public final class CanaryTrainer {
         root.put("final_loss", finalLoss);
         ObjectNode s = root.putObject("settings");
         s.put("arch", mc.hfArchitecture());
-        s.put("vocab_size", cfg.vocabSize());
+        s.put("vocab_size", mc.vocabSize());
+        s.put("requested_vocab_size", cfg.vocabSize());
         s.put("hidden", cfg.hidden());
         s.put("layers", cfg.layers());
         s.put("heads", cfg.heads());

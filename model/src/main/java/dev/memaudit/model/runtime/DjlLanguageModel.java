@@ -325,8 +325,13 @@ public final class DjlLanguageModel implements LanguageModel {
     // ---------------------------------------------------------------- generation
 
     @Override
-    public List<Generation> generate(List<int[]> prefixes, GenerationSettings settings) {
+    public List<Generation> generate(
+            List<int[]> prefixes, long[] rowSeeds, GenerationSettings settings) {
         int b = prefixes.size();
+        if (rowSeeds.length != b) {
+            throw new IllegalArgumentException(
+                    rowSeeds.length + " row seeds for " + b + " prefixes");
+        }
         if (b == 0) {
             return List.of();
         }
@@ -363,7 +368,7 @@ public final class DjlLanguageModel implements LanguageModel {
         boolean[] eos = new boolean[b];
         SplittableRandom[] rng = new SplittableRandom[b];
         for (int r = 0; r < b; r++) {
-            rng[r] = new SplittableRandom(mix(settings.seed(), r));
+            rng[r] = new SplittableRandom(rowSeeds[r]);
         }
         // padding per row (left), valid keys so far and the next position of each row
         int[] pad = new int[b];
@@ -537,14 +542,6 @@ public final class DjlLanguageModel implements LanguageModel {
             }
         }
         return n - 1;
-    }
-
-    /** A well-mixed 64-bit seed for row {@code r} of a call seeded with {@code seed}. */
-    static long mix(long seed, long r) {
-        long z = seed * 0x9E3779B97F4A7C15L + r + 0x632BE59BD9B4E019L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 
     @Override
