@@ -32,8 +32,11 @@ public final class DjlLanguageModel implements LanguageModel {
     /** Upper bound on batch rows × padded length per scoring forward. */
     private static final int SCORE_TOKEN_BUDGET = 4096;
 
-    /** Positions whose full distribution is materialized at once. */
-    private static final int HEAD_CHUNK = 256;
+    /**
+     * Positions whose full distribution is materialized at once: [128, 50257] floats stay under
+     * glibc's 32 MiB mmap ceiling, so the buffers are reused instead of faulted in afresh.
+     */
+    private static final int HEAD_CHUNK = 128;
 
     private final NDManager manager;
     private final Transformer model;
@@ -202,9 +205,15 @@ public final class DjlLanguageModel implements LanguageModel {
                     NDArray lsm = model.logits(rowsH).logSoftmax(-1);
                     NDArray chosen = lsm.gather(tgt, 1);
                     System.arraycopy(chosen.toFloatArray(), 0, lp, c0, len);
-                    NDArray higher =
-                            lsm.gt(chosen).toType(DataType.FLOAT32, false).sum(new int[] {1});
-                    System.arraycopy(higher.toFloatArray(), 0, rank, c0, len);
+                    // counting a boolean mask directly avoids a float copy of [chunk, vocab]
+                    long[] higher =
+                            lsm.gt(chosen)
+                                    .sum(new int[] {1})
+                                    .toType(DataType.INT64, false)
+                                    .toLongArray();
+                    for (int i = 0; i < len; i++) {
+                        rank[c0 + i] = higher[i];
+                    }
                     if (stats) {
                         NDArray p = lsm.exp();
                         NDArray m1 = p.mul(lsm).sum(new int[] {1});

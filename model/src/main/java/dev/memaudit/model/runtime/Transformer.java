@@ -36,6 +36,12 @@ public final class Transformer {
     private final Layer[] layers;
     private final float[] invFreq;
 
+    /**
+     * Whether intermediate results may be overwritten in place. Only for inference: autograd needs
+     * the intermediates, so a model built over trainable tensors never does it.
+     */
+    private final boolean inPlace;
+
     private record Layer(
             NDArray norm1W,
             NDArray norm1B,
@@ -193,6 +199,7 @@ public final class Transformer {
         }
         lmHead = lmHeadName(config, prefix) == null ? embed : t(lmHeadName(config, prefix));
         invFreq = inverseFrequencies(config);
+        inPlace = !embed.hasGradient();
     }
 
     private NDArray t(String name) {
@@ -393,12 +400,13 @@ public final class Transformer {
             Layer l = layers[i];
             switch (c.arch()) {
                 case GPT2 -> {
+                    // Conv1D weights are [in, out]: a transposed view makes them Linear's [out, in]
                     NDArray h = layerNorm(x, l.norm1W, l.norm1B);
-                    NDList qkv = h.matMul(l.qkvW).add(l.qkvB).split(3, 2);
+                    NDList qkv = linear(h, l.qkvW.transpose(), l.qkvB).split(3, 2);
                     NDArray a = attention(qkv.get(0), qkv.get(1), qkv.get(2), null, bias, cache, i);
-                    x = x.add(a.matMul(l.oW).add(l.oB));
-                    NDArray m = layerNorm(x, l.norm2W, l.norm2B).matMul(l.upW).add(l.upB);
-                    x = x.add(activate(m).matMul(l.downW).add(l.downB));
+                    x = residual(x, linear(a, l.oW.transpose(), l.oB));
+                    NDArray m = linear(layerNorm(x, l.norm2W, l.norm2B), l.upW.transpose(), l.upB);
+                    x = residual(x, linear(activate(m), l.downW.transpose(), l.downB));
                 }
                 case LLAMA -> {
                     NDArray h = rmsNorm(x, l.norm1W);
@@ -406,10 +414,12 @@ public final class Transformer {
                     NDArray k = linear(h, l.kW, l.kB);
                     NDArray v = linear(h, l.vW, l.vB);
                     NDArray a = attention(q, k, v, rope, bias, cache, i);
-                    x = x.add(linear(a, l.oW, l.oB));
+                    x = residual(x, linear(a, l.oW, l.oB));
                     NDArray h2 = rmsNorm(x, l.norm2W);
                     NDArray g = activate(linear(h2, l.gateW, l.gateB));
-                    x = x.add(linear(g.mul(linear(h2, l.upW, l.upB)), l.downW, l.downB));
+                    NDArray up = linear(h2, l.upW, l.upB);
+                    NDArray gated = inPlace ? g.muli(up) : g.mul(up);
+                    x = residual(x, linear(gated, l.downW, l.downB));
                 }
                 case GPT_NEOX -> {
                     NDArray h = layerNorm(x, l.norm1W, l.norm1B);
@@ -430,10 +440,10 @@ public final class Transformer {
                     a = linear(a, l.oW, l.oB);
                     if (c.parallelResidual()) {
                         NDArray m = mlpNeox(layerNorm(x, l.norm2W, l.norm2B), l);
-                        x = x.add(a).add(m);
+                        x = residual(residual(x, a), m);
                     } else {
-                        x = x.add(a);
-                        x = x.add(mlpNeox(layerNorm(x, l.norm2W, l.norm2B), l));
+                        x = residual(x, a);
+                        x = residual(x, mlpNeox(layerNorm(x, l.norm2W, l.norm2B), l));
                     }
                 }
                 default -> throw new IllegalStateException();
@@ -447,6 +457,11 @@ public final class Transformer {
     /** Logits [..., vocab] of hidden states [..., hidden]. */
     public NDArray logits(NDArray hidden) {
         return Linear.linear(hidden, lmHead).get(0);
+    }
+
+    /** x + y, overwriting x when allowed (x is always a fresh activation, never a weight). */
+    private NDArray residual(NDArray x, NDArray y) {
+        return inPlace ? x.addi(y) : x.add(y);
     }
 
     private NDArray mlpNeox(NDArray h, Layer l) {
@@ -478,7 +493,14 @@ public final class Transformer {
             case RELU -> Activation.relu(x);
             case GELU_TANH -> {
                 // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), as GPT-2's gelu_new
-                NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2 / Math.PI));
+                float k = (float) Math.sqrt(2 / Math.PI);
+                if (inPlace) {
+                    // two allocations instead of eight: memory traffic dominates this op
+                    NDArray inner = x.mul(x).muli(0.044715f * k).addi(k).muli(x);
+                    NDArray t = inner.tanh();
+                    yield t.addi(1f).muli(x).muli(0.5f);
+                }
+                NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul(k);
                 yield x.mul(inner.tanh().add(1f)).mul(0.5f);
             }
         };
@@ -552,7 +574,7 @@ public final class Transformer {
         if (group > 1) {
             scores = scores.reshape(b, h, t, total);
         }
-        NDArray probs = scores.add(bias).softmax(-1);
+        NDArray probs = (inPlace ? scores.addi(bias) : scores.add(bias)).softmax(-1);
         if (group > 1) {
             probs = probs.reshape(b, kvh, group * t, total);
         }
