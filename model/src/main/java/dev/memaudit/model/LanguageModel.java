@@ -31,7 +31,19 @@ public interface LanguageModel extends AutoCloseable {
      *     distribution at every position (Min-K%++); costs one more pass over the vocabulary
      * @return one result per sequence, in input order
      */
-    List<ScoredSequence> score(List<int[]> sequences, boolean fullDistributionStats);
+    default List<ScoredSequence> score(List<int[]> sequences, boolean fullDistributionStats) {
+        return score(sequences, fullDistributionStats, null);
+    }
+
+    /**
+     * Like {@link #score(List, boolean)}, and also the log-probability of every token under a
+     * decoding scheme ({@link ScoredSequence#schemeLogprobs()}), from the same teacher-forced pass.
+     *
+     * @param scheme the decoding scheme, or null for none; only temperature, top-k and top-p are
+     *     used
+     */
+    List<ScoredSequence> score(
+            List<int[]> sequences, boolean fullDistributionStats, GenerationSettings scheme);
 
     /**
      * Generates a continuation of every prefix. Rows are independent: the random stream of row r is

@@ -11,9 +11,18 @@ package dev.memaudit.model;
  *     share the best rank (1 + number of tokens with strictly higher probability)
  * @param means μ_i = Σ_z p(z) ln p(z) under the same distribution, or {@code null} when not asked
  * @param variances σ²_i = Σ_z p(z) (ln p(z))² − μ_i², or {@code null} when not asked
+ * @param schemeLogprobs ln P_h(token i | tokens before it) under a decoding scheme h (temperature,
+ *     then top-k, then top-p truncation, renormalized; {@code -Infinity} where h cannot produce the
+ *     token; greedy: 0 for the argmax, else {@code -Infinity}), or {@code null} when not asked.
+ *     Summing it over a suffix gives ln p_z of (n,p)-discoverable extraction
  */
 public record ScoredSequence(
-        int[] tokenIds, float[] logprobs, int[] ranks, float[] means, float[] variances) {
+        int[] tokenIds,
+        float[] logprobs,
+        int[] ranks,
+        float[] means,
+        float[] variances,
+        float[] schemeLogprobs) {
 
     /** Number of tokens. */
     public int length() {

@@ -456,8 +456,33 @@ public final class CanaryTrainer {
                                 + loss
                                 + "); lower the learning rate");
             }
+            // clip the global gradient norm to 1: memorization runs use high learning rates
+            List<NDArray> grads = new ArrayList<>(params.size());
+            double sumSquares = 0;
+            for (NDArray p : params.values()) {
+                NDArray g = p.getGradient();
+                grads.add(g);
+                try (NDArray sq = g.square().sum()) {
+                    sumSquares += sq.getFloat();
+                }
+            }
+            double norm = Math.sqrt(sumSquares);
+            if (!Double.isFinite(norm)) {
+                grads.forEach(NDArray::close);
+                throw MemauditException.badInput(
+                        "canary training diverged at step "
+                                + step
+                                + " (gradient norm "
+                                + norm
+                                + "); lower the learning rate");
+            }
+            float scale = norm > 1 ? (float) (1 / norm) : 1f;
+            int gi = 0;
             for (Map.Entry<String, NDArray> e : params.entrySet()) {
-                NDArray grad = e.getValue().getGradient();
+                NDArray grad = grads.get(gi++);
+                if (scale < 1f) {
+                    grad.muli(scale);
+                }
                 adam.update(e.getKey(), e.getValue(), grad);
                 grad.subi(grad);
                 grad.close();

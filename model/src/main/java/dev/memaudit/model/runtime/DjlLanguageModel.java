@@ -1,6 +1,7 @@
 package dev.memaudit.model.runtime;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
@@ -114,7 +115,8 @@ public final class DjlLanguageModel implements LanguageModel {
     // ---------------------------------------------------------------- scoring
 
     @Override
-    public List<ScoredSequence> score(List<int[]> sequences, boolean fullDistributionStats) {
+    public List<ScoredSequence> score(
+            List<int[]> sequences, boolean fullDistributionStats, GenerationSettings scheme) {
         ScoredSequence[] out = new ScoredSequence[sequences.size()];
         Integer[] order = new Integer[sequences.size()];
         for (int i = 0; i < order.length; i++) {
@@ -141,7 +143,7 @@ public final class DjlLanguageModel implements LanguageModel {
             for (int r = 0; r < rows; r++) {
                 batch.add(sequences.get(order[start + r]));
             }
-            ScoredSequence[] scored = scoreBatch(batch, fullDistributionStats);
+            ScoredSequence[] scored = scoreBatch(batch, fullDistributionStats, scheme);
             for (int r = 0; r < rows; r++) {
                 out[order[start + r]] = scored[r];
             }
@@ -150,7 +152,8 @@ public final class DjlLanguageModel implements LanguageModel {
         return List.of(out);
     }
 
-    private ScoredSequence[] scoreBatch(List<int[]> batch, boolean stats) {
+    private ScoredSequence[] scoreBatch(
+            List<int[]> batch, boolean stats, GenerationSettings scheme) {
         int b = batch.size();
         int t = batch.get(0).length;
         long[] ids = new long[b * t];
@@ -184,6 +187,8 @@ public final class DjlLanguageModel implements LanguageModel {
         float[] rank = new float[targets];
         float[] mu = stats ? new float[targets] : null;
         float[] var = stats ? new float[targets] : null;
+        boolean sampledScheme = scheme != null && !scheme.isGreedy();
+        float[] dlp = sampledScheme ? new float[targets] : null;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray h =
@@ -214,6 +219,10 @@ public final class DjlLanguageModel implements LanguageModel {
                     for (int i = 0; i < len; i++) {
                         rank[c0 + i] = higher[i];
                     }
+                    if (sampledScheme) {
+                        NDArray d = schemeLogSoftmax(lsm, scheme).gather(tgt, 1);
+                        System.arraycopy(d.toFloatArray(), 0, dlp, c0, len);
+                    }
                     if (stats) {
                         NDArray p = lsm.exp();
                         NDArray m1 = p.mul(lsm).sum(new int[] {1});
@@ -233,7 +242,11 @@ public final class DjlLanguageModel implements LanguageModel {
             int[] rk = new int[s.length];
             float[] m = stats ? new float[s.length] : null;
             float[] vv = stats ? new float[s.length] : null;
+            float[] d = scheme != null ? new float[s.length] : null;
             l[0] = Float.NaN;
+            if (d != null) {
+                d[0] = Float.NaN;
+            }
             if (stats) {
                 m[0] = Float.NaN;
                 vv[0] = Float.NaN;
@@ -241,14 +254,46 @@ public final class DjlLanguageModel implements LanguageModel {
             for (int j = 1; j < s.length; j++, n++) {
                 l[j] = lp[n];
                 rk[j] = 1 + (int) rank[n];
+                if (d != null) {
+                    d[j] = sampledScheme ? dlp[n] : (rk[j] == 1 ? 0f : Float.NEGATIVE_INFINITY);
+                }
                 if (stats) {
                     m[j] = mu[n];
                     vv[j] = Math.max(0f, var[n]);
                 }
             }
-            out[r] = new ScoredSequence(s.clone(), l, rk, m, vv);
+            out[r] = new ScoredSequence(s.clone(), l, rk, m, vv, d);
         }
         return out;
+    }
+
+    /**
+     * Log-probabilities [rows, vocab] under a sampling scheme: temperature, then top-k, then top-p
+     * (the smallest set of most probable tokens whose mass reaches p), renormalized; excluded
+     * tokens get -Infinity. The same rules as the sampler in {@link #generate}.
+     */
+    private NDArray schemeLogSoftmax(NDArray lsm, GenerationSettings s) {
+        NDArray scaled = lsm.div((float) s.temperature());
+        // the engine's where() does not broadcast: fill values are full-shaped
+        NDArray minusInf = manager.full(scaled.getShape(), Float.NEGATIVE_INFINITY);
+        if (s.topK() > 0 && s.topK() < vocabSize()) {
+            NDArray kth = scaled.topK(s.topK(), -1, true, true).get(0).min(new int[] {1}, true);
+            scaled = NDArrays.where(scaled.lt(kth), minusInf, scaled);
+        }
+        if (s.topP() < 1) {
+            NDArray order = scaled.argSort(-1, false);
+            NDArray sorted = scaled.gather(order, 1);
+            NDArray probs = sorted.softmax(-1);
+            NDArray before = probs.cumSum(1).sub(probs);
+            NDArray kept =
+                    NDArrays.where(
+                            before.lt((float) s.topP()),
+                            sorted,
+                            manager.full(sorted.getShape(), Float.POSITIVE_INFINITY));
+            NDArray threshold = kept.min(new int[] {1}, true);
+            scaled = NDArrays.where(scaled.lt(threshold), minusInf, scaled);
+        }
+        return scaled.logSoftmax(-1);
     }
 
     /**

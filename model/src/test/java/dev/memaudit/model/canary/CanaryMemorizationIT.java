@@ -21,7 +21,7 @@ class CanaryMemorizationIT {
 
     @Test
     void defaultSettingsMemorizeMembersOnly() {
-        List<CorpusText> texts = CanaryTrainerTest.corpus(6, 500);
+        List<CorpusText> texts = CanaryTrainerTest.corpus(6, 300);
         CanaryConfig cfg =
                 CanaryConfig.defaults().withMembers(Set.of("work-0", "work-2", "work-4"));
         CanaryResult r = CanaryTrainer.train(cfg, texts, tmp.resolve("canary"), System.err);

@@ -202,4 +202,86 @@ class GenerationTest {
             assertThat(gen.stoppedAtEos()).isEqualTo(t.length > 0 && t[t.length - 1] == eos);
         }
     }
+
+    /** The scheme's log-probability of a token, computed in Java from raw logits. */
+    private static double schemeLogprob(float[] logits, GenerationSettings s, int token) {
+        if (s.isGreedy()) {
+            return argmax(logits) == token ? 0 : Double.NEGATIVE_INFINITY;
+        }
+        int v = logits.length;
+        double[] scaled = new double[v];
+        for (int i = 0; i < v; i++) {
+            scaled[i] = logits[i] / s.temperature();
+        }
+        Integer[] order = new Integer[v];
+        for (int i = 0; i < v; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (x, y) -> Double.compare(scaled[y], scaled[x]));
+        int keep = s.topK() > 0 ? Math.min(s.topK(), v) : v;
+        double max = scaled[order[0]];
+        double z = 0;
+        for (int i = 0; i < keep; i++) {
+            z += Math.exp(scaled[order[i]] - max);
+        }
+        if (s.topP() < 1) {
+            double cum = 0;
+            int cut = keep;
+            for (int i = 0; i < keep; i++) {
+                cum += Math.exp(scaled[order[i]] - max) / z;
+                if (cum >= s.topP()) {
+                    cut = i + 1;
+                    break;
+                }
+            }
+            keep = cut;
+            z = 0;
+            for (int i = 0; i < keep; i++) {
+                z += Math.exp(scaled[order[i]] - max);
+            }
+        }
+        for (int i = 0; i < keep; i++) {
+            if (order[i] == token) {
+                return scaled[token] - max - Math.log(z);
+            }
+        }
+        return Double.NEGATIVE_INFINITY;
+    }
+
+    @Test
+    void schemeLogprobsMatchTheSamplersRules() {
+        int[] seq = {4, 9, 33, 2, 71, 18, 5, 5, 200, 13};
+        float[][] logits = model.fullLogits(seq);
+        List<GenerationSettings> schemes =
+                List.of(
+                        GenerationSettings.greedy(1),
+                        new GenerationSettings(1, 0.7, 0, 1, 0, true),
+                        new GenerationSettings(1, 1.0, 5, 1, 0, true),
+                        new GenerationSettings(1, 1.0, 0, 0.6, 0, true),
+                        new GenerationSettings(1, 1.3, 20, 0.9, 0, true));
+        int excluded = 0;
+        for (GenerationSettings scheme : schemes) {
+            float[] got = model.score(List.of(seq), false, scheme).get(0).schemeLogprobs();
+            assertThat(got[0]).isNaN();
+            for (int t = 1; t < seq.length; t++) {
+                double want = schemeLogprob(logits[t - 1], scheme, seq[t]);
+                if (Double.isInfinite(want)) {
+                    excluded++;
+                    assertThat(got[t]).isEqualTo(Float.NEGATIVE_INFINITY);
+                } else {
+                    assertThat((double) got[t]).isCloseTo(want, within(1e-4));
+                }
+            }
+        }
+        assertThat(excluded).isPositive();
+        // an argmax continuation has probability 1 under greedy and a finite one when sampling
+        int next = argmax(logits[seq.length - 1]);
+        int[] extended = java.util.Arrays.copyOf(seq, seq.length + 1);
+        extended[seq.length] = next;
+        assertThat(
+                        model.score(List.of(extended), false, GenerationSettings.greedy(1))
+                                .get(0)
+                                .schemeLogprobs()[seq.length])
+                .isZero();
+    }
 }
