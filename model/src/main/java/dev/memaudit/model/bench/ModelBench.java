@@ -1,0 +1,329 @@
+package dev.memaudit.model.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.memaudit.model.GenerationSettings;
+import dev.memaudit.model.runtime.Architecture;
+import dev.memaudit.model.runtime.DjlLanguageModel;
+import dev.memaudit.model.runtime.ModelConfig;
+import dev.memaudit.model.runtime.Transformer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Measures, in one process, the engine's float32 matmul throughput and the runtime's useful
+ * throughput on a GPT-2-small-shaped model with random weights (nothing is downloaded):
+ * teacher-forced scoring and KV-cached batched greedy decoding.
+ *
+ * <p>Useful FLOPs per token: 2 × (non-embedding parameters + LM head) for the matmuls, plus causal
+ * attention (2 × layers × width × context for QKᵀ and PV together, with context averaged over the
+ * positions actually attended). Work the runtime does beyond that (masked attention halves,
+ * softmax, norms) is not counted, so the ratio to the matmul peak is a true efficiency.
+ */
+public final class ModelBench {
+    private ModelBench() {}
+
+    /**
+     * What to measure.
+     *
+     * @param layers transformer blocks (12 = GPT-2 small)
+     * @param hidden width (768)
+     * @param heads attention heads (12)
+     * @param vocab vocabulary (50257)
+     * @param scoreBatch sequences per scoring call
+     * @param scoreLength tokens per scored sequence
+     * @param decodeBatch rows decoded together
+     * @param decodePrefix prefix tokens per decoded row
+     * @param decodeSteps tokens generated per row
+     * @param reps timed repetitions (best and median reported)
+     */
+    public record Settings(
+            int layers,
+            int hidden,
+            int heads,
+            int vocab,
+            int scoreBatch,
+            int scoreLength,
+            int decodeBatch,
+            int decodePrefix,
+            int decodeSteps,
+            int reps) {
+
+        /** GPT-2 small, 4 × 512 scoring, 32 rows decoding 32 tokens after 32. */
+        public static Settings gpt2Small() {
+            return new Settings(12, 768, 12, 50257, 4, 512, 32, 32, 32, 3);
+        }
+
+        /** A very small model for smoke tests. */
+        public static Settings tiny() {
+            return new Settings(2, 64, 4, 500, 2, 64, 4, 8, 4, 1);
+        }
+    }
+
+    /**
+     * Results.
+     *
+     * @param matmulGflops best fp32 matmul GFLOP/s over the probed shapes
+     * @param scoreTokensPerSecond scored tokens per second (best repetition)
+     * @param scoreGflops useful GFLOP/s while scoring
+     * @param decodeTokensPerSecond generated tokens per second over all rows (best repetition)
+     * @param decodeGflops useful GFLOP/s while decoding (prefill excluded)
+     * @param peakRssBytes peak resident set size of the process, or -1 when unknown
+     */
+    public record Result(
+            double matmulGflops,
+            double scoreTokensPerSecond,
+            double scoreGflops,
+            double decodeTokensPerSecond,
+            double decodeGflops,
+            long peakRssBytes) {}
+
+    /** Command-line entry point: {@code ModelBench [tiny]}. */
+    public static void main(String[] args) {
+        System.setProperty("ai.djl.offline", "true");
+        run(
+                args.length > 0 && args[0].equals("tiny") ? Settings.tiny() : Settings.gpt2Small(),
+                System.out);
+    }
+
+    /** Runs every measurement and prints a report to {@code out}. */
+    public static Result run(Settings s, PrintStream out) {
+        Engine engine = Engine.getInstance();
+        out.printf(
+                Locale.ROOT,
+                "engine %s %s, %d processors available to the JVM%n",
+                engine.getEngineName(),
+                engine.getVersion(),
+                Runtime.getRuntime().availableProcessors());
+        double peak = matmulPeak(s, out);
+        ModelConfig mc =
+                new ModelConfig(
+                        Architecture.GPT2,
+                        "GPT2LMHeadModel",
+                        s.vocab(),
+                        s.hidden(),
+                        s.layers(),
+                        s.heads(),
+                        s.heads(),
+                        s.hidden() / s.heads(),
+                        4 * s.hidden(),
+                        Math.max(
+                                1024,
+                                Math.max(s.scoreLength(), s.decodePrefix() + s.decodeSteps())),
+                        1e-5,
+                        0,
+                        0,
+                        false,
+                        true,
+                        true,
+                        true,
+                        true,
+                        ModelConfig.Activation.GELU_TANH,
+                        s.vocab() - 1,
+                        s.vocab() - 1,
+                        null,
+                        1,
+                        0,
+                        0,
+                        0);
+        NDManager manager = NDManager.newBaseManager();
+        engine.setRandomSeed(1234);
+        Map<String, NDArray> tensors = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : Transformer.expectedShapes(mc, "").entrySet()) {
+            tensors.put(
+                    e.getKey(),
+                    manager.randomNormal(0, 0.02f, new Shape(e.getValue()), DataType.FLOAT32));
+        }
+        long nonEmbedding = 0;
+        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+            if (!e.getKey().startsWith("wte") && !e.getKey().startsWith("wpe")) {
+                nonEmbedding += e.getValue().size();
+            }
+        }
+        long matmulParams = nonEmbedding + (long) s.vocab() * s.hidden(); // + tied LM head
+        out.printf(
+                Locale.ROOT,
+                "model: GPT-2 shape, %d layers, width %d, %d heads, vocab %d, %.1fM parameters"
+                        + " (random weights)%n",
+                s.layers(),
+                s.hidden(),
+                s.heads(),
+                s.vocab(),
+                mc.parameterCount() / 1e6);
+        try (DjlLanguageModel model =
+                new DjlLanguageModel(
+                        manager,
+                        new Transformer(mc, tensors, "bench"),
+                        null,
+                        "bench",
+                        new ArrayList<>())) {
+            SplittableRandom rng = new SplittableRandom(7);
+            // scoring
+            List<int[]> seqs = new ArrayList<>();
+            for (int b = 0; b < s.scoreBatch(); b++) {
+                seqs.add(randomTokens(rng, s.scoreLength(), s.vocab() - 1));
+            }
+            model.score(seqs, false); // warm-up
+            double[] scoreTimes = new double[s.reps()];
+            for (int r = 0; r < s.reps(); r++) {
+                long t0 = System.nanoTime();
+                model.score(seqs, false);
+                scoreTimes[r] = (System.nanoTime() - t0) / 1e9;
+            }
+            // scoring computes distributions at T-1 positions per sequence
+            long scored = (long) s.scoreBatch() * (s.scoreLength() - 1);
+            double attnPerToken = 2.0 * s.layers() * s.hidden() * (s.scoreLength() / 2.0);
+            double scoreFlops = scored * (2.0 * matmulParams + attnPerToken);
+            double bestScore = min(scoreTimes);
+            double scoreTps = scored / bestScore;
+            double scoreGflops = scoreFlops / bestScore / 1e9;
+            out.printf(
+                    Locale.ROOT,
+                    "scoring %d × %d tokens: best %.3f s, median %.3f s → %.0f tokens/s, %.1f useful"
+                            + " GFLOP/s = %.0f%% of matmul peak%n",
+                    s.scoreBatch(),
+                    s.scoreLength(),
+                    bestScore,
+                    median(scoreTimes),
+                    scoreTps,
+                    scoreGflops,
+                    100 * scoreGflops / peak);
+            // decoding: time with and without the generated steps to isolate them from prefill
+            List<int[]> prefixes = new ArrayList<>();
+            for (int b = 0; b < s.decodeBatch(); b++) {
+                prefixes.add(randomTokens(rng, s.decodePrefix(), s.vocab() - 1));
+            }
+            GenerationSettings one = new GenerationSettings(1, 0, 0, 1, 0, false);
+            GenerationSettings many =
+                    new GenerationSettings(s.decodeSteps() + 1, 0, 0, 1, 0, false);
+            model.generate(prefixes, many); // warm-up
+            double[] prefillTimes = new double[s.reps()];
+            double[] decodeTimes = new double[s.reps()];
+            for (int r = 0; r < s.reps(); r++) {
+                long t0 = System.nanoTime();
+                model.generate(prefixes, one);
+                long t1 = System.nanoTime();
+                model.generate(prefixes, many);
+                long t2 = System.nanoTime();
+                prefillTimes[r] = (t1 - t0) / 1e9;
+                decodeTimes[r] = Math.max(1e-9, (t2 - t1 - (t1 - t0)) / 1e9);
+            }
+            double bestDecode = min(decodeTimes);
+            long generated = (long) s.decodeBatch() * s.decodeSteps();
+            double avgContext = s.decodePrefix() + s.decodeSteps() / 2.0 + 1;
+            double decodeFlops =
+                    generated * (2.0 * matmulParams + 4.0 * s.layers() * s.hidden() * avgContext);
+            double decodeTps = generated / bestDecode;
+            double decodeGflops = decodeFlops / bestDecode / 1e9;
+            out.printf(
+                    Locale.ROOT,
+                    "greedy decoding, KV cache, %d rows × %d steps after %d-token prefixes: prefill"
+                            + " %.3f s, steps best %.3f s (%.1f ms/step) → %.0f tokens/s, %.1f useful"
+                            + " GFLOP/s = %.0f%% of matmul peak%n",
+                    s.decodeBatch(),
+                    s.decodeSteps(),
+                    s.decodePrefix(),
+                    min(prefillTimes),
+                    bestDecode,
+                    1000 * bestDecode / s.decodeSteps(),
+                    decodeTps,
+                    decodeGflops,
+                    100 * decodeGflops / peak);
+            long rss = peakRss();
+            out.printf(
+                    Locale.ROOT,
+                    "peak resident memory: %s%n",
+                    rss < 0
+                            ? "unknown"
+                            : String.format(Locale.ROOT, "%.2f GiB", rss / 1073741824.0));
+            return new Result(peak, scoreTps, scoreGflops, decodeTps, decodeGflops, rss);
+        }
+    }
+
+    private static double matmulPeak(Settings s, PrintStream out) {
+        long[][] shapes = {
+            {2048, s.hidden(), 4L * s.hidden()},
+            {2048, 4L * s.hidden(), s.hidden()},
+            {1024, 1024, 1024}
+        };
+        double best = 0;
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (long[] sh : shapes) {
+                NDArray a = m.randomUniform(-1, 1, new Shape(sh[0], sh[1]));
+                NDArray b = m.randomUniform(-1, 1, new Shape(sh[1], sh[2]));
+                double flops = 2.0 * sh[0] * sh[1] * sh[2];
+                double bestTime = Double.MAX_VALUE;
+                for (int r = 0; r < 2 + 3 * s.reps(); r++) {
+                    long t0 = System.nanoTime();
+                    try (NDArray c = a.matMul(b)) {
+                        c.getShape();
+                    }
+                    double t = (System.nanoTime() - t0) / 1e9;
+                    if (r >= 2) {
+                        bestTime = Math.min(bestTime, t);
+                    }
+                }
+                double g = flops / bestTime / 1e9;
+                out.printf(
+                        Locale.ROOT,
+                        "matmul [%d×%d]·[%d×%d] fp32: %.1f GFLOP/s%n",
+                        sh[0],
+                        sh[1],
+                        sh[1],
+                        sh[2],
+                        g);
+                best = Math.max(best, g);
+            }
+        }
+        out.printf(Locale.ROOT, "matmul peak: %.1f GFLOP/s%n", best);
+        return best;
+    }
+
+    private static int[] randomTokens(SplittableRandom r, int n, int bound) {
+        int[] t = new int[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = r.nextInt(bound);
+        }
+        return t;
+    }
+
+    private static double min(double[] xs) {
+        double m = Double.MAX_VALUE;
+        for (double x : xs) {
+            m = Math.min(m, x);
+        }
+        return m;
+    }
+
+    private static double median(double[] xs) {
+        double[] c = xs.clone();
+        java.util.Arrays.sort(c);
+        return c[c.length / 2];
+    }
+
+    /** Peak RSS from /proc/self/status (Linux), or -1. */
+    static long peakRss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    String[] parts = line.trim().split("\\s+");
+                    return Long.parseLong(parts[1]) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+}

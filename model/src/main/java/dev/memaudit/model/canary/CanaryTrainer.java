@@ -1,0 +1,610 @@
+package dev.memaudit.model.canary;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.optimizer.Adam;
+import ai.djl.training.tracker.Tracker;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.model.ModelTokenizer;
+import dev.memaudit.model.runtime.Architecture;
+import dev.memaudit.model.runtime.ModelConfig;
+import dev.memaudit.model.runtime.Transformer;
+import dev.memaudit.model.safetensors.SafetensorsWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * Trains a small canary model whose training data is known exactly: member works appear {@code
+ * repeat} times in the training stream, non-members never. The tokenizer is trained on all works
+ * (members and non-members), so both are tokenized equally well.
+ *
+ * <p>Training stream: for each repetition, the member works in a seeded random order, each followed
+ * by the end-of-text token, all concatenated; cut into windows of {@code contextLength + 1} tokens
+ * (stride {@code contextLength}), windows shuffled, batches taken in order (wrapping with a fresh
+ * shuffle when {@code steps} asks for more). Loss: mean next-token cross-entropy. Adam with linear
+ * warm-up and cosine decay to a tenth of the peak rate.
+ */
+public final class CanaryTrainer {
+    private static final int PROBE_TOKENS = 32;
+
+    private CanaryTrainer() {}
+
+    /**
+     * Trains and writes {@code outDir/{config.json, model.safetensors, tokenizer.json,
+     * membership.json}}.
+     *
+     * @param texts the corpus as (id, text) pairs; ids unique, at least two works
+     * @param outDir a folder that does not exist or is empty
+     * @param progress where progress lines go (stderr in the CLI)
+     */
+    public static CanaryResult train(
+            CanaryConfig cfg, List<CorpusText> texts, Path outDir, PrintStream progress) {
+        Set<String> ids = new HashSet<>();
+        for (CorpusText t : texts) {
+            if (!ids.add(t.id())) {
+                throw MemauditException.badInput("corpus has two works with id " + t.id());
+            }
+        }
+        if (texts.size() < 2) {
+            throw MemauditException.badInput(
+                    "canary training needs at least 2 works (members and non-members), got "
+                            + texts.size());
+        }
+        prepareOutDir(outDir);
+        List<CorpusText> sorted = new ArrayList<>(texts);
+        sorted.sort((a, b) -> a.id().compareTo(b.id()));
+        TreeSet<String> members = chooseMembers(cfg, sorted);
+        TreeSet<String> nonMembers = new TreeSet<>();
+        for (CorpusText t : sorted) {
+            if (!members.contains(t.id())) {
+                nonMembers.add(t.id());
+            }
+        }
+
+        long t0 = System.nanoTime();
+        BpeTrainer.Bpe bpe =
+                BpeTrainer.train(sorted.stream().map(CorpusText::text).toList(), cfg.vocabSize());
+        Path tokFile = outDir.resolve("tokenizer.json");
+        try {
+            bpe.write(tokFile);
+        } catch (IOException e) {
+            throw MemauditException.badInput(tokFile + ": cannot write: " + e.getMessage(), e);
+        }
+        int eot = bpe.endOfTextId();
+        Map<String, int[]> tokens = new LinkedHashMap<>();
+        try (ModelTokenizer tok = ModelTokenizer.load(tokFile)) {
+            for (CorpusText t : sorted) {
+                tokens.put(t.id(), tok.encodeIds(t.text()));
+            }
+        }
+        progress.printf(
+                Locale.ROOT,
+                "tokenizer: %d ids (%d merges) in %.1f s%n",
+                bpe.vocab().size(),
+                bpe.merges().size(),
+                (System.nanoTime() - t0) / 1e9);
+
+        // a small corpus can run out of merges before the requested size: size the model to the
+        // tokenizer actually trained
+        ModelConfig mc = modelConfig(cfg, bpe.vocab().size(), eot);
+        int len = cfg.contextLength();
+        SplittableRandom rng = new SplittableRandom(cfg.seed());
+        List<int[]> windows = windows(cfg, members, tokens, eot, rng.split());
+        if (windows.isEmpty()) {
+            throw MemauditException.badInput(
+                    "member works hold fewer than "
+                            + (len + 1)
+                            + " tokens in all; add text or lower the context length");
+        }
+        int steps =
+                cfg.steps() > 0
+                        ? cfg.steps()
+                        : (windows.size() + cfg.batchSize() - 1) / cfg.batchSize();
+        progress.printf(
+                Locale.ROOT,
+                "training %s, %d parameters: %d members × %d, %d windows of %d tokens, %d steps%n",
+                mc.hfArchitecture(),
+                mc.parameterCount(),
+                members.size(),
+                cfg.repeat(),
+                windows.size(),
+                len,
+                steps);
+
+        int[] probe = probeTokens(tokens.get(members.first()), len);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            String prefix = mc.arch() == Architecture.GPT2 ? "transformer." : "";
+            Map<String, NDArray> params = initParameters(mc, prefix, manager, rng.split());
+            for (NDArray p : params.values()) {
+                p.setRequiresGradient(true);
+            }
+            Transformer model = new Transformer(mc, params, "canary model");
+            double finalLoss =
+                    trainLoop(cfg, model, params, windows, steps, manager, rng, progress);
+            for (NDArray p : params.values()) {
+                p.setRequiresGradient(false);
+            }
+            float[][] probeLogits = logits(model, manager, probe);
+            save(outDir, mc, params, prefix);
+            writeMembership(
+                    outDir, cfg, mc, members, nonMembers, tokens, steps, windows.size(), finalLoss);
+            progress.printf(
+                    Locale.ROOT,
+                    "done in %.1f s: final loss %.4f, model in %s%n",
+                    (System.nanoTime() - t0) / 1e9,
+                    finalLoss,
+                    outDir);
+            return new CanaryResult(
+                    outDir,
+                    List.copyOf(members),
+                    List.copyOf(nonMembers),
+                    steps,
+                    finalLoss,
+                    probe,
+                    probeLogits);
+        }
+    }
+
+    private static void prepareOutDir(Path outDir) {
+        try {
+            if (Files.exists(outDir)) {
+                if (!Files.isDirectory(outDir)) {
+                    throw MemauditException.badInput(outDir + ": exists and is not a folder");
+                }
+                try (Stream<Path> s = Files.list(outDir)) {
+                    if (s.findAny().isPresent()) {
+                        throw MemauditException.badInput(
+                                outDir + ": output folder is not empty; refusing to overwrite");
+                    }
+                }
+            }
+            Files.createDirectories(outDir);
+        } catch (IOException e) {
+            throw MemauditException.badInput(outDir + ": cannot create: " + e.getMessage(), e);
+        }
+    }
+
+    private static TreeSet<String> chooseMembers(CanaryConfig cfg, List<CorpusText> sorted) {
+        TreeSet<String> members = new TreeSet<>();
+        if (cfg.members() != null) {
+            Set<String> known = new HashSet<>();
+            sorted.forEach(t -> known.add(t.id()));
+            List<String> unknown =
+                    cfg.members().stream().filter(m -> !known.contains(m)).sorted().toList();
+            if (!unknown.isEmpty()) {
+                throw MemauditException.badInput("member ids not in the corpus: " + unknown);
+            }
+            members.addAll(cfg.members());
+            if (members.isEmpty() || members.size() == sorted.size()) {
+                throw MemauditException.badInput(
+                        "members must be a non-empty proper subset of the "
+                                + sorted.size()
+                                + " works");
+            }
+            return members;
+        }
+        List<String> ids = new ArrayList<>(sorted.stream().map(CorpusText::id).toList());
+        Collections.shuffle(ids, new Random(cfg.seed()));
+        int n = (int) Math.round(cfg.memberFraction() * ids.size());
+        n = Math.max(1, Math.min(ids.size() - 1, n));
+        members.addAll(ids.subList(0, n));
+        return members;
+    }
+
+    static ModelConfig modelConfig(CanaryConfig c, int vocab, int eot) {
+        int headDim = c.hidden() / c.heads();
+        return switch (c.arch()) {
+            case LLAMA ->
+                    new ModelConfig(
+                            Architecture.LLAMA,
+                            "LlamaForCausalLM",
+                            vocab,
+                            c.hidden(),
+                            c.layers(),
+                            c.heads(),
+                            c.heads(),
+                            headDim,
+                            c.intermediate(),
+                            c.contextLength(),
+                            1e-5,
+                            10000,
+                            headDim,
+                            false,
+                            false,
+                            false,
+                            false,
+                            false,
+                            ModelConfig.Activation.SILU,
+                            eot,
+                            eot,
+                            null,
+                            1,
+                            0,
+                            0,
+                            0);
+            case GPT2 ->
+                    new ModelConfig(
+                            Architecture.GPT2,
+                            "GPT2LMHeadModel",
+                            vocab,
+                            c.hidden(),
+                            c.layers(),
+                            c.heads(),
+                            c.heads(),
+                            headDim,
+                            c.intermediate(),
+                            c.contextLength(),
+                            1e-5,
+                            0,
+                            0,
+                            false,
+                            true,
+                            true,
+                            true,
+                            true,
+                            ModelConfig.Activation.GELU_TANH,
+                            eot,
+                            eot,
+                            null,
+                            1,
+                            0,
+                            0,
+                            0);
+            case GPT_NEOX ->
+                    new ModelConfig(
+                            Architecture.GPT_NEOX,
+                            "GPTNeoXForCausalLM",
+                            vocab,
+                            c.hidden(),
+                            c.layers(),
+                            c.heads(),
+                            c.heads(),
+                            headDim,
+                            c.intermediate(),
+                            c.contextLength(),
+                            1e-5,
+                            10000,
+                            (headDim / 4) / 2 * 2,
+                            true,
+                            true,
+                            true,
+                            true,
+                            false,
+                            ModelConfig.Activation.GELU,
+                            eot,
+                            eot,
+                            null,
+                            1,
+                            0,
+                            0,
+                            0);
+        };
+    }
+
+    private static List<int[]> windows(
+            CanaryConfig cfg,
+            Set<String> members,
+            Map<String, int[]> tokens,
+            int eot,
+            SplittableRandom rng) {
+        List<String> order = new ArrayList<>(members);
+        int total = 0;
+        for (String m : members) {
+            total += tokens.get(m).length + 1;
+        }
+        int[] stream = new int[Math.multiplyExact(total, cfg.repeat())];
+        int n = 0;
+        Random shuffler = new Random(rng.nextLong());
+        for (int r = 0; r < cfg.repeat(); r++) {
+            Collections.shuffle(order, shuffler);
+            for (String m : order) {
+                int[] t = tokens.get(m);
+                System.arraycopy(t, 0, stream, n, t.length);
+                n += t.length;
+                stream[n++] = eot;
+            }
+        }
+        int len = cfg.contextLength();
+        List<int[]> out = new ArrayList<>();
+        for (int start = 0; start + len + 1 <= n; start += len) {
+            out.add(Arrays.copyOfRange(stream, start, start + len + 1));
+        }
+        Collections.shuffle(out, shuffler);
+        return out;
+    }
+
+    private static int[] probeTokens(int[] memberTokens, int len) {
+        return Arrays.copyOf(
+                memberTokens,
+                Math.max(1, Math.min(PROBE_TOKENS, Math.min(len, memberTokens.length))));
+    }
+
+    static Map<String, NDArray> initParameters(
+            ModelConfig mc, String prefix, NDManager manager, SplittableRandom rng) {
+        Map<String, NDArray> params = new LinkedHashMap<>();
+        double std = 0.02;
+        double outStd = std / Math.sqrt(2.0 * mc.layers());
+        for (Map.Entry<String, long[]> e : Transformer.expectedShapes(mc, prefix).entrySet()) {
+            String name = e.getKey();
+            long[] shape = e.getValue();
+            int n = 1;
+            for (long d : shape) {
+                n = Math.multiplyExact(n, (int) d);
+            }
+            float[] v = new float[n];
+            boolean norm = name.contains("norm") || name.contains("ln_");
+            if (norm && name.endsWith(".weight")) {
+                Arrays.fill(v, 1f);
+            } else if (!name.endsWith(".bias")) {
+                boolean residualOut =
+                        name.contains("o_proj")
+                                || name.contains("down_proj")
+                                || name.contains("c_proj")
+                                || name.contains("attention.dense.")
+                                || name.contains("dense_4h_to_h");
+                double s = residualOut ? outStd : std;
+                for (int i = 0; i < n; i++) {
+                    v[i] = (float) (rng.nextGaussian() * s);
+                }
+            }
+            params.put(name, manager.create(v, new Shape(shape)));
+        }
+        return params;
+    }
+
+    private static double trainLoop(
+            CanaryConfig cfg,
+            Transformer model,
+            Map<String, NDArray> params,
+            List<int[]> windows,
+            int steps,
+            NDManager manager,
+            SplittableRandom rng,
+            PrintStream progress) {
+        int b = cfg.batchSize();
+        int len = cfg.contextLength();
+        int warmup = Math.max(1, Math.min(50, steps / 10));
+        double peak = cfg.learningRate();
+        Tracker schedule =
+                update -> {
+                    // DJL counts updates from 1
+                    int s = Math.max(0, update - 1);
+                    if (s < warmup) {
+                        return (float) (peak * (s + 1) / warmup);
+                    }
+                    double progressShare = (double) (s - warmup) / Math.max(1, steps - warmup);
+                    double cosine = 0.5 * (1 + Math.cos(Math.PI * Math.min(1, progressShare)));
+                    return (float) (peak * (0.1 + 0.9 * cosine));
+                };
+        Adam adam = Adam.builder().optLearningRateTracker(schedule).build();
+        float[] bias = new float[len * len];
+        long[] pos = new long[b * len];
+        for (int j = 0; j < len; j++) {
+            for (int k = 0; k < len; k++) {
+                bias[j * len + k] = k <= j ? 0f : -1e9f;
+            }
+        }
+        for (int r = 0; r < b; r++) {
+            for (int j = 0; j < len; j++) {
+                pos[r * len + j] = j;
+            }
+        }
+        NDArray biasArr = manager.create(bias, new Shape(1, 1, len, len));
+        NDArray posArr = manager.create(pos, new Shape(b, len));
+        List<int[]> order = new ArrayList<>(windows);
+        Random shuffler = new Random(rng.nextLong());
+        int cursor = 0;
+        int tail = Math.max(1, Math.min(20, steps / 5));
+        double tailSum = 0;
+        int tailCount = 0;
+        long start = System.nanoTime();
+        int every = Math.max(1, steps / 20);
+        for (int step = 0; step < steps; step++) {
+            long[] ids = new long[b * len];
+            long[] targets = new long[b * len];
+            for (int r = 0; r < b; r++) {
+                if (cursor == order.size()) {
+                    Collections.shuffle(order, shuffler);
+                    cursor = 0;
+                }
+                int[] w = order.get(cursor++);
+                for (int j = 0; j < len; j++) {
+                    ids[r * len + j] = w[j];
+                    targets[r * len + j] = w[j + 1];
+                }
+            }
+            float loss;
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDArray idArr = manager.create(ids, new Shape(b, len));
+                NDArray tgt = manager.create(targets, new Shape(b, len, 1));
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray h = model.hidden(idArr, posArr, biasArr, null);
+                    NDArray nll = model.logits(h).logSoftmax(-1).gather(tgt, 2).mean().neg();
+                    gc.backward(nll);
+                    loss = nll.getFloat();
+                }
+            }
+            if (!Float.isFinite(loss)) {
+                throw MemauditException.badInput(
+                        "canary training diverged at step "
+                                + step
+                                + " (loss "
+                                + loss
+                                + "); lower the learning rate");
+            }
+            // clip the global gradient norm to 1: memorization runs use high learning rates
+            List<NDArray> grads = new ArrayList<>(params.size());
+            double sumSquares = 0;
+            for (NDArray p : params.values()) {
+                NDArray g = p.getGradient();
+                grads.add(g);
+                try (NDArray sq = g.square().sum()) {
+                    sumSquares += sq.getFloat();
+                }
+            }
+            double norm = Math.sqrt(sumSquares);
+            if (!Double.isFinite(norm)) {
+                grads.forEach(NDArray::close);
+                throw MemauditException.badInput(
+                        "canary training diverged at step "
+                                + step
+                                + " (gradient norm "
+                                + norm
+                                + "); lower the learning rate");
+            }
+            float scale = norm > 1 ? (float) (1 / norm) : 1f;
+            int gi = 0;
+            for (Map.Entry<String, NDArray> e : params.entrySet()) {
+                NDArray grad = grads.get(gi++);
+                if (scale < 1f) {
+                    grad.muli(scale);
+                }
+                adam.update(e.getKey(), e.getValue(), grad);
+                grad.subi(grad);
+                grad.close();
+            }
+            if (step >= steps - tail) {
+                tailSum += loss;
+                tailCount++;
+            }
+            if ((step + 1) % every == 0 || step == steps - 1) {
+                progress.printf(
+                        Locale.ROOT,
+                        "step %d/%d loss %.4f (%.2f s/step)%n",
+                        step + 1,
+                        steps,
+                        loss,
+                        (System.nanoTime() - start) / 1e9 / (step + 1));
+            }
+        }
+        return tailSum / tailCount;
+    }
+
+    private static float[][] logits(Transformer model, NDManager manager, int[] seq) {
+        int t = seq.length;
+        long[] ids = new long[t];
+        long[] pos = new long[t];
+        float[] bias = new float[t * t];
+        for (int j = 0; j < t; j++) {
+            ids[j] = seq[j];
+            pos[j] = j;
+            for (int k = 0; k < t; k++) {
+                bias[j * t + k] = k <= j ? 0f : -1e9f;
+            }
+        }
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            float[] flat =
+                    model.logits(
+                                    model.hidden(
+                                            manager.create(ids, new Shape(1, t)),
+                                            manager.create(pos, new Shape(1, t)),
+                                            manager.create(bias, new Shape(1, 1, t, t)),
+                                            null))
+                            .toFloatArray();
+            int v = model.config().vocabSize();
+            float[][] out = new float[t][];
+            for (int j = 0; j < t; j++) {
+                out[j] = Arrays.copyOfRange(flat, j * v, (j + 1) * v);
+            }
+            return out;
+        }
+    }
+
+    private static void save(
+            Path outDir, ModelConfig mc, Map<String, NDArray> params, String prefix) {
+        Map<String, SafetensorsWriter.F32Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            NDArray p = e.getValue();
+            out.put(
+                    e.getKey(),
+                    new SafetensorsWriter.F32Tensor(p.getShape().getShape(), p.toFloatArray()));
+        }
+        ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        try {
+            SafetensorsWriter.writeF32(
+                    outDir.resolve("model.safetensors"), out, Map.of("format", "pt"));
+            om.writeValue(outDir.resolve("config.json").toFile(), mc.toHfJson());
+        } catch (IOException e) {
+            throw MemauditException.badInput(
+                    outDir + ": cannot write the model: " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeMembership(
+            Path outDir,
+            CanaryConfig cfg,
+            ModelConfig mc,
+            Set<String> members,
+            Set<String> nonMembers,
+            Map<String, int[]> tokens,
+            int steps,
+            int windowCount,
+            double finalLoss) {
+        ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = om.createObjectNode();
+        root.put("schema_version", 1);
+        ArrayNode m = root.putArray("members");
+        for (String id : members) {
+            ObjectNode o = m.addObject();
+            o.put("id", id);
+            o.put("repetitions", cfg.repeat());
+            o.put("tokens", tokens.get(id).length);
+        }
+        ArrayNode nm = root.putArray("non_members");
+        for (String id : nonMembers) {
+            ObjectNode o = nm.addObject();
+            o.put("id", id);
+            o.put("repetitions", 0);
+            o.put("tokens", tokens.get(id).length);
+        }
+        root.put("seed", cfg.seed());
+        root.put("steps", steps);
+        root.put("windows", windowCount);
+        root.put("passes_over_stream", (double) steps * cfg.batchSize() / Math.max(1, windowCount));
+        root.put("final_loss", finalLoss);
+        ObjectNode s = root.putObject("settings");
+        s.put("arch", mc.hfArchitecture());
+        s.put("vocab_size", mc.vocabSize());
+        s.put("requested_vocab_size", cfg.vocabSize());
+        s.put("hidden", cfg.hidden());
+        s.put("layers", cfg.layers());
+        s.put("heads", cfg.heads());
+        s.put("intermediate", cfg.intermediate());
+        s.put("context_length", cfg.contextLength());
+        s.put("batch_size", cfg.batchSize());
+        s.put("repeat", cfg.repeat());
+        s.put("learning_rate", cfg.learningRate());
+        s.put("parameters", mc.parameterCount());
+        try {
+            om.writeValue(outDir.resolve("membership.json").toFile(), root);
+        } catch (IOException e) {
+            throw MemauditException.badInput(
+                    outDir + ": cannot write membership.json: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,609 @@
+package dev.memaudit.model.runtime;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
+import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.model.Generation;
+import dev.memaudit.model.GenerationSettings;
+import dev.memaudit.model.LanguageModel;
+import dev.memaudit.model.ModelTokenizer;
+import dev.memaudit.model.ScoredSequence;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A {@link LanguageModel} running a {@link Transformer} on DJL's PyTorch engine, CPU, float32.
+ *
+ * <p>Scoring batches are right-padded and every sequence uses positions 0..n-1, so a sequence
+ * scores the same alone or in a batch. Generation batches are left-padded; positions count only
+ * real tokens, and padding keys are masked, so each row computes exactly what it would alone. Every
+ * forward runs inside an {@link NDScope}, so native memory stays flat over long runs.
+ */
+public final class DjlLanguageModel implements LanguageModel {
+    /** Upper bound on batch rows × padded length per scoring forward. */
+    private static final int SCORE_TOKEN_BUDGET = 4096;
+
+    /**
+     * Positions whose full distribution is materialized at once: [128, 50257] floats stay under
+     * glibc's 32 MiB mmap ceiling, so the buffers are reused instead of faulted in afresh.
+     */
+    private static final int HEAD_CHUNK = 128;
+
+    private final NDManager manager;
+    private final Transformer model;
+    private final ModelTokenizer tokenizer;
+    private final String description;
+    private final List<ByteBuffer> keepAlive;
+
+    /**
+     * Wraps a transformer whose arrays live in {@code manager}. The model takes ownership of the
+     * manager and the tokenizer (which may be null for token-only use).
+     */
+    public DjlLanguageModel(
+            NDManager manager,
+            Transformer model,
+            ModelTokenizer tokenizer,
+            String description,
+            List<ByteBuffer> keepAlive) {
+        this.manager = manager;
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.description = description;
+        this.keepAlive = keepAlive;
+    }
+
+    public Transformer transformer() {
+        return model;
+    }
+
+    @Override
+    public ModelTokenizer tokenizer() {
+        if (tokenizer == null) {
+            throw new IllegalStateException("this model was built without a tokenizer");
+        }
+        return tokenizer;
+    }
+
+    @Override
+    public String describe() {
+        return description;
+    }
+
+    @Override
+    public int vocabSize() {
+        return model.config().vocabSize();
+    }
+
+    @Override
+    public int maxSequenceLength() {
+        return model.config().maxPositions();
+    }
+
+    private int eosId() {
+        return model.config().eosId();
+    }
+
+    private int bosId() {
+        ModelConfig c = model.config();
+        return c.bosId() >= 0 ? c.bosId() : c.eosId();
+    }
+
+    private void checkTokens(int[] seq, String what) {
+        int v = vocabSize();
+        for (int id : seq) {
+            if (id < 0 || id >= v) {
+                throw MemauditException.badInput(
+                        what
+                                + " contains token id "
+                                + id
+                                + " outside the vocabulary 0.."
+                                + (v - 1));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- scoring
+
+    @Override
+    public List<ScoredSequence> score(
+            List<int[]> sequences, boolean fullDistributionStats, GenerationSettings scheme) {
+        ScoredSequence[] out = new ScoredSequence[sequences.size()];
+        Integer[] order = new Integer[sequences.size()];
+        for (int i = 0; i < order.length; i++) {
+            int[] s = sequences.get(i);
+            if (s.length == 0 || s.length > maxSequenceLength()) {
+                throw MemauditException.badInput(
+                        "sequence "
+                                + i
+                                + " has "
+                                + s.length
+                                + " tokens; scoring needs 1.."
+                                + maxSequenceLength());
+            }
+            checkTokens(s, "sequence " + i);
+            order[i] = i;
+        }
+        // longest first, so each micro-batch pads little
+        Arrays.sort(order, Comparator.comparingInt((Integer i) -> -sequences.get(i).length));
+        int start = 0;
+        while (start < order.length) {
+            int maxLen = sequences.get(order[start]).length;
+            int rows = Math.max(1, Math.min(order.length - start, SCORE_TOKEN_BUDGET / maxLen));
+            List<int[]> batch = new ArrayList<>();
+            for (int r = 0; r < rows; r++) {
+                batch.add(sequences.get(order[start + r]));
+            }
+            ScoredSequence[] scored = scoreBatch(batch, fullDistributionStats, scheme);
+            for (int r = 0; r < rows; r++) {
+                out[order[start + r]] = scored[r];
+            }
+            start += rows;
+        }
+        return List.of(out);
+    }
+
+    private ScoredSequence[] scoreBatch(
+            List<int[]> batch, boolean stats, GenerationSettings scheme) {
+        int b = batch.size();
+        int t = batch.get(0).length;
+        long[] ids = new long[b * t];
+        long[] pos = new long[b * t];
+        float[] bias = new float[b * t * t];
+        int targets = 0;
+        for (int r = 0; r < b; r++) {
+            int[] s = batch.get(r);
+            for (int j = 0; j < t; j++) {
+                ids[r * t + j] = j < s.length ? s[j] : 0;
+                pos[r * t + j] = j;
+                for (int k = 0; k < t; k++) {
+                    boolean visible = k <= j && k < s.length;
+                    bias[(r * t + j) * t + k] = visible ? 0f : Transformer.MASKED;
+                }
+            }
+            targets += s.length - 1;
+        }
+        long[] flatIdx = new long[targets];
+        long[] targetIds = new long[targets];
+        int n = 0;
+        for (int r = 0; r < b; r++) {
+            int[] s = batch.get(r);
+            for (int j = 0; j + 1 < s.length; j++) {
+                flatIdx[n] = (long) r * t + j;
+                targetIds[n] = s[j + 1];
+                n++;
+            }
+        }
+        float[] lp = new float[targets];
+        float[] rank = new float[targets];
+        float[] mu = stats ? new float[targets] : null;
+        float[] var = stats ? new float[targets] : null;
+        boolean sampledScheme = scheme != null && !scheme.isGreedy();
+        float[] dlp = sampledScheme ? new float[targets] : null;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray h =
+                    model.hidden(
+                            manager.create(ids, new Shape(b, t)),
+                            manager.create(pos, new Shape(b, t)),
+                            manager.create(bias, new Shape(b, 1, t, t)),
+                            null);
+            NDArray flat = h.reshape(b * (long) t, model.config().hidden());
+            for (int c0 = 0; c0 < targets; c0 += HEAD_CHUNK) {
+                int len = Math.min(HEAD_CHUNK, targets - c0);
+                try (NDScope chunk = new NDScope()) {
+                    chunk.suppressNotUsedWarning();
+                    NDArray idx = manager.create(Arrays.copyOfRange(flatIdx, c0, c0 + len));
+                    NDArray tgt =
+                            manager.create(
+                                    Arrays.copyOfRange(targetIds, c0, c0 + len), new Shape(len, 1));
+                    NDArray rowsH = Embedding.embedding(idx, flat, SparseFormat.DENSE).get(0);
+                    NDArray lsm = model.logits(rowsH).logSoftmax(-1);
+                    NDArray chosen = lsm.gather(tgt, 1);
+                    System.arraycopy(chosen.toFloatArray(), 0, lp, c0, len);
+                    // counting a boolean mask directly avoids a float copy of [chunk, vocab]
+                    long[] higher =
+                            lsm.gt(chosen)
+                                    .sum(new int[] {1})
+                                    .toType(DataType.INT64, false)
+                                    .toLongArray();
+                    for (int i = 0; i < len; i++) {
+                        rank[c0 + i] = higher[i];
+                    }
+                    if (sampledScheme) {
+                        NDArray d = schemeLogSoftmax(lsm, scheme).gather(tgt, 1);
+                        System.arraycopy(d.toFloatArray(), 0, dlp, c0, len);
+                    }
+                    if (stats) {
+                        NDArray p = lsm.exp();
+                        NDArray m1 = p.mul(lsm).sum(new int[] {1});
+                        NDArray m2 = p.mul(lsm.mul(lsm)).sum(new int[] {1});
+                        NDArray v = m2.sub(m1.mul(m1));
+                        System.arraycopy(m1.toFloatArray(), 0, mu, c0, len);
+                        System.arraycopy(v.toFloatArray(), 0, var, c0, len);
+                    }
+                }
+            }
+        }
+        ScoredSequence[] out = new ScoredSequence[b];
+        n = 0;
+        for (int r = 0; r < b; r++) {
+            int[] s = batch.get(r);
+            float[] l = new float[s.length];
+            int[] rk = new int[s.length];
+            float[] m = stats ? new float[s.length] : null;
+            float[] vv = stats ? new float[s.length] : null;
+            float[] d = scheme != null ? new float[s.length] : null;
+            l[0] = Float.NaN;
+            if (d != null) {
+                d[0] = Float.NaN;
+            }
+            if (stats) {
+                m[0] = Float.NaN;
+                vv[0] = Float.NaN;
+            }
+            for (int j = 1; j < s.length; j++, n++) {
+                l[j] = lp[n];
+                rk[j] = 1 + (int) rank[n];
+                if (d != null) {
+                    d[j] = sampledScheme ? dlp[n] : (rk[j] == 1 ? 0f : Float.NEGATIVE_INFINITY);
+                }
+                if (stats) {
+                    m[j] = mu[n];
+                    vv[j] = Math.max(0f, var[n]);
+                }
+            }
+            out[r] = new ScoredSequence(s.clone(), l, rk, m, vv, d);
+        }
+        return out;
+    }
+
+    /**
+     * Log-probabilities [rows, vocab] under a sampling scheme: temperature, then top-k, then top-p
+     * (the smallest set of most probable tokens whose mass reaches p), renormalized; excluded
+     * tokens get -Infinity. The same rules as the sampler in {@link #generate}.
+     */
+    private NDArray schemeLogSoftmax(NDArray lsm, GenerationSettings s) {
+        NDArray scaled = lsm.div((float) s.temperature());
+        // the engine's where() does not broadcast: fill values are full-shaped
+        NDArray minusInf = manager.full(scaled.getShape(), Float.NEGATIVE_INFINITY);
+        if (s.topK() > 0 && s.topK() < vocabSize()) {
+            NDArray kth = scaled.topK(s.topK(), -1, true, true).get(0).min(new int[] {1}, true);
+            scaled = NDArrays.where(scaled.lt(kth), minusInf, scaled);
+        }
+        if (s.topP() < 1) {
+            NDArray order = scaled.argSort(-1, false);
+            NDArray sorted = scaled.gather(order, 1);
+            NDArray probs = sorted.softmax(-1);
+            NDArray before = probs.cumSum(1).sub(probs);
+            NDArray kept =
+                    NDArrays.where(
+                            before.lt((float) s.topP()),
+                            sorted,
+                            manager.full(sorted.getShape(), Float.POSITIVE_INFINITY));
+            NDArray threshold = kept.min(new int[] {1}, true);
+            scaled = NDArrays.where(scaled.lt(threshold), minusInf, scaled);
+        }
+        return scaled.logSoftmax(-1);
+    }
+
+    /**
+     * Logits of every position of one sequence from one full forward pass: {@code [t][v]} = logits
+     * of the token after position t. For diagnostics and tests.
+     */
+    public float[][] fullLogits(int[] seq) {
+        checkTokens(seq, "sequence");
+        int t = seq.length;
+        long[] ids = new long[t];
+        long[] pos = new long[t];
+        float[] bias = new float[t * t];
+        for (int j = 0; j < t; j++) {
+            ids[j] = seq[j];
+            pos[j] = j;
+            for (int k = 0; k < t; k++) {
+                bias[j * t + k] = k <= j ? 0f : Transformer.MASKED;
+            }
+        }
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray logits =
+                    model.logits(
+                            model.hidden(
+                                    manager.create(ids, new Shape(1, t)),
+                                    manager.create(pos, new Shape(1, t)),
+                                    manager.create(bias, new Shape(1, 1, t, t)),
+                                    null));
+            return rows(logits.toFloatArray(), t, vocabSize());
+        }
+    }
+
+    /**
+     * Logits of every position of one sequence computed incrementally: the first {@code prefill}
+     * tokens in one pass, then one token per step through the KV cache. For diagnostics and tests
+     * ({@code [t][v]} as in {@link #fullLogits}).
+     */
+    public float[][] incrementalLogits(int[] seq, int prefill) {
+        checkTokens(seq, "sequence");
+        int v = vocabSize();
+        float[][] out = new float[seq.length][];
+        try (KvCache cache = new KvCache(model.config().layers())) {
+            int done = 0;
+            while (done < seq.length) {
+                int step = done == 0 ? Math.max(1, prefill) : 1;
+                int total = done + step;
+                long[] ids = new long[step];
+                long[] pos = new long[step];
+                float[] bias = new float[step * total];
+                for (int j = 0; j < step; j++) {
+                    ids[j] = seq[done + j];
+                    pos[j] = done + j;
+                    for (int k = 0; k < total; k++) {
+                        bias[j * total + k] = k <= done + j ? 0f : Transformer.MASKED;
+                    }
+                }
+                try (NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
+                    NDArray logits =
+                            model.logits(
+                                    model.hidden(
+                                            manager.create(ids, new Shape(1, step)),
+                                            manager.create(pos, new Shape(1, step)),
+                                            manager.create(bias, new Shape(1, 1, step, total)),
+                                            cache));
+                    float[][] r = rows(logits.toFloatArray(), step, v);
+                    System.arraycopy(r, 0, out, done, step);
+                }
+                done = total;
+            }
+        }
+        return out;
+    }
+
+    private static float[][] rows(float[] flat, int t, int v) {
+        float[][] out = new float[t][];
+        for (int j = 0; j < t; j++) {
+            out[j] = Arrays.copyOfRange(flat, j * v, (j + 1) * v);
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- generation
+
+    @Override
+    public List<Generation> generate(
+            List<int[]> prefixes, long[] rowSeeds, GenerationSettings settings) {
+        int b = prefixes.size();
+        if (rowSeeds.length != b) {
+            throw new IllegalArgumentException(
+                    rowSeeds.length + " row seeds for " + b + " prefixes");
+        }
+        if (b == 0) {
+            return List.of();
+        }
+        int[][] rowsIn = new int[b][];
+        int longest = 0;
+        for (int r = 0; r < b; r++) {
+            int[] p = prefixes.get(r);
+            if (p.length == 0) {
+                if (bosId() < 0) {
+                    throw MemauditException.badInput(
+                            "an empty prefix needs bos_token_id or eos_token_id in config.json");
+                }
+                p = new int[] {bosId()};
+            }
+            checkTokens(p, "prefix " + r);
+            rowsIn[r] = p;
+            longest = Math.max(longest, p.length);
+        }
+        if (longest + settings.maxNewTokens() > maxSequenceLength()) {
+            throw MemauditException.badInput(
+                    "prefix of "
+                            + longest
+                            + " tokens + "
+                            + settings.maxNewTokens()
+                            + " new tokens exceeds the model's "
+                            + maxSequenceLength()
+                            + " positions");
+        }
+        int maxNew = settings.maxNewTokens();
+        int[][] outTokens = new int[b][maxNew];
+        float[][] outLp = new float[b][maxNew];
+        int[] produced = new int[b];
+        boolean[] done = new boolean[b];
+        boolean[] eos = new boolean[b];
+        SplittableRandom[] rng = new SplittableRandom[b];
+        for (int r = 0; r < b; r++) {
+            rng[r] = new SplittableRandom(rowSeeds[r]);
+        }
+        // padding per row (left), valid keys so far and the next position of each row
+        int[] pad = new int[b];
+        long[] nextPos = new long[b];
+        for (int r = 0; r < b; r++) {
+            pad[r] = longest - rowsIn[r].length;
+            nextPos[r] = rowsIn[r].length;
+        }
+        try (KvCache cache = new KvCache(model.config().layers())) {
+            long[] stepIds = new long[b * longest];
+            long[] stepPos = new long[b * longest];
+            for (int r = 0; r < b; r++) {
+                for (int j = 0; j < longest; j++) {
+                    int k = j - pad[r];
+                    stepIds[r * longest + j] = k >= 0 ? rowsIn[r][k] : 0;
+                    stepPos[r * longest + j] = Math.max(0, k);
+                }
+            }
+            int t = longest;
+            for (int step = 0; step < maxNew; step++) {
+                int total = longest + step;
+                float[] bias = new float[b * t * total];
+                for (int r = 0; r < b; r++) {
+                    for (int j = 0; j < t; j++) {
+                        int qAbs = total - t + j;
+                        for (int k = 0; k < total; k++) {
+                            boolean visible = k <= qAbs && k >= pad[r];
+                            bias[(r * t + j) * total + k] = visible ? 0f : Transformer.MASKED;
+                        }
+                    }
+                }
+                int[] chosen;
+                float[] chosenLp;
+                try (NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
+                    NDArray h =
+                            model.hidden(
+                                    manager.create(stepIds, new Shape(b, t)),
+                                    manager.create(stepPos, new Shape(b, t)),
+                                    manager.create(bias, new Shape(b, 1, t, total)),
+                                    cache);
+                    NDArray last = t == 1 ? h.squeeze(1) : h.get(":, -1, :");
+                    NDArray logits = model.logits(last);
+                    NDArray lsm = logits.logSoftmax(-1);
+                    if (settings.isGreedy()) {
+                        long[] arg = lsm.argMax(-1).toLongArray();
+                        chosen = new int[b];
+                        for (int r = 0; r < b; r++) {
+                            chosen[r] = (int) arg[r];
+                        }
+                    } else {
+                        chosen = sample(logits, settings, rng);
+                    }
+                    long[] chosenLong = new long[b];
+                    for (int r = 0; r < b; r++) {
+                        chosenLong[r] = chosen[r];
+                    }
+                    chosenLp =
+                            lsm.gather(manager.create(chosenLong, new Shape(b, 1)), 1)
+                                    .toFloatArray();
+                }
+                boolean all = true;
+                for (int r = 0; r < b; r++) {
+                    if (!done[r]) {
+                        outTokens[r][produced[r]] = chosen[r];
+                        outLp[r][produced[r]] = chosenLp[r];
+                        produced[r]++;
+                        if (settings.stopAtEos() && chosen[r] == eosId()) {
+                            done[r] = true;
+                            eos[r] = true;
+                        }
+                    }
+                    all &= done[r];
+                }
+                if (all || step == maxNew - 1) {
+                    break;
+                }
+                t = 1;
+                stepIds = new long[b];
+                stepPos = new long[b];
+                for (int r = 0; r < b; r++) {
+                    stepIds[r] = chosen[r];
+                    stepPos[r] = nextPos[r]++;
+                }
+            }
+        }
+        List<Generation> out = new ArrayList<>(b);
+        for (int r = 0; r < b; r++) {
+            out.add(
+                    new Generation(
+                            prefixes.get(r).clone(),
+                            Arrays.copyOf(outTokens[r], produced[r]),
+                            Arrays.copyOf(outLp[r], produced[r]),
+                            eos[r]));
+        }
+        return out;
+    }
+
+    /**
+     * Draws one token per row in Java from the row's own random stream, so rows do not depend on
+     * each other or on the engine's global generator.
+     */
+    private int[] sample(NDArray logits, GenerationSettings s, SplittableRandom[] rng) {
+        int b = rng.length;
+        int v = vocabSize();
+        NDArray scaled = logits.div((float) s.temperature());
+        int[] out = new int[b];
+        if (s.topK() == 0 && s.topP() >= 1) {
+            float[] all = scaled.toFloatArray();
+            for (int r = 0; r < b; r++) {
+                double u = rng[r].nextDouble();
+                out[r] = drawFromLogits(all, r * v, v, u);
+            }
+            return out;
+        }
+        int keep = s.topK() > 0 ? Math.min(s.topK(), v) : v;
+        NDArray order = scaled.argSort(-1, false);
+        if (keep < v) {
+            order = order.get(":, :" + keep);
+        }
+        float[] sorted = scaled.gather(order, 1).toFloatArray();
+        long[] idx = order.toLongArray();
+        for (int r = 0; r < b; r++) {
+            double u = rng[r].nextDouble();
+            int off = r * keep;
+            double max = sorted[off];
+            double z = 0;
+            for (int i = 0; i < keep; i++) {
+                z += Math.exp(sorted[off + i] - max);
+            }
+            // the smallest prefix of the sorted tokens whose mass reaches topP
+            int cut = keep;
+            if (s.topP() < 1) {
+                double cum = 0;
+                for (int i = 0; i < keep; i++) {
+                    cum += Math.exp(sorted[off + i] - max) / z;
+                    if (cum >= s.topP()) {
+                        cut = i + 1;
+                        break;
+                    }
+                }
+            }
+            int pick = drawFromLogits(sorted, off, cut, u);
+            out[r] = (int) idx[off + pick];
+        }
+        return out;
+    }
+
+    /** Inverse-CDF draw over {@code n} logits starting at {@code off}; returns 0..n-1. */
+    static int drawFromLogits(float[] logits, int off, int n, double u) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, logits[off + i]);
+        }
+        double z = 0;
+        for (int i = 0; i < n; i++) {
+            z += Math.exp(logits[off + i] - max);
+        }
+        double target = u * z;
+        double cum = 0;
+        for (int i = 0; i < n; i++) {
+            cum += Math.exp(logits[off + i] - max);
+            if (cum > target) {
+                return i;
+            }
+        }
+        // rounding: fall back to the last token with non-zero mass
+        for (int i = n - 1; i >= 0; i--) {
+            if (logits[off + i] > Double.NEGATIVE_INFINITY) {
+                return i;
+            }
+        }
+        return n - 1;
+    }
+
+    @Override
+    public void close() {
+        if (tokenizer != null) {
+            tokenizer.close();
+        }
+        manager.close();
+        keepAlive.clear();
+    }
+}

@@ -1,0 +1,135 @@
+package dev.memaudit.model.canary;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.model.ModelTokenizer;
+import dev.memaudit.model.runtime.Architecture;
+import dev.memaudit.model.runtime.DjlLanguageModel;
+import dev.memaudit.model.runtime.ModelLoader;
+import dev.memaudit.model.testing.SyntheticText;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class CanaryTrainerTest {
+    @TempDir Path tmp;
+
+    static List<CorpusText> corpus(int works, int words) {
+        List<CorpusText> out = new ArrayList<>();
+        for (int i = 0; i < works; i++) {
+            out.add(new CorpusText("work-" + i, SyntheticText.of(1000 + i, words)));
+        }
+        return out;
+    }
+
+    private static PrintStream sink(ByteArrayOutputStream bytes) {
+        return new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void savedFolderLoadsToTheTrainersOwnLogits(Architecture arch) throws Exception {
+        CanaryConfig cfg = CanaryConfig.tiny().withArch(arch).withSteps(6);
+        Path out = tmp.resolve("canary-" + arch);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        CanaryResult r = CanaryTrainer.train(cfg, corpus(4, 400), out, sink(log));
+        assertThat(r.steps()).isEqualTo(6);
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("step 6/6");
+        try (DjlLanguageModel m = ModelLoader.load(out)) {
+            float[][] loaded = m.fullLogits(r.probeTokens());
+            double maxDiff = 0;
+            for (int t = 0; t < loaded.length; t++) {
+                for (int v = 0; v < loaded[t].length; v++) {
+                    maxDiff = Math.max(maxDiff, Math.abs(loaded[t][v] - r.probeLogits()[t][v]));
+                }
+            }
+            assertThat(maxDiff).isLessThanOrEqualTo(1e-4);
+            assertThat(m.transformer().config().arch()).isEqualTo(arch);
+        }
+    }
+
+    @Test
+    void membershipFileRecordsTheSplitAndTrainingIsDeterministic() throws Exception {
+        CanaryConfig cfg = CanaryConfig.tiny().withSteps(4).withMembers(Set.of("work-1", "work-2"));
+        List<CorpusText> texts = corpus(4, 300);
+        CanaryResult a =
+                CanaryTrainer.train(
+                        cfg, texts, tmp.resolve("a"), sink(new ByteArrayOutputStream()));
+        CanaryResult b =
+                CanaryTrainer.train(
+                        cfg, texts, tmp.resolve("b"), sink(new ByteArrayOutputStream()));
+        assertThat(a.members()).containsExactly("work-1", "work-2");
+        assertThat(a.nonMembers()).containsExactly("work-0", "work-3");
+        JsonNode m = new ObjectMapper().readTree(tmp.resolve("a/membership.json").toFile());
+        assertThat(m.path("members").get(0).path("id").asText()).isEqualTo("work-1");
+        assertThat(m.path("members").get(0).path("repetitions").asInt()).isEqualTo(cfg.repeat());
+        assertThat(m.path("non_members").get(1).path("repetitions").asInt()).isZero();
+        assertThat(m.path("steps").asInt()).isEqualTo(4);
+        assertThat(m.path("seed").asLong()).isEqualTo(cfg.seed());
+        assertThat(m.path("final_loss").asDouble()).isEqualTo(a.finalLoss());
+        assertThat(Files.readAllBytes(tmp.resolve("a/model.safetensors")))
+                .isEqualTo(Files.readAllBytes(tmp.resolve("b/model.safetensors")));
+        assertThat(Files.readString(tmp.resolve("a/tokenizer.json")))
+                .isEqualTo(Files.readString(tmp.resolve("b/tokenizer.json")));
+        // the config is a plain Hugging Face config
+        JsonNode config = new ObjectMapper().readTree(tmp.resolve("a/config.json").toFile());
+        assertThat(config.path("architectures").get(0).asText()).isEqualTo("LlamaForCausalLM");
+        assertThat(config.path("model_type").asText()).isEqualTo("llama");
+    }
+
+    @Test
+    void trainedTokenizerRoundTripsTextAndReportsCodePointOffsets() throws Exception {
+        String text = "Tide rose — naïve gulls 🐟 argued; the keeper's lantern.";
+        BpeTrainer.Bpe bpe = BpeTrainer.train(List.of(SyntheticText.of(5, 2000), text), 400);
+        Path file = tmp.resolve("tokenizer.json");
+        bpe.write(file);
+        try (ModelTokenizer tok = ModelTokenizer.load(file)) {
+            var enc = tok.encode(text);
+            assertThat(tok.decode(enc.ids())).isEqualTo(text);
+            assertThat(tok.vocabSize()).isEqualTo(bpe.vocab().size());
+            assertThat(tok.specialTokenId(BpeTrainer.END_OF_TEXT)).isEqualTo(bpe.endOfTextId());
+            // offsets are code points: the token after the emoji starts right after it
+            int fish = text.codePointCount(0, text.indexOf("🐟"));
+            boolean found = false;
+            for (int i = 0; i < enc.length(); i++) {
+                if (enc.starts()[i] == fish + 1) {
+                    found = true;
+                }
+            }
+            assertThat(found).isTrue();
+            assertThat(enc.ends()[enc.length() - 1])
+                    .isEqualTo(text.codePointCount(0, text.length()));
+            // learned merges make common words single tokens
+            assertThat(tok.encodeIds(" lantern")).hasSizeLessThan(" lantern".length());
+        }
+    }
+
+    @Test
+    void badMembershipRequestsAreRefused() {
+        List<CorpusText> texts = corpus(3, 50);
+        assertThatThrownBy(
+                        () ->
+                                CanaryTrainer.train(
+                                        CanaryConfig.tiny().withMembers(Set.of("nope")),
+                                        texts,
+                                        tmp.resolve("x"),
+                                        sink(new ByteArrayOutputStream())))
+                .isInstanceOf(MemauditException.class)
+                .hasMessageContaining("[nope]");
+        assertThatThrownBy(() -> CanaryConfig.tiny().withRepeat(0))
+                .hasMessageContaining("repeat must be ≥ 1");
+    }
+}
