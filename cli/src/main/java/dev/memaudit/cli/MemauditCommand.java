@@ -1,8 +1,11 @@
 package dev.memaudit.cli;
 
 import dev.memaudit.cli.command.BenchCommand;
+import dev.memaudit.cli.command.CanaryCommand;
 import dev.memaudit.cli.command.IndexCommand;
+import dev.memaudit.cli.command.SampleCommand;
 import dev.memaudit.cli.command.ScanCommand;
+import dev.memaudit.cli.command.ScoreCommand;
 import dev.memaudit.cli.support.VersionProvider;
 import picocli.CommandLine.Command;
 
@@ -12,7 +15,14 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Audits a language model for memorization of a rightsholder's works.",
-        subcommands = {IndexCommand.class, ScanCommand.class, BenchCommand.class},
+        subcommands = {
+            IndexCommand.class,
+            ScanCommand.class,
+            CanaryCommand.class,
+            ScoreCommand.class,
+            SampleCommand.class,
+            BenchCommand.class
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok",

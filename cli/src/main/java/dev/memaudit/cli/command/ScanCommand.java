@@ -2,10 +2,12 @@ package dev.memaudit.cli.command;
 
 import dev.memaudit.index.scan.ScanService;
 import dev.memaudit.index.scan.ScanSummary;
+import dev.memaudit.model.ModelTokenizer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.ToIntFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -29,7 +31,9 @@ public final class ScanCommand implements Callable<Integer> {
             names = "--outputs",
             required = true,
             paramLabel = "<file.jsonl|dir>",
-            description = "Model outputs: JSONL with id and text, or a folder of .txt files.")
+            description =
+                    "Model outputs: JSONL with id and text (or completion, as `sample` writes), or a"
+                            + " folder of .txt files.")
     Path outputs;
 
     @Option(names = "--out", required = true, paramLabel = "<dir>", description = "Run folder.")
@@ -47,8 +51,25 @@ public final class ScanCommand implements Callable<Integer> {
             description = "Scanning threads (default ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(
+            names = "--tokenizer",
+            paramLabel = "<tokenizer.json>",
+            description =
+                    "The audited model's Hugging Face tokenizer: spans then also give their length"
+                            + " in its tokens.")
+    Path tokenizer;
+
     @Override
     public Integer call() {
+        if (tokenizer == null) {
+            return scan(null);
+        }
+        try (ModelTokenizer tok = ModelTokenizer.load(tokenizer)) {
+            return scan(text -> tok.encodeIds(text).length);
+        }
+    }
+
+    private int scan(ToIntFunction<String> tokenCounter) {
         var err = spec.commandLine().getErr();
         var stdout = spec.commandLine().getOut();
         ScanService service =
@@ -63,7 +84,7 @@ public final class ScanCommand implements Callable<Integer> {
                         index,
                         outputs,
                         out,
-                        new ScanService.Options(minWords, threads, null),
+                        new ScanService.Options(minWords, threads, tokenCounter),
                         spec.commandLine().getParseResult().originalArgs());
         stdout.printf(
                 Locale.ROOT,

@@ -253,14 +253,16 @@ public final class ScanService {
                     summary.problem(name(), line.number(), "no \"id\" (a string or integer)");
                     continue;
                 }
-                JsonNode text = obj.get("text");
+                // `memaudit sample` writes the generated text as "completion"
+                JsonNode text = obj.has("text") ? obj.get("text") : obj.get("completion");
                 if (text != null && !text.isTextual() && !text.isNull()) {
-                    summary.problem(name(), line.number(), "\"text\" is not a string");
+                    summary.problem(
+                            name(), line.number(), "\"text\" (or \"completion\") is not a string");
                     continue;
                 }
                 ObjectNode fields = obj.deepCopy();
                 fields.remove("id");
-                fields.remove("text");
+                fields.remove(obj.has("text") ? "text" : "completion");
                 return new Output(
                         line.number(),
                         id.asText(),

@@ -1,0 +1,35 @@
+package dev.memaudit.cli.command;
+
+import dev.memaudit.cli.support.WriterStream;
+import dev.memaudit.model.bench.ModelBench;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code memaudit bench model}. */
+@Command(
+        name = "model",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Measure, in one process, the machine's fp32 matmul GFLOP/s and a GPT-2-small-shaped"
+                    + " model's (random weights) useful GFLOP/s for teacher-forced scoring and"
+                    + " batched KV-cached greedy decoding, with their ratios to the matmul peak."
+        })
+public final class BenchModelCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(
+            names = "--tiny",
+            description = "A tiny model instead (a smoke run, not a measurement).")
+    boolean tiny;
+
+    @Override
+    public Integer call() {
+        ModelBench.run(
+                tiny ? ModelBench.Settings.tiny() : ModelBench.Settings.gpt2Small(),
+                WriterStream.of(spec.commandLine().getOut()));
+        return 0;
+    }
+}

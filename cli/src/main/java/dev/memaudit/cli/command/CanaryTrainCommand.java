@@ -1,0 +1,147 @@
+package dev.memaudit.cli.command;
+
+import dev.memaudit.cli.support.WriterStream;
+import dev.memaudit.index.source.CorpusLoader;
+import dev.memaudit.index.source.CorpusManifest;
+import dev.memaudit.index.source.LoadedWork;
+import dev.memaudit.model.canary.CanaryConfig;
+import dev.memaudit.model.canary.CanaryResult;
+import dev.memaudit.model.canary.CanaryTrainer;
+import dev.memaudit.model.canary.CorpusText;
+import dev.memaudit.model.runtime.Architecture;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code memaudit canary train}. */
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Train a small model on a corpus with known membership: member works repeated"
+                    + " --repeat times, the others never. Writes a Hugging Face folder"
+                    + " (config.json, model.safetensors, tokenizer.json) and membership.json."
+        })
+public final class CanaryTrainCommand implements Callable<Integer> {
+    /** The architectures a canary can have, as the CLI names them. */
+    public enum Arch {
+        llama(Architecture.LLAMA),
+        gpt2(Architecture.GPT2),
+        gpt_neox(Architecture.GPT_NEOX);
+
+        final Architecture arch;
+
+        Arch(Architecture arch) {
+            this.arch = arch;
+        }
+    }
+
+    @Spec CommandSpec spec;
+
+    @Option(
+            names = "--corpus",
+            required = true,
+            paramLabel = "<dir|corpus.yaml>",
+            description = "Corpus whose works are members or non-members.")
+    Path corpus;
+
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "<model-dir>",
+            description = "Output folder (must not exist or be empty).")
+    Path out;
+
+    @Option(
+            names = "--members",
+            split = ",",
+            paramLabel = "<id>",
+            description =
+                    "Member work ids (default: a seeded random --member-fraction of the works).")
+    List<String> members;
+
+    @Option(
+            names = "--member-fraction",
+            description =
+                    "Share of works chosen as members when --members is not given (default 0.5).")
+    Double memberFraction;
+
+    @Option(names = "--repeat", description = "Times each member work appears in training.")
+    Integer repeat;
+
+    @Option(
+            names = {"--arch"},
+            description = "Architecture: ${COMPLETION-CANDIDATES} (default llama).")
+    Arch arch;
+
+    @Option(
+            names = "--steps",
+            description = "Optimizer steps (default: one pass over the repeated members).")
+    Integer steps;
+
+    @Option(names = "--seed", description = "Seed of membership, initialization and data order.")
+    Long seed;
+
+    @Option(
+            names = "--fast",
+            description = "A tiny model that trains in seconds (for tests; memorizes little).")
+    boolean fast;
+
+    @Override
+    public Integer call() {
+        var err = spec.commandLine().getErr();
+        CanaryConfig cfg = fast ? CanaryConfig.tiny() : CanaryConfig.defaults();
+        if (arch != null) {
+            cfg = cfg.withArch(arch.arch);
+        }
+        if (members != null) {
+            cfg = cfg.withMembers(new LinkedHashSet<>(members));
+        } else if (memberFraction != null) {
+            cfg = cfg.withMemberFraction(memberFraction);
+        }
+        if (repeat != null) {
+            cfg = cfg.withRepeat(repeat);
+        }
+        if (steps != null) {
+            cfg = cfg.withSteps(steps);
+        }
+        if (seed != null) {
+            cfg = cfg.withSeed(seed);
+        }
+        List<CorpusText> texts = new ArrayList<>();
+        CorpusManifest manifest = CorpusManifest.load(corpus);
+        new CorpusLoader()
+                .load(
+                        manifest.works(),
+                        (LoadedWork w) -> texts.add(new CorpusText(w.id(), w.text())),
+                        p ->
+                                err.println(
+                                        "memaudit: "
+                                                + p.file()
+                                                + (p.line() == null ? "" : ":" + p.line())
+                                                + ": not used: "
+                                                + p.reason()));
+        PrintStream progress = WriterStream.of(err);
+        CanaryResult r = CanaryTrainer.train(cfg, texts, out, progress);
+        progress.flush();
+        var stdout = spec.commandLine().getOut();
+        stdout.printf(
+                Locale.ROOT,
+                "canary %s: %d steps, final loss %.4f nats/token; members %s; non-members %s%n",
+                r.outDir(),
+                r.steps(),
+                r.finalLoss(),
+                r.members(),
+                r.nonMembers());
+        stdout.flush();
+        return 0;
+    }
+}
