@@ -1,5 +1,6 @@
 package dev.memaudit.cli.command;
 
+import dev.memaudit.cli.support.Messages;
 import dev.memaudit.core.io.Json;
 import dev.memaudit.core.io.JsonlWriter;
 import dev.memaudit.index.build.BuildReport;
@@ -10,6 +11,7 @@ import java.time.Clock;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -33,8 +35,7 @@ public final class IndexBuildCommand implements Callable<Integer> {
             description = "Corpus folder or manifest.")
     Path corpus;
 
-    @Option(names = "--index", required = true, paramLabel = "<dir>", description = "Index folder.")
-    Path index;
+    @Mixin IndexOption index;
 
     @Option(
             names = "--ngram",
@@ -53,26 +54,17 @@ public final class IndexBuildCommand implements Callable<Integer> {
             description = "Indexing threads (default ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(
-            names = "--format",
-            defaultValue = "text",
-            description = "Result format on stdout: ${COMPLETION-CANDIDATES}.")
-    OutputFormat format;
+    @Mixin FormatOption format;
 
     @Override
     public Integer call() throws Exception {
         var err = spec.commandLine().getErr();
         var out = spec.commandLine().getOut();
-        IndexBuilder builder =
-                new IndexBuilder(
-                        Clock.systemUTC(),
-                        msg -> {
-                            err.println("memaudit: " + msg);
-                            err.flush();
-                        });
+        IndexBuilder builder = new IndexBuilder(Clock.systemUTC(), Messages.to(spec));
         BuildReport r =
-                builder.build(corpus, index, new IndexBuilder.Options(ngram, strict, threads));
-        try (JsonlWriter log = JsonlWriter.append(index.resolve("builds.jsonl"))) {
+                builder.build(
+                        corpus, index.path(), new IndexBuilder.Options(ngram, strict, threads));
+        try (JsonlWriter log = JsonlWriter.append(index.path().resolve("builds.jsonl"))) {
             log.write(r);
         }
         for (WorkOutcome o : r.outcomes()) {
@@ -88,7 +80,7 @@ public final class IndexBuildCommand implements Callable<Integer> {
                                 + o.reason());
             }
         }
-        if (format == OutputFormat.json) {
+        if (format.json()) {
             out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(r));
         } else {
             out.printf(

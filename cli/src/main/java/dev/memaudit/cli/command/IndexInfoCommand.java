@@ -3,14 +3,13 @@ package dev.memaudit.cli.command;
 import dev.memaudit.core.io.Json;
 import dev.memaudit.index.build.IndexManifest;
 import dev.memaudit.index.scan.NgramIndex;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code memaudit index info}: opens and verifies an index, then describes it. */
@@ -23,27 +22,22 @@ import picocli.CommandLine.Spec;
 public final class IndexInfoCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--index", required = true, paramLabel = "<dir>", description = "Index folder.")
-    Path index;
+    @Mixin IndexOption index;
 
-    @Option(
-            names = "--format",
-            defaultValue = "text",
-            description = "Result format on stdout: ${COMPLETION-CANDIDATES}.")
-    OutputFormat format;
+    @Mixin FormatOption format;
 
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
-        try (NgramIndex idx = NgramIndex.open(index)) {
+        try (NgramIndex idx = NgramIndex.open(index.path())) {
             IndexManifest m = idx.manifest();
-            if (format == OutputFormat.json) {
+            if (format.json()) {
                 Map<String, Object> info = new LinkedHashMap<>();
                 info.put("verified", true);
                 info.put("manifest", m);
                 out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(info));
             } else {
-                out.printf(Locale.ROOT, "index        %s (verified)%n", index);
+                out.printf(Locale.ROOT, "index        %s (verified)%n", index.path());
                 out.printf(
                         Locale.ROOT,
                         "format       %s v%d, uid %s, generation %d%n",

@@ -1,5 +1,6 @@
 package dev.memaudit.cli.command;
 
+import dev.memaudit.cli.support.Messages;
 import dev.memaudit.index.scan.ScanService;
 import dev.memaudit.index.scan.ScanSummary;
 import dev.memaudit.model.ModelTokenizer;
@@ -9,6 +10,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.ToIntFunction;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -24,8 +26,7 @@ import picocli.CommandLine.Spec;
 public final class ScanCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--index", required = true, paramLabel = "<dir>", description = "Index folder.")
-    Path index;
+    @Mixin IndexOption index;
 
     @Option(
             names = "--outputs",
@@ -70,18 +71,11 @@ public final class ScanCommand implements Callable<Integer> {
     }
 
     private int scan(ToIntFunction<String> tokenCounter) {
-        var err = spec.commandLine().getErr();
         var stdout = spec.commandLine().getOut();
-        ScanService service =
-                new ScanService(
-                        Clock.systemUTC(),
-                        msg -> {
-                            err.println("memaudit: " + msg);
-                            err.flush();
-                        });
+        ScanService service = new ScanService(Clock.systemUTC(), Messages.to(spec));
         ScanSummary s =
                 service.scan(
-                        index,
+                        index.path(),
                         outputs,
                         out,
                         new ScanService.Options(minWords, threads, tokenCounter),
