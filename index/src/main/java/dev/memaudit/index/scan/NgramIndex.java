@@ -53,8 +53,8 @@ public final class NgramIndex implements Closeable {
 
     /**
      * Opens the index in {@code dir}, checking the manifest, the Lucene commit generation, the
-     * store's and sidecar's headers and checksums, and that Lucene and the store hold the same
-     * works. Any mismatch is an integrity failure (exit 5).
+     * checksums of every Lucene, store and sidecar file, and that Lucene and the store hold the
+     * same works. Any mismatch is an integrity failure (exit 5).
      */
     public static NgramIndex open(Path dir) {
         IndexManifest m = IndexLayout.readManifest(dir);
@@ -81,6 +81,11 @@ public final class NgramIndex implements Closeable {
                                 + m.works().size());
             }
             List<LeafReaderContext> leaves = reader.leaves();
+            for (LeafReaderContext leaf : leaves) {
+                // Lucene checks footers on open but whole-file checksums only here: a flipped byte
+                // in the terms dictionary must not give wrong postings silently.
+                leaf.reader().checkIntegrity();
+            }
             int[][] map = new int[leaves.size()][];
             int docs = 0;
             for (int l = 0; l < leaves.size(); l++) {
