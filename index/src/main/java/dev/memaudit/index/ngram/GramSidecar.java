@@ -5,6 +5,7 @@ import java.io.IOException;
 import org.apache.lucene.codecs.CodecUtil;
 import org.apache.lucene.store.ChecksumIndexInput;
 import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.IOContext;
 import org.apache.lucene.store.IndexOutput;
 
@@ -39,9 +40,9 @@ public record GramSidecar(BloomFilter bloom, HotGrams hot) {
         } catch (IOException | RuntimeException e) {
             throw MemauditException.integrity(
                     "gram file "
-                            + dir
-                            + "/"
-                            + fileName
+                            + (dir instanceof FSDirectory fs
+                                    ? fs.getDirectory().resolve(fileName)
+                                    : fileName)
                             + " is corrupt or does not belong to this index: "
                             + e.getMessage(),
                     e);

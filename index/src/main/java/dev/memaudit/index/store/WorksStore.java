@@ -10,6 +10,7 @@ import org.apache.lucene.codecs.CodecUtil;
 import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.store.ChecksumIndexInput;
 import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.IOContext;
 import org.apache.lucene.store.IndexInput;
 
@@ -73,7 +74,10 @@ public final class WorksStore implements Closeable {
      */
     public static WorksStore open(
             Directory dir, String fileName, byte[] indexUid, String generation) {
-        String where = dir + "/" + fileName;
+        String where =
+                dir instanceof FSDirectory fs
+                        ? fs.getDirectory().resolve(fileName).toString()
+                        : fileName;
         IndexInput texts = null;
         try {
             texts = dir.openInput(fileName, IOContext.DEFAULT);
