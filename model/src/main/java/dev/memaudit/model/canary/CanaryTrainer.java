@@ -460,10 +460,13 @@ public final class CanaryTrainer {
             List<NDArray> grads = new ArrayList<>(params.size());
             double sumSquares = 0;
             for (NDArray p : params.values()) {
-                NDArray g = p.getGradient();
-                grads.add(g);
-                try (NDArray sq = g.square().sum()) {
-                    sumSquares += sq.getFloat();
+                grads.add(p.getGradient());
+            }
+            // only temporaries in this scope: the optimizer's state must not be created in one
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                for (NDArray g : grads) {
+                    sumSquares += g.square().sum().getFloat();
                 }
             }
             double norm = Math.sqrt(sumSquares);
