@@ -9,6 +9,7 @@ import dev.memaudit.model.GenerationSettings;
 import dev.memaudit.model.runtime.Architecture;
 import dev.memaudit.model.runtime.DjlLanguageModel;
 import dev.memaudit.model.runtime.ModelConfig;
+import dev.memaudit.model.runtime.RuntimeSetup;
 import dev.memaudit.model.runtime.Transformer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -91,7 +92,7 @@ public final class ModelBench {
 
     /** Command-line entry point: {@code ModelBench [tiny]}. */
     public static void main(String[] args) {
-        System.setProperty("ai.djl.offline", "true");
+        RuntimeSetup.configure();
         run(
                 args.length > 0 && args[0].equals("tiny") ? Settings.tiny() : Settings.gpt2Small(),
                 System.out);

@@ -142,15 +142,25 @@ public final class CanaryTrainer {
                 p.setRequiresGradient(true);
             }
             Transformer model = new Transformer(mc, params, "canary model");
+            int[] skipped = new int[1];
             double finalLoss =
-                    trainLoop(cfg, model, params, windows, steps, manager, rng, progress);
+                    trainLoop(cfg, model, params, windows, steps, manager, rng, progress, skipped);
             for (NDArray p : params.values()) {
                 p.setRequiresGradient(false);
             }
             float[][] probeLogits = logits(model, manager, probe);
             save(outDir, mc, params, prefix);
             writeMembership(
-                    outDir, cfg, mc, members, nonMembers, tokens, steps, windows.size(), finalLoss);
+                    outDir,
+                    cfg,
+                    mc,
+                    members,
+                    nonMembers,
+                    tokens,
+                    steps,
+                    windows.size(),
+                    finalLoss,
+                    skipped[0]);
             progress.printf(
                     Locale.ROOT,
                     "done in %.1f s: final loss %.4f, model in %s%n",
@@ -383,7 +393,8 @@ public final class CanaryTrainer {
             int steps,
             NDManager manager,
             SplittableRandom rng,
-            PrintStream progress) {
+            PrintStream progress,
+            int[] skipped) {
         int b = cfg.batchSize();
         int len = cfg.contextLength();
         int warmup = Math.max(1, Math.min(50, steps / 10));
@@ -448,33 +459,41 @@ public final class CanaryTrainer {
                     loss = nll.getFloat();
                 }
             }
-            if (!Float.isFinite(loss)) {
-                throw MemauditException.badInput(
-                        "canary training diverged at step "
-                                + step
-                                + " (loss "
-                                + loss
-                                + "); lower the learning rate");
-            }
             // clip the global gradient norm to 1: memorization runs use high learning rates
             List<NDArray> grads = new ArrayList<>(params.size());
             double sumSquares = 0;
             for (NDArray p : params.values()) {
-                NDArray g = p.getGradient();
-                grads.add(g);
-                try (NDArray sq = g.square().sum()) {
-                    sumSquares += sq.getFloat();
+                grads.add(p.getGradient());
+            }
+            // only temporaries in this scope: the optimizer's state must not be created in one
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                for (NDArray g : grads) {
+                    sumSquares += g.square().sum().getFloat();
                 }
             }
             double norm = Math.sqrt(sumSquares);
-            if (!Double.isFinite(norm)) {
-                grads.forEach(NDArray::close);
-                throw MemauditException.badInput(
-                        "canary training diverged at step "
-                                + step
-                                + " (gradient norm "
-                                + norm
-                                + "); lower the learning rate");
+            if (!Double.isFinite(norm) || !Float.isFinite(loss)) {
+                // a rare non-finite step is skipped, as mixed-precision trainers do; a run of them
+                // means the model has diverged
+                for (NDArray g : grads) {
+                    g.subi(g);
+                    g.close();
+                }
+                skipped[0]++;
+                progress.printf(
+                        Locale.ROOT,
+                        "step %d: non-finite loss or gradient (%s, %s), update skipped%n",
+                        step + 1,
+                        loss,
+                        norm);
+                if (skipped[0] > 10) {
+                    throw MemauditException.badInput(
+                            "canary training diverged: "
+                                    + skipped[0]
+                                    + " steps with non-finite gradients; lower the learning rate");
+                }
+                continue;
             }
             float scale = norm > 1 ? (float) (1 / norm) : 1f;
             int gi = 0;
@@ -564,7 +583,8 @@ public final class CanaryTrainer {
             Map<String, int[]> tokens,
             int steps,
             int windowCount,
-            double finalLoss) {
+            double finalLoss,
+            int skippedSteps) {
         ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = om.createObjectNode();
         root.put("schema_version", 1);
@@ -587,6 +607,7 @@ public final class CanaryTrainer {
         root.put("windows", windowCount);
         root.put("passes_over_stream", (double) steps * cfg.batchSize() / Math.max(1, windowCount));
         root.put("final_loss", finalLoss);
+        root.put("skipped_steps", skippedSteps);
         ObjectNode s = root.putObject("settings");
         s.put("arch", mc.hfArchitecture());
         s.put("vocab_size", mc.vocabSize());

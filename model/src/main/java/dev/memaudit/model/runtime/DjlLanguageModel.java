@@ -30,6 +30,12 @@ import java.util.SplittableRandom;
  * forward runs inside an {@link NDScope}, so native memory stays flat over long runs.
  */
 public final class DjlLanguageModel implements LanguageModel {
+    /**
+     * Upper bound on the attention score tensor of one scoring forward: larger buffers exceed
+     * glibc's 32 MiB mmap ceiling and are faulted in afresh on every layer.
+     */
+    private static final long ATTENTION_BYTES = 24L << 20;
+
     /** Upper bound on batch rows × padded length per scoring forward. */
     private static final int SCORE_TOKEN_BUDGET = 4096;
 
@@ -138,7 +144,16 @@ public final class DjlLanguageModel implements LanguageModel {
         int start = 0;
         while (start < order.length) {
             int maxLen = sequences.get(order[start]).length;
-            int rows = Math.max(1, Math.min(order.length - start, SCORE_TOKEN_BUDGET / maxLen));
+            long scoresPerRow = (long) model.config().heads() * maxLen * maxLen * 4;
+            int rows =
+                    (int)
+                            Math.max(
+                                    1,
+                                    Math.min(
+                                            Math.min(
+                                                    order.length - start,
+                                                    SCORE_TOKEN_BUDGET / maxLen),
+                                            ATTENTION_BYTES / scoresPerRow));
             List<int[]> batch = new ArrayList<>();
             for (int r = 0; r < rows; r++) {
                 batch.add(sequences.get(order[start + r]));

@@ -23,15 +23,29 @@ public final class ModelLoader {
      *     for a corrupt safetensors file
      */
     public static DjlLanguageModel load(Path dir) {
+        return load(dir, true);
+    }
+
+    /**
+     * Loads {@code config.json} and the weights only: the model scores and generates token ids, and
+     * {@link DjlLanguageModel#tokenizer()} is unavailable. For checkpoints that come without a
+     * tokenizer (test fixtures, benchmarks).
+     */
+    public static DjlLanguageModel loadWithoutTokenizer(Path dir) {
+        return load(dir, false);
+    }
+
+    private static DjlLanguageModel load(Path dir, boolean withTokenizer) {
         if (!Files.isDirectory(dir)) {
             throw MemauditException.badInput(dir + ": model folder not found");
         }
         ModelConfig config = ModelConfig.read(dir.resolve("config.json"));
         List<Path> files = WeightLoader.weightFiles(dir);
-        ModelTokenizer tokenizer = ModelTokenizer.load(dir.resolve("tokenizer.json"));
+        ModelTokenizer tokenizer =
+                withTokenizer ? ModelTokenizer.load(dir.resolve("tokenizer.json")) : null;
         NDManager manager = null;
         try {
-            if (tokenizer.vocabSize() > config.vocabSize()) {
+            if (tokenizer != null && tokenizer.vocabSize() > config.vocabSize()) {
                 throw MemauditException.badInput(
                         dir
                                 + ": tokenizer.json produces ids up to "
@@ -56,7 +70,9 @@ public final class ModelLoader {
                             + dir;
             return new DjlLanguageModel(manager, t, tokenizer, description, keepAlive);
         } catch (RuntimeException e) {
-            tokenizer.close();
+            if (tokenizer != null) {
+                tokenizer.close();
+            }
             if (manager != null) {
                 manager.close();
             }

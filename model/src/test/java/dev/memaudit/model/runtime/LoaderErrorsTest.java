@@ -100,6 +100,20 @@ class LoaderErrorsTest {
     }
 
     @Test
+    void weightsOnlyLoadingNeedsNoTokenizer() throws Exception {
+        Path dir = tiny("weights-only");
+        float[][] withTokenizer;
+        try (DjlLanguageModel m = ModelLoader.load(dir)) {
+            withTokenizer = m.fullLogits(new int[] {4, 5});
+        }
+        Files.delete(dir.resolve("tokenizer.json"));
+        try (DjlLanguageModel m = ModelLoader.loadWithoutTokenizer(dir)) {
+            assertThat(m.fullLogits(new int[] {4, 5})).isDeepEqualTo(withTokenizer);
+            assertThatThrownBy(m::tokenizer).hasMessageContaining("without a tokenizer");
+        }
+    }
+
+    @Test
     void missingTokenizerAndConfigAreNamed() throws Exception {
         Path dir = tiny("files");
         Files.delete(dir.resolve("tokenizer.json"));
