@@ -1,6 +1,7 @@
 package dev.memaudit.cli;
 
 import dev.memaudit.cli.support.ErrorHandler;
+import dev.memaudit.model.runtime.RuntimeSetup;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
@@ -12,6 +13,7 @@ public final class Main {
     public static void main(String[] args) {
         // Before any DJL class initializes: DJL otherwise probes a link-local address at start-up.
         System.setProperty("ai.djl.offline", "true");
+        RuntimeSetup.configure();
         PrintWriter out =
                 new PrintWriter(
                         new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
