@@ -49,6 +49,9 @@ public final class ScanBench {
      */
     record Planted(int output, int outStart, int outEnd, int globalStart) {}
 
+    /** Untimed runs before the timed ones, so the JIT has compiled the scan loop. */
+    private static final int WARMUP = 3;
+
     private final PrintWriter out;
 
     public ScanBench(PrintWriter out) {
@@ -122,7 +125,7 @@ public final class ScanBench {
             for (int threads : new int[] {s.threads(), 1}) {
                 double[] secs = new double[s.reps()];
                 long[] lookups = new long[1];
-                for (int rep = -1; rep < s.reps(); rep++) {
+                for (int rep = -WARMUP; rep < s.reps(); rep++) {
                     long start = System.nanoTime();
                     List<List<SpanFinder.Run>> got =
                             scanAll(
@@ -139,12 +142,13 @@ public final class ScanBench {
                 double median = median(secs);
                 say(
                         "scan, Lucene + Bloom + rarity seeding, %d thread(s): median %.3f s = %.2f M"
-                                + " words/s (best %.2f); %,d seed lookups per scan",
+                                + " words/s (best %.2f; runs %s s); %,d seed lookups per scan",
                         threads,
                         median,
                         words / median / 1e6,
                         words / min(secs) / 1e6,
-                        lookups[0] / (s.reps() + 1));
+                        Arrays.toString(secs),
+                        lookups[0] / (s.reps() + WARMUP));
                 scan.put("threads_" + threads + "_words_per_second", words / median);
             }
             figures.put("scan", scan);
