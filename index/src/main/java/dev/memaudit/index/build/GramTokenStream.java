@@ -7,9 +7,10 @@ import org.apache.lucene.analysis.tokenattributes.PositionIncrementAttribute;
 import org.apache.lucene.util.BytesRef;
 
 /**
- * Emits every n-gram of a work's word hashes as an 8-byte big-endian term at position = index of
- * the gram's first word. The bytes attribute is registered first on purpose: the indexer resolves
- * its term attribute to whichever implementation was added first.
+ * Emits the n-grams starting at words {@code [from, to)} of a work's word hashes, each as an 8-byte
+ * big-endian term at position = index of the gram's first word in the work (so a work split into
+ * several documents keeps its positions). The bytes attribute is registered first on purpose: the
+ * indexer resolves its term attribute to whichever implementation was added first.
  */
 final class GramTokenStream extends TokenStream {
     private final BytesTermAttribute term = addAttribute(BytesTermAttribute.class);
@@ -19,13 +20,16 @@ final class GramTokenStream extends TokenStream {
     private final BytesRef ref = new BytesRef(bytes);
     private final long[] words;
     private final int n;
-    private final int grams;
+    private final int from;
+    private final int to;
     private int next;
 
-    GramTokenStream(long[] words, int wordCount, int n) {
+    GramTokenStream(long[] words, int wordCount, int n, int from, int to) {
         this.words = words;
         this.n = n;
-        this.grams = Math.max(0, wordCount - n + 1);
+        this.from = from;
+        this.to = Math.min(to, Math.max(0, wordCount - n + 1));
+        this.next = from;
     }
 
     /** Writes {@code gram} big-endian, the order in which Lucene sorts terms. */
@@ -47,13 +51,14 @@ final class GramTokenStream extends TokenStream {
 
     @Override
     public boolean incrementToken() {
-        if (next >= grams) {
+        if (next >= to) {
             return false;
         }
         clearAttributes();
         encode(GramHash.of(words, next, n), bytes);
         term.setBytesRef(ref);
-        increment.setPositionIncrement(1);
+        // the first token's increment sets its position: position = increment - 1
+        increment.setPositionIncrement(next == from ? from + 1 : 1);
         next++;
         return true;
     }
@@ -61,6 +66,6 @@ final class GramTokenStream extends TokenStream {
     @Override
     public void reset() throws java.io.IOException {
         super.reset();
-        next = 0;
+        next = from;
     }
 }

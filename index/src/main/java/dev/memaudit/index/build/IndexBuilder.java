@@ -111,12 +111,25 @@ public final class IndexBuilder {
         }
     }
 
+    /** Grams per Lucene document: larger works are split (about 50 MB of postings in memory). */
+    static final int CHUNK_GRAMS = 1 << 20;
+
     private final Clock clock;
     private final Consumer<String> log;
+    private final int chunkGrams;
 
     public IndexBuilder(Clock clock, Consumer<String> log) {
+        this(clock, log, CHUNK_GRAMS);
+    }
+
+    /** With another document size, so that tests can split small works. */
+    IndexBuilder(Clock clock, Consumer<String> log, int chunkGrams) {
+        if (chunkGrams < 1) {
+            throw new IllegalArgumentException("chunkGrams must be positive, got " + chunkGrams);
+        }
         this.clock = clock;
         this.log = log;
+        this.chunkGrams = chunkGrams;
     }
 
     /** Builds {@code indexDir} from the corpus at {@code corpus} (a folder or a corpus.yaml). */
@@ -214,7 +227,13 @@ public final class IndexBuilder {
                 // Lightweight first pass: the ids this corpus holds decide which old works stay.
                 // Texts are read in the second pass, one work at a time, to keep the heap small.
                 OrderedWriter ordered =
-                        new OrderedWriter(store, pool, options.threads() * 2 + 2, writer, options);
+                        new OrderedWriter(
+                                store,
+                                pool,
+                                options.threads() * 2 + 2,
+                                writer,
+                                options,
+                                chunkGrams);
                 CorpusLoader loader = new CorpusLoader();
                 Map<String, Integer> seen = new HashMap<>();
                 loader.load(
@@ -624,6 +643,7 @@ public final class IndexBuilder {
         private final Semaphore permits;
         private final IndexWriter writer;
         private final Options options;
+        private final int chunkGrams;
         private final ArrayDeque<Future<StoreRecord>> pending = new ArrayDeque<>();
         private final List<String> written = new ArrayList<>();
 
@@ -632,8 +652,10 @@ public final class IndexBuilder {
                 ExecutorService pool,
                 int window,
                 IndexWriter writer,
-                Options options) {
+                Options options,
+                int chunkGrams) {
             this.store = store;
+            this.chunkGrams = chunkGrams;
             this.pool = pool;
             this.permits = new Semaphore(window);
             this.writer = writer;
@@ -653,20 +675,26 @@ public final class IndexBuilder {
                                 if (words.size() == 0) {
                                     return null;
                                 }
-                                Document doc = new Document();
-                                doc.add(new StringField(ID_FIELD, work.id(), Field.Store.YES));
-                                doc.add(
-                                        new Field(
-                                                GRAM_FIELD,
-                                                new GramTokenStream(
-                                                        words.hashes(),
-                                                        words.size(),
-                                                        options.ngram()),
-                                                GRAM_TYPE));
+                                // A huge work goes in as several documents: Lucene can only
+                                // flush between documents, so this bounds the indexing memory.
+                                int grams = Math.max(0, words.size() - options.ngram() + 1);
                                 if (replaces) {
-                                    writer.updateDocument(new Term(ID_FIELD, work.id()), doc);
-                                } else {
-                                    // no delete term to buffer and resolve for a new work
+                                    // deletes apply only to documents added before them
+                                    writer.deleteDocuments(new Term(ID_FIELD, work.id()));
+                                }
+                                for (int from = 0; from == 0 || from < grams; from += chunkGrams) {
+                                    Document doc = new Document();
+                                    doc.add(new StringField(ID_FIELD, work.id(), Field.Store.YES));
+                                    doc.add(
+                                            new Field(
+                                                    GRAM_FIELD,
+                                                    new GramTokenStream(
+                                                            words.hashes(),
+                                                            words.size(),
+                                                            options.ngram(),
+                                                            from,
+                                                            from + chunkGrams),
+                                                    GRAM_TYPE));
                                     writer.addDocument(doc);
                                 }
                                 return new StoreRecord(work.id(), utf8, cps, words);
