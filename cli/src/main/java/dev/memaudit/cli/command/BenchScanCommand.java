@@ -1,11 +1,10 @@
 package dev.memaudit.cli.command;
 
+import dev.memaudit.core.io.FileTrees;
 import dev.memaudit.index.bench.ScanBench;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -77,11 +76,7 @@ public final class BenchScanCommand implements Callable<Integer> {
                             dir);
         } finally {
             if (temporary) {
-                try (Stream<Path> walk = Files.walk(dir)) {
-                    for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.deleteIfExists(p);
-                    }
-                }
+                FileTrees.delete(dir);
             }
         }
         return 0;

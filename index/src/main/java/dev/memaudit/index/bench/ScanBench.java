@@ -2,6 +2,7 @@ package dev.memaudit.index.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.core.io.FileTrees;
 import dev.memaudit.core.io.Json;
 import dev.memaudit.core.io.JsonlWriter;
 import dev.memaudit.core.text.NormalizedWords;
@@ -91,7 +92,7 @@ public final class ScanBench {
                 build.get("distinct_grams").asLong(),
                 build.get("hot_grams").asLong());
 
-        long luceneBytes = folderBytes(indexDir.resolve("lucene"));
+        long luceneBytes = FileTrees.size(indexDir.resolve("lucene"));
         say(
                 "Lucene part: %.1f MB = %.1f B per distinct gram",
                 luceneBytes / 1e6,
@@ -570,16 +571,6 @@ public final class ScanBench {
                 }
             }
             return out.size();
-        }
-    }
-
-    private static long folderBytes(Path dir) throws IOException {
-        try (var files = Files.walk(dir)) {
-            long total = 0;
-            for (Path p : files.filter(Files::isRegularFile).toList()) {
-                total += Files.size(p);
-            }
-            return total;
         }
     }
 

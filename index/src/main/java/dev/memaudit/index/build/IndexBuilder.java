@@ -1,6 +1,7 @@
 package dev.memaudit.index.build;
 
 import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.core.io.FileTrees;
 import dev.memaudit.core.io.Json;
 import dev.memaudit.core.io.ToolVersion;
 import dev.memaudit.core.text.NormalizedWords;
@@ -421,7 +422,7 @@ public final class IndexBuilder {
                         seconds,
                         sourceBytes[0] / 1e6 / seconds,
                         heapPeak(),
-                        folderSize(indexDir),
+                        FileTrees.size(indexDir),
                         outcomes);
             } finally {
                 pool.shutdownNow();
@@ -585,28 +586,9 @@ public final class IndexBuilder {
                 Files.deleteIfExists(store.resolve(IndexLayout.gramsFile(generation)));
                 return;
             }
-            try (Stream<Path> walk = Files.walk(indexDir)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            FileTrees.delete(indexDir);
         } catch (IOException e) {
             cause.addSuppressed(e);
-        }
-    }
-
-    private static long folderSize(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            return walk.filter(Files::isRegularFile)
-                    .mapToLong(
-                            p -> {
-                                try {
-                                    return Files.size(p);
-                                } catch (IOException e) {
-                                    throw new UncheckedIOException(e);
-                                }
-                            })
-                    .sum();
         }
     }
 
