@@ -3,9 +3,12 @@ package dev.memaudit.cli;
 import dev.memaudit.cli.command.BenchCommand;
 import dev.memaudit.cli.command.CanaryCommand;
 import dev.memaudit.cli.command.IndexCommand;
+import dev.memaudit.cli.command.KeygenCommand;
+import dev.memaudit.cli.command.ReportCommand;
 import dev.memaudit.cli.command.SampleCommand;
 import dev.memaudit.cli.command.ScanCommand;
 import dev.memaudit.cli.command.ScoreCommand;
+import dev.memaudit.cli.command.VerifyCommand;
 import dev.memaudit.cli.support.VersionProvider;
 import picocli.CommandLine.Command;
 
@@ -21,6 +24,9 @@ import picocli.CommandLine.Command;
             CanaryCommand.class,
             ScoreCommand.class,
             SampleCommand.class,
+            ReportCommand.class,
+            VerifyCommand.class,
+            KeygenCommand.class,
             BenchCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
