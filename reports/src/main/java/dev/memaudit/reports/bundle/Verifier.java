@@ -298,9 +298,12 @@ public final class Verifier {
             byte[] manifest = Files.readAllBytes(dir.resolve(Bundle.MANIFEST));
             if (!Ed25519Keys.verify(key, manifest, sig)) {
                 st.problem(
-                        sigFile,
+                        dir.resolve(Bundle.MANIFEST),
                         Kind.SIGNATURE,
-                        "does not match manifest.json: the manifest was changed or signed by another key");
+                        "does not match its signature in "
+                                + Bundle.SIGNATURE
+                                + ": the manifest or the signature was changed, or another key"
+                                + " signed it");
             } else {
                 st.notes.add(
                         dir
