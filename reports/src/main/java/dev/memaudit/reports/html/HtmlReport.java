@@ -488,7 +488,14 @@ public final class HtmlReport {
                                     ? " · " + Format.integer(p.tokens()) + " tokens"
                                     : "")
                     .append(" · ")
-                    .append(p.exact() ? "identical characters" : "identical after normalization")
+                    .append(
+                            p.source().equals("scan")
+                                    ? (p.exact()
+                                            ? "identical characters"
+                                            : "identical after normalization")
+                                    : (p.exact()
+                                            ? "reproduces the true suffix exactly"
+                                            : "differs from the true suffix"))
                     .append("</p>\n<div class=\"side\"><h5>")
                     .append(modelLabel);
             if (p.outputCharStart() != null) {
