@@ -57,6 +57,7 @@ class ReportBrowserIT {
     static Process browser;
     static Cdp cdp;
     static Path report;
+    static Path profile;
 
     @BeforeAll
     static void start() throws Exception {
@@ -71,6 +72,8 @@ class ReportBrowserIT {
                     "chromium not found on PATH (nor $MEMAUDIT_CHROMIUM): browser test skipped;"
                             + " install the Debian package `chromium` to run it");
         }
+        // outside @TempDir: Chromium leaves a socket link there that JUnit warns about
+        profile = Files.createTempDirectory("memaudit-chromium-");
         Path run = Fixtures.copy("audit", tmp);
         report = run.resolve("report");
         new ReportService(Clock.systemUTC(), m -> {})
@@ -93,7 +96,7 @@ class ReportBrowserIT {
                                 "--disable-component-update",
                                 "--disable-sync",
                                 "--hide-scrollbars",
-                                "--user-data-dir=" + tmp.resolve("profile"),
+                                "--user-data-dir=" + profile,
                                 "--remote-debugging-port=0",
                                 "--window-size=1280,1600",
                                 "about:blank")
@@ -113,6 +116,9 @@ class ReportBrowserIT {
             if (!browser.waitFor(10, TimeUnit.SECONDS)) {
                 browser.destroyForcibly();
             }
+        }
+        if (profile != null) {
+            dev.memaudit.core.io.FileTrees.delete(profile);
         }
     }
 
