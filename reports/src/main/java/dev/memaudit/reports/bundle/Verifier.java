@@ -199,7 +199,7 @@ public final class Verifier {
         List<Path> out = new ArrayList<>();
         try (Stream<Path> list = Files.list(dir)) {
             for (Path p : list.sorted().toList()) {
-                if (Files.isDirectory(p)) {
+                if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                     if (!Files.isRegularFile(p.resolve(Bundle.MANIFEST))) {
                         out.addAll(filesBelow(p));
                     }
@@ -230,6 +230,10 @@ public final class Verifier {
         String want = entry.path("sha256").asText(null);
         if (want == null) {
             st.problem(f, Kind.MALFORMED, "its manifest entry has no sha256");
+            return;
+        }
+        if (Files.isSymbolicLink(f)) {
+            st.problem(f, Kind.CHANGED, "is a symbolic link, not the file the manifest lists");
             return;
         }
         if (!Files.isRegularFile(f)) {

@@ -151,6 +151,10 @@ public final class CsvReports {
         if (s.endsWith("…")) {
             s = s.substring(0, s.length() - 1).strip();
         }
-        return s.length() > MAX_CELL ? s.substring(0, MAX_CELL) + "…" : s;
+        if (s.length() <= MAX_CELL) {
+            return s;
+        }
+        int cut = Character.isLowSurrogate(s.charAt(MAX_CELL)) ? MAX_CELL - 1 : MAX_CELL;
+        return s.substring(0, cut) + "…";
     }
 }

@@ -35,6 +35,12 @@ public final class HtmlReport {
     /** The coverage threshold the overview shows (all thresholds are in each work's section). */
     static final String OVERVIEW_TAU = "0.1";
 
+    /**
+     * Above this many works the overview is written in the default order only: every sorted copy
+     * repeats the whole table, and 20 copies of a very large table would dwarf the rest.
+     */
+    public static final int PRESORT_MAX_WORKS = 2_000;
+
     /** Most passages shown side by side per work and kind (all are in spans.csv). */
     public static final int PASSAGES_SHOWN = 10;
 
@@ -357,7 +363,14 @@ public final class HtmlReport {
                 .append("<a href=\"#overview-default\">default order</a> puts the strongest")
                 .append(" evidence first: longest verbatim span, then extraction coverage, then")
                 .append(" membership p.</p>\n<div class=\"sorts\">\n");
-        for (Column c : cols) {
+        boolean presort = view.works().size() <= PRESORT_MAX_WORKS;
+        if (!presort) {
+            out.append("<p class=\"hint\">")
+                    .append(view.works().size())
+                    .append(" works are too many to pre-sort by every column in one file: sort")
+                    .append(" works.csv in a spreadsheet instead.</p>\n");
+        }
+        for (Column c : presort ? cols : List.<Column>of()) {
             for (boolean desc : new boolean[] {false, true}) {
                 String id = "by-" + c.key() + (desc ? "-desc" : "-asc");
                 table(id, cols, view.works().stream().sorted(by(c, desc)).toList(), id, false);
@@ -383,7 +396,10 @@ public final class HtmlReport {
             out.append("<th scope=\"col\">")
                     .append(esc(c.header()))
                     .append("<span class=\"sortlinks\">");
-            for (String d : new String[] {"asc", "desc"}) {
+            for (String d :
+                    rows.size() <= PRESORT_MAX_WORKS
+                            ? new String[] {"asc", "desc"}
+                            : new String[0]) {
                 String target = "by-" + c.key() + "-" + d;
                 out.append(" <a href=\"#")
                         .append(target)

@@ -111,6 +111,17 @@ class BundleTest {
     }
 
     @Test
+    void aFileReplacedByALinkToItsCopyIsCaught() throws IOException {
+        Path csv = report.resolve("works.csv");
+        Path elsewhere = tmp.resolve("works-copy.csv");
+        Files.move(csv, elsewhere);
+        Files.createSymbolicLink(csv, elsewhere);
+        assertThat(verify(report).problems())
+                .extracting(p -> p.kind() + " " + p.file().getFileName())
+                .containsExactly("CHANGED works.csv");
+    }
+
+    @Test
     void anAddedFileIsUnlisted() throws IOException {
         Files.writeString(run.resolve("extract/extra.jsonl"), "{}\n");
         Files.writeString(report.resolve("notes.txt"), "added later\n");

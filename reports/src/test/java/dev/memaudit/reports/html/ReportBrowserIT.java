@@ -158,6 +158,24 @@ class ReportBrowserIT {
                 .isEqualTo("beta");
         page.eval("location.hash = '#summary'");
 
+        // print: only the default table copy, even with another copy targeted; no navigation
+        page.eval("location.hash = '#by-longest-asc'");
+        cdp.call(page.session(), "Emulation.setEmulatedMedia", Map.of("media", "print"));
+        assertThat(page.eval(display("by-longest-asc")).asText()).isEqualTo("none");
+        assertThat(page.eval(display("overview-default")).asText()).isEqualTo("block");
+        assertThat(page.eval("getComputedStyle(document.querySelector('nav')).display").asText())
+                .isEqualTo("none");
+        byte[] pdf =
+                Base64.getDecoder()
+                        .decode(
+                                cdp.call(page.session(), "Page.printToPDF", Map.of())
+                                        .path("data")
+                                        .asText());
+        assertThat(new String(pdf, 0, 5, StandardCharsets.US_ASCII)).isEqualTo("%PDF-");
+        assertThat(pdf.length).isGreaterThan(20_000);
+        cdp.call(page.session(), "Emulation.setEmulatedMedia", Map.of("media", ""));
+        page.eval("location.hash = '#summary'");
+
         byte[] png = page.screenshot();
         BufferedImage img = ImageIO.read(new ByteArrayInputStream(png));
         long nonWhite = 0;
