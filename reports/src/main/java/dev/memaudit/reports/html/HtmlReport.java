@@ -15,7 +15,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -385,6 +384,9 @@ public final class HtmlReport {
         out.append("</div></section>\n");
     }
 
+    /** Cell HTML by work id and column key, computed once for all sorted copies. */
+    private final Map<String, String> cells = new HashMap<>();
+
     private void table(
             String id, List<Column> cols, List<WorkView> rows, String current, boolean isDefault) {
         out.append("<div class=\"sortview")
@@ -418,7 +420,9 @@ public final class HtmlReport {
             out.append("<tr data-work=\"").append(esc(w.workId())).append("\">");
             for (Column c : cols) {
                 out.append(c.key().equals("work") ? "<td>" : "<td class=\"n\">")
-                        .append(c.cell().apply(w))
+                        .append(
+                                cells.computeIfAbsent(
+                                        w.workId() + "\u0000" + c.key(), k -> c.cell().apply(w)))
                         .append("</td>");
             }
             out.append("</tr>\n");
@@ -827,10 +831,6 @@ public final class HtmlReport {
             }
         }
         out.append("</ul></section>\n");
-    }
-
-    static String fmt(String pattern, Object... args) {
-        return String.format(Locale.ROOT, pattern, args);
     }
 
     private static final String METHOD =

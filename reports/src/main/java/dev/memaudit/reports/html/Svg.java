@@ -7,7 +7,7 @@ import java.util.Locale;
 
 /** Inline SVG charts: the p_z strip along a work and box plots of chunk features. */
 final class Svg {
-    static final int STRIP_WIDTH = 800;
+    static final int STRIP_WIDTH = 400;
 
     /** p_z below 10^-DECADES gets the lightest colour. */
     static final double DECADES = 12;
@@ -38,57 +38,59 @@ final class Svg {
                 greedy[x] |= w.greedyExtractable();
             }
         }
-        StringBuilder sb = new StringBuilder();
-        sb.append(
-                        String.format(
-                                Locale.ROOT,
-                                "<svg class=\"strip\" viewBox=\"0 0 %d 46\" width=\"100%%\""
-                                        + " preserveAspectRatio=\"none\" role=\"img\" aria-label=\"p_z"
-                                        + " (%s) along the work\">",
-                                STRIP_WIDTH,
-                                Html.esc(scheme)))
-                .append("<rect x=\"0\" y=\"0\" width=\"")
+        // colour step per column, -1 where no window lies
+        int[] step = new int[STRIP_WIDTH];
+        for (int x = 0; x < STRIP_WIDTH; x++) {
+            step[x] = covered[x] ? step(best[x]) : -1;
+        }
+        StringBuilder sb = new StringBuilder(4096);
+        sb.append("<svg class=\"strip\" viewBox=\"0 0 ")
+                .append(STRIP_WIDTH)
+                .append(" 46\" width=\"100%\" preserveAspectRatio=\"none\" role=\"img\"")
+                .append(" aria-label=\"p_z (")
+                .append(Html.esc(scheme))
+                .append(") along the work\"><rect x=\"0\" y=\"0\" width=\"")
                 .append(STRIP_WIDTH)
                 .append("\" height=\"30\" fill=\"#fff\" stroke=\"#999\" stroke-width=\"0.5\"/>");
-        int x = 0;
-        while (x < STRIP_WIDTH) {
+        for (int x = 0; x < STRIP_WIDTH; ) {
             int end = x + 1;
-            String colour = covered[x] ? colour(best[x]) : null;
-            while (end < STRIP_WIDTH
-                    && covered[end] == covered[x]
-                    && java.util.Objects.equals(covered[end] ? colour(best[end]) : null, colour)) {
+            double max = best[x];
+            while (end < STRIP_WIDTH && step[end] == step[x]) {
+                max = Math.max(max, best[end]);
                 end++;
             }
-            if (colour != null) {
-                sb.append(
-                        String.format(
-                                Locale.ROOT,
-                                "<rect x=\"%d\" y=\"0\" width=\"%d\" height=\"30\" fill=\"%s\">"
-                                        + "<title>chars %d–%d: max p_z %s</title></rect>",
-                                x,
-                                end - x,
-                                colour,
-                                (long) (x * len / STRIP_WIDTH),
-                                (long) (end * len / STRIP_WIDTH),
-                                best[x] == Double.NEGATIVE_INFINITY
+            if (step[x] >= 0) {
+                sb.append("<rect x=\"")
+                        .append(x)
+                        .append("\" y=\"0\" width=\"")
+                        .append(end - x)
+                        .append("\" height=\"30\" fill=\"")
+                        .append(COLOURS[step[x]])
+                        .append("\"><title>chars ")
+                        .append((long) (x * len / STRIP_WIDTH))
+                        .append("–")
+                        .append((long) (end * len / STRIP_WIDTH))
+                        .append(": max p_z ")
+                        .append(
+                                max == Double.NEGATIVE_INFINITY
                                         ? "0"
-                                        : Format.num(Math.pow(10, best[x]))));
+                                        : Format.num(Math.pow(10, max)))
+                        .append("</title></rect>");
             }
             x = end;
         }
-        for (x = 0; x < STRIP_WIDTH; x++) {
+        for (int x = 0; x < STRIP_WIDTH; x++) {
             if (greedy[x]) {
                 int end = x;
                 while (end < STRIP_WIDTH && greedy[end]) {
                     end++;
                 }
-                sb.append(
-                        String.format(
-                                Locale.ROOT,
-                                "<rect x=\"%d\" y=\"33\" width=\"%d\" height=\"6\" fill=\"#000\">"
-                                        + "<title>greedy-extractable</title></rect>",
-                                x,
-                                end - x));
+                sb.append("<rect x=\"")
+                        .append(x)
+                        .append("\" y=\"33\" width=\"")
+                        .append(end - x)
+                        .append(
+                                "\" height=\"6\" fill=\"#000\"><title>greedy-extractable</title></rect>");
                 x = end;
             }
         }
@@ -125,12 +127,33 @@ final class Svg {
         return Double.NEGATIVE_INFINITY;
     }
 
-    /** Colour of log10 p_z: pale blue-grey (≤ 10^-12) through amber to dark red (1). */
-    static String colour(double log10) {
+    /** Colour steps of the p_z scale, from none (≤ 10^-12) to p_z = 1. */
+    static final int STEPS = 16;
+
+    private static final String[] COLOURS = new String[STEPS + 1];
+
+    static {
+        for (int i = 0; i <= STEPS; i++) {
+            COLOURS[i] = mix((double) i / STEPS);
+        }
+    }
+
+    /**
+     * The colour step of log10 p_z; quantized so that neighbouring columns merge into one
+     * rectangle.
+     */
+    static int step(double log10) {
         double t = log10 == Double.NEGATIVE_INFINITY ? 0 : 1 + log10 / DECADES;
         t = Math.max(0, Math.min(1, t));
-        // quantized to 24 steps so that neighbouring columns merge into one rectangle
-        t = Math.round(t * 24) / 24.0;
+        return (int) Math.round(t * STEPS);
+    }
+
+    /** Colour of log10 p_z: pale blue-grey (≤ 10^-12) through amber to dark red (1). */
+    static String colour(double log10) {
+        return COLOURS[step(log10)];
+    }
+
+    private static String mix(double t) {
         int[] lo = {0xE6, 0xEC, 0xF2};
         int[] mid = {0xF4, 0xB1, 0x3A};
         int[] hi = {0xA5, 0x10, 0x10};
