@@ -2,6 +2,7 @@ package dev.memaudit.cli.command;
 
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.reports.bundle.Ed25519Keys;
+import dev.memaudit.reports.bundle.StageCheck;
 import dev.memaudit.reports.bundle.Verifier;
 import dev.memaudit.reports.bundle.VerifyResult;
 import java.nio.file.Path;
@@ -42,10 +43,18 @@ public final class VerifyCommand implements Callable<Integer> {
                             + " the bundle is used, which proves integrity but not who signed).")
     Path publicKey;
 
+    /**
+     * Checks beyond hashes and signature, run on every stage folder whose files all match (e.g.
+     * re-running a seeded sample of an extract stage's deterministic attempts). None yet.
+     */
+    List<StageCheck> stageChecks() {
+        return List.of();
+    }
+
     @Override
     public Integer call() {
         PublicKey pinned = publicKey == null ? null : Ed25519Keys.readPublic(publicKey);
-        VerifyResult r = new Verifier(List.of()).verify(target, pinned);
+        VerifyResult r = new Verifier(stageChecks()).verify(target, pinned);
         var stdout = spec.commandLine().getOut();
         for (VerifyResult.Problem p : r.problems()) {
             stdout.println(p);

@@ -480,7 +480,7 @@ public final class HtmlReport {
                 .append(Format.integer(s.spans()))
                 .append(Integer.valueOf(1).equals(s.spans()) ? " span in " : " spans in ")
                 .append(Format.integer(s.outputsHit()))
-                .append(" outputs; ")
+                .append(Integer.valueOf(1).equals(s.outputsHit()) ? " output; " : " outputs; ")
                 .append(Format.integer(s.charsReproduced()))
                 .append(" code points of the work reproduced (")
                 .append(Format.percent(s.shareReproduced()))
