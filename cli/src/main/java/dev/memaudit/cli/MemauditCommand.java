@@ -6,6 +6,7 @@ import dev.memaudit.cli.command.IndexCommand;
 import dev.memaudit.cli.command.SampleCommand;
 import dev.memaudit.cli.command.ScanCommand;
 import dev.memaudit.cli.command.ScoreCommand;
+import dev.memaudit.cli.command.ServeCommand;
 import dev.memaudit.cli.support.VersionProvider;
 import picocli.CommandLine.Command;
 
@@ -21,6 +22,7 @@ import picocli.CommandLine.Command;
             CanaryCommand.class,
             ScoreCommand.class,
             SampleCommand.class,
+            ServeCommand.class,
             BenchCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",

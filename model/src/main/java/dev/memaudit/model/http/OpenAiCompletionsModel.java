@@ -481,7 +481,7 @@ public final class OpenAiCompletionsModel implements LanguageModel {
                         -1, describe() + ": no log-prob for prompt position " + i, null);
             }
             lp[i] = (float) t.logprob();
-            rk[i] = mode == ScoringMode.PROMPT_LOGPROBS ? t.rank() : t.derivedRank();
+            rk[i] = mode == ScoringMode.PROMPT_LOGPROBS ? t.rank() : t.derivedRank(k);
             if (d != null) {
                 d[i] = (float) schemeLogprob(t, rk[i], scheme);
             }

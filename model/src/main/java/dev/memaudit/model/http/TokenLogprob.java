@@ -15,26 +15,28 @@ package dev.memaudit.model.http;
 public record TokenLogprob(int tokenId, String token, double logprob, int rank, double[] top) {
 
     /**
-     * The rank of this token derived from the top list: exact when some listed value is ≤ its
-     * log-prob (then every more probable token is listed), else 0 = beyond the list. A rank the
-     * server stated wins.
+     * The rank of this token derived from the server's top-{@code k} list: exact when one of the
+     * {@code k} best listed values is ≤ its log-prob (then every more probable token is listed),
+     * else 0 = beyond the list. Servers such as vLLM add the token itself to the list when it is
+     * not among the best {@code k}; only the {@code k} best values count. A rank the server stated
+     * wins.
+     *
+     * @param k the {@code logprobs} asked for
      */
-    public int derivedRank() {
+    public int derivedRank(int k) {
         if (rank > 0) {
             return rank;
         }
-        if (Double.isNaN(logprob) || top.length == 0) {
+        int n = Math.min(k, top.length);
+        if (Double.isNaN(logprob) || n == 0) {
             return 0;
         }
         int higher = 0;
-        boolean someNotHigher = false;
-        for (double v : top) {
-            if (v > logprob) {
+        for (int i = 0; i < n; i++) {
+            if (top[i] > logprob) {
                 higher++;
-            } else {
-                someNotHigher = true;
             }
         }
-        return someNotHigher ? 1 + higher : 0;
+        return higher < n ? 1 + higher : 0;
     }
 }
