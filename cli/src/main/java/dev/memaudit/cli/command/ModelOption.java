@@ -10,7 +10,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 import picocli.CommandLine.Option;
 
 /**
@@ -18,9 +17,6 @@ import picocli.CommandLine.Option;
  * ({@code --model}) or an OpenAI-compatible server ({@code --endpoint}).
  */
 public final class ModelOption {
-    /** Reads environment variables; tests replace it. */
-    static UnaryOperator<String> environment = System::getenv;
-
     @Option(
             names = "--model",
             paramLabel = "<dir>",
@@ -125,7 +121,7 @@ public final class ModelOption {
     EndpointConfig endpointConfig() {
         String key = null;
         if (apiKeyEnv != null) {
-            key = environment.apply(apiKeyEnv);
+            key = System.getenv(apiKeyEnv);
             if (key == null || key.isEmpty()) {
                 throw MemauditException.usage(
                         "--api-key-env names " + apiKeyEnv + ", which is not set or empty");

@@ -98,11 +98,11 @@ public final class ServeCommand implements Callable<Integer> {
     Path readyFile;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
         var err = spec.commandLine().getErr();
         String token = null;
         if (tokenEnv != null) {
-            token = ModelOption.environment.apply(tokenEnv);
+            token = System.getenv(tokenEnv);
             if (token == null || token.isEmpty()) {
                 throw MemauditException.usage(
                         "--token-env names " + tokenEnv + ", which is not set or empty");
@@ -153,6 +153,9 @@ public final class ServeCommand implements Callable<Integer> {
             }
             try {
                 stop.await();
+            } catch (InterruptedException e) {
+                // stopped by the embedding thread (tests): shut down like Ctrl-C
+                Thread.currentThread().interrupt();
             } finally {
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);

@@ -53,9 +53,14 @@ final class FaultServer implements AutoCloseable {
     private volatile Fault fallback;
 
     FaultServer(Function<Request, String> responder) throws IOException {
+        this(json(200, responder));
+    }
+
+    /** With a default behaviour that may answer any status. */
+    FaultServer(Fault fallback) throws IOException {
         socket = new ServerSocket();
         socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        fallback = json(200, responder);
+        this.fallback = fallback;
         pool.submit(this::acceptLoop);
     }
 
