@@ -43,6 +43,7 @@ import java.util.function.IntFunction;
 public final class OpenAiCompletionsModel implements LanguageModel {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ASSUMED_CONTEXT = 2048;
+    private static final int MAX_PROMPTS_PER_REQUEST = 16;
     private static final String PROBE_TEXT =
             "A short sentence to probe the server, said twice. A short sentence to probe the server.";
 
@@ -69,6 +70,7 @@ public final class OpenAiCompletionsModel implements LanguageModel {
     private ScoringMode mode = ScoringMode.NONE;
     private int topLogprobs;
     private int scoringMaxTokens = 1;
+    private boolean promptLists;
     private String seedReproducible = "unknown";
     private boolean generatedIdsFromServer;
 
@@ -234,6 +236,13 @@ public final class OpenAiCompletionsModel implements LanguageModel {
             if (r != null && promptEntries(r, ids, mode) != null) {
                 scoringMaxTokens = 0;
             }
+            // several prompts in one request (OpenAI allows a list of token-id arrays)
+            int[] half = Arrays.copyOf(ids, Math.max(2, ids.length / 2));
+            JsonNode two = tryPost(scoringRequest(List.of(ids, half), mode, k, scoringMaxTokens));
+            promptLists =
+                    two != null
+                            && two.path("choices").size() == 2
+                            && choiceEntries(byIndex(two, 1), half, mode) != null;
         }
         // 3. seeds: the same seed twice must give the same sample
         int[] shortPrompt =
@@ -273,11 +282,19 @@ public final class OpenAiCompletionsModel implements LanguageModel {
     }
 
     private ObjectNode scoringRequest(int[] ids, ScoringMode how, int k, int maxTokens) {
+        return scoringRequest(List.of(ids), how, k, maxTokens);
+    }
+
+    /** One request for several prompts: a token-id array, or a list of them. */
+    private ObjectNode scoringRequest(List<int[]> batch, ScoringMode how, int k, int maxTokens) {
         ObjectNode b = JSON.createObjectNode();
         b.put("model", modelName);
         ArrayNode p = b.putArray("prompt");
-        for (int id : ids) {
-            p.add(id);
+        for (int[] ids : batch) {
+            ArrayNode row = batch.size() == 1 ? p : p.addArray();
+            for (int id : ids) {
+                row.add(id);
+            }
         }
         b.put("max_tokens", maxTokens);
         b.put("temperature", 0.0);
@@ -319,7 +336,10 @@ public final class OpenAiCompletionsModel implements LanguageModel {
 
     /** The prompt's entries of an answer, or null when it has none. */
     private static List<TokenLogprob> promptEntries(JsonNode r, int[] ids, ScoringMode how) {
-        JsonNode choice = r.path("choices").path(0);
+        return choiceEntries(r.path("choices").path(0), ids, how);
+    }
+
+    private static List<TokenLogprob> choiceEntries(JsonNode choice, int[] ids, ScoringMode how) {
         try {
             if (how == ScoringMode.PROMPT_LOGPROBS) {
                 return CompletionsResponses.promptLogprobs(choice, ids);
@@ -389,6 +409,7 @@ public final class OpenAiCompletionsModel implements LanguageModel {
                 });
         m.put("top_logprobs", topLogprobs);
         m.put("scoring_max_tokens", scoringMaxTokens);
+        m.put("prompts_per_request", promptLists ? MAX_PROMPTS_PER_REQUEST : 1);
         m.put(
                 "generated_token_ids",
                 generatedIdsFromServer ? "server token ids" : "re-tokenized completion text");
@@ -425,18 +446,66 @@ public final class OpenAiCompletionsModel implements LanguageModel {
         }
         boolean needTop = scheme != null && !scheme.isGreedy() && !isPlainT1(scheme);
         int k = mode == ScoringMode.ECHO || needTop ? topLogprobs : 0;
-        return parallel(
-                sequences.size(),
-                i -> scoreOne(sequences.get(i), k, fullDistributionStats, scheme));
+        // servers batch the prompts of one request; a few requests in parallel keep them busy
+        int spread =
+                (sequences.size() + client.config().maxInFlight() - 1)
+                        / client.config().maxInFlight();
+        int per = promptLists ? Math.min(MAX_PROMPTS_PER_REQUEST, Math.max(8, spread)) : 1;
+        int chunks = (sequences.size() + per - 1) / per;
+        List<List<ScoredSequence>> parts =
+                parallel(
+                        chunks,
+                        c ->
+                                scoreChunk(
+                                        sequences.subList(
+                                                c * per, Math.min(sequences.size(), (c + 1) * per)),
+                                        k,
+                                        fullDistributionStats,
+                                        scheme));
+        List<ScoredSequence> out = new ArrayList<>(sequences.size());
+        parts.forEach(out::addAll);
+        return out;
     }
 
     private static boolean isPlainT1(GenerationSettings s) {
         return s.temperature() == 1.0 && s.topK() == 0 && s.topP() >= 1;
     }
 
-    private ScoredSequence scoreOne(int[] ids, int k, boolean stats, GenerationSettings scheme) {
-        JsonNode r = client.post("/v1/completions", scoringRequest(ids, mode, k, scoringMaxTokens));
-        List<TokenLogprob> got = promptEntries(r, ids, mode);
+    /** The choice answering prompt {@code i}: by its {@code index} field, else by position. */
+    private static JsonNode byIndex(JsonNode r, int i) {
+        for (JsonNode c : r.path("choices")) {
+            if (c.path("index").asInt(-1) == i) {
+                return c;
+            }
+        }
+        return r.path("choices").path(i);
+    }
+
+    private List<ScoredSequence> scoreChunk(
+            List<int[]> chunk, int k, boolean stats, GenerationSettings scheme) {
+        JsonNode r =
+                client.post("/v1/completions", scoringRequest(chunk, mode, k, scoringMaxTokens));
+        if (r.path("choices").size() != chunk.size()) {
+            throw new EndpointException(
+                    -1,
+                    describe()
+                            + ": "
+                            + r.path("choices").size()
+                            + " choices for "
+                            + chunk.size()
+                            + " prompts",
+                    null);
+        }
+        List<ScoredSequence> out = new ArrayList<>(chunk.size());
+        for (int i = 0; i < chunk.size(); i++) {
+            out.add(scoreOne(chunk.get(i), byIndex(r, i), k, stats, scheme));
+        }
+        return out;
+    }
+
+    private ScoredSequence scoreOne(
+            int[] ids, JsonNode choice, int k, boolean stats, GenerationSettings scheme) {
+        List<TokenLogprob> got = choiceEntries(choice, ids, mode);
         if (got == null) {
             throw new EndpointException(
                     -1,

@@ -27,7 +27,9 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -48,11 +50,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Log-probs are natural logs of the model's own distribution (temperature 1, no truncation), as
  * vLLM reports by default. A row sampled with {@code seed} s is what {@code model.generate(prefix,
  * [s], settings)} gives locally. {@code text_offset} counts code points of the decoded token
- * pieces. Model calls run one at a time; requests beyond {@link ServeOptions#maxInFlight()} get 429
- * with {@code Retry-After: 1}.
+ * pieces. Model calls run one at a time; at most {@link ServeOptions#maxInFlight()} requests are
+ * admitted at once, others wait up to 30 s for a turn and then get 429 with {@code Retry-After: 1}.
  */
 public final class CompletionsServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long QUEUE_WAIT_SECONDS = 30;
     private static final Set<String> FIELDS =
             Set.of(
                     "model",
@@ -84,16 +87,18 @@ public final class CompletionsServer implements AutoCloseable {
     private final Semaphore inFlight;
     private final ReentrantLock modelLock = new ReentrantLock();
     private final AtomicLong ids = new AtomicLong();
+    private final AtomicReferenceArray<String> pieces;
     private final AtomicLong unseeded = new AtomicLong(0x5EEDL);
 
     private CompletionsServer(DjlLanguageModel model, ServeOptions options) throws IOException {
         this.model = model;
         this.options = options;
         this.inFlight = new Semaphore(options.maxInFlight());
+        this.pieces = new AtomicReferenceArray<>(model.vocabSize());
         this.server = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 64);
         this.executor =
                 Executors.newFixedThreadPool(
-                        options.maxInFlight() + 2,
+                        2 * options.maxInFlight() + 2,
                         r -> {
                             Thread t = new Thread(r, "memaudit-serve");
                             t.setDaemon(true);
@@ -206,9 +211,22 @@ public final class CompletionsServer implements AutoCloseable {
     }
 
     private JsonNode limited(Call call) {
-        if (!inFlight.tryAcquire()) {
+        boolean admitted;
+        try {
+            // a short queue smooths bursts (the model computes one request at a time anyway)
+            admitted = inFlight.tryAcquire(QUEUE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Refusal(503, "shutting down");
+        }
+        if (!admitted) {
             throw new Refusal(
-                    429, "too many requests in flight (limit " + options.maxInFlight() + ")");
+                    429,
+                    "too many requests in flight (limit "
+                            + options.maxInFlight()
+                            + ", waited "
+                            + QUEUE_WAIT_SECONDS
+                            + " s)");
         }
         try {
             return call.run();
@@ -527,8 +545,27 @@ public final class CompletionsServer implements AutoCloseable {
             if (scoring && p.ids().length == 0) {
                 throw new Refusal(400, "prompt " + i + " is empty: nothing to score");
             }
+        }
+        // the prompts are scored as one batch, as a local caller would send them
+        List<ScoredSequence> scoredAll = null;
+        if (scoring) {
+            List<int[]> all = new ArrayList<>();
+            prompts.forEach(p -> all.add(p.ids()));
+            scoredAll = locked(() -> model.score(all, false));
+        }
+        for (int i = 0; i < prompts.size(); i++) {
+            Prompt p = prompts.get(i);
             ObjectNode c =
-                    choice(p, i, settings, seed, echo, logprobs, promptLogprobs, idsAsTokens);
+                    choice(
+                            p,
+                            i,
+                            settings,
+                            seed,
+                            echo,
+                            logprobs,
+                            promptLogprobs,
+                            idsAsTokens,
+                            scoredAll == null ? null : scoredAll.get(i));
             choices.add(c);
             promptTokens += p.ids().length;
             completionTokens += c.path("completion_tokens").asInt();
@@ -549,10 +586,10 @@ public final class CompletionsServer implements AutoCloseable {
             boolean echo,
             Integer logprobs,
             Integer promptLogprobs,
-            boolean idsAsTokens) {
+            boolean idsAsTokens,
+            ScoredSequence scored) {
         int[] prompt = p.ids();
         Generation gen = null;
-        ScoredSequence scored = null;
         float[][] promptTop = null;
         float[][] genTop = null;
         modelLock.lock();
@@ -561,9 +598,6 @@ public final class CompletionsServer implements AutoCloseable {
                 gen = model.generate(List.of(prompt), new long[] {seed}, settings).get(0);
             }
             boolean wantPromptScores = (echo && logprobs != null) || promptLogprobs != null;
-            if (wantPromptScores) {
-                scored = model.score(List.of(prompt), false).get(0);
-            }
             int k =
                     Math.max(
                             logprobs == null ? 0 : logprobs,
@@ -600,7 +634,7 @@ public final class CompletionsServer implements AutoCloseable {
                     String piece = piece(prompt[j], idsAsTokens);
                     tokens.add(piece);
                     offsets.add(offset);
-                    offset += cpLength(idsAsTokens ? decode(new int[] {prompt[j]}) : piece);
+                    offset += cpLength(idsAsTokens ? text(prompt[j]) : piece);
                     if (j == 0) {
                         values.addNull();
                         tops.addNull();
@@ -622,7 +656,7 @@ public final class CompletionsServer implements AutoCloseable {
                     String piece = piece(id, idsAsTokens);
                     tokens.add(piece);
                     offsets.add(offset);
-                    offset += cpLength(idsAsTokens ? decode(new int[] {id}) : piece);
+                    offset += cpLength(idsAsTokens ? text(id) : piece);
                     values.add(gen.logprobs()[j]);
                     int at = prompt.length - 1 + j; // -1: after the implicit BOS, not scored
                     float[] row = genTop == null || at < 0 ? null : genTop[at];
@@ -641,14 +675,14 @@ public final class CompletionsServer implements AutoCloseable {
                         ObjectNode x = e.putObject(Integer.toString(best[b]));
                         x.put("logprob", promptTop[j - 1][best[b]]);
                         x.put("rank", b + 1);
-                        x.put("decoded_token", decode(new int[] {best[b]}));
+                        x.put("decoded_token", text(best[b]));
                     }
                 }
                 // the prompt token itself, with the values local scoring gives (exact rank)
                 ObjectNode own = e.putObject(Integer.toString(prompt[j]));
                 own.put("logprob", scored.logprobs()[j]);
                 own.put("rank", scored.ranks()[j]);
-                own.put("decoded_token", decode(new int[] {prompt[j]}));
+                own.put("decoded_token", text(prompt[j]));
             }
         }
         c.put("finish_reason", gen != null && gen.stoppedAtEos() ? "stop" : "length");
@@ -660,8 +694,18 @@ public final class CompletionsServer implements AutoCloseable {
         return locked(() -> model.tokenizer().decode(t));
     }
 
+    /** The text of one token, decoded once per id. */
+    private String text(int id) {
+        String t = pieces.get(id);
+        if (t == null) {
+            t = decode(new int[] {id});
+            pieces.set(id, t);
+        }
+        return t;
+    }
+
     private String piece(int id, boolean idsAsTokens) {
-        return idsAsTokens ? "token_id:" + id : decode(new int[] {id});
+        return idsAsTokens ? "token_id:" + id : text(id);
     }
 
     private static int cpLength(String s) {

@@ -10,7 +10,8 @@ import dev.memaudit.core.error.MemauditException;
  * @param modelName the id {@code /v1/models} lists and requests must name (or omit)
  * @param bearerToken when not null, every request needs {@code Authorization: Bearer <token>}
  * @param maxBodyBytes largest request body; larger ones get 413
- * @param maxInFlight completions computed or queued at once; more get 429 with {@code Retry-After}
+ * @param maxInFlight requests admitted at once; others wait up to 30 s, then get 429 with {@code
+ *     Retry-After}
  * @param maxPrompts most prompts in one request
  * @param maxLogprobs largest {@code logprobs} / {@code prompt_logprobs} (top-k list length)
  */

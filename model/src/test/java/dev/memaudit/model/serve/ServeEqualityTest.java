@@ -68,7 +68,8 @@ class ServeEqualityTest {
                 .containsEntry("exact_ranks_up_to", "all")
                 .containsEntry("full_distribution", false)
                 .containsEntry("generated_token_ids", "server token ids")
-                .containsEntry("scoring_max_tokens", 0);
+                .containsEntry("scoring_max_tokens", 0)
+                .containsEntry("prompts_per_request", 16);
         assertThat(m.toString()).doesNotContain("s3cret");
         assertThat(remote.maxSequenceLength()).isEqualTo(local.maxSequenceLength());
         assertThat(remote.vocabSize()).isEqualTo(local.vocabSize());
