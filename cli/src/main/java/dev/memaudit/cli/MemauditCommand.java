@@ -1,5 +1,6 @@
 package dev.memaudit.cli;
 
+import dev.memaudit.cli.command.AuditCommand;
 import dev.memaudit.cli.command.BenchCommand;
 import dev.memaudit.cli.command.CanaryCommand;
 import dev.memaudit.cli.command.IndexCommand;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Command;
             ScoreCommand.class,
             SampleCommand.class,
             ServeCommand.class,
-            BenchCommand.class
+            BenchCommand.class,
+            AuditCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
