@@ -134,6 +134,29 @@ class EchoServerModelTest {
     }
 
     @Test
+    void aLongRunKeepsGoingAcrossTransientFaults() throws IOException {
+        server = new FaultServer(fake(true));
+        try (OpenAiCompletionsModel m = open()) {
+            List<int[]> seqs = new java.util.ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                seqs.add(new int[] {3, 4, 5, 6 + i});
+            }
+            String busy = "{\"error\":{\"message\":\"busy\"}}";
+            server.then(
+                    FaultServer.status(503, Map.of("Retry-After", "0"), busy),
+                    FaultServer.resetMidBody("{\"choices\": []}"),
+                    FaultServer.status(429, Map.of(), busy),
+                    FaultServer.truncatedJson("{\"choices\": [{\"text\": \"x\"}]}"));
+            List<ScoredSequence> got = m.score(seqs, false);
+            assertThat(got).hasSize(12);
+            for (ScoredSequence s : got) {
+                assertThat(s.logprobs()).containsExactly(Float.NaN, -2f, -3f, -1f);
+            }
+            assertThat(m.manifestSection().get("retries")).isEqualTo(4L);
+        }
+    }
+
+    @Test
     void anAnswerThatLosesItsLogprobsIsABackendError() throws IOException {
         server = new FaultServer(fake(true));
         try (OpenAiCompletionsModel m = open()) {

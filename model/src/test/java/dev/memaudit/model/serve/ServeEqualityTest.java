@@ -170,6 +170,73 @@ class ServeEqualityTest {
                         });
     }
 
+    private static java.net.http.HttpResponse<String> post(String path, String body, String token)
+            throws Exception {
+        var b =
+                java.net.http.HttpRequest.newBuilder(server.uri().resolve(path))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .build()
+                .send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void theServerRefusesWhatItDoesNotDoWithOpenAiStyleErrors() throws Exception {
+        assertThat(server.uri().getHost()).isEqualTo("127.0.0.1");
+        assertThat(post("/v1/completions", "{\"prompt\": [1, 2]}", null).statusCode())
+                .isEqualTo(401);
+        var unknown = post("/v1/completions", "{\"prompt\": [1, 2], \"mirostat\": 2}", "s3cret");
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(unknown.body())
+                .contains("unknown parameters: [mirostat]")
+                .contains("invalid_request_error");
+        assertThat(
+                        post("/v1/completions", "{\"prompt\": [1, 2], \"stream\": true}", "s3cret")
+                                .statusCode())
+                .isEqualTo(400);
+        assertThat(post("/v1/completions", "{\"prompt\": [1, 999]}", "s3cret").body())
+                .contains("prompt[1] = 999 is not a token id in 0..299");
+        assertThat(
+                        post("/v1/completions", "{\"prompt\": [1, 2], \"max_tokens\": 0}", "s3cret")
+                                .statusCode())
+                .isEqualTo(400);
+        assertThat(
+                        post(
+                                        "/v1/completions",
+                                        "{\"prompt\": [1, 2], \"max_tokens\": 500}",
+                                        "s3cret")
+                                .body())
+                .contains("exceeds the model's 64 positions");
+        StringBuilder many = new StringBuilder("{\"prompt\": [");
+        for (int i = 0; i < 65; i++) {
+            many.append(i == 0 ? "" : ",").append("[1, 2]");
+        }
+        assertThat(post("/v1/completions", many + "], \"max_tokens\": 1}", "s3cret").statusCode())
+                .isEqualTo(413);
+        String huge = "{\"prompt\": \"" + "a".repeat(9 << 20) + "\"}";
+        assertThat(post("/v1/completions", huge, "s3cret").statusCode()).isEqualTo(413);
+        // a text prompt with echo: the text comes back with per-token offsets
+        var echo =
+                post(
+                        "/v1/completions",
+                        "{\"prompt\": \"the cat\", \"echo\": true, \"logprobs\": 2, \"max_tokens\": 1, \"temperature\": 0}",
+                        "s3cret");
+        assertThat(echo.statusCode()).isEqualTo(200);
+        var choice =
+                new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(echo.body())
+                        .path("choices")
+                        .get(0);
+        assertThat(choice.path("text").asText()).startsWith("the cat");
+        assertThat(choice.path("logprobs").path("text_offset").get(0).asInt()).isZero();
+        assertThat(choice.path("logprobs").path("token_logprobs").get(0).isNull()).isTrue();
+        assertThat(choice.path("logprobs").path("top_logprobs").get(1).size()).isBetween(2, 3);
+    }
+
     @Test
     void anUnlistedModelIsABackendError() {
         assertThatThrownBy(
