@@ -37,7 +37,10 @@ public interface LanguageModel extends AutoCloseable {
         return m;
     }
 
-    /** Number of rows in the output distribution (config {@code vocab_size}). */
+    /**
+     * Number of rows in the output distribution (config {@code vocab_size}); 0 when a remote
+     * backend does not say.
+     */
     int vocabSize();
 
     /** Longest sequence (prefix plus generated tokens) the model accepts, in tokens. */

@@ -376,7 +376,6 @@ public final class OpenAiCompletionsModel implements LanguageModel {
 
     @Override
     public Capabilities capabilities() {
-        boolean partial = mode != ScoringMode.NONE && topLogprobs > 0;
         return new Capabilities(
                 "openai-completions",
                 mode != ScoringMode.NONE,
@@ -384,7 +383,7 @@ public final class OpenAiCompletionsModel implements LanguageModel {
                 mode == ScoringMode.PROMPT_LOGPROBS
                         ? Integer.MAX_VALUE
                         : (mode == ScoringMode.ECHO ? topLogprobs : 0),
-                mode == ScoringMode.NONE ? "none" : partial ? "partial" : "greedy and t1 only",
+                mode == ScoringMode.NONE ? "none" : "partial",
                 seedReproducible,
                 tokenization);
     }
