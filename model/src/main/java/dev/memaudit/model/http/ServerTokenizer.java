@@ -9,11 +9,12 @@ import dev.memaudit.model.ModelTokenizer;
 import java.nio.file.Path;
 
 /**
- * The served model's own tokenizer, through vLLM-style {@code POST /tokenize} ({@code {model,
- * prompt, add_special_tokens: false}} → {@code {tokens}}) and {@code POST /detokenize} ({@code
- * {model, tokens}} → {@code {prompt}}), which vLLM and {@code memaudit serve} offer. One request
- * per call; {@link #encode} also decodes every prefix to find code-point offsets (n requests for n
- * tokens), so give a local {@code tokenizer.json} for offset-heavy work.
+ * The served model's own tokenizer, through {@code POST /tokenize} ({@code {model, prompt,
+ * add_special_tokens: false}} → {@code {tokens}}) and {@code POST /detokenize} ({@code {model,
+ * tokens}} → {@code {prompt}}), which vLLM and {@code memaudit serve} offer; llama.cpp's field
+ * names ({@code content}, {@code add_special}) are sent too and its {@code content} answer read.
+ * One request per call; {@link #encode} also decodes every prefix to find code-point offsets (n
+ * requests for n tokens), so give a local {@code tokenizer.json} for offset-heavy work.
  */
 public final class ServerTokenizer extends ModelTokenizer {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -56,6 +57,9 @@ public final class ServerTokenizer extends ModelTokenizer {
         body.put("model", model);
         body.put("prompt", text);
         body.put("add_special_tokens", false);
+        // llama.cpp's names for the same fields
+        body.put("content", text);
+        body.put("add_special", false);
         JsonNode r = client.post("/tokenize", body);
         JsonNode tokens = r.path("tokens");
         if (!tokens.isArray()) {
@@ -107,11 +111,14 @@ public final class ServerTokenizer extends ModelTokenizer {
             t.add(id);
         }
         JsonNode r = client.post("/detokenize", body);
-        if (!r.path("prompt").isTextual()) {
+        JsonNode text = r.path("prompt").isTextual() ? r.path("prompt") : r.path("content");
+        if (!text.isTextual()) {
             throw new EndpointException(
-                    -1, client.config().base() + "/detokenize: the answer has no prompt", null);
+                    -1,
+                    client.config().base() + "/detokenize: the answer has no prompt (or content)",
+                    null);
         }
-        return r.path("prompt").asText();
+        return text.asText();
     }
 
     @Override
