@@ -322,9 +322,11 @@ public final class OpenAiCompletionsModel implements LanguageModel {
         b.put("max_tokens", s.maxNewTokens());
         b.put("temperature", s.temperature());
         b.put("top_p", s.topP());
-        if (s.topK() > 0) {
-            b.put("top_k", s.topK());
-        }
+        // explicit neutral values: llama.cpp otherwise truncates with top_k 40 and min_p 0.05
+        b.put("top_k", s.topK() > 0 ? s.topK() : -1);
+        b.put("min_p", 0.0);
+        b.put("repetition_penalty", 1.0); // vLLM's name
+        b.put("repeat_penalty", 1.0); // llama.cpp's name
         b.put("seed", seed);
         b.put("logprobs", 1);
         b.put("return_tokens_as_token_ids", true);

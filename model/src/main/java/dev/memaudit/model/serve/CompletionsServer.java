@@ -44,6 +44,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *       temperature}, {@code top_p}, {@code top_k} (extension; 0 or -1 = off), {@code seed}, {@code
  *       echo}, {@code logprobs} (top-k per position), vLLM's {@code prompt_logprobs} (with exact
  *       ranks), {@code return_tokens_as_token_ids} and {@code ignore_eos};
+ *   <li>OpenAI and llama.cpp knobs this server does not implement are accepted at their neutral
+ *       values only ({@code min_p} 0, penalties 0 or 1, {@code n} 1); anything else unknown is a
+ *       400;
  *   <li>{@code POST /tokenize}, {@code POST /detokenize} (vLLM's shapes), {@code GET /health}.
  * </ul>
  *
@@ -78,7 +81,10 @@ public final class CompletionsServer implements AutoCloseable {
                     "presence_penalty",
                     "best_of",
                     "logit_bias",
-                    "suffix");
+                    "suffix",
+                    "min_p",
+                    "repetition_penalty",
+                    "repeat_penalty");
 
     private final DjlLanguageModel model;
     private final ServeOptions options;
@@ -467,6 +473,11 @@ public final class CompletionsServer implements AutoCloseable {
         if (doubleField(req, "frequency_penalty", 0) != 0
                 || doubleField(req, "presence_penalty", 0) != 0) {
             throw new Refusal(400, "penalties are not supported");
+        }
+        if (doubleField(req, "min_p", 0) != 0
+                || doubleField(req, "repetition_penalty", 1) != 1
+                || doubleField(req, "repeat_penalty", 1) != 1) {
+            throw new Refusal(400, "min_p and repetition penalties are not supported");
         }
         JsonNode bias = req.path("logit_bias");
         if (!bias.isMissingNode() && !bias.isNull() && !bias.isEmpty()) {
