@@ -9,6 +9,7 @@ import dev.memaudit.cli.command.ReportCommand;
 import dev.memaudit.cli.command.SampleCommand;
 import dev.memaudit.cli.command.ScanCommand;
 import dev.memaudit.cli.command.ScoreCommand;
+import dev.memaudit.cli.command.ServeCommand;
 import dev.memaudit.cli.command.VerifyCommand;
 import dev.memaudit.cli.support.VersionProvider;
 import picocli.CommandLine.Command;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Command;
             CanaryCommand.class,
             ScoreCommand.class,
             SampleCommand.class,
+            ServeCommand.class,
             ReportCommand.class,
             VerifyCommand.class,
             KeygenCommand.class,

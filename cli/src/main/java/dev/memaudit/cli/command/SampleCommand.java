@@ -2,8 +2,8 @@ package dev.memaudit.cli.command;
 
 import dev.memaudit.cli.support.WriterStream;
 import dev.memaudit.model.GenerationSettings;
+import dev.memaudit.model.LanguageModel;
 import dev.memaudit.model.ModelJsonl;
-import dev.memaudit.model.runtime.DjlLanguageModel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -90,7 +90,7 @@ public final class SampleCommand implements Callable<Integer> {
                 new GenerationSettings(maxNewTokens, temperature, topK, topP, seed, true);
         List<ModelJsonl.Prompt> list =
                 prompts == null ? List.of() : ModelJsonl.readPrompts(prompts);
-        try (DjlLanguageModel m = model.load()) {
+        try (LanguageModel m = model.open()) {
             ModelJsonl.Summary s =
                     ModelJsonl.sample(m, list, n, settings, batch, out, WriterStream.of(err));
             s.failures().forEach(f -> err.println("memaudit: " + f));
