@@ -613,7 +613,11 @@ public final class HtmlReport {
                             + Format.percent(e.empiricalCiLow())
                             + ", "
                             + Format.percent(e.empiricalCiHigh())
-                            + "]");
+                            + "]"
+                            + (e.empiricalExpectedRate() == null
+                                    ? ""
+                                    : "; expected from p_z: "
+                                            + Format.percent(e.empiricalExpectedRate())));
         }
         for (Map.Entry<String, Long> s : e.ledger().byScheme().entrySet()) {
             kv("Tries with scheme " + esc(s.getKey()), Format.integer(s.getValue()));
@@ -669,7 +673,18 @@ public final class HtmlReport {
                 .append(Format.p(p.pBh()))
                 .append(") on ")
                 .append(Format.integer(p.testChunks()))
-                .append(" held-out chunks.</p>\n");
+                .append(" held-out chunks");
+        if (p.pChunks() != null || p.pTexts() != null) {
+            out.append(" (chunk-level p ")
+                    .append(Format.p(p.pChunks()))
+                    .append(", text-level p ")
+                    .append(Format.p(p.pTexts()))
+                    .append(")");
+        }
+        out.append(".</p>\n");
+        for (String warning : p.warnings()) {
+            out.append("<p class=\"warn\">Warning: ").append(esc(warning)).append("</p>\n");
+        }
         if (!p.features().isEmpty()) {
             out.append("<table class=\"feat\"><thead><tr><th>Feature</th><th>Member-like when</th>")
                     .append("<th>Work mean</th><th>Control mean</th><th>Gap [95% CI]</th>")
@@ -723,6 +738,23 @@ public final class HtmlReport {
 
     private void method() {
         out.append("<section id=\"method\"><h2>Method and conventions</h2>\n").append(METHOD);
+        JsonNode conventions = view.pplRun() == null ? null : view.pplRun().get("conventions");
+        if (conventions != null && conventions.isObject() && conventions.size() > 0) {
+            out.append("<h3>Definitions recorded by the ppl stage</h3>\n<dl>");
+            for (Iterator<Map.Entry<String, JsonNode>> it = conventions.fields(); it.hasNext(); ) {
+                var e = it.next();
+                out.append("<dt><code>")
+                        .append(esc(e.getKey()))
+                        .append("</code></dt><dd>")
+                        .append(
+                                esc(
+                                        e.getValue().isTextual()
+                                                ? e.getValue().textValue()
+                                                : e.getValue().toString()))
+                        .append("</dd>");
+            }
+            out.append("</dl>\n");
+        }
         out.append("</section>\n");
     }
 
@@ -914,7 +946,7 @@ public final class HtmlReport {
             overflow-wrap:anywhere}
             .meta,.hint,footer{color:var(--muted);font-size:.9rem}
             nav a{margin-right:.8rem}
-            .na{color:var(--muted);font-style:italic}
+            .na{color:var(--muted);font-style:italic}.warn{color:#8a4b00}
             table{border-collapse:collapse;margin:.5rem 0}
             th,td{border:1px solid var(--line);padding:.25rem .5rem;vertical-align:top;text-align:left}
             thead th{background:var(--bg2);font-size:.85rem}

@@ -368,6 +368,7 @@ public final class RunLoader {
                             Nodes.dbl(ex, "attempts", "empirical", "rate"),
                             Nodes.dbl(ex, "attempts", "empirical", "ci_low"),
                             Nodes.dbl(ex, "attempts", "empirical", "ci_high"),
+                            Nodes.dbl(ex, "attempts", "empirical", "expected_rate"),
                             ws,
                             attempts);
             if (b.workChars == null) {
@@ -555,9 +556,18 @@ public final class RunLoader {
                             Nodes.dbl(p, "aggregate", "p_holm"),
                             Nodes.dbl(p, "aggregate", "p_bh"),
                             Nodes.integer(p, "aggregate", "test_chunks"),
+                            Nodes.dbl(p, "aggregate", "p_chunks"),
+                            Nodes.dbl(p, "aggregate", "p_texts"),
+                            texts(p.path("warnings")),
                             features,
                             chunkFeatures);
         }
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
     }
 
     private static double[] toArray(List<Double> v) {

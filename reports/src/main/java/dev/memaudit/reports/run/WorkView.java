@@ -45,6 +45,7 @@ public record WorkView(
             Double empiricalRate,
             Double empiricalCiLow,
             Double empiricalCiHigh,
+            Double empiricalExpectedRate,
             @JsonIgnore List<Window> windows,
             @JsonIgnore List<Passage> attempts) {}
 
@@ -77,6 +78,9 @@ public record WorkView(
             Double pHolm,
             Double pBh,
             Integer testChunks,
+            Double pChunks,
+            Double pTexts,
+            List<String> warnings,
             List<Feature> features,
             @JsonIgnore Map<String, double[]> chunkFeatures) {}
 

@@ -136,7 +136,12 @@ class HtmlReportTest {
                 .contains("A negative result does not prove a work was never seen")
                 .contains("Membership statistics are weak evidence")
                 .contains("ppl warning: only 8 control chunks; &lt;i&gt;more&lt;/i&gt;")
-                .contains("not significant, as it should be");
+                .contains("not significant, as it should be")
+                .contains("Definitions recorded by the ppl stage")
+                .contains("NLL / zlib bytes at level 6; lower is member-like")
+                .contains("Warning: work and controls differ in kind: &lt;verse&gt; vs prose")
+                .contains("(chunk-level p 2.00e-06, text-level p 1.00e-06)")
+                .contains("expected from p_z: 30.0%");
     }
 
     @Test
