@@ -2,6 +2,7 @@ package dev.memaudit.cli;
 
 import dev.memaudit.cli.command.BenchCommand;
 import dev.memaudit.cli.command.CanaryCommand;
+import dev.memaudit.cli.command.ExtractCommand;
 import dev.memaudit.cli.command.IndexCommand;
 import dev.memaudit.cli.command.SampleCommand;
 import dev.memaudit.cli.command.ScanCommand;
@@ -21,6 +22,7 @@ import picocli.CommandLine.Command;
             CanaryCommand.class,
             ScoreCommand.class,
             SampleCommand.class,
+            ExtractCommand.class,
             BenchCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",

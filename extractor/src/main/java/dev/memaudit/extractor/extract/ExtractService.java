@@ -211,7 +211,7 @@ public final class ExtractService {
         pinned.put("model", model.describe());
         pinned.put("index_uid", index.manifest().indexUid());
         pinned.put("index_generation", index.manifest().generation());
-        RunFolder folder = RunFolder.open(outDir, "extract", pinned, resume);
+        RunFolder folder = RunFolder.open(outDir, "extract", jsonRoundTrip(pinned), resume);
         WindowScorer scorer = new WindowScorer(model, o.schemes());
         long windowsScored;
         double windowSeconds;
@@ -304,6 +304,19 @@ public final class ExtractService {
                 attemptsRun,
                 attemptSeconds,
                 worksJson);
+    }
+
+    /**
+     * The map as it reads back from JSON: RunFolder compares the pinned settings as JSON trees, and
+     * a long 1 (LongNode) is not equal to the 1 read back from the file (IntNode).
+     */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> jsonRoundTrip(Map<String, Object> m) {
+        try {
+            return Json.MAPPER.readValue(Json.MAPPER.writeValueAsBytes(m), LinkedHashMap.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A work to audit, as the index stores it. */
