@@ -143,9 +143,6 @@ public final class ExtractCommand implements Callable<Integer> {
             extra.add(Scheme.parse(s));
         }
         Scheme aScheme = Scheme.parse(attemptScheme);
-        if (!aScheme.isGreedy() && !aScheme.isPlain() && !extra.contains(aScheme)) {
-            extra.add(aScheme);
-        }
         ExtractService.Options o =
                 new ExtractService.Options(
                         prefixTokens,

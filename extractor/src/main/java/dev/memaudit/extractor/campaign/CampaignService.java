@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +30,9 @@ import java.util.TreeMap;
  * sample} writes it plus {@code tier} and {@code work_id}, flushed record by record and resumable
  * (key: id), then {@code sample.json} (counts per tier) and {@code manifest.json}. {@code memaudit
  * scan --outputs <folder>/generations.jsonl} scans it.
+ *
+ * <p>A prompt longer than the model's positions minus {@code max_new_tokens} keeps its last tokens;
+ * the record then says how many it lost in {@code prompt_tokens_dropped}.
  *
  * <p>Sample {@code k} of a prompt is seeded from the campaign seed, the prompt id and k only, so a
  * sample does not depend on batching or on a resume.
@@ -74,6 +78,15 @@ public final class CampaignService {
         if (batch < 1) {
             throw MemauditException.usage("batch must be at least 1, got " + batch);
         }
+        int maxPrompt = model.maxSequenceLength() - settings.maxNewTokens();
+        if (maxPrompt < 1) {
+            throw MemauditException.usage(
+                    "max new tokens "
+                            + settings.maxNewTokens()
+                            + " leaves no room for a prompt in the model's "
+                            + model.maxSequenceLength()
+                            + " positions");
+        }
         Map<String, Object> settingsJson = new LinkedHashMap<>();
         settingsJson.put("max_new_tokens", settings.maxNewTokens());
         settingsJson.put("temperature", settings.temperature());
@@ -118,9 +131,18 @@ public final class CampaignService {
                 for (int start = 0; start < rows.size(); start += batch) {
                     int end = Math.min(rows.size(), start + batch);
                     List<int[]> prefixes = new ArrayList<>();
+                    int[] dropped = new int[end - start];
                     long[] rowSeeds = new long[end - start];
                     for (int i = start; i < end; i++) {
-                        prefixes.add(model.tokenizer().encodeIds(rows.get(i).text()));
+                        int[] tokens = model.tokenizer().encodeIds(rows.get(i).text());
+                        if (tokens.length > maxPrompt) {
+                            // keep the end of a long prompt: the text to continue is there
+                            dropped[i - start] = tokens.length - maxPrompt;
+                            tokens =
+                                    Arrays.copyOfRange(
+                                            tokens, tokens.length - maxPrompt, tokens.length);
+                        }
+                        prefixes.add(tokens);
                         rowSeeds[i - start] = seeds.get(i);
                     }
                     List<Generation> gens = model.generate(prefixes, rowSeeds, settings);
@@ -140,6 +162,9 @@ public final class CampaignService {
                         o.put("logprobs", g.logprobs());
                         o.put("seed", rowSeeds[i - start]);
                         o.put("stopped_at_eos", g.stoppedAtEos());
+                        if (dropped[i - start] > 0) {
+                            o.put("prompt_tokens_dropped", dropped[i - start]);
+                        }
                         o.put("settings", settingsJson);
                         ledger.append(o);
                         now++;

@@ -60,7 +60,8 @@ public final class ExtractService {
      * @param prefixTokens prefix length in model tokens
      * @param suffixTokens true suffix length in model tokens
      * @param stride tokens between window starts
-     * @param schemes schemes besides greedy and t1 whose p_z is computed (may be empty)
+     * @param schemes schemes besides greedy and t1 whose p_z is computed (may be empty; the attempt
+     *     scheme is added when missing)
      * @param batch windows (or attempt rows) per model call
      * @param attempts sampled attempts per chosen window (0 = no decoding); each chosen window also
      *     gets one greedy attempt
@@ -106,7 +107,11 @@ public final class ExtractService {
             if (!p.isEmpty()) {
                 throw MemauditException.usage(String.join("; ", p));
             }
-            schemes = List.copyOf(schemes);
+            List<Scheme> all = new ArrayList<>(schemes);
+            if (!attemptScheme.isPlain() && !all.contains(attemptScheme)) {
+                all.add(attemptScheme); // its p_z is what the attempts are compared with
+            }
+            schemes = List.copyOf(all);
             works = works == null ? null : List.copyOf(works);
         }
 
