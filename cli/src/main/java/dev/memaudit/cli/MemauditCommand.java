@@ -1,5 +1,6 @@
 package dev.memaudit.cli;
 
+import dev.memaudit.cli.command.AuditCommand;
 import dev.memaudit.cli.command.BenchCommand;
 import dev.memaudit.cli.command.CanaryCommand;
 import dev.memaudit.cli.command.ExtractCommand;
@@ -7,6 +8,7 @@ import dev.memaudit.cli.command.IndexCommand;
 import dev.memaudit.cli.command.SampleCommand;
 import dev.memaudit.cli.command.ScanCommand;
 import dev.memaudit.cli.command.ScoreCommand;
+import dev.memaudit.cli.command.ServeCommand;
 import dev.memaudit.cli.support.VersionProvider;
 import picocli.CommandLine.Command;
 
@@ -23,7 +25,9 @@ import picocli.CommandLine.Command;
             ScoreCommand.class,
             SampleCommand.class,
             ExtractCommand.class,
-            BenchCommand.class
+            ServeCommand.class,
+            BenchCommand.class,
+            AuditCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
