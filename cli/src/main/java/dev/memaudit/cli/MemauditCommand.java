@@ -3,6 +3,7 @@ package dev.memaudit.cli;
 import dev.memaudit.cli.command.AuditCommand;
 import dev.memaudit.cli.command.BenchCommand;
 import dev.memaudit.cli.command.CanaryCommand;
+import dev.memaudit.cli.command.ExtractCommand;
 import dev.memaudit.cli.command.IndexCommand;
 import dev.memaudit.cli.command.KeygenCommand;
 import dev.memaudit.cli.command.ReportCommand;
@@ -26,6 +27,7 @@ import picocli.CommandLine.Command;
             CanaryCommand.class,
             ScoreCommand.class,
             SampleCommand.class,
+            ExtractCommand.class,
             ServeCommand.class,
             ReportCommand.class,
             VerifyCommand.class,
