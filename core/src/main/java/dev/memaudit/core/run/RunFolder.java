@@ -45,7 +45,14 @@ public final class RunFolder {
         Map<String, Object> pinned = new LinkedHashMap<>();
         pinned.put("command", command);
         pinned.put("config", config);
-        ObjectNode wanted = Json.MAPPER.valueToTree(pinned);
+        ObjectNode wanted;
+        try {
+            // Through text, as the file will be read back: a long 5 and the int 5 read from the
+            // file must compare equal.
+            wanted = (ObjectNode) Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(pinned));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("run settings are not JSON: " + e.getMessage(), e);
+        }
         try {
             Files.createDirectories(dir);
             Path cfg = dir.resolve(CONFIG_FILE);

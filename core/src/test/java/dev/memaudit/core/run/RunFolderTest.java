@@ -15,13 +15,15 @@ class RunFolderTest {
     @Test
     void resumeContinuesTheSameSettingsAndMarksTheRunUnfinished() throws Exception {
         Path dir = tmp.resolve("run");
-        RunFolder first = RunFolder.open(dir, "extract", Map.of("seed", 1, "stride", 50), false);
+        RunFolder first =
+                RunFolder.open(dir, "extract", Map.of("seed", 1L, "stride", 50, "t", 0.5), false);
         assertThat(first.resumed()).isFalse();
         try (RunLedger l = first.ledger("windows.jsonl")) {
             l.append(Map.of("window", 0));
         }
         Files.writeString(dir.resolve("manifest.json"), "{}");
-        RunFolder again = RunFolder.open(dir, "extract", Map.of("stride", 50, "seed", 1), true);
+        RunFolder again =
+                RunFolder.open(dir, "extract", Map.of("stride", 50L, "seed", 1L, "t", 0.5), true);
         assertThat(again.resumed()).isTrue();
         assertThat(dir.resolve("manifest.json")).doesNotExist();
         try (RunLedger l = again.ledger("windows.jsonl")) {

@@ -10,9 +10,7 @@ import dev.memaudit.core.run.RunLedger;
 import dev.memaudit.model.Generation;
 import dev.memaudit.model.GenerationSettings;
 import dev.memaudit.model.LanguageModel;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -99,7 +97,7 @@ public final class CampaignService {
         pinned.put("n", n);
         pinned.put("settings", settingsJson);
         pinned.put("prompts", prompts.stream().map(CampaignPrompt::id).toList());
-        RunFolder folder = RunFolder.open(outDir, "sample", roundTrip(pinned), resume);
+        RunFolder folder = RunFolder.open(outDir, "sample", pinned, resume);
         long now = 0;
         long total;
         try (RunLedger ledger = folder.ledger("generations.jsonl")) {
@@ -193,14 +191,5 @@ public final class CampaignService {
         manifest.section("backend", model.manifestSection());
         manifest.write(outDir);
         return new Summary(total, now, perTier);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> roundTrip(Map<String, Object> m) {
-        try {
-            return Json.MAPPER.readValue(Json.MAPPER.writeValueAsBytes(m), LinkedHashMap.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
