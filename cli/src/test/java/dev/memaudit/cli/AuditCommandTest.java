@@ -35,14 +35,23 @@ class AuditCommandTest {
     }
 
     @Test
-    void theSampleAuditPlansEveryStageWithItsExactCommand() {
-        Path yaml = Cli.repoRoot().resolve("corpora-sample/audit.yaml");
+    void theSampleAuditPlansEveryStageWithItsExactCommand() throws Exception {
+        // The sample audit file with its out folder moved here, so an earlier real run of it in
+        // this checkout does not make its stages "current".
+        Path sample = Cli.repoRoot().resolve("corpora-sample");
+        String text = Files.readString(sample.resolve("audit.yaml"));
+        assertThat(text).contains("corpus: corpus.yaml\n").contains("out: ../runs/sample-audit\n");
+        Path yaml = tmp.resolve("audit.yaml");
+        Files.writeString(
+                yaml,
+                text.replace("corpus: corpus.yaml", "corpus: " + sample.resolve("corpus.yaml"))
+                        .replace("out: ../runs/sample-audit", "out: " + tmp.resolve("out")));
         Cli.Result r = Cli.run("audit", yaml.toString(), "--dry-run").exits(0).noStackTrace();
         assertThat(r.out())
                 .contains("dry run")
                 .containsPattern("index +run: memaudit index build --corpus \\S+corpus.yaml")
                 .containsPattern(
-                        "model +run: memaudit canary train .*--members harbour-lights,tin-roof-hymns")
+                        "model +run: memaudit canary train .*--members harbour-lights,tin-roof-hymns,kiln-weather")
                 .containsPattern(
                         "scan +run: memaudit scan --index \\S+/index --outputs \\S+/sample/generations.jsonl");
     }

@@ -22,9 +22,10 @@ import java.util.Map;
  * index:   {ngram: 8}
  * model:   {dir: path}  |  {endpoint: url, model_name: n, api_key_env: VAR, tokenizer: path}
  *          |  {canary: {members: [ids] | member_fraction: 0.5, repeat: 100, steps: 0, seed: 42,
- *                       arch: llama, fast: false}}
+ *                       arch: llama, layers: 4, fast: false}}
  * extract: {prefix_tokens: 50, suffix_tokens: 50, stride: 50, attempts: 2, seed: 1}
- * sample:  {n: 40, max_new_tokens: 64, temperature: 1.0, seed: 3}
+ * sample:  {n: 4, max_new_tokens: 64, temperature: 1.0, seed: 3,
+ *           tiers: [plain, instruction, title, unconditioned], opening_tokens: 32}   # a campaign
  * scan:    {min_words: 12}
  * ppl:     {chunk_tokens: 128, alpha: 0.05, seed: 1}
  * report:  {sign_key: path}
@@ -116,7 +117,21 @@ public record AuditConfig(
         YamlSection sa = y.section("sample");
         f = new ArrayList<>();
         if (sa != null) {
-            sa.allowOnly("n", "max_new_tokens", "temperature", "top_k", "top_p", "seed");
+            sa.allowOnly(
+                    "n",
+                    "max_new_tokens",
+                    "temperature",
+                    "top_k",
+                    "top_p",
+                    "seed",
+                    "tiers",
+                    "opening_tokens");
+            List<String> tiers = sa.strings("tiers");
+            if (tiers != null) {
+                f.add("--tiers");
+                f.add(String.join(",", tiers));
+            }
+            flag(f, "--opening-tokens", sa.integer("opening_tokens", -1, 1, 8192));
             flag(f, "--n", sa.integer("n", -1, 1, 10_000_000));
             flag(f, "--max-new-tokens", sa.integer("max_new_tokens", -1, 1, 8192));
             flagD(f, "--temperature", sa.number("temperature", -1, 0, 100));
@@ -125,7 +140,7 @@ public record AuditConfig(
             flag(f, "--seed", sa.integer("seed", -1, 0, Long.MAX_VALUE));
         }
         if (!f.contains("--n")) {
-            f.addAll(0, List.of("--n", "40"));
+            f.addAll(0, List.of("--n", "4"));
         }
         flags.put("sample", f);
 
@@ -223,7 +238,15 @@ public record AuditConfig(
         YamlSection c = m.section("canary");
         List<String> f = new ArrayList<>();
         if (c != null) {
-            c.allowOnly("members", "member_fraction", "repeat", "steps", "seed", "arch", "fast");
+            c.allowOnly(
+                    "members",
+                    "member_fraction",
+                    "repeat",
+                    "steps",
+                    "seed",
+                    "arch",
+                    "layers",
+                    "fast");
             List<String> members = c.strings("members");
             if (members != null) {
                 f.add("--members");
@@ -233,6 +256,7 @@ public record AuditConfig(
             flag(f, "--repeat", c.integer("repeat", -1, 1, 100_000));
             flag(f, "--steps", c.integer("steps", -1, 0, 100_000_000));
             flag(f, "--seed", c.integer("seed", -1, 0, Long.MAX_VALUE));
+            flag(f, "--layers", c.integer("layers", -1, 1, 64));
             String arch = c.string("arch", null);
             if (arch != null) {
                 f.addAll(List.of("--arch", arch));

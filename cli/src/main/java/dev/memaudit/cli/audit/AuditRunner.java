@@ -129,9 +129,6 @@ public final class AuditRunner {
             if (!resume && !name.equals("index") && Files.exists(stage.dir())) {
                 supersede(stage.dir(), name);
             }
-            if (name.equals("sample")) {
-                createDirectories(stage.dir());
-            }
             ObjectNode rec = ((ObjectNode) state.get("stages")).putObject(name);
             rec.put("fingerprint", fp);
             rec.put("command", command);
@@ -216,11 +213,12 @@ public final class AuditRunner {
             }
             case "sample" -> {
                 Path dir = o.resolve("sample");
-                a.add("sample");
+                a.addAll(List.of("sample", "--campaign"));
                 a.addAll(modelFlags());
+                a.addAll(List.of("--index", str(index)));
                 a.addAll(cfg.stageFlags().get("sample"));
-                a.addAll(List.of("--out", str(dir.resolve("generations.jsonl"))));
-                return new Stage(name, dir, a, dir.resolve("generations.jsonl"), false);
+                a.addAll(List.of("--out", str(dir)));
+                return new Stage(name, dir, a, dir.resolve("manifest.json"), true);
             }
             case "scan" -> {
                 Path dir = o.resolve("scan");

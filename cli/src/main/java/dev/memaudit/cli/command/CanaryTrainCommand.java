@@ -87,6 +87,13 @@ public final class CanaryTrainCommand implements Callable<Integer> {
             description = "Optimizer steps (default: one pass over the repeated members).")
     Integer steps;
 
+    @Option(
+            names = "--layers",
+            description =
+                    "Transformer blocks (default 4; 2 train about twice as fast and still memorize"
+                            + " members repeated 100 times).")
+    Integer layers;
+
     @Option(names = "--seed", description = "Seed of membership, initialization and data order.")
     Long seed;
 
@@ -115,6 +122,9 @@ public final class CanaryTrainCommand implements Callable<Integer> {
         }
         if (seed != null) {
             cfg = cfg.withSeed(seed);
+        }
+        if (layers != null) {
+            cfg = cfg.withLayers(layers);
         }
         List<CorpusText> texts = new ArrayList<>();
         CorpusManifest manifest = CorpusManifest.load(corpus);

@@ -152,6 +152,25 @@ public record CanaryConfig(
                 f);
     }
 
+    /** The same settings with {@code n} transformer blocks. */
+    public CanaryConfig withLayers(int n) {
+        return new CanaryConfig(
+                arch,
+                vocabSize,
+                hidden,
+                n,
+                heads,
+                intermediate,
+                contextLength,
+                batchSize,
+                steps,
+                repeat,
+                learningRate,
+                seed,
+                members,
+                memberFraction);
+    }
+
     public CanaryConfig withRepeat(int r) {
         return new CanaryConfig(
                 arch,
