@@ -1,6 +1,7 @@
 package dev.memaudit.extractor.extract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
@@ -38,7 +39,8 @@ public record WindowRecord(
         int suffixTokenStart,
         int suffixTokenEnd,
         Map<String, Double> pZ,
-        Map<String, Double> logPZ,
+        // Snake case alone would make this "log_pz"; docs/run-folders.md names it log_p_z.
+        @JsonProperty("log_p_z") Map<String, Double> logPZ,
         boolean greedyExtractable,
         int longestRank1Run,
         Map<String, Map<String, Number>> attemptsNeeded) {}

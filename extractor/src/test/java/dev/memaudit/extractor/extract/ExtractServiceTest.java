@@ -124,6 +124,28 @@ class ExtractServiceTest {
             assertThat(out.resolve(f)).isRegularFile();
         }
         assertThat(Ledgers.byKey(out.resolve("windows.jsonl"))).hasSize(windows);
+        // Field names are the contract of docs/run-folders.md (the report reads them).
+        JsonNode first =
+                Json.MAPPER.readTree(Files.readAllLines(out.resolve("windows.jsonl")).get(0));
+        List<String> names = new java.util.ArrayList<>();
+        first.fieldNames().forEachRemaining(names::add);
+        assertThat(names)
+                .contains(
+                        "schema_version",
+                        "work_id",
+                        "window",
+                        "prefix_char_start",
+                        "prefix_char_end",
+                        "suffix_char_start",
+                        "suffix_char_end",
+                        "prefix_tokens",
+                        "suffix_tokens",
+                        "p_z",
+                        "log_p_z",
+                        "greedy_extractable",
+                        "longest_rank1_run",
+                        "attempts_needed");
+        assertThat(first.path("log_p_z").path("t1").isNumber()).isTrue();
         Map<String, JsonNode> attempts = Ledgers.byKey(out.resolve("attempts.jsonl"));
         assertThat(attempts).hasSize(24);
         for (JsonNode a : attempts.values()) {
