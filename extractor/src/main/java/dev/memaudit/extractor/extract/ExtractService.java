@@ -25,6 +25,7 @@ import dev.memaudit.model.LanguageModel;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -222,8 +223,10 @@ public final class ExtractService {
         Map<String, Object> pinned = o.pinned();
         pinned.put("model", model.describe());
         pinned.put("index_uid", index.manifest().indexUid());
-        pinned.put("index_generation", index.manifest().generation());
-        RunFolder folder = RunFolder.open(outDir, "extract", jsonRoundTrip(pinned), resume);
+        // The works themselves, not the index generation: rebuilding an unchanged corpus (as
+        // `memaudit audit` does) bumps the generation and must not block --resume.
+        pinned.put("index_works", worksDigest(works));
+        RunFolder folder = RunFolder.open(outDir, "extract", pinned, resume);
         WindowScorer scorer = new WindowScorer(model, o.schemes());
         long windowsScored;
         double windowSeconds;
@@ -299,6 +302,8 @@ public final class ExtractService {
             manifest.config(e.getKey(), e.getValue());
         }
         manifest.config("batch", o.batch());
+        manifest.config("index", index.dir().toString());
+        manifest.config("index_generation", index.manifest().generation());
         manifest.section("seeds", Map.of("seed", o.seed()));
         manifest.section("backend", model.manifestSection());
         for (WorkRef w : works) {
@@ -317,19 +322,6 @@ public final class ExtractService {
                 attemptsRun,
                 attemptSeconds,
                 worksJson);
-    }
-
-    /**
-     * The map as it reads back from JSON: RunFolder compares the pinned settings as JSON trees, and
-     * a long 1 (LongNode) is not equal to the 1 read back from the file (IntNode).
-     */
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> jsonRoundTrip(Map<String, Object> m) {
-        try {
-            return Json.MAPPER.readValue(Json.MAPPER.writeValueAsBytes(m), LinkedHashMap.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** A work to audit, as the index stores it. */
@@ -667,5 +659,14 @@ public final class ExtractService {
                     });
         }
         return out;
+    }
+
+    /** SHA-256 over the selected works' ids and source hashes, in order. */
+    private static String worksDigest(List<WorkRef> works) {
+        StringBuilder b = new StringBuilder();
+        for (WorkRef w : works) {
+            b.append(w.id()).append('=').append(w.sourceSha256()).append('\n');
+        }
+        return dev.memaudit.core.io.Sha256.of(b.toString().getBytes(StandardCharsets.UTF_8));
     }
 }
