@@ -1,5 +1,6 @@
 package dev.memaudit.cli.command;
 
+import dev.memaudit.cli.verify.AttemptReplay;
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.reports.bundle.Ed25519Keys;
 import dev.memaudit.reports.bundle.StageCheck;
@@ -7,6 +8,7 @@ import dev.memaudit.reports.bundle.Verifier;
 import dev.memaudit.reports.bundle.VerifyResult;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -43,12 +45,44 @@ public final class VerifyCommand implements Callable<Integer> {
                             + " the bundle is used, which proves integrity but not who signed).")
     Path publicKey;
 
+    @Option(
+            names = "--replay",
+            defaultValue = "0",
+            paramLabel = "<n>",
+            description =
+                    "Also re-run n attempts of each extract stage, chosen at random with"
+                            + " --replay-seed, with the model, and check that they generate the"
+                            + " recorded tokens (default ${DEFAULT-VALUE}: hashes only).")
+    int replay;
+
+    @Option(
+            names = "--replay-seed",
+            defaultValue = "0",
+            description = "Seed of the choice of attempts to re-run (default ${DEFAULT-VALUE}).")
+    long replaySeed;
+
+    @Option(
+            names = "--model",
+            paramLabel = "<dir>",
+            description = "Model folder for --replay (default: the one the stage recorded).")
+    Path model;
+
+    @Option(
+            names = "--index",
+            paramLabel = "<dir>",
+            description = "Index folder for --replay (default: the one the stage recorded).")
+    Path index;
+
+    private final List<String> checkNotes = new ArrayList<>();
+
     /**
-     * Checks beyond hashes and signature, run on every stage folder whose files all match (e.g.
-     * re-running a seeded sample of an extract stage's deterministic attempts). None yet.
+     * Checks beyond hashes and signature, run on every stage folder whose files all match: with
+     * {@code --replay}, re-running a seeded sample of each extract stage's attempts.
      */
     List<StageCheck> stageChecks() {
-        return List.of();
+        return replay > 0
+                ? List.of(new AttemptReplay(replay, replaySeed, model, index, checkNotes))
+                : List.of();
     }
 
     @Override
@@ -61,6 +95,9 @@ public final class VerifyCommand implements Callable<Integer> {
         }
         for (String n : r.notes()) {
             stdout.println("note: " + n);
+        }
+        for (String n : checkNotes) {
+            stdout.println("replay: " + n);
         }
         stdout.printf(
                 "%s: %d manifest(s), %d file(s) re-hashed, %d problem(s)%n",
