@@ -23,7 +23,8 @@ import java.util.Map;
  * model:   {dir: path}  |  {endpoint: url, model_name: n, api_key_env: VAR, tokenizer: path}
  *          |  {canary: {members: [ids] | member_fraction: 0.5, repeat: 100, steps: 0, seed: 42,
  *                       arch: llama, layers: 4, fast: false}}
- * extract: {prefix_tokens: 50, suffix_tokens: 50, stride: 50, attempts: 2, seed: 1}
+ * extract: {prefix_tokens: 50, suffix_tokens: 50, stride: 50, attempts: 2,
+ *           attempt_windows: all | top:K | random:K, seed: 1}
  * sample:  {n: 4, max_new_tokens: 64, temperature: 1.0, seed: 3,
  *           tiers: [plain, instruction, title, unconditioned], opening_tokens: 32}   # a campaign
  * scan:    {min_words: 12}
@@ -100,11 +101,22 @@ public record AuditConfig(
         YamlSection ex = y.section("extract");
         List<String> f = new ArrayList<>();
         if (ex != null) {
-            ex.allowOnly("prefix_tokens", "suffix_tokens", "stride", "attempts", "seed", "works");
+            ex.allowOnly(
+                    "prefix_tokens",
+                    "suffix_tokens",
+                    "stride",
+                    "attempts",
+                    "attempt_windows",
+                    "seed",
+                    "works");
             flag(f, "--prefix-tokens", ex.integer("prefix_tokens", -1, 1, 8192));
             flag(f, "--suffix-tokens", ex.integer("suffix_tokens", -1, 1, 8192));
             flag(f, "--stride", ex.integer("stride", -1, 1, 8192));
             flag(f, "--attempts", ex.integer("attempts", -1, 0, 100_000));
+            String attemptWindows = ex.string("attempt_windows", null);
+            if (attemptWindows != null) {
+                f.addAll(List.of("--attempt-windows", attemptWindows));
+            }
             flag(f, "--seed", ex.integer("seed", -1, 0, Long.MAX_VALUE));
             List<String> works = ex.strings("works");
             if (works != null) {
