@@ -129,11 +129,19 @@ public final class AttemptReplay implements StageCheck {
                         tokenized.computeIfAbsent(
                                 a.path("work_id").asText(),
                                 id -> WindowPlanner.tokenize(model.tokenizer(), id, text.get()));
-                int[] prefix =
-                        Arrays.copyOfRange(
-                                tw.ids(),
-                                w.path("prefix_token_start").asInt(),
-                                w.path("suffix_token_start").asInt());
+                int from = w.path("prefix_token_start").asInt();
+                int to = w.path("suffix_token_start").asInt();
+                if (from < 0 || to > tw.ids().length || from > to) {
+                    problems.add(
+                            problem(
+                                    attemptsFile,
+                                    where
+                                            + ": the model's tokenizer cuts the work into "
+                                            + tw.ids().length
+                                            + " tokens, not enough for the recorded window"));
+                    continue;
+                }
+                int[] prefix = Arrays.copyOfRange(tw.ids(), from, to);
                 JsonNode s = a.path("settings");
                 GenerationSettings settings =
                         new GenerationSettings(
