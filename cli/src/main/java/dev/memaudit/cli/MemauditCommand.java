@@ -3,6 +3,7 @@ package dev.memaudit.cli;
 import dev.memaudit.cli.command.BenchCommand;
 import dev.memaudit.cli.command.CanaryCommand;
 import dev.memaudit.cli.command.IndexCommand;
+import dev.memaudit.cli.command.PplCommand;
 import dev.memaudit.cli.command.SampleCommand;
 import dev.memaudit.cli.command.ScanCommand;
 import dev.memaudit.cli.command.ScoreCommand;
@@ -21,6 +22,7 @@ import picocli.CommandLine.Command;
             CanaryCommand.class,
             ScoreCommand.class,
             SampleCommand.class,
+            PplCommand.class,
             BenchCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
