@@ -1,0 +1,645 @@
+package dev.memaudit.extractor.extract;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.core.io.Json;
+import dev.memaudit.core.io.JsonlReader;
+import dev.memaudit.core.io.RunManifest;
+import dev.memaudit.core.run.Progress;
+import dev.memaudit.core.run.RunFolder;
+import dev.memaudit.core.run.RunLedger;
+import dev.memaudit.core.text.CodePoints;
+import dev.memaudit.extractor.window.TokenizedWork;
+import dev.memaudit.extractor.window.Window;
+import dev.memaudit.extractor.window.WindowPlanner;
+import dev.memaudit.index.build.IndexManifest;
+import dev.memaudit.index.scan.NgramIndex;
+import dev.memaudit.index.scan.OutputScanner;
+import dev.memaudit.index.scan.ScanService;
+import dev.memaudit.index.scan.Span;
+import dev.memaudit.index.store.WorksStore;
+import dev.memaudit.model.Generation;
+import dev.memaudit.model.GenerationSettings;
+import dev.memaudit.model.LanguageModel;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * {@code memaudit extract}: teacher-forced extraction probabilities for every window of the
+ * selected works, decoding attempts on chosen windows, chained greedy reconstruction, and per-work
+ * coverage, written to a run folder (docs/run-folders.md, section extract).
+ *
+ * <p>Phases, each resumable: (1) windows.jsonl, one record per window; (2) attempts.jsonl for the
+ * windows {@link AttemptSelection} picks from the window records; (3) reconstruction.jsonl, one
+ * record per work; (4) works.json, extract.json and manifest.json, recomputed from the ledgers.
+ * Records are flushed one by one; {@code resume} skips every window, attempt and reconstruction
+ * whose record exists (keys: work_id + window, + attempt), so a run killed at any moment continues
+ * with nothing lost and nothing duplicated. Attempts are reproducible one by one: each has its own
+ * seed derived from the run seed, the work id, the window and the attempt number.
+ */
+public final class ExtractService {
+    /** Version of works.json and extract.json written by this stage. */
+    public static final int SCHEMA_VERSION = 1;
+
+    /**
+     * Settings of an extraction run.
+     *
+     * @param prefixTokens prefix length in model tokens
+     * @param suffixTokens true suffix length in model tokens
+     * @param stride tokens between window starts
+     * @param schemes schemes besides greedy and t1 whose p_z is computed (may be empty)
+     * @param batch windows (or attempt rows) per model call
+     * @param attempts sampled attempts per chosen window (0 = no decoding); each chosen window also
+     *     gets one greedy attempt
+     * @param attemptScheme the scheme of the sampled attempts
+     * @param attemptWindows which windows get attempts
+     * @param seed run seed (attempt seeds, random window choice)
+     * @param reconstructMaxTokens most tokens of chained greedy reconstruction per work (0 = off)
+     * @param minWords shortest verbatim span reported when scanning a generation
+     * @param works work ids to audit, or null for every work of the index that is not a control
+     */
+    public record Options(
+            int prefixTokens,
+            int suffixTokens,
+            int stride,
+            List<Scheme> schemes,
+            int batch,
+            int attempts,
+            Scheme attemptScheme,
+            AttemptSelection attemptWindows,
+            long seed,
+            int reconstructMaxTokens,
+            int minWords,
+            List<String> works) {
+
+        public Options {
+            new WindowPlanner(prefixTokens, suffixTokens, stride); // validates
+            List<String> p = new ArrayList<>();
+            if (batch < 1 || batch > 4096) {
+                p.add("batch must be between 1 and 4096, got " + batch);
+            }
+            if (attempts < 0 || attempts > 1_000_000) {
+                p.add("attempts must be between 0 and 1000000, got " + attempts);
+            }
+            if (attemptScheme.isGreedy()) {
+                p.add("the attempt scheme must sample (greedy is attempt 0 already)");
+            }
+            if (reconstructMaxTokens < 0) {
+                p.add("reconstruct max tokens must be ≥ 0, got " + reconstructMaxTokens);
+            }
+            if (minWords < 2) {
+                p.add("min words must be ≥ 2, got " + minWords);
+            }
+            if (!p.isEmpty()) {
+                throw MemauditException.usage(String.join("; ", p));
+            }
+            schemes = List.copyOf(schemes);
+            works = works == null ? null : List.copyOf(works);
+        }
+
+        /** 50-token prefix and suffix, stride 50, no attempts, 1024-token reconstruction. */
+        public static Options defaults() {
+            return new Options(
+                    50,
+                    50,
+                    50,
+                    List.of(),
+                    16,
+                    0,
+                    Scheme.T1,
+                    AttemptSelection.parse("all"),
+                    0,
+                    1024,
+                    12,
+                    null);
+        }
+
+        public WindowPlanner planner() {
+            return new WindowPlanner(prefixTokens, suffixTokens, stride);
+        }
+
+        /** The settings that change records, pinned by the run folder for resume. */
+        Map<String, Object> pinned() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("prefix_tokens", prefixTokens);
+            m.put("suffix_tokens", suffixTokens);
+            m.put("stride", stride);
+            m.put("schemes", schemes.stream().map(Scheme::name).toList());
+            m.put("attempts", attempts);
+            m.put("attempt_scheme", attemptScheme.name());
+            m.put("attempt_windows", attemptWindows.toString());
+            m.put("seed", seed);
+            m.put("reconstruct_max_tokens", reconstructMaxTokens);
+            m.put("min_words", minWords);
+            m.put("works", works);
+            return m;
+        }
+    }
+
+    /**
+     * What a run did.
+     *
+     * @param windows window records in the ledger at the end
+     * @param windowsScored windows scored by this process (not counting resumed ones)
+     * @param windowSeconds seconds spent scoring them
+     * @param attempts attempt records in the ledger at the end
+     * @param attemptsRun attempts decoded by this process
+     * @param attemptSeconds seconds spent decoding them (scan included)
+     * @param works per-work sections as written to works.json
+     */
+    public record Summary(
+            Path outDir,
+            boolean resumed,
+            long windows,
+            long windowsScored,
+            double windowSeconds,
+            long attempts,
+            long attemptsRun,
+            double attemptSeconds,
+            Map<String, Object> works) {
+
+        public double windowsPerSecond() {
+            return windowSeconds > 0 ? windowsScored / windowSeconds : 0;
+        }
+
+        public double attemptsPerSecond() {
+            return attemptSeconds > 0 ? attemptsRun / attemptSeconds : 0;
+        }
+    }
+
+    private final Clock clock;
+    private final PrintStream err;
+    private final boolean progressBars;
+
+    /**
+     * @param err where progress bars and messages go
+     * @param progressBars draw progress bars (pass {@link Progress#stderrIsTerminal()})
+     */
+    public ExtractService(Clock clock, PrintStream err, boolean progressBars) {
+        this.clock = clock;
+        this.err = err;
+        this.progressBars = progressBars;
+    }
+
+    /**
+     * Runs (or, with {@code resume}, continues) an extraction into {@code outDir}.
+     *
+     * @param args the command line, recorded in the manifest
+     */
+    public Summary run(
+            LanguageModel model,
+            NgramIndex index,
+            Options o,
+            Path outDir,
+            boolean resume,
+            List<String> args) {
+        List<WorkRef> works = selectWorks(index, o.works());
+        Map<String, Object> pinned = o.pinned();
+        pinned.put("model", model.describe());
+        pinned.put("index_uid", index.manifest().indexUid());
+        pinned.put("index_generation", index.manifest().generation());
+        RunFolder folder = RunFolder.open(outDir, "extract", pinned, resume);
+        WindowScorer scorer = new WindowScorer(model, o.schemes());
+        long windowsScored;
+        double windowSeconds;
+        try (RunLedger ledger = folder.ledger("windows.jsonl")) {
+            long t0 = System.nanoTime();
+            windowsScored = scoreWindows(model, scorer, works, o, ledger);
+            windowSeconds = (System.nanoTime() - t0) / 1e9;
+        }
+        Map<String, List<JsonNode>> windowRecords = readByWork(outDir.resolve("windows.jsonl"));
+        long attemptsRun = 0;
+        double attemptSeconds = 0;
+        try (RunLedger ledger = folder.ledger("attempts.jsonl")) {
+            if (o.attempts() >= 0) {
+                long t0 = System.nanoTime();
+                attemptsRun = runAttempts(model, index, works, windowRecords, o, ledger);
+                attemptSeconds = (System.nanoTime() - t0) / 1e9;
+            }
+        }
+        try (RunLedger ledger = folder.ledger("reconstruction.jsonl")) {
+            if (o.reconstructMaxTokens() > 0) {
+                reconstruct(model, works, o, ledger);
+            }
+        }
+        Map<String, List<JsonNode>> attemptRecords = readByWork(outDir.resolve("attempts.jsonl"));
+        Map<String, List<JsonNode>> reconRecords =
+                readByWork(outDir.resolve("reconstruction.jsonl"));
+
+        Map<String, Object> worksJson = new TreeMap<>();
+        long windowCount = 0;
+        long attemptCount = 0;
+        for (WorkRef w : works) {
+            TokenizedWork tw = WindowPlanner.tokenize(model.tokenizer(), w.id(), w.text());
+            List<JsonNode> ws = windowRecords.getOrDefault(w.id(), List.of());
+            List<JsonNode> as = attemptRecords.getOrDefault(w.id(), List.of());
+            List<JsonNode> rs = reconRecords.getOrDefault(w.id(), List.of());
+            windowCount += ws.size();
+            attemptCount += as.size();
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("title", w.title());
+            entry.put(
+                    "extract",
+                    WorkSummary.of(
+                            tw.length(),
+                            ws,
+                            as,
+                            o.attemptScheme().name(),
+                            rs.isEmpty() ? null : rs.get(0)));
+            worksJson.put(w.id(), entry);
+        }
+        Map<String, Object> worksFile = new LinkedHashMap<>();
+        worksFile.put("schema_version", SCHEMA_VERSION);
+        worksFile.put("works", worksJson);
+        Json.writePretty(outDir.resolve("works.json"), worksFile);
+
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("schema_version", SCHEMA_VERSION);
+        run.put("model", model.describe());
+        run.put("works", works.size());
+        run.put("windows", windowCount);
+        run.put("attempts", attemptCount);
+        run.put("schemes", scorer.schemes().stream().map(Scheme::name).toList());
+        run.put("resumed", folder.resumed());
+        run.put("windows_scored_this_run", windowsScored);
+        run.put("window_seconds", windowSeconds);
+        run.put("windows_per_second", windowSeconds > 0 ? windowsScored / windowSeconds : null);
+        run.put("attempts_run_this_run", attemptsRun);
+        run.put("attempt_seconds", attemptSeconds);
+        run.put("attempts_per_second", attemptSeconds > 0 ? attemptsRun / attemptSeconds : null);
+        Json.writePretty(outDir.resolve("extract.json"), run);
+
+        RunManifest manifest = new RunManifest(clock, "extract", args);
+        for (Map.Entry<String, Object> e : pinned.entrySet()) {
+            manifest.config(e.getKey(), e.getValue());
+        }
+        manifest.config("batch", o.batch());
+        manifest.section("seeds", Map.of("seed", o.seed()));
+        for (WorkRef w : works) {
+            if (w.sourceSha256() != null) {
+                manifest.inputHash("work:" + w.id(), w.sourceSha256());
+            }
+        }
+        manifest.write(outDir);
+        return new Summary(
+                outDir,
+                folder.resumed(),
+                windowCount,
+                windowsScored,
+                windowSeconds,
+                attemptCount,
+                attemptsRun,
+                attemptSeconds,
+                worksJson);
+    }
+
+    /** A work to audit, as the index stores it. */
+    record WorkRef(String id, String title, String sourceSha256, String text) {}
+
+    private static List<WorkRef> selectWorks(NgramIndex index, List<String> wanted) {
+        WorksStore store = index.store();
+        Map<String, IndexManifest.WorkInfo> info = new HashMap<>();
+        for (IndexManifest.WorkInfo w : index.manifest().works()) {
+            info.put(w.id(), w);
+        }
+        List<WorkRef> out = new ArrayList<>();
+        if (wanted != null) {
+            List<String> unknown = new ArrayList<>();
+            for (String id : wanted) {
+                if (store.ordinal(id) < 0) {
+                    unknown.add(id);
+                }
+            }
+            if (!unknown.isEmpty()) {
+                throw MemauditException.usage(
+                        index.dir() + ": no work with id " + String.join(", ", unknown));
+            }
+        }
+        Set<String> want = wanted == null ? null : new HashSet<>(wanted);
+        for (int ord = 0; ord < store.size(); ord++) {
+            String id = store.id(ord);
+            IndexManifest.WorkInfo wi = info.get(id);
+            boolean control = wi != null && "control".equals(wi.role());
+            if (want == null ? control : !want.contains(id)) {
+                continue;
+            }
+            out.add(
+                    new WorkRef(
+                            id,
+                            wi == null ? null : wi.title(),
+                            wi == null ? null : wi.sourceSha256(),
+                            store.text(ord)));
+        }
+        return out;
+    }
+
+    private long scoreWindows(
+            LanguageModel model,
+            WindowScorer scorer,
+            List<WorkRef> works,
+            Options o,
+            RunLedger ledger) {
+        Set<String> done = new HashSet<>();
+        for (ObjectNode r : ledger.existing()) {
+            done.add(key(r.path("work_id").asText(), r.path("window").asInt()));
+        }
+        long totalChars = 0;
+        for (WorkRef w : works) {
+            totalChars += w.text().length();
+        }
+        long scored = 0;
+        try (Progress bar = Progress.of(err, "windows", "chars", totalChars, 0, progressBars)) {
+            WindowPlanner planner = o.planner();
+            for (WorkRef w : works) {
+                TokenizedWork tw = WindowPlanner.tokenize(model.tokenizer(), w.id(), w.text());
+                List<Window> pending = new ArrayList<>();
+                for (Window win : planner.windows(tw)) {
+                    if (!done.contains(key(w.id(), win.index()))) {
+                        pending.add(win);
+                    }
+                }
+                for (int i = 0; i < pending.size(); i += o.batch()) {
+                    List<Window> batch =
+                            pending.subList(i, Math.min(pending.size(), i + o.batch()));
+                    for (WindowRecord r : scorer.score(tw, batch)) {
+                        ledger.append(r);
+                        scored++;
+                    }
+                    bar.advance(
+                            (long) w.text().length() * batch.size() / Math.max(1, pending.size()));
+                }
+            }
+        }
+        return scored;
+    }
+
+    private long runAttempts(
+            LanguageModel model,
+            NgramIndex index,
+            List<WorkRef> works,
+            Map<String, List<JsonNode>> windowRecords,
+            Options o,
+            RunLedger ledger) {
+        Set<String> done = new HashSet<>();
+        for (ObjectNode r : ledger.existing()) {
+            done.add(
+                    key(r.path("work_id").asText(), r.path("window").asInt())
+                            + "/"
+                            + r.path("attempt").asInt());
+        }
+        // plan every missing attempt first so the bar knows the total
+        Map<String, List<int[]>> plan = new LinkedHashMap<>(); // work → [window, attempt]
+        long total = 0;
+        String schemeName = o.attemptScheme().name();
+        for (WorkRef w : works) {
+            List<JsonNode> recs = windowRecords.getOrDefault(w.id(), List.of());
+            List<Integer> indexes = new ArrayList<>();
+            double[] lp = new double[recs.size()];
+            for (int i = 0; i < recs.size(); i++) {
+                indexes.add(recs.get(i).path("window").asInt());
+                JsonNode v = recs.get(i).path("log_p_z").path(schemeName);
+                lp[i] = v.isNumber() ? v.asDouble() : Double.NEGATIVE_INFINITY;
+            }
+            if (!recs.isEmpty() && !recs.get(0).path("p_z").has(schemeName)) {
+                throw MemauditException.usage(
+                        "attempt scheme " + schemeName + " is not among the scored schemes");
+            }
+            List<int[]> todo = new ArrayList<>();
+            if (o.attempts() > 0) {
+                for (int win : o.attemptWindows().choose(indexes, lp, o.seed(), w.id())) {
+                    for (int a = 0; a <= o.attempts(); a++) {
+                        if (!done.contains(key(w.id(), win) + "/" + a)) {
+                            todo.add(new int[] {win, a});
+                        }
+                    }
+                }
+            }
+            total += todo.size();
+            plan.put(w.id(), todo);
+        }
+        if (total == 0) {
+            return 0;
+        }
+        OutputScanner scanner =
+                OutputScanner.of(
+                        index,
+                        new ScanService.Options(Math.max(o.minWords(), index.ngram()), 1, null));
+        long run = 0;
+        try (Progress bar = Progress.of(err, "attempts", "attempts", total, 0, progressBars)) {
+            for (WorkRef w : works) {
+                List<int[]> todo = plan.get(w.id());
+                if (todo.isEmpty()) {
+                    continue;
+                }
+                TokenizedWork tw = WindowPlanner.tokenize(model.tokenizer(), w.id(), w.text());
+                List<Window> windows = o.planner().windows(tw);
+                List<int[]> greedy = new ArrayList<>();
+                List<int[]> sampled = new ArrayList<>();
+                for (int[] t : todo) {
+                    (t[1] == 0 ? greedy : sampled).add(t);
+                }
+                for (List<int[]> group : List.of(greedy, sampled)) {
+                    for (int i = 0; i < group.size(); i += o.batch()) {
+                        List<int[]> rows = group.subList(i, Math.min(group.size(), i + o.batch()));
+                        for (AttemptRecord r : attemptBatch(model, scanner, tw, windows, rows, o)) {
+                            ledger.append(r);
+                            run++;
+                        }
+                        bar.advance(rows.size());
+                    }
+                }
+            }
+        }
+        return run;
+    }
+
+    private List<AttemptRecord> attemptBatch(
+            LanguageModel model,
+            OutputScanner scanner,
+            TokenizedWork tw,
+            List<Window> windows,
+            List<int[]> rows,
+            Options o) {
+        boolean greedy = rows.get(0)[1] == 0;
+        Scheme scheme = greedy ? Scheme.GREEDY : o.attemptScheme();
+        List<int[]> prefixes = new ArrayList<>();
+        long[] seeds = new long[rows.size()];
+        int maxNew = 1;
+        for (int r = 0; r < rows.size(); r++) {
+            Window win = windows.get(rows.get(r)[0]);
+            prefixes.add(tw.slice(win.prefixStart(), win.suffixStart()));
+            seeds[r] = greedy ? 0 : attemptSeed(o.seed(), tw.workId(), win.index(), rows.get(r)[1]);
+            maxNew = Math.max(maxNew, win.suffixTokens());
+        }
+        GenerationSettings settings =
+                new GenerationSettings(
+                        maxNew, scheme.temperature(), scheme.topK(), scheme.topP(), 0, true);
+        AttemptRecord.Settings recSettings =
+                new AttemptRecord.Settings(
+                        scheme.temperature(), scheme.topK(), scheme.topP(), maxNew);
+        List<Generation> gens;
+        String error = null;
+        try {
+            gens = model.generate(prefixes, seeds, settings);
+        } catch (MemauditException | IllegalStateException | IllegalArgumentException e) {
+            gens = null;
+            error = e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+        List<AttemptRecord> out = new ArrayList<>();
+        for (int r = 0; r < rows.size(); r++) {
+            Window win = windows.get(rows.get(r)[0]);
+            int attempt = rows.get(r)[1];
+            String prefixText =
+                    CodePoints.substring(tw.text(), win.prefixCharStart(), win.prefixCharEnd());
+            if (gens == null) {
+                out.add(
+                        new AttemptRecord(
+                                WindowScorer.SCHEMA_VERSION,
+                                tw.workId(),
+                                win.index(),
+                                attempt,
+                                scheme.name(),
+                                seeds[r],
+                                recSettings,
+                                prefixText,
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                error));
+                continue;
+            }
+            int[] generated = gens.get(r).tokens();
+            int[] truth = tw.slice(win.suffixStart(), win.suffixEnd());
+            Match m = Match.of(generated, truth);
+            String text = model.tokenizer().decode(generated);
+            String outId = tw.workId() + "#" + win.index() + "/" + attempt;
+            List<AttemptRecord.ScanSpan> spans = new ArrayList<>();
+            for (Span s : scanner.scan(new ScanService.Output(0, outId, text, null)).spans()) {
+                spans.add(
+                        new AttemptRecord.ScanSpan(
+                                s.workId(),
+                                s.workCharStart(),
+                                s.workCharEnd(),
+                                s.outputCharStart(),
+                                s.outputCharEnd(),
+                                s.words(),
+                                s.exact()));
+            }
+            out.add(
+                    new AttemptRecord(
+                            WindowScorer.SCHEMA_VERSION,
+                            tw.workId(),
+                            win.index(),
+                            attempt,
+                            scheme.name(),
+                            seeds[r],
+                            recSettings,
+                            prefixText,
+                            text,
+                            generated,
+                            m.exact(),
+                            m.longestCommonTokenRun(),
+                            m.tokenMatchShare(),
+                            m.editDistance(),
+                            spans,
+                            null));
+        }
+        return out;
+    }
+
+    /** The seed of sampled attempt {@code attempt} of a window: depends on nothing else. */
+    public static long attemptSeed(long runSeed, String workId, int window, int attempt) {
+        long h = 1125899906842597L;
+        for (int i = 0; i < workId.length(); i++) {
+            h = 31 * h + workId.charAt(i);
+        }
+        long s = LanguageModel.rowSeed(runSeed, h);
+        s = LanguageModel.rowSeed(s, window);
+        return LanguageModel.rowSeed(s, attempt);
+    }
+
+    private void reconstruct(
+            LanguageModel model, List<WorkRef> works, Options o, RunLedger ledger) {
+        Set<String> done = new HashSet<>();
+        for (ObjectNode r : ledger.existing()) {
+            done.add(r.path("work_id").asText());
+        }
+        List<WorkRef> todo = works.stream().filter(w -> !done.contains(w.id())).toList();
+        try (Progress bar =
+                Progress.of(err, "reconstruction", "works", todo.size(), 0, progressBars)) {
+            for (WorkRef w : todo) {
+                TokenizedWork tw = WindowPlanner.tokenize(model.tokenizer(), w.id(), w.text());
+                Reconstruction r =
+                        Reconstruction.run(
+                                model,
+                                tw,
+                                o.prefixTokens(),
+                                o.suffixTokens(),
+                                o.reconstructMaxTokens());
+                Map<String, Object> rec = new LinkedHashMap<>();
+                rec.put("schema_version", WindowScorer.SCHEMA_VERSION);
+                rec.put("work_id", w.id());
+                rec.put("tokens_generated", r.tokensGenerated());
+                rec.put("tokens_in_order", r.tokensInOrder());
+                rec.put("share", r.share());
+                rec.put("char_end", r.charEnd());
+                ledger.append(rec);
+                bar.advance(1);
+            }
+        }
+    }
+
+    private static String key(String work, int window) {
+        return work + "\u0000" + window;
+    }
+
+    /** Every record of a ledger file grouped by work id (record order kept). */
+    static Map<String, List<JsonNode>> readByWork(Path file) {
+        Map<String, List<JsonNode>> out = new HashMap<>();
+        if (!Files.exists(file)) {
+            return out;
+        }
+        try (JsonlReader r = new JsonlReader(file)) {
+            for (JsonlReader.Line line = r.next(); line != null; line = r.next()) {
+                if (line.object() == null) {
+                    throw MemauditException.integrity(
+                            file + ":" + line.number() + ": " + line.problem());
+                }
+                out.computeIfAbsent(line.object().path("work_id").asText(), k -> new ArrayList<>())
+                        .add(line.object());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": cannot read", e);
+        }
+        // window records sorted by window index, attempts by (window, attempt): ledger order
+        // depends on batching and resumes, summaries must not
+        for (List<JsonNode> l : out.values()) {
+            l.sort(
+                    (a, b) -> {
+                        int c = Integer.compare(a.path("window").asInt(), b.path("window").asInt());
+                        return c != 0
+                                ? c
+                                : Integer.compare(
+                                        a.path("attempt").asInt(), b.path("attempt").asInt());
+                    });
+        }
+        return out;
+    }
+}

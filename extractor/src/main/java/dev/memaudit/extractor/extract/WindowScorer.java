@@ -1,0 +1,164 @@
+package dev.memaudit.extractor.extract;
+
+import dev.memaudit.extractor.window.TokenizedWork;
+import dev.memaudit.extractor.window.Window;
+import dev.memaudit.model.GenerationSettings;
+import dev.memaudit.model.LanguageModel;
+import dev.memaudit.model.ScoredSequence;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The fast path: one teacher-forced pass per batch of windows gives, per suffix token, the model's
+ * log-probability and rank, hence p_z for greedy decoding (all ranks 1) and for T=1 sampling (the
+ * product of the probabilities). Each further scheme (temperature, top-k, top-p) costs one more
+ * pass, except the first, which rides on the first pass.
+ */
+public final class WindowScorer {
+    /** Version of the windows.jsonl and attempts.jsonl record layout. */
+    public static final int SCHEMA_VERSION = 1;
+
+    private static final double[] TARGETS = {0.5, 0.99};
+
+    private final LanguageModel model;
+    private final List<Scheme> extraSchemes;
+
+    /**
+     * @param extraSchemes schemes besides greedy and t1 (which are always computed)
+     */
+    public WindowScorer(LanguageModel model, List<Scheme> extraSchemes) {
+        this.model = model;
+        List<Scheme> extra = new ArrayList<>();
+        for (Scheme s : extraSchemes) {
+            if (!s.isGreedy() && !s.isPlain() && !extra.contains(s)) {
+                extra.add(s);
+            }
+        }
+        this.extraSchemes = List.copyOf(extra);
+    }
+
+    /** The schemes of every record, greedy and t1 first. */
+    public List<Scheme> schemes() {
+        List<Scheme> all = new ArrayList<>(List.of(Scheme.GREEDY, Scheme.T1));
+        all.addAll(extraSchemes);
+        return all;
+    }
+
+    /** Scores {@code windows} of {@code work} in one batch. */
+    public List<WindowRecord> score(TokenizedWork work, List<Window> windows) {
+        List<int[]> seqs = new ArrayList<>(windows.size());
+        for (Window w : windows) {
+            seqs.add(work.slice(w.prefixStart(), w.suffixEnd()));
+        }
+        List<List<ScoredSequence>> passes = new ArrayList<>();
+        Scheme first = extraSchemes.isEmpty() ? null : extraSchemes.get(0);
+        passes.add(model.score(seqs, false, first == null ? null : settings(first)));
+        for (int i = 1; i < extraSchemes.size(); i++) {
+            passes.add(model.score(seqs, false, settings(extraSchemes.get(i))));
+        }
+        List<WindowRecord> out = new ArrayList<>(windows.size());
+        for (int r = 0; r < windows.size(); r++) {
+            Window w = windows.get(r);
+            ScoredSequence base = passes.get(0).get(r);
+            int from = w.prefixTokens();
+            int to = from + w.suffixTokens();
+            double lpT1 = 0;
+            boolean allRank1 = true;
+            int run = 0;
+            int longest = 0;
+            for (int i = from; i < to; i++) {
+                lpT1 += base.logprobs()[i];
+                if (base.ranks()[i] == 1) {
+                    run++;
+                    longest = Math.max(longest, run);
+                } else {
+                    allRank1 = false;
+                    run = 0;
+                }
+            }
+            Map<String, Double> logPz = new LinkedHashMap<>();
+            logPz.put(Scheme.GREEDY.name(), allRank1 ? 0.0 : Double.NEGATIVE_INFINITY);
+            logPz.put(Scheme.T1.name(), lpT1);
+            for (int i = 0; i < extraSchemes.size(); i++) {
+                float[] lps = passes.get(i).get(r).schemeLogprobs();
+                double lp = 0;
+                for (int t = from; t < to; t++) {
+                    lp += lps[t];
+                }
+                logPz.put(extraSchemes.get(i).name(), lp);
+            }
+            out.add(record(work.workId(), w, logPz, allRank1, longest));
+        }
+        return out;
+    }
+
+    static WindowRecord record(
+            String workId, Window w, Map<String, Double> logPz, boolean greedy, int longest) {
+        Map<String, Double> pz = new LinkedHashMap<>();
+        Map<String, Double> lpOut = new LinkedHashMap<>();
+        Map<String, Map<String, Number>> needed = new LinkedHashMap<>();
+        for (Map.Entry<String, Double> e : logPz.entrySet()) {
+            double lp = Math.min(0, e.getValue());
+            pz.put(e.getKey(), Math.exp(lp));
+            lpOut.put(e.getKey(), Double.isFinite(lp) ? lp : null);
+            Map<String, Number> n = new LinkedHashMap<>();
+            for (double target : TARGETS) {
+                n.put(Double.toString(target), attemptsNeeded(lp, target));
+            }
+            needed.put(e.getKey(), n);
+        }
+        return new WindowRecord(
+                SCHEMA_VERSION,
+                workId,
+                w.index(),
+                w.prefixCharStart(),
+                w.prefixCharEnd(),
+                w.suffixCharStart(),
+                w.suffixCharEnd(),
+                w.prefixTokens(),
+                w.suffixTokens(),
+                w.prefixStart(),
+                w.suffixStart(),
+                w.suffixEnd(),
+                pz,
+                lpOut,
+                greedy,
+                longest,
+                needed);
+    }
+
+    /**
+     * Independent attempts needed for at least one success with probability {@code target} when
+     * each succeeds with probability {@code exp(logP)}: ⌈ln(1−target) / ln(1−p)⌉; null when p = 0;
+     * a Long when it fits 2^53, else a Double.
+     */
+    public static Number attemptsNeeded(double logP, double target) {
+        if (logP == Double.NEGATIVE_INFINITY || Double.isNaN(logP)) {
+            return null;
+        }
+        if (logP >= 0) {
+            return 1L;
+        }
+        // ln(1 − e^lp), accurate at both ends
+        double ln1mP = logP > -0.693 ? Math.log(-Math.expm1(logP)) : Math.log1p(-Math.exp(logP));
+        double lnMiss = Math.log1p(-target);
+        double n;
+        if (ln1mP == 0) {
+            // p below double resolution next to 1: ln(1 − p) ≈ −p
+            n = -lnMiss * Math.exp(-logP);
+        } else {
+            n = lnMiss / ln1mP;
+        }
+        n = Math.ceil(n - 1e-9);
+        if (!Double.isFinite(n)) {
+            return Double.MAX_VALUE;
+        }
+        return n < 9.007199254740992e15 ? (Number) Math.max(1L, (long) n) : (Number) n;
+    }
+
+    private static GenerationSettings settings(Scheme s) {
+        return s.settings(1, 0);
+    }
+}
