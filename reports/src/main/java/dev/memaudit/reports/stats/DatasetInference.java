@@ -33,6 +33,8 @@ public final class DatasetInference {
      * The result.
      *
      * @param p one-sided Welch p-value on the held-out halves (NaN when not computable)
+     * @param effect Cohen's d of the held-out scores, suspect minus control (NaN when not
+     *     computable): the size of the separation, comparable between suspects of different lengths
      * @param trainSuspect suspect chunks used to fit
      * @param trainControl control chunks used to fit
      * @param testSuspect suspect chunks tested
@@ -42,6 +44,7 @@ public final class DatasetInference {
      */
     public record Result(
             double p,
+            double effect,
             int trainSuspect,
             int trainControl,
             int testSuspect,
@@ -66,7 +69,15 @@ public final class DatasetInference {
         int sTest = suspect.length - sTrain;
         int cTest = control.length - cTrain;
         if (sTest < 2 || cTest < 2) {
-            return new Result(Double.NaN, sTrain, cTrain, sTest, cTest, new int[0], new double[0]);
+            return new Result(
+                    Double.NaN,
+                    Double.NaN,
+                    sTrain,
+                    cTrain,
+                    sTest,
+                    cTest,
+                    new int[0],
+                    new double[0]);
         }
         int columns = suspect.length > 0 ? suspect[0].length : 0;
         List<double[]> train = new ArrayList<>();
@@ -127,6 +138,7 @@ public final class DatasetInference {
         }
         return new Result(
                 TwoSampleTests.welchGreater(sScores, cScores),
+                TwoSampleTests.cohensD(sScores, cScores),
                 sTrain,
                 cTrain,
                 sTest,

@@ -59,11 +59,15 @@ public final class MembershipStatistics {
             double gapCiHigh,
             double effectSize,
             double welchP,
-            double mannWhitneyP) {}
+            double mannWhitneyP,
+            double textP) {}
 
     /** The dataset-inference aggregate of one work. */
     public record Aggregate(
             double p,
+            double pChunks,
+            double pTexts,
+            double effect,
             double pHolm,
             double pBh,
             int testChunks,
@@ -71,7 +75,17 @@ public final class MembershipStatistics {
             List<String> features,
             Map<String, Double> weights) {
         Aggregate withAdjusted(double holm, double bh) {
-            return new Aggregate(p, holm, bh, testChunks, testControlChunks, features, weights);
+            return new Aggregate(
+                    p,
+                    pChunks,
+                    pTexts,
+                    effect,
+                    holm,
+                    bh,
+                    testChunks,
+                    testControlChunks,
+                    features,
+                    weights);
         }
     }
 
@@ -106,7 +120,12 @@ public final class MembershipStatistics {
      *     each is significant with probability α (a small value fails the check)
      */
     public record ControlLeaveOneOut(
-            int tested, int significant, double rate, double binomialP, Map<String, Double> p) {}
+            int tested,
+            int significant,
+            double rate,
+            double binomialP,
+            Map<String, Double> p,
+            Map<String, Double> effects) {}
 
     /** The whole result. */
     public record Result(
@@ -152,6 +171,12 @@ public final class MembershipStatistics {
                             settings.minControlTexts()));
         }
 
+        ControlLeaveOneOut loo = leaveOneOut(controlsByText, featureNames, enoughControl, settings);
+        double[] nullEffects =
+                loo.effects().values().stream()
+                        .filter(v -> v != null && Double.isFinite(v))
+                        .mapToDouble(Double::doubleValue)
+                        .toArray();
         List<WorkStats> out = new ArrayList<>();
         for (Map.Entry<String, List<PplChunk>> e : works.entrySet()) {
             out.add(
@@ -161,7 +186,8 @@ public final class MembershipStatistics {
                             controls,
                             featureNames,
                             enoughControl,
-                            settings));
+                            settings,
+                            nullEffects));
         }
         out = adjust(out);
 
@@ -182,7 +208,6 @@ public final class MembershipStatistics {
                             split.p(),
                             settings.alpha()));
         }
-        ControlLeaveOneOut loo = leaveOneOut(controlsByText, featureNames, enoughControl, settings);
         if (loo.tested() > 0 && loo.binomialP() < settings.alpha()) {
             warnings.add(
                     String.format(
@@ -214,7 +239,8 @@ public final class MembershipStatistics {
             List<PplChunk> controls,
             List<String> names,
             boolean enoughControl,
-            PplStatsSettings s) {
+            PplStatsSettings s,
+            double[] nullEffects) {
         long seed = mix(s.seed(), id);
         List<FeatureStats> features = new ArrayList<>();
         boolean enoughWork = work.size() >= 2;
@@ -228,7 +254,11 @@ public final class MembershipStatistics {
             double d = Double.NaN;
             double welch = Double.NaN;
             double mw = Double.NaN;
+            double textP = Double.NaN;
             if (test && w.length >= 2 && c.length >= 2) {
+                textP =
+                        TwoSampleTests.predictionGreater(
+                                o.memberward(TwoSampleTests.mean(w)), textMeans(controls, name, o));
                 ci =
                         TwoSampleTests.bootstrapMeanGap(
                                 w, c, s.bootstrapResamples(), s.ciLevel(), mix(seed, name));
@@ -255,21 +285,29 @@ public final class MembershipStatistics {
                             ci[1],
                             d,
                             welch,
-                            mw));
+                            mw,
+                            textP));
         }
-        Aggregate agg = aggregate(work, controls, names, test, seed);
+        Aggregate agg = aggregate(work, controls, names, test, seed, nullEffects);
         String status = !enoughControl ? NOT_ENOUGH_CONTROL : !enoughWork ? NOT_ENOUGH_WORK : OK;
         List<String> warnings =
                 controls.isEmpty() ? List.of() : obviousDifferences(id, work, controls);
         return new WorkStats(id, work.size(), status, features, agg, warnings);
     }
 
+    /**
+     * The dataset-inference aggregate of a suspect set against control chunks.
+     *
+     * @param nullEffects the effects of the control texts each tested against the others (the
+     *     leave-one-out null), or null for no text-level test
+     */
     private static Aggregate aggregate(
             List<PplChunk> suspect,
             List<PplChunk> controls,
             List<String> names,
             boolean test,
-            long seed) {
+            long seed,
+            double[] nullEffects) {
         List<String> common = new ArrayList<>();
         for (String name : names) {
             if (allHave(suspect, name) && allHave(controls, name)) {
@@ -277,7 +315,17 @@ public final class MembershipStatistics {
             }
         }
         if (!test || common.isEmpty()) {
-            return new Aggregate(Double.NaN, Double.NaN, Double.NaN, 0, 0, common, Map.of());
+            return new Aggregate(
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    0,
+                    0,
+                    common,
+                    Map.of());
         }
         DatasetInference.Result r =
                 DatasetInference.test(matrix(suspect, common), matrix(controls, common), seed);
@@ -285,8 +333,22 @@ public final class MembershipStatistics {
         for (int j = 0; j < r.features().length; j++) {
             weights.put(common.get(r.features()[j]), r.weights()[j]);
         }
+        double pTexts =
+                nullEffects == null
+                        ? Double.NaN
+                        : TwoSampleTests.predictionGreater(r.effect(), nullEffects);
+        double p = nullEffects == null ? r.p() : Math.max(r.p(), pTexts);
         return new Aggregate(
-                r.p(), Double.NaN, Double.NaN, r.testSuspect(), r.testControl(), common, weights);
+                p,
+                r.p(),
+                pTexts,
+                r.effect(),
+                Double.NaN,
+                Double.NaN,
+                r.testSuspect(),
+                r.testControl(),
+                common,
+                weights);
     }
 
     private static List<WorkStats> adjust(List<WorkStats> works) {
@@ -347,7 +409,7 @@ public final class MembershipStatistics {
         }
         Collections.sort(aTexts);
         Collections.sort(bTexts);
-        double p = aggregate(b, a, names, true, mix(s.seed(), "control-split-test")).p();
+        double p = aggregate(b, a, names, true, mix(s.seed(), "control-split-test"), null).p();
         return new ControlSplit(
                 Double.isNaN(p) ? NOT_ENOUGH_CONTROL : OK,
                 method,
@@ -365,6 +427,7 @@ public final class MembershipStatistics {
             boolean enoughControl,
             PplStatsSettings s) {
         Map<String, Double> ps = new TreeMap<>();
+        Map<String, Double> effects = new TreeMap<>();
         int tested = 0;
         int significant = 0;
         if (enoughControl && byText.size() >= 3) {
@@ -376,8 +439,11 @@ public final class MembershipStatistics {
                                 rest.addAll(cs);
                             }
                         });
-                double p = aggregate(byText.get(held), rest, names, true, mix(s.seed(), held)).p();
+                Aggregate a =
+                        aggregate(byText.get(held), rest, names, true, mix(s.seed(), held), null);
+                double p = a.p();
                 ps.put(held, Double.isNaN(p) ? null : p);
+                effects.put(held, Double.isFinite(a.effect()) ? a.effect() : null);
                 if (!Double.isNaN(p)) {
                     tested++;
                     if (p < s.alpha()) {
@@ -398,7 +464,8 @@ public final class MembershipStatistics {
                 significant,
                 tested == 0 ? Double.NaN : significant / (double) tested,
                 binomialP,
-                ps);
+                ps,
+                effects);
     }
 
     /**
@@ -454,6 +521,20 @@ public final class MembershipStatistics {
             }
         }
         return v.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** The mean of each control text's values of a feature, turned member-ward. */
+    private static double[] textMeans(List<PplChunk> controls, String name, Orientation o) {
+        Map<String, double[]> acc = new TreeMap<>();
+        for (PplChunk c : controls) {
+            Double v = c.features().get(name);
+            if (v != null && Double.isFinite(v)) {
+                double[] a = acc.computeIfAbsent(c.workId(), k -> new double[2]);
+                a[0] += o.memberward(v);
+                a[1]++;
+            }
+        }
+        return acc.values().stream().mapToDouble(a -> a[0] / a[1]).toArray();
     }
 
     private static boolean allHave(List<PplChunk> chunks, String name) {

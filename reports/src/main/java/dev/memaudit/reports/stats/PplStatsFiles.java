@@ -68,8 +68,16 @@ public final class PplStatsFiles {
                 "aggregate",
                 "dataset inference: features combined by a ridge linear model fitted on a seeded"
                         + " random half of the work's and of the controls' chunks, one-sided Welch"
-                        + " t-test of the held-out halves' scores; p_holm / p_bh: Holm and"
-                        + " Benjamini-Hochberg adjustments across all works of the run");
+                        + " t-test of the held-out halves' scores (p_chunks; effect: Cohen's d of"
+                        + " those scores); p_texts: the work's effect against the effects of the"
+                        + " control texts each put through the same procedure against the other"
+                        + " controls (one-sided prediction t-test, k-1 df over k control texts), so"
+                        + " the unit is a text; p = max(p_chunks, p_texts); p_holm / p_bh: Holm and"
+                        + " Benjamini-Hochberg adjustments of p across all works of the run");
+        c.put(
+                "text_p",
+                "per feature: the work's mean against the control texts' means, one-sided"
+                        + " prediction t-test (the unit is a text, not a chunk)");
         c.put(
                 "evidence",
                 "membership inference is weak evidence on its own; read verbatim extraction"
@@ -125,6 +133,7 @@ public final class PplStatsFiles {
             m.put("effect_size", ok ? finite(f.effectSize()) : null);
             m.put("welch_p", ok ? finite(f.welchP()) : null);
             m.put("mannwhitney_p", ok ? finite(f.mannWhitneyP()) : null);
+            m.put("text_p", ok ? finite(f.textP()) : null);
             m.put("work_chunks", f.workChunks());
             m.put("control_chunks", f.controlChunks());
             features.put(f.name(), m);
@@ -133,6 +142,9 @@ public final class PplStatsFiles {
         Aggregate a = w.aggregate();
         Map<String, Object> agg = new LinkedHashMap<>();
         agg.put("p", ok ? finite(a.p()) : null);
+        agg.put("p_chunks", ok ? finite(a.pChunks()) : null);
+        agg.put("p_texts", ok ? finite(a.pTexts()) : null);
+        agg.put("effect", ok ? finite(a.effect()) : null);
         agg.put("p_holm", ok ? finite(a.pHolm()) : null);
         agg.put("p_bh", ok ? finite(a.pBh()) : null);
         agg.put("significant_holm", ok && a.pHolm() < alpha);
@@ -177,6 +189,7 @@ public final class PplStatsFiles {
         l.put("binomial_p", finite(loo.binomialP()));
         l.put("passed", loo.binomialP() >= result.settings().alpha());
         l.put("p", loo.p());
+        l.put("effects", loo.effects());
         doc.put("control_leave_one_out", l);
         int raw = 0;
         int holm = 0;

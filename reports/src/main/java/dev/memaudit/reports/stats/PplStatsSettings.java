@@ -42,9 +42,12 @@ public record PplStatsSettings(
         }
     }
 
-    /** α = 0.05, seed 0, 2,000 resamples, 95% interval, ≥ 10 control chunks from ≥ 2 texts. */
+    /**
+     * α = 0.05, seed 0, 2,000 resamples, 95% interval, ≥ 10 control chunks from ≥ 3 texts (the
+     * text-level test needs 3).
+     */
     public static PplStatsSettings defaults() {
-        return new PplStatsSettings(0.05, 0, 2000, 0.95, 10, 2);
+        return new PplStatsSettings(0.05, 0, 2000, 0.95, 10, 3);
     }
 
     public PplStatsSettings withAlpha(double a) {

@@ -47,6 +47,27 @@ public final class TwoSampleTests {
     }
 
     /**
+     * One-sided prediction t-test of H1: a new value {@code x} is larger than the population the
+     * sample {@code y} comes from: {@code t = (x − mean(y)) / (sd(y)·√(1 + 1/k))}, Student t with k
+     * − 1 degrees of freedom (k = y.length). Used with y = per-text means of the control texts, so
+     * the unit of the test is a text, not a chunk.
+     *
+     * @return the p-value, or NaN when y has fewer than 3 values or no spread
+     */
+    public static double predictionGreater(double x, double[] y) {
+        if (y.length < 3 || !Double.isFinite(x)) {
+            return Double.NaN;
+        }
+        StatisticalSummary sy = summary(y);
+        double sd = Math.sqrt(sy.getVariance());
+        if (!(sd > 0)) {
+            return Double.NaN;
+        }
+        double t = (x - sy.getMean()) / (sd * Math.sqrt(1 + 1.0 / y.length));
+        return new TDistribution(y.length - 1).cumulativeProbability(-t);
+    }
+
+    /**
      * One-sided Mann–Whitney U test of H1: x tends to be larger than y. Normal approximation with
      * the tie correction of the variance and a continuity correction of 0.5 (as {@code
      * scipy.stats.mannwhitneyu(x, y, alternative="greater", method="asymptotic")}); ties get

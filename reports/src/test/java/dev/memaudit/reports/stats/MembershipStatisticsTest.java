@@ -55,15 +55,18 @@ class MembershipStatisticsTest {
     void memberWorkIsSignificantAndNonMemberIsNot() {
         SplittableRandom r = new SplittableRandom(1);
         List<PplChunk> chunks = new ArrayList<>(controls(r, 5, 12));
-        chunks.addAll(text(PplChunk.WORK, "member", 20, 0.6, 0.5, r));
+        chunks.addAll(text(PplChunk.WORK, "member", 20, 1.5, 0.5, r));
         chunks.addAll(text(PplChunk.WORK, "stranger", 20, 0, 0.5, r));
         Result res = MembershipStatistics.compute(chunks, PplStatsSettings.defaults());
         WorkStats member = res.works().get(0);
         WorkStats stranger = res.works().get(1);
         assertThat(member.workId()).isEqualTo("member");
         assertThat(member.status()).isEqualTo("ok");
-        assertThat(member.aggregate().p()).isLessThan(1e-3);
-        assertThat(member.aggregate().pHolm()).isLessThan(0.01);
+        // the chunk-level test is very sure; the text-level test (5 control texts) less so
+        assertThat(member.aggregate().pChunks()).isLessThan(1e-3);
+        assertThat(member.aggregate().pTexts()).isLessThan(0.05);
+        assertThat(member.aggregate().p()).isEqualTo(member.aggregate().pTexts());
+        assertThat(member.aggregate().pHolm()).isLessThan(0.05);
         assertThat(stranger.aggregate().p()).isGreaterThan(0.05);
         var nll = member.features().stream().filter(f -> f.name().equals("nll")).findFirst().get();
         assertThat(nll.orientation()).isEqualTo(Orientation.LOWER_IS_MEMBER);
@@ -93,7 +96,7 @@ class MembershipStatisticsTest {
     void tooFewControlsSayNotEnoughControlTextInsteadOfAPValue(@TempDir Path dir) {
         SplittableRandom r = new SplittableRandom(2);
         List<PplChunk> chunks = new ArrayList<>(controls(r, 2, 3));
-        chunks.addAll(text(PplChunk.WORK, "member", 20, 0.6, 0.5, r));
+        chunks.addAll(text(PplChunk.WORK, "member", 20, 1.5, 0.5, r));
         Result res = MembershipStatistics.compute(chunks, PplStatsSettings.defaults());
         assertThat(res.works().get(0).status()).isEqualTo("not enough control text");
         assertThat(res.controlSplit().status()).isEqualTo("not enough control text");
@@ -148,7 +151,7 @@ class MembershipStatisticsTest {
     void filesFollowTheRunFolderContract(@TempDir Path dir) {
         SplittableRandom r = new SplittableRandom(6);
         List<PplChunk> chunks = new ArrayList<>(controls(r, 4, 10));
-        chunks.addAll(text(PplChunk.WORK, "member", 20, 0.6, 0.5, r));
+        chunks.addAll(text(PplChunk.WORK, "member", 20, 1.5, 0.5, r));
         Result res = MembershipStatistics.compute(chunks, PplStatsSettings.defaults());
         PplStatsFiles.write(dir, res, Map.of(), Map.of("chunk_tokens", 128));
         JsonNode w = read(dir.resolve("works.json"));
