@@ -125,6 +125,7 @@ public final class MembershipStatistics {
             double rate,
             double binomialP,
             Map<String, Double> p,
+            Map<String, Double> pChunks,
             Map<String, Double> effects) {}
 
     /** The whole result. */
@@ -196,7 +197,8 @@ public final class MembershipStatistics {
         if (!allWork.isEmpty() && !controls.isEmpty()) {
             warnings.addAll(obviousDifferences("the works", allWork, controls));
         }
-        ControlSplit split = controlSplit(controlsByText, featureNames, enoughControl, settings);
+        ControlSplit split =
+                controlSplit(controlsByText, featureNames, enoughControl, settings, loo.effects());
         if (split.significant()) {
             warnings.add(
                     String.format(
@@ -208,6 +210,21 @@ public final class MembershipStatistics {
                             split.p(),
                             settings.alpha()));
         }
+        loo.p()
+                .forEach(
+                        (text, p) -> {
+                            if (p != null && p < settings.alpha()) {
+                                warnings.add(
+                                        String.format(
+                                                Locale.ROOT,
+                                                "self-check: control text %s, tested as if it were"
+                                                        + " a work against the other controls, is"
+                                                        + " significant (p = %.3g): texts like it"
+                                                        + " would be false positives",
+                                                text,
+                                                p));
+                            }
+                        });
         if (loo.tested() > 0 && loo.binomialP() < settings.alpha()) {
             warnings.add(
                     String.format(
@@ -377,7 +394,8 @@ public final class MembershipStatistics {
             Map<String, List<PplChunk>> byText,
             List<String> names,
             boolean enoughControl,
-            PplStatsSettings s) {
+            PplStatsSettings s,
+            Map<String, Double> looEffects) {
         List<String> texts = new ArrayList<>(byText.keySet());
         if (!enoughControl) {
             return new ControlSplit(
@@ -409,7 +427,26 @@ public final class MembershipStatistics {
         }
         Collections.sort(aTexts);
         Collections.sort(bTexts);
-        double p = aggregate(b, a, names, true, mix(s.seed(), "control-split-test"), null).p();
+        // text level as for a work: the null is the leave-one-out effects of the control half's
+        // texts (computed against all other controls: an approximation); fewer than 3 texts in
+        // that half leave only the chunk-level test
+        double[] nullEffects =
+                aTexts.stream()
+                        .map(t -> looEffects.get(t))
+                        .filter(v -> v != null && Double.isFinite(v))
+                        .mapToDouble(Double::doubleValue)
+                        .toArray();
+        double p =
+                aggregate(
+                                b,
+                                a,
+                                names,
+                                true,
+                                mix(s.seed(), "control-split-test"),
+                                method.equals("by_text") && nullEffects.length >= 3
+                                        ? nullEffects
+                                        : null)
+                        .p();
         return new ControlSplit(
                 Double.isNaN(p) ? NOT_ENOUGH_CONTROL : OK,
                 method,
@@ -427,6 +464,7 @@ public final class MembershipStatistics {
             boolean enoughControl,
             PplStatsSettings s) {
         Map<String, Double> ps = new TreeMap<>();
+        Map<String, Double> pChunks = new TreeMap<>();
         Map<String, Double> effects = new TreeMap<>();
         int tested = 0;
         int significant = 0;
@@ -441,9 +479,27 @@ public final class MembershipStatistics {
                         });
                 Aggregate a =
                         aggregate(byText.get(held), rest, names, true, mix(s.seed(), held), null);
-                double p = a.p();
-                ps.put(held, Double.isNaN(p) ? null : p);
+                pChunks.put(held, Double.isNaN(a.p()) ? null : a.p());
                 effects.put(held, Double.isFinite(a.effect()) ? a.effect() : null);
+            }
+            // each control text judged as a work is: its effect against the other texts' effects
+            for (String held : byText.keySet()) {
+                Double chunkP = pChunks.get(held);
+                Double effect = effects.get(held);
+                double[] others =
+                        effects.entrySet().stream()
+                                .filter(e -> !e.getKey().equals(held) && e.getValue() != null)
+                                .mapToDouble(Map.Entry::getValue)
+                                .toArray();
+                double p =
+                        chunkP == null || effect == null
+                                ? Double.NaN
+                                : others.length >= 3
+                                        ? Math.max(
+                                                chunkP,
+                                                TwoSampleTests.predictionGreater(effect, others))
+                                        : chunkP;
+                ps.put(held, Double.isNaN(p) ? null : p);
                 if (!Double.isNaN(p)) {
                     tested++;
                     if (p < s.alpha()) {
@@ -465,6 +521,7 @@ public final class MembershipStatistics {
                 tested == 0 ? Double.NaN : significant / (double) tested,
                 binomialP,
                 ps,
+                pChunks,
                 effects);
     }
 

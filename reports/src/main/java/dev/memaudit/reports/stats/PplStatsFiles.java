@@ -190,6 +190,7 @@ public final class PplStatsFiles {
         l.put("passed", loo.binomialP() >= result.settings().alpha());
         l.put("p", loo.p());
         l.put("effects", loo.effects());
+        l.put("p_chunks", loo.pChunks());
         doc.put("control_leave_one_out", l);
         int raw = 0;
         int holm = 0;

@@ -134,17 +134,38 @@ class MembershipStatisticsTest {
     }
 
     @Test
-    void heterogeneousControlsFailTheSelfCheck() {
+    void aControlTextUnlikeTheOthersIsReportedByTheLeaveOneOutCheck() {
         SplittableRandom r = new SplittableRandom(5);
-        List<PplChunk> chunks = new ArrayList<>();
-        for (int t = 0; t < 6; t++) {
-            // every control text has its own level: texts differ, as works of different authors do
-            chunks.addAll(text(PplChunk.CONTROL, "c" + t, 15, (t - 2.5) * 0.5, 0.5, r));
-        }
+        List<PplChunk> chunks = new ArrayList<>(controls(r, 5, 15));
+        chunks.addAll(text(PplChunk.CONTROL, "c-odd", 15, 1.5, 0.5, r));
         chunks.addAll(text(PplChunk.WORK, "w", 20, 0, 0.5, r));
         Result res = MembershipStatistics.compute(chunks, PplStatsSettings.defaults());
-        assertThat(res.controlLeaveOneOut().rate()).isGreaterThan(0.05);
-        assertThat(res.warnings()).anyMatch(w -> w.contains("control texts tested against"));
+        assertThat(res.controlLeaveOneOut().tested()).isEqualTo(6);
+        assertThat(res.controlLeaveOneOut().p().get("c-odd")).isLessThan(0.05);
+        assertThat(res.controlLeaveOneOut().p().get("control-0")).isGreaterThan(0.05);
+        assertThat(res.warnings()).anyMatch(w -> w.contains("control text c-odd"));
+    }
+
+    @Test
+    void heterogeneousControlsWidenTheTextLevelNullInsteadOfCryingWolf() {
+        SplittableRandom r = new SplittableRandom(6);
+        List<PplChunk> chunks = new ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+            // every control text has its own level, as texts of different authors do
+            chunks.addAll(text(PplChunk.CONTROL, "c" + t, 15, (t - 2.5) * 0.3, 0.5, r));
+        }
+        // a work inside the controls' spread but far from their pooled chunks
+        chunks.addAll(text(PplChunk.WORK, "w", 20, 0.6, 0.5, r));
+        Result res = MembershipStatistics.compute(chunks, PplStatsSettings.defaults());
+        var agg = res.works().get(0).aggregate();
+        assertThat(agg.pChunks()).isLessThan(0.01);
+        assertThat(agg.p()).isGreaterThan(0.05);
+        // chunk-level, several control texts would be "significant" against the others
+        long chunkLevel =
+                res.controlLeaveOneOut().pChunks().values().stream()
+                        .filter(p -> p != null && p < 0.05)
+                        .count();
+        assertThat(chunkLevel).isGreaterThanOrEqualTo(2);
     }
 
     @Test
