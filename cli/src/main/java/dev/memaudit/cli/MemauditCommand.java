@@ -2,6 +2,7 @@ package dev.memaudit.cli;
 
 import dev.memaudit.cli.command.BenchCommand;
 import dev.memaudit.cli.command.CanaryCommand;
+import dev.memaudit.cli.command.ExtractCommand;
 import dev.memaudit.cli.command.IndexCommand;
 import dev.memaudit.cli.command.PplCommand;
 import dev.memaudit.cli.command.SampleCommand;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Command;
             CanaryCommand.class,
             ScoreCommand.class,
             SampleCommand.class,
+            ExtractCommand.class,
             PplCommand.class,
             BenchCommand.class
         },

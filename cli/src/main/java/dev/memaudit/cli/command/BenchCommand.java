@@ -7,5 +7,5 @@ import picocli.CommandLine.Command;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks that print measured figures (not pass/fail tests).",
-        subcommands = {BenchScanCommand.class, BenchModelCommand.class})
+        subcommands = {BenchScanCommand.class, BenchModelCommand.class, BenchExtractCommand.class})
 public final class BenchCommand {}

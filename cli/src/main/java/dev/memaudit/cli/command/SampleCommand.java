@@ -1,12 +1,25 @@
 package dev.memaudit.cli.command;
 
 import dev.memaudit.cli.support.WriterStream;
+import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.core.run.Progress;
+import dev.memaudit.extractor.campaign.CampaignPrompt;
+import dev.memaudit.extractor.campaign.CampaignService;
+import dev.memaudit.extractor.campaign.PromptSet;
+import dev.memaudit.extractor.campaign.Tier;
+import dev.memaudit.index.scan.NgramIndex;
 import dev.memaudit.model.GenerationSettings;
 import dev.memaudit.model.ModelJsonl;
 import dev.memaudit.model.runtime.DjlLanguageModel;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,7 +34,11 @@ import picocli.CommandLine.Spec;
         description = {
             "Generate from a model: --n samples per prompt, or --n unconditioned samples.",
             "Writes {id, prompt, completion, token_ids, logprobs, seed, settings} per line, which"
-                    + " `memaudit scan` reads (completion is the text scanned)."
+                    + " `memaudit scan` reads (completion is the text scanned).",
+            "With --campaign, the prompts come from the indexed works by tier (plain openings,"
+                    + " instructions naming the work, titles, unconditioned) and --out is a run"
+                    + " folder: generations.jsonl (each line with its tier and work_id),"
+                    + " sample.json and manifest.json; --resume continues a killed campaign."
         })
 public final class SampleCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -79,15 +96,58 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(
             names = "--out",
             required = true,
-            paramLabel = "<file.jsonl>",
-            description = "Where to write the samples.")
+            paramLabel = "<file.jsonl|dir>",
+            description = "Where to write the samples (a run folder with --campaign).")
     Path out;
+
+    @Option(
+            names = "--campaign",
+            description = "Sample a prompt set built from the works of --index, by --tiers.")
+    boolean campaign;
+
+    @Option(
+            names = "--index",
+            paramLabel = "<dir>",
+            description = "Index whose works give the campaign's prompts.")
+    Path index;
+
+    @Option(
+            names = "--tiers",
+            split = ",",
+            defaultValue = "plain,instruction,title,unconditioned",
+            paramLabel = "<tier>",
+            description = "Campaign prompt tiers (default ${DEFAULT-VALUE}).")
+    List<String> tiers;
+
+    @Option(
+            names = "--opening-tokens",
+            defaultValue = "32",
+            description =
+                    "Model tokens of a work's opening in plain and instruction prompts (default"
+                            + " ${DEFAULT-VALUE}).")
+    int openingTokens;
+
+    @Option(
+            names = "--works",
+            split = ",",
+            paramLabel = "<id>",
+            description = "Campaign works (default: every work of the index, no controls).")
+    List<String> works;
+
+    @Option(names = "--resume", description = "Continue the campaign in --out.")
+    boolean resume;
 
     @Override
     public Integer call() {
         var err = spec.commandLine().getErr();
         GenerationSettings settings =
                 new GenerationSettings(maxNewTokens, temperature, topK, topP, seed, true);
+        if (campaign) {
+            return campaign(settings);
+        }
+        if (index != null || resume || works != null) {
+            throw MemauditException.usage("--index, --works and --resume need --campaign");
+        }
         List<ModelJsonl.Prompt> list =
                 prompts == null ? List.of() : ModelJsonl.readPrompts(prompts);
         try (DjlLanguageModel m = model.load()) {
@@ -103,6 +163,51 @@ public final class SampleCommand implements Callable<Integer> {
                             out,
                             s.failed());
         }
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    private int campaign(GenerationSettings settings) {
+        if (index == null) {
+            throw MemauditException.usage("--campaign needs --index");
+        }
+        if (prompts != null) {
+            throw MemauditException.usage("--campaign builds its prompts; drop --prompts");
+        }
+        Set<Tier> tierSet = EnumSet.noneOf(Tier.class);
+        for (String t : tiers) {
+            tierSet.add(Tier.parse(t));
+        }
+        PrintStream err = WriterStream.of(spec.commandLine().getErr());
+        CampaignService.Summary s;
+        try (NgramIndex idx = NgramIndex.open(index);
+                DjlLanguageModel m = model.load()) {
+            List<CampaignPrompt> set =
+                    PromptSet.build(idx, m.tokenizer(), tierSet, openingTokens, works);
+            s =
+                    new CampaignService(Clock.systemUTC(), err, Progress.stderrIsTerminal())
+                            .run(
+                                    m,
+                                    set,
+                                    n,
+                                    settings,
+                                    batch,
+                                    out,
+                                    resume,
+                                    spec.commandLine().getParseResult().originalArgs());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        err.flush();
+        spec.commandLine()
+                .getOut()
+                .printf(
+                        Locale.ROOT,
+                        "wrote %d samples (%d now) to %s/generations.jsonl; per tier %s%n",
+                        s.generations(),
+                        s.generatedNow(),
+                        out,
+                        s.perTier());
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -60,7 +60,8 @@ public final class ExtractService {
      * @param prefixTokens prefix length in model tokens
      * @param suffixTokens true suffix length in model tokens
      * @param stride tokens between window starts
-     * @param schemes schemes besides greedy and t1 whose p_z is computed (may be empty)
+     * @param schemes schemes besides greedy and t1 whose p_z is computed (may be empty; the attempt
+     *     scheme is added when missing)
      * @param batch windows (or attempt rows) per model call
      * @param attempts sampled attempts per chosen window (0 = no decoding); each chosen window also
      *     gets one greedy attempt
@@ -106,7 +107,11 @@ public final class ExtractService {
             if (!p.isEmpty()) {
                 throw MemauditException.usage(String.join("; ", p));
             }
-            schemes = List.copyOf(schemes);
+            List<Scheme> all = new ArrayList<>(schemes);
+            if (!attemptScheme.isPlain() && !all.contains(attemptScheme)) {
+                all.add(attemptScheme); // its p_z is what the attempts are compared with
+            }
+            schemes = List.copyOf(all);
             works = works == null ? null : List.copyOf(works);
         }
 
@@ -211,7 +216,7 @@ public final class ExtractService {
         pinned.put("model", model.describe());
         pinned.put("index_uid", index.manifest().indexUid());
         pinned.put("index_generation", index.manifest().generation());
-        RunFolder folder = RunFolder.open(outDir, "extract", pinned, resume);
+        RunFolder folder = RunFolder.open(outDir, "extract", jsonRoundTrip(pinned), resume);
         WindowScorer scorer = new WindowScorer(model, o.schemes());
         long windowsScored;
         double windowSeconds;
@@ -304,6 +309,19 @@ public final class ExtractService {
                 attemptsRun,
                 attemptSeconds,
                 worksJson);
+    }
+
+    /**
+     * The map as it reads back from JSON: RunFolder compares the pinned settings as JSON trees, and
+     * a long 1 (LongNode) is not equal to the 1 read back from the file (IntNode).
+     */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> jsonRoundTrip(Map<String, Object> m) {
+        try {
+            return Json.MAPPER.readValue(Json.MAPPER.writeValueAsBytes(m), LinkedHashMap.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A work to audit, as the index stores it. */

@@ -108,51 +108,8 @@ public final class ModelBench {
                 engine.getVersion(),
                 Runtime.getRuntime().availableProcessors());
         double peak = matmulPeak(s, out);
-        ModelConfig mc =
-                new ModelConfig(
-                        Architecture.GPT2,
-                        "GPT2LMHeadModel",
-                        s.vocab(),
-                        s.hidden(),
-                        s.layers(),
-                        s.heads(),
-                        s.heads(),
-                        s.hidden() / s.heads(),
-                        4 * s.hidden(),
-                        Math.max(
-                                1024,
-                                Math.max(s.scoreLength(), s.decodePrefix() + s.decodeSteps())),
-                        1e-5,
-                        0,
-                        0,
-                        false,
-                        true,
-                        true,
-                        true,
-                        true,
-                        ModelConfig.Activation.GELU_TANH,
-                        s.vocab() - 1,
-                        s.vocab() - 1,
-                        null,
-                        1,
-                        0,
-                        0,
-                        0);
-        NDManager manager = NDManager.newBaseManager();
-        engine.setRandomSeed(1234);
-        Map<String, NDArray> tensors = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : Transformer.expectedShapes(mc, "").entrySet()) {
-            tensors.put(
-                    e.getKey(),
-                    manager.randomNormal(0, 0.02f, new Shape(e.getValue()), DataType.FLOAT32));
-        }
-        long nonEmbedding = 0;
-        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
-            if (!e.getKey().startsWith("wte") && !e.getKey().startsWith("wpe")) {
-                nonEmbedding += e.getValue().size();
-            }
-        }
-        long matmulParams = nonEmbedding + (long) s.vocab() * s.hidden(); // + tied LM head
+        RandomModel rm = randomModel(s);
+        long matmulParams = rm.matmulParams();
         out.printf(
                 Locale.ROOT,
                 "model: GPT-2 shape, %d layers, width %d, %d heads, vocab %d, %.1fM parameters"
@@ -161,14 +118,8 @@ public final class ModelBench {
                 s.hidden(),
                 s.heads(),
                 s.vocab(),
-                mc.parameterCount() / 1e6);
-        try (DjlLanguageModel model =
-                new DjlLanguageModel(
-                        manager,
-                        new Transformer(mc, tensors, "bench"),
-                        null,
-                        "bench",
-                        new ArrayList<>())) {
+                rm.parameters() / 1e6);
+        try (DjlLanguageModel model = rm.model()) {
             SplittableRandom rng = new SplittableRandom(7);
             // scoring
             List<int[]> seqs = new ArrayList<>();
@@ -252,7 +203,79 @@ public final class ModelBench {
         }
     }
 
-    private static double matmulPeak(Settings s, PrintStream out) {
+    /**
+     * A GPT-2-shaped model with random weights (seeded) and the parameter counts that useful-FLOP
+     * figures are computed from.
+     *
+     * @param matmulParams non-embedding parameters plus the (tied) LM head: 2 × this = matmul FLOPs
+     *     per token
+     * @param parameters all parameters
+     */
+    public record RandomModel(DjlLanguageModel model, long matmulParams, long parameters) {}
+
+    /** Builds the benchmark's GPT-2-shaped model with random weights (the caller closes it). */
+    public static RandomModel randomModel(Settings s) {
+        Engine engine = Engine.getInstance();
+        ModelConfig mc =
+                new ModelConfig(
+                        Architecture.GPT2,
+                        "GPT2LMHeadModel",
+                        s.vocab(),
+                        s.hidden(),
+                        s.layers(),
+                        s.heads(),
+                        s.heads(),
+                        s.hidden() / s.heads(),
+                        4 * s.hidden(),
+                        Math.max(
+                                1024,
+                                Math.max(s.scoreLength(), s.decodePrefix() + s.decodeSteps())),
+                        1e-5,
+                        0,
+                        0,
+                        false,
+                        true,
+                        true,
+                        true,
+                        true,
+                        ModelConfig.Activation.GELU_TANH,
+                        s.vocab() - 1,
+                        s.vocab() - 1,
+                        null,
+                        1,
+                        0,
+                        0,
+                        0);
+        NDManager manager = NDManager.newBaseManager();
+        engine.setRandomSeed(1234);
+        Map<String, NDArray> tensors = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : Transformer.expectedShapes(mc, "").entrySet()) {
+            tensors.put(
+                    e.getKey(),
+                    manager.randomNormal(0, 0.02f, new Shape(e.getValue()), DataType.FLOAT32));
+        }
+        long nonEmbedding = 0;
+        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+            if (!e.getKey().startsWith("wte") && !e.getKey().startsWith("wpe")) {
+                nonEmbedding += e.getValue().size();
+            }
+        }
+        long matmulParams = nonEmbedding + (long) s.vocab() * s.hidden(); // + tied LM head
+        DjlLanguageModel model =
+                new DjlLanguageModel(
+                        manager,
+                        new Transformer(mc, tensors, "bench"),
+                        null,
+                        "bench",
+                        new ArrayList<>());
+        return new RandomModel(model, matmulParams, mc.parameterCount());
+    }
+
+    /**
+     * The best fp32 matmul GFLOP/s of this process over shapes like the model's (width {@code
+     * s.hidden()}), printing each shape's figure.
+     */
+    public static double matmulPeak(Settings s, PrintStream out) {
         long[][] shapes = {
             {2048, s.hidden(), 4L * s.hidden()},
             {2048, 4L * s.hidden(), s.hidden()},

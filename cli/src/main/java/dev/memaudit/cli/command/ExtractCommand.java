@@ -1,0 +1,226 @@
+package dev.memaudit.cli.command;
+
+import dev.memaudit.cli.support.WriterStream;
+import dev.memaudit.core.run.Progress;
+import dev.memaudit.extractor.extract.AttemptSelection;
+import dev.memaudit.extractor.extract.ExtractService;
+import dev.memaudit.extractor.extract.Scheme;
+import dev.memaudit.index.scan.NgramIndex;
+import dev.memaudit.model.runtime.DjlLanguageModel;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code memaudit extract}. */
+@Command(
+        name = "extract",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Extraction attack on the indexed works: every work is cut into windows (prefix, true"
+                    + " suffix); one teacher-forced pass per window gives p_z, the probability that"
+                    + " a decoding scheme reproduces the suffix exactly (greedy, T=1 sampling and"
+                    + " --scheme ones); --attempts decodes for real on chosen windows.",
+            "Writes windows.jsonl, attempts.jsonl, reconstruction.jsonl, works.json (coverage per"
+                    + " work), extract.json and manifest.json into --out; --resume continues a"
+                    + " killed run."
+        })
+public final class ExtractCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Mixin IndexOption index;
+
+    @Mixin ModelOption model;
+
+    @Option(names = "--out", required = true, paramLabel = "<dir>", description = "Run folder.")
+    Path out;
+
+    @Option(
+            names = "--resume",
+            description = "Continue the run in --out (same settings), skipping finished records.")
+    boolean resume;
+
+    @Option(
+            names = "--works",
+            split = ",",
+            paramLabel = "<id>",
+            description = "Work ids to attack (default: every work of the index, no controls).")
+    List<String> works;
+
+    @Option(
+            names = "--prefix-tokens",
+            defaultValue = "50",
+            description = "Prefix length in model tokens (default ${DEFAULT-VALUE}).")
+    int prefixTokens;
+
+    @Option(
+            names = "--suffix-tokens",
+            defaultValue = "50",
+            description = "True suffix length in model tokens (default ${DEFAULT-VALUE}).")
+    int suffixTokens;
+
+    @Option(
+            names = "--stride",
+            paramLabel = "<tokens>",
+            description = "Tokens between window starts (default: --suffix-tokens).")
+    Integer stride;
+
+    @Option(
+            names = "--scheme",
+            paramLabel = "<t0.7_k40_p0.9>",
+            description =
+                    "A further decoding scheme whose p_z is computed (repeatable):"
+                            + " t<temperature>[_k<top-k>][_p<top-p>]. greedy and t1 always are.")
+    List<String> schemes = new ArrayList<>();
+
+    @Option(
+            names = "--attempts",
+            defaultValue = "0",
+            description =
+                    "Sampled decoding attempts per chosen window, after one greedy attempt"
+                            + " (default ${DEFAULT-VALUE}: no decoding).")
+    int attempts;
+
+    @Option(
+            names = "--attempt-scheme",
+            defaultValue = "t1",
+            description = "Scheme of the sampled attempts (default ${DEFAULT-VALUE}).")
+    String attemptScheme;
+
+    @Option(
+            names = "--attempt-windows",
+            defaultValue = "all",
+            paramLabel = "all|top:K|random:K",
+            description =
+                    "Windows that get attempts, per work: all, the K with the highest p_z under"
+                            + " the attempt scheme, or K drawn at random with --seed"
+                            + " (calibration) (default ${DEFAULT-VALUE}).")
+    String attemptWindows;
+
+    @Option(
+            names = "--seed",
+            defaultValue = "0",
+            description = "Seed of attempts and random window choice (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(
+            names = "--reconstruct-max-tokens",
+            defaultValue = "1024",
+            description =
+                    "Most tokens of chained greedy reconstruction per work; 0 = off (default"
+                            + " ${DEFAULT-VALUE}).")
+    int reconstructMaxTokens;
+
+    @Option(
+            names = "--min-words",
+            defaultValue = "12",
+            description =
+                    "Shortest verbatim span reported when a generation is scanned against the"
+                            + " index, in normalized words (default ${DEFAULT-VALUE}).")
+    int minWords;
+
+    @Option(
+            names = "--batch",
+            defaultValue = "16",
+            description = "Windows or attempt rows per model call (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Override
+    public Integer call() {
+        List<Scheme> extra = new ArrayList<>();
+        for (String s : schemes) {
+            extra.add(Scheme.parse(s));
+        }
+        Scheme aScheme = Scheme.parse(attemptScheme);
+        ExtractService.Options o =
+                new ExtractService.Options(
+                        prefixTokens,
+                        suffixTokens,
+                        stride == null ? suffixTokens : stride,
+                        extra,
+                        batch,
+                        attempts,
+                        aScheme,
+                        AttemptSelection.parse(attemptWindows),
+                        seed,
+                        reconstructMaxTokens,
+                        minWords,
+                        works);
+        PrintStream err = WriterStream.of(spec.commandLine().getErr());
+        ExtractService.Summary s;
+        try (NgramIndex idx = NgramIndex.open(index.path());
+                DjlLanguageModel m = model.load()) {
+            s =
+                    new ExtractService(Clock.systemUTC(), err, Progress.stderrIsTerminal())
+                            .run(
+                                    m,
+                                    idx,
+                                    o,
+                                    out,
+                                    resume,
+                                    spec.commandLine().getParseResult().originalArgs());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        err.flush();
+        var stdout = spec.commandLine().getOut();
+        stdout.printf(
+                Locale.ROOT,
+                "%d windows (%d scored now, %.1f windows/s), %d attempts (%d now, %.2f"
+                        + " attempts/s)%s%n",
+                s.windows(),
+                s.windowsScored(),
+                s.windowsPerSecond(),
+                s.attempts(),
+                s.attemptsRun(),
+                s.attemptsPerSecond(),
+                s.resumed() ? ", resumed" : "");
+        stdout.printf(
+                Locale.ROOT,
+                "%-32s %7s %7s %7s %7s %8s %7s%n",
+                "work",
+                "windows",
+                "greedy",
+                "cov0.5",
+                "cov0.01",
+                "longest",
+                "recon");
+        for (Map.Entry<String, Object> e : s.works().entrySet()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> x =
+                    (Map<String, Object>) ((Map<String, Object>) e.getValue()).get("extract");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> cov = (Map<String, Object>) x.get("coverage");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> longest = (Map<String, Object>) x.get("longest_extractable");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> recon = (Map<String, Object>) x.get("reconstruction");
+            stdout.printf(
+                    Locale.ROOT,
+                    "%-32s %7d %7.2f %7.2f %7.2f %8d %7s%n",
+                    e.getKey(),
+                    (Integer) x.get("windows"),
+                    (Double) x.get("greedy_extractable_share"),
+                    (Double) cov.get("0.5"),
+                    (Double) cov.get("0.01"),
+                    (Integer) longest.get("tokens"),
+                    recon == null
+                            ? "-"
+                            : String.format(Locale.ROOT, "%.2f", (Double) recon.get("share")));
+        }
+        stdout.printf(Locale.ROOT, "results in %s%n", out);
+        stdout.flush();
+        return 0;
+    }
+}

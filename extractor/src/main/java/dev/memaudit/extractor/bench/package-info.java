@@ -1,0 +1,2 @@
+/** {@code memaudit bench extract}: windows/s and attempts/s against the matmul peak. */
+package dev.memaudit.extractor.bench;

@@ -1,0 +1,84 @@
+package dev.memaudit.extractor.campaign;
+
+import dev.memaudit.core.text.CodePoints;
+import dev.memaudit.extractor.window.TokenizedWork;
+import dev.memaudit.extractor.window.WindowPlanner;
+import dev.memaudit.index.build.IndexManifest;
+import dev.memaudit.index.scan.NgramIndex;
+import dev.memaudit.model.ModelTokenizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Builds a campaign's prompts from the indexed works (controls left out), per tier:
+ *
+ * <ul>
+ *   <li>{@code plain}: the work's first {@code openingTokens} model tokens, as original text;
+ *   <li>{@code instruction}: {@code Continue this passage from "<title>" by <authors>:} then a
+ *       blank line and the same opening;
+ *   <li>{@code title}: {@code <title>} then {@code by <authors>} and a blank line;
+ *   <li>{@code unconditioned}: one empty prompt for the whole campaign.
+ * </ul>
+ */
+public final class PromptSet {
+    private PromptSet() {}
+
+    /**
+     * @param works work ids to use, or null for every non-control work
+     */
+    public static List<CampaignPrompt> build(
+            NgramIndex index,
+            ModelTokenizer tokenizer,
+            Set<Tier> tiers,
+            int openingTokens,
+            List<String> works) {
+        List<CampaignPrompt> out = new ArrayList<>();
+        for (IndexManifest.WorkInfo w : index.manifest().works()) {
+            if ("control".equals(w.role()) || (works != null && !works.contains(w.id()))) {
+                continue;
+            }
+            int ord = index.store().ordinal(w.id());
+            if (ord < 0) {
+                continue;
+            }
+            String text = index.store().text(ord);
+            TokenizedWork tw = WindowPlanner.tokenize(tokenizer, w.id(), text);
+            int n = Math.min(openingTokens, tw.length());
+            String opening = n == 0 ? "" : CodePoints.substring(text, 0, tw.charEnd(0, n));
+            String title = w.title() == null || w.title().isBlank() ? w.id() : w.title();
+            String by =
+                    w.authors() == null || w.authors().isEmpty()
+                            ? ""
+                            : " by " + String.join(", ", w.authors());
+            if (tiers.contains(Tier.PLAIN) && !opening.isEmpty()) {
+                out.add(new CampaignPrompt("plain:" + w.id(), Tier.PLAIN, w.id(), opening));
+            }
+            if (tiers.contains(Tier.INSTRUCTION) && !opening.isEmpty()) {
+                out.add(
+                        new CampaignPrompt(
+                                "instruction:" + w.id(),
+                                Tier.INSTRUCTION,
+                                w.id(),
+                                "Continue this passage from \""
+                                        + title
+                                        + "\""
+                                        + by
+                                        + ":\n\n"
+                                        + opening));
+            }
+            if (tiers.contains(Tier.TITLE)) {
+                out.add(
+                        new CampaignPrompt(
+                                "title:" + w.id(),
+                                Tier.TITLE,
+                                w.id(),
+                                title + (by.isEmpty() ? "" : "\n" + by.trim()) + "\n\n"));
+            }
+        }
+        if (tiers.contains(Tier.UNCONDITIONED)) {
+            out.add(new CampaignPrompt("unconditioned", Tier.UNCONDITIONED, null, ""));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,227 @@
+package dev.memaudit.extractor.extract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.core.io.Json;
+import dev.memaudit.extractor.testing.Ledgers;
+import dev.memaudit.extractor.window.TokenizedWork;
+import dev.memaudit.extractor.window.Window;
+import dev.memaudit.extractor.window.WindowPlanner;
+import dev.memaudit.index.build.IndexBuilder;
+import dev.memaudit.index.scan.NgramIndex;
+import dev.memaudit.model.LanguageModel;
+import dev.memaudit.model.ScoredSequence;
+import dev.memaudit.model.canary.CanaryConfig;
+import dev.memaudit.model.canary.CanaryTrainer;
+import dev.memaudit.model.canary.CorpusText;
+import dev.memaudit.model.runtime.ModelLoader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The extract stage end to end on a tiny canary (trains in seconds). */
+class ExtractServiceTest {
+    @TempDir static Path tmp;
+    static LanguageModel model;
+    static NgramIndex index;
+    static List<CorpusText> texts = new ArrayList<>();
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        Path corpus = Files.createDirectories(tmp.resolve("corpus"));
+        String[] vocab = {
+            "lantern", "harbour", "quiet", "ferry", "salt", "rope", "gull", "tide", "the", "a",
+            "over", "under", "keeps", "sings", "old", "new", "night", "morning", "and", "with"
+        };
+        for (int w = 0; w < 3; w++) {
+            SplittableRandom r = new SplittableRandom(100 + w);
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < 260; i++) {
+                b.append(vocab[r.nextInt(vocab.length)]).append(i % 13 == 12 ? ".\n" : " ");
+            }
+            Files.writeString(corpus.resolve("work" + w + ".txt"), b);
+        }
+        new IndexBuilder(Clock.systemUTC(), m -> {})
+                .build(corpus, tmp.resolve("index"), new IndexBuilder.Options(8, true, 1));
+        index = NgramIndex.open(tmp.resolve("index"));
+        for (int ord = 0; ord < index.store().size(); ord++) {
+            texts.add(new CorpusText(index.store().id(ord), index.store().text(ord)));
+        }
+        CanaryTrainer.train(
+                CanaryConfig.tiny().withMembers(Set.of(texts.get(0).id())),
+                texts,
+                tmp.resolve("model"),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        model = ModelLoader.load(tmp.resolve("model"));
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        model.close();
+        index.close();
+    }
+
+    static ExtractService.Options options(List<Scheme> schemes, int attempts) {
+        return new ExtractService.Options(
+                8,
+                4,
+                6,
+                schemes,
+                5,
+                attempts,
+                Scheme.T1,
+                AttemptSelection.parse("random:2"),
+                3,
+                40,
+                8,
+                null);
+    }
+
+    static ExtractService.Summary run(ExtractService.Options o, Path out, boolean resume) {
+        return new ExtractService(
+                        Clock.systemUTC(),
+                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                        false)
+                .run(model, index, o, out, resume, List.of("extract"));
+    }
+
+    @Test
+    void writesTheRunFolderWithOneRecordPerWindowAndAttempt() throws Exception {
+        Path out = tmp.resolve("run");
+        ExtractService.Summary s = run(options(List.of(), 3), out, false);
+        int windows = 0;
+        for (CorpusText t : texts) {
+            windows +=
+                    new WindowPlanner(8, 4, 6)
+                            .windows(WindowPlanner.tokenize(model.tokenizer(), t.id(), t.text()))
+                            .size();
+        }
+        assertThat(s.windows()).isEqualTo(windows);
+        assertThat(s.attempts()).isEqualTo(3 * 2 * 4); // 3 works × 2 windows × (greedy + 3)
+        for (String f :
+                List.of(
+                        "windows.jsonl",
+                        "attempts.jsonl",
+                        "reconstruction.jsonl",
+                        "works.json",
+                        "extract.json",
+                        "manifest.json")) {
+            assertThat(out.resolve(f)).isRegularFile();
+        }
+        assertThat(Ledgers.byKey(out.resolve("windows.jsonl"))).hasSize(windows);
+        Map<String, JsonNode> attempts = Ledgers.byKey(out.resolve("attempts.jsonl"));
+        assertThat(attempts).hasSize(24);
+        for (JsonNode a : attempts.values()) {
+            int n = a.path("attempt").asInt();
+            assertThat(a.path("scheme").asText()).isEqualTo(n == 0 ? "greedy" : "t1");
+            assertThat(a.path("prefix_text").asText()).isNotEmpty();
+            assertThat(a.has("generated_text")).isTrue();
+            assertThat(a.path("token_match_share").asDouble()).isBetween(0.0, 1.0);
+            assertThat(a.path("spans").isArray()).isTrue();
+            assertThat(a.path("seed").asLong())
+                    .isEqualTo(
+                            n == 0
+                                    ? 0
+                                    : ExtractService.attemptSeed(
+                                            3,
+                                            a.path("work_id").asText(),
+                                            a.path("window").asInt(),
+                                            n));
+        }
+        JsonNode works = Json.MAPPER.readTree(out.resolve("works.json").toFile());
+        assertThat(works.path("schema_version").asInt()).isEqualTo(1);
+        for (CorpusText t : texts) {
+            JsonNode e = works.path("works").path(t.id()).path("extract");
+            assertThat(e.path("coverage").path("0.01").asDouble()).isBetween(0.0, 1.0);
+            assertThat(e.path("attempts").path("total").asInt()).isEqualTo(8);
+            assertThat(e.path("attempts").path("empirical").path("n").asInt()).isEqualTo(6);
+            assertThat(e.path("reconstruction").path("tokens_generated").asInt()).isPositive();
+        }
+    }
+
+    @Test
+    void topKGivesZeroExactlyWhenATrueTokenIsOutsideTheTopK() {
+        TokenizedWork tw =
+                WindowPlanner.tokenize(model.tokenizer(), texts.get(1).id(), texts.get(1).text());
+        List<Window> ws = new WindowPlanner(8, 4, 6).windows(tw);
+        List<int[]> seqs = new ArrayList<>();
+        for (Window w : ws) {
+            seqs.add(tw.slice(w.prefixStart(), w.suffixEnd()));
+        }
+        List<ScoredSequence> scored = model.score(seqs, false);
+        int[] maxRank = new int[ws.size()];
+        for (int i = 0; i < ws.size(); i++) {
+            for (int t = 8; t < 12; t++) {
+                maxRank[i] = Math.max(maxRank[i], scored.get(i).ranks()[t]);
+            }
+        }
+        int[] sorted = maxRank.clone();
+        java.util.Arrays.sort(sorted);
+        int k = Math.max(1, sorted[sorted.length / 2]);
+        Scheme topK = Scheme.of(1, k, 1);
+        List<WindowRecord> recs = new WindowScorer(model, List.of(topK)).score(tw, ws);
+        int zero = 0;
+        for (int i = 0; i < ws.size(); i++) {
+            WindowRecord r = recs.get(i);
+            if (maxRank[i] > k) {
+                zero++;
+                assertThat(r.pZ().get(topK.name())).as("window %d", i).isZero();
+                assertThat(r.logPZ().get(topK.name())).isNull();
+                assertThat(r.attemptsNeeded().get(topK.name()).get("0.5")).isNull();
+            } else {
+                assertThat(r.pZ().get(topK.name())).as("window %d", i).isPositive();
+                // truncation only removes mass from competitors: p_z can only grow
+                assertThat(r.logPZ().get(topK.name()))
+                        .isGreaterThanOrEqualTo(r.logPZ().get("t1") - 1e-4);
+            }
+        }
+        assertThat(zero).isBetween(1, ws.size() - 1);
+    }
+
+    @Test
+    void resumeAfterLosingTheTailGivesTheSameRecords() throws Exception {
+        ExtractService.Options o = options(List.of(Scheme.parse("t0.8_k50")), 2);
+        Path full = tmp.resolve("full");
+        run(o, full, false);
+        Path cut = tmp.resolve("cut");
+        Files.createDirectories(cut);
+        Files.copy(full.resolve("run-config.json"), cut.resolve("run-config.json"));
+        List<String> windows = Files.readAllLines(full.resolve("windows.jsonl"));
+        // half the windows, then a record torn by the kill
+        String head = String.join("\n", windows.subList(0, windows.size() / 2)) + "\n";
+        String torn = windows.get(windows.size() / 2);
+        Files.writeString(cut.resolve("windows.jsonl"), head + torn.substring(0, 30));
+        ExtractService.Summary s = run(o, cut, true);
+        assertThat(s.resumed()).isTrue();
+        assertThat(s.windowsScored()).isEqualTo(windows.size() - windows.size() / 2);
+        Ledgers.assertSame(full.resolve("windows.jsonl"), cut.resolve("windows.jsonl"), 1e-4);
+        Ledgers.assertSame(full.resolve("attempts.jsonl"), cut.resolve("attempts.jsonl"), 1e-4);
+        assertThat(Json.MAPPER.readTree(cut.resolve("works.json").toFile()))
+                .isEqualTo(Json.MAPPER.readTree(full.resolve("works.json").toFile()));
+
+        // a second resume of a finished run does nothing new
+        ExtractService.Summary again = run(o, cut, true);
+        assertThat(again.windowsScored()).isZero();
+        assertThat(again.attemptsRun()).isZero();
+
+        // other settings cannot resume the run
+        assertThatThrownBy(() -> run(options(List.of(), 2), cut, true))
+                .isInstanceOf(MemauditException.class)
+                .hasMessageContaining("cannot resume with different settings");
+    }
+}
