@@ -7,7 +7,6 @@ import dev.memaudit.extractor.testing.SampleCanary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -65,8 +64,7 @@ class PplSampleCanaryIT {
         assertThat(members).isNotEmpty();
         JsonNode works = Cli.readJson(run.resolve("works.json")).path("works");
         assertThat(works.size()).isEqualTo(members.size() + nonMembers.size());
-        for (Iterator<Map.Entry<String, JsonNode>> it = works.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : works.properties()) {
             JsonNode ppl = e.getValue().path("ppl");
             assertThat(ppl.path("status").asText()).as(e.getKey()).isEqualTo("ok");
             double pHolm = ppl.path("aggregate").path("p_holm").asDouble();

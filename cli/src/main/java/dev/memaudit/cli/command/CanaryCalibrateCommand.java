@@ -46,7 +46,8 @@ import picocli.CommandLine.Spec;
                     + " FPR of member vs non-member chunks and, per work, how often the test calls"
                     + " members and non-members significant.",
             "Writes <out>/seed-<s>/{model,ppl}, calibration.json and calibration.md. Trains one"
-                    + " canary after another (minutes each): not for CI."
+                    + " canary after another (minutes each): not for CI. Run it again into the"
+                    + " same --out to reuse the canaries and recompute the statistics."
         })
 public final class CanaryCalibrateCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -143,9 +144,16 @@ public final class CanaryCalibrateCommand implements Callable<Integer> {
                 cfg = cfg.withSteps(steps);
             }
             Path dir = out.resolve("seed-" + seed);
-            progress.printf("canary seed %d: members %s%n", seed, members);
-            progress.flush();
-            CanaryTrainer.train(cfg, all, dir.resolve("model"), progress);
+            boolean trained = Files.isRegularFile(dir.resolve("model").resolve("membership.json"));
+            if (trained) {
+                // an earlier calibration into the same folder: reuse the canary, recompute
+                members = membersOf(dir.resolve("model").resolve("membership.json"));
+                progress.printf("canary seed %d: reusing %s%n", seed, dir.resolve("model"));
+            } else {
+                progress.printf("canary seed %d: members %s%n", seed, members);
+                progress.flush();
+                CanaryTrainer.train(cfg, all, dir.resolve("model"), progress);
+            }
             try (LanguageModel m = ModelLoader.load(dir.resolve("model"))) {
                 int chunk = Math.min(chunkTokens, m.maxSequenceLength());
                 Map<String, Object> pinned = new LinkedHashMap<>();
@@ -154,7 +162,7 @@ public final class CanaryCalibrateCommand implements Callable<Integer> {
                 PplStage.Outcome o =
                         PplStage.run(
                                 dir.resolve("ppl"),
-                                false,
+                                Files.isDirectory(dir.resolve("ppl")),
                                 m,
                                 null,
                                 texts,
@@ -190,6 +198,15 @@ public final class CanaryCalibrateCommand implements Callable<Integer> {
         stdout.print(md);
         stdout.flush();
         return 0;
+    }
+
+    private static TreeSet<String> membersOf(Path membershipJson) throws IOException {
+        TreeSet<String> out = new TreeSet<>();
+        Json.MAPPER
+                .readTree(membershipJson.toFile())
+                .path("members")
+                .forEach(m -> out.add(m.path("id").asText()));
+        return out;
     }
 
     private TreeSet<String> chooseMembers(List<PplText> works, long seed) {

@@ -45,7 +45,8 @@ public final class Calibration {
             double tprAtLowFpr,
             double aucVsControls,
             int nonMemberWelchTests,
-            int nonMemberWelchSignificant) {}
+            int nonMemberWelchSignificant,
+            int nonMemberTextSignificant) {}
 
     /** Rates of the per-work aggregate test at α. */
     public record TestRow(
@@ -80,6 +81,7 @@ public final class Calibration {
             List<Double> aucsCtl = new ArrayList<>();
             int welchTests = 0;
             int welchSig = 0;
+            int textSig = 0;
             for (Run r : runs) {
                 double[] pos = values(r, name, o, Kind.MEMBER);
                 double[] neg = values(r, name, o, Kind.NON_MEMBER);
@@ -100,6 +102,7 @@ public final class Calibration {
                         if (f.name().equals(name) && !Double.isNaN(f.welchP())) {
                             welchTests++;
                             welchSig += f.welchP() < alpha ? 1 : 0;
+                            textSig += f.textP() < alpha ? 1 : 0;
                         }
                     }
                 }
@@ -114,11 +117,14 @@ public final class Calibration {
                             mean(tprs),
                             mean(aucsCtl),
                             welchTests,
-                            welchSig));
+                            welchSig,
+                            textSig));
         }
         List<TestRow> tests = new ArrayList<>();
-        tests.add(testRow("members", runs, alpha, true));
-        tests.add(testRow("non-members", runs, alpha, false));
+        tests.add(testRow("members", runs, alpha, true, false));
+        tests.add(testRow("non-members", runs, alpha, false, false));
+        tests.add(testRow("members, chunk-level aggregate only", runs, alpha, true, true));
+        tests.add(testRow("non-members, chunk-level aggregate only", runs, alpha, false, true));
         int splitSig = 0;
         int splitTested = 0;
         Map<Long, List<String>> warnings = new TreeMap<>();
@@ -135,11 +141,30 @@ public final class Calibration {
         return new Table(alpha, seeds, rows, tests, splitSig, splitTested, warnings);
     }
 
-    private static TestRow testRow(String who, List<Run> runs, double alpha, boolean members) {
+    private static TestRow testRow(
+            String who, List<Run> runs, double alpha, boolean members, boolean chunkLevel) {
         int tested = 0;
         int raw = 0;
         int holm = 0;
         for (Run r : runs) {
+            if (chunkLevel) {
+                // what the run would have said with the chunk-level test alone (Holm over the run)
+                List<MembershipStatistics.WorkStats> ws = r.stats().works();
+                double[] p = new double[ws.size()];
+                for (int i = 0; i < p.length; i++) {
+                    p[i] = ws.get(i).aggregate().pChunks();
+                }
+                double[] adjusted = MultipleTesting.holm(p);
+                for (int i = 0; i < p.length; i++) {
+                    if (r.members().contains(ws.get(i).workId()) != members || Double.isNaN(p[i])) {
+                        continue;
+                    }
+                    tested++;
+                    raw += p[i] < alpha ? 1 : 0;
+                    holm += adjusted[i] < alpha ? 1 : 0;
+                }
+                continue;
+            }
             for (MembershipStatistics.WorkStats w : r.stats().works()) {
                 if (r.members().contains(w.workId()) != members
                         || Double.isNaN(w.aggregate().p())) {
@@ -204,6 +229,7 @@ public final class Calibration {
             r.put("auc_members_vs_controls", MembershipStatistics.finite(f.aucVsControls()));
             r.put("non_member_welch_tests", f.nonMemberWelchTests());
             r.put("non_member_welch_significant", f.nonMemberWelchSignificant());
+            r.put("non_member_text_p_significant", f.nonMemberTextSignificant());
             fs.add(r);
         }
         m.put("features", fs);
@@ -240,13 +266,14 @@ public final class Calibration {
                         t.alpha()));
         b.append(
                 "| feature | orientation | AUC member vs non-member | TPR @ 1% FPR | AUC member vs"
-                        + " control | non-member Welch significant |\n");
-        b.append("|---|---|---|---|---|---|\n");
+                        + " control | non-members significant: Welch (chunks) | non-members"
+                        + " significant: text_p |\n");
+        b.append("|---|---|---|---|---|---|---|\n");
         for (FeatureRow f : t.features()) {
             b.append(
                     String.format(
                             Locale.ROOT,
-                            "| %s | %s | %.3f [%.3f, %.3f] | %.3f | %.3f | %d / %d |%n",
+                            "| %s | %s | %.3f [%.3f, %.3f] | %.3f | %.3f | %d / %d | %d / %d |%n",
                             f.feature(),
                             f.orientation().label(),
                             f.auc(),
@@ -255,6 +282,8 @@ public final class Calibration {
                             f.tprAtLowFpr(),
                             f.aucVsControls(),
                             f.nonMemberWelchSignificant(),
+                            f.nonMemberWelchTests(),
+                            f.nonMemberTextSignificant(),
                             f.nonMemberWelchTests()));
         }
         b.append("\n| works | tested | significant (p < α) | significant (Holm) |\n");
