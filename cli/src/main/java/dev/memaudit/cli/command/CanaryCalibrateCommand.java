@@ -158,7 +158,9 @@ public final class CanaryCalibrateCommand implements Callable<Integer> {
                 int chunk = Math.min(chunkTokens, m.maxSequenceLength());
                 Map<String, Object> pinned = new LinkedHashMap<>();
                 pinned.put("model", dir.resolve("model").toAbsolutePath().toString());
-                pinned.put("seed", seed);
+                // as text: RunFolder compares pinned values as JSON nodes, and a long read back
+                // from run-config.json is an int node, so a numeric seed never matches on resume
+                pinned.put("seed", Long.toString(seed));
                 PplStage.Outcome o =
                         PplStage.run(
                                 dir.resolve("ppl"),

@@ -259,8 +259,9 @@ public final class Calibration {
                         Locale.ROOT,
                         "Canary seeds %s; chunk-level separation of member vs non-member work"
                                 + " chunks (AUC averaged over seeds, [min, max]); TPR at %.0f%% FPR;"
-                                + " one-sided Welch tests of non-member works significant at α ="
-                                + " %s.%n%n",
+                                + " per-feature one-sided tests of non-member works significant at"
+                                + " α = %s (chunk-level Welch; text-level text_p); per-work"
+                                + " aggregate (p = max(p_chunks, p_texts)) below.%n%n",
                         t.seeds(),
                         LOW_FPR * 100,
                         t.alpha()));
