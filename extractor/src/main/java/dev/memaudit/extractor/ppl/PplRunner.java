@@ -215,27 +215,38 @@ public final class PplRunner {
         return out;
     }
 
-    /** NLL of each text under a model, tokenized by that model, cut to its maximum length. */
+    /**
+     * NLL of each text under a model, tokenized by that model. A text longer than the model's
+     * maximum length is scored in consecutive pieces and the NLL is the mean over every scored
+     * token (the first token of each piece has no context and is not scored).
+     */
     private static double[] nll(LanguageModel m, List<String> texts) {
-        List<int[]> ids = new ArrayList<>();
-        List<Integer> at = new ArrayList<>();
-        double[] out = new double[texts.size()];
-        Arrays.fill(out, Double.NaN);
+        List<int[]> pieces = new ArrayList<>();
+        List<Integer> owner = new ArrayList<>();
+        int max = m.maxSequenceLength();
         for (int i = 0; i < texts.size(); i++) {
             int[] t = m.tokenizer().encodeIds(texts.get(i));
-            if (t.length > m.maxSequenceLength()) {
-                t = Arrays.copyOf(t, m.maxSequenceLength());
-            }
-            if (t.length >= 2) {
-                ids.add(t);
-                at.add(i);
+            for (int from = 0; from < t.length; from += max) {
+                int[] piece = Arrays.copyOfRange(t, from, Math.min(t.length, from + max));
+                if (piece.length >= 2) {
+                    pieces.add(piece);
+                    owner.add(i);
+                }
             }
         }
-        if (!ids.isEmpty()) {
-            List<ScoredSequence> s = m.score(ids, false);
+        double[] sum = new double[texts.size()];
+        int[] count = new int[texts.size()];
+        if (!pieces.isEmpty()) {
+            List<ScoredSequence> s = m.score(pieces, false);
             for (int j = 0; j < s.size(); j++) {
-                out[at.get(j)] = s.get(j).nll();
+                int scored = s.get(j).length() - 1;
+                sum[owner.get(j)] += s.get(j).nll() * scored;
+                count[owner.get(j)] += scored;
             }
+        }
+        double[] out = new double[texts.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = count[i] == 0 ? Double.NaN : sum[i] / count[i];
         }
         return out;
     }

@@ -143,6 +143,20 @@ class PplRunnerTest {
     }
 
     @Test
+    void aReferenceWithAShortContextScoresLongChunksInPieces(@TempDir Path dir) throws IOException {
+        // the reference accepts 8 tokens: a 32-token chunk is scored in pieces, all of it counted
+        ToyModel ref = new ToyModel(tok, false, true, 8);
+        run(dir, new ToyModel(tok, true, false, 64), ref, new PplSettings(32, false, 4), false);
+        double lnV = Math.log(tok.vocabSize());
+        for (JsonNode r : records(dir)) {
+            JsonNode f = r.path("features");
+            assertThat(f.path("ref_diff").asDouble())
+                    .isCloseTo(f.path("nll").asDouble() - lnV, within(1e-5));
+        }
+        assertThat(ref.scoreCalls).isPositive();
+    }
+
+    @Test
     void resumeSkipsRecordedChunksAndEndsWithTheSameRecords(@TempDir Path dir) throws IOException {
         Path whole = dir.resolve("whole");
         Path cut = dir.resolve("cut");
