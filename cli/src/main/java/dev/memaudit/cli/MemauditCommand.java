@@ -1,13 +1,18 @@
 package dev.memaudit.cli;
 
+import dev.memaudit.cli.command.AuditCommand;
 import dev.memaudit.cli.command.BenchCommand;
 import dev.memaudit.cli.command.CanaryCommand;
 import dev.memaudit.cli.command.ExtractCommand;
 import dev.memaudit.cli.command.IndexCommand;
+import dev.memaudit.cli.command.KeygenCommand;
 import dev.memaudit.cli.command.PplCommand;
+import dev.memaudit.cli.command.ReportCommand;
 import dev.memaudit.cli.command.SampleCommand;
 import dev.memaudit.cli.command.ScanCommand;
 import dev.memaudit.cli.command.ScoreCommand;
+import dev.memaudit.cli.command.ServeCommand;
+import dev.memaudit.cli.command.VerifyCommand;
 import dev.memaudit.cli.support.VersionProvider;
 import picocli.CommandLine.Command;
 
@@ -25,7 +30,12 @@ import picocli.CommandLine.Command;
             SampleCommand.class,
             ExtractCommand.class,
             PplCommand.class,
-            BenchCommand.class
+            ServeCommand.class,
+            ReportCommand.class,
+            VerifyCommand.class,
+            KeygenCommand.class,
+            BenchCommand.class,
+            AuditCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

@@ -93,6 +93,11 @@ class PplSampleCanaryIT {
         JsonNode manifest = Cli.readJson(run.resolve("manifest.json"));
         assertThat(manifest.path("command").asText()).isEqualTo("ppl");
         assertThat(manifest.path("inputs").has("model:model.safetensors")).isTrue();
+        // the names the report reads work texts by
+        assertThat(manifest.path("inputs").has("work/kiln-weather")).isTrue();
+        assertThat(manifest.path("inputs").has("control/the-winter-census")).isTrue();
+        assertThat(manifest.path("config").path("index_uid").asText()).hasSize(32);
+        assertThat(manifest.path("backend").isObject()).isTrue();
         assertThat(manifest.path("outputs").has("chunks.jsonl")).isTrue();
     }
 

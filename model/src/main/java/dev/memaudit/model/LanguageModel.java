@@ -1,6 +1,8 @@
 package dev.memaudit.model;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A causal language model whose per-token probabilities can be read exactly.
@@ -16,7 +18,29 @@ public interface LanguageModel extends AutoCloseable {
     /** A short description: architecture, size, source folder. */
     String describe();
 
-    /** Number of rows in the output distribution (config {@code vocab_size}). */
+    /**
+     * What this backend measures exactly; a remote server may lack prompt log-probs, the full
+     * distribution or exact ranks. Local models measure everything.
+     */
+    default Capabilities capabilities() {
+        return Capabilities.local("local tokenizer.json");
+    }
+
+    /**
+     * The backend's provenance for a run manifest ({@code RunManifest.section("backend", …)}):
+     * description, probed capabilities, tokenization source. Never contains credentials.
+     */
+    default Map<String, Object> manifestSection() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("description", describe());
+        m.putAll(capabilities().toMap());
+        return m;
+    }
+
+    /**
+     * Number of rows in the output distribution (config {@code vocab_size}); 0 when a remote
+     * backend does not say.
+     */
     int vocabSize();
 
     /** Longest sequence (prefix plus generated tokens) the model accepts, in tokens. */

@@ -23,9 +23,10 @@ import java.util.Locale;
  *
  * <p>score: input lines {@code {id, text}}; output lines {@code {id, token_ids, logprobs, ranks,
  * nll}} where {@code logprobs[i]} is ln p(token i | tokens before it) and {@code logprobs[0]} and
- * {@code ranks[0]} are null. Texts longer than the model's context are scored in windows of the
- * full context advancing by half of it, so every token has at least half a context of history; such
- * lines carry {@code "window": <tokens>}.
+ * {@code ranks[0]} are null; a rank is also null where a remote backend only says it lies beyond
+ * its top-k list (see {@link Capabilities}). Texts longer than the model's context are scored in
+ * windows of the full context advancing by half of it, so every token has at least half a context
+ * of history; such lines carry {@code "window": <tokens>}.
  *
  * <p>sample: output lines {@code {id, prompt, completion, token_ids, logprobs, seed, settings}}.
  * Sample k (0-based, over the whole run) uses seed {@link LanguageModel#rowSeed rowSeed(seed, k)},
@@ -115,7 +116,11 @@ public final class ModelJsonl {
             rk.addNull();
             for (int j = 1; j < s.length(); j++) {
                 lp.add(s.logprobs()[j]);
-                rk.add(s.ranks()[j]);
+                if (s.ranks()[j] == 0) {
+                    rk.addNull(); // beyond the top-k a remote server returned: unknown
+                } else {
+                    rk.add(s.ranks()[j]);
+                }
             }
             double nll = s.nll();
             if (Double.isNaN(nll)) {

@@ -16,8 +16,11 @@ import java.util.Map;
 /**
  * A Hugging Face {@code tokenizer.json} loaded through DJL's tokenizers binding, always without
  * truncation, padding or added special tokens. Offsets are Unicode code points.
+ *
+ * <p>Subclasses stand for tokenizers that run elsewhere (a model server's {@code /tokenize}); they
+ * use the protected constructor and override every public method.
  */
-public final class ModelTokenizer implements AutoCloseable {
+public class ModelTokenizer implements AutoCloseable {
     private static final Map<String, String> OPTIONS =
             Map.of(
                     "truncation", "false",
@@ -38,6 +41,11 @@ public final class ModelTokenizer implements AutoCloseable {
         this.tokenizer = tokenizer;
         this.vocabSize = vocabSize;
         this.specialTokens = specialTokens;
+    }
+
+    /** For subclasses that tokenize elsewhere: every public method must be overridden. */
+    protected ModelTokenizer() {
+        this(null, null, 0, Map.of());
     }
 
     /**
@@ -138,6 +146,8 @@ public final class ModelTokenizer implements AutoCloseable {
 
     @Override
     public void close() {
-        tokenizer.close();
+        if (tokenizer != null) {
+            tokenizer.close();
+        }
     }
 }

@@ -6,7 +6,7 @@ import dev.memaudit.extractor.extract.AttemptSelection;
 import dev.memaudit.extractor.extract.ExtractService;
 import dev.memaudit.extractor.extract.Scheme;
 import dev.memaudit.index.scan.NgramIndex;
-import dev.memaudit.model.runtime.DjlLanguageModel;
+import dev.memaudit.model.LanguageModel;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -160,7 +160,7 @@ public final class ExtractCommand implements Callable<Integer> {
         PrintStream err = WriterStream.of(spec.commandLine().getErr());
         ExtractService.Summary s;
         try (NgramIndex idx = NgramIndex.open(index.path());
-                DjlLanguageModel m = model.load()) {
+                LanguageModel m = model.open()) {
             s =
                     new ExtractService(Clock.systemUTC(), err, Progress.stderrIsTerminal())
                             .run(

@@ -60,7 +60,9 @@ public final class PplCommand implements Callable<Integer> {
     @Option(
             names = "--reference-model",
             paramLabel = "<dir>",
-            description = "A reference model folder: adds ref_diff = NLL_target − NLL_reference.")
+            description =
+                    "A reference model folder (local): adds ref_diff = NLL_target −"
+                            + " NLL_reference.")
     Path referenceModel;
 
     @Option(
@@ -128,7 +130,7 @@ public final class PplCommand implements Callable<Integer> {
         Map<String, String> hashes = new TreeMap<>(w.hashes());
         hashes.putAll(c.hashes());
         PrintStream progress = WriterStream.of(err);
-        try (LanguageModel m = model.load();
+        try (LanguageModel m = model.open();
                 LanguageModel ref =
                         referenceModel == null ? null : ModelLoader.load(referenceModel)) {
             if (chunkTokens > m.maxSequenceLength()) {
@@ -138,18 +140,25 @@ public final class PplCommand implements Callable<Integer> {
                                 + " exceeds the model's maximum sequence length "
                                 + m.maxSequenceLength());
             }
-            hashModel(hashes, "model", model.path());
+            if (model.path() != null) {
+                hashModel(hashes, "model", model.path());
+            }
             if (referenceModel != null) {
                 hashModel(hashes, "reference_model", referenceModel);
             }
             Map<String, Object> pinned = new LinkedHashMap<>();
-            pinned.put("model", model.path().toAbsolutePath().normalize().toString());
+            pinned.put(
+                    "model",
+                    model.path() != null
+                            ? model.path().toAbsolutePath().normalize().toString()
+                            : m.describe());
             pinned.put(
                     "reference_model",
                     referenceModel == null
                             ? null
                             : referenceModel.toAbsolutePath().normalize().toString());
             pinned.put("index", index.path().toAbsolutePath().normalize().toString());
+            pinned.put("index_uid", w.indexUid());
             pinned.put("controls", controls.toAbsolutePath().normalize().toString());
             pinned.put("works", works == null ? List.of() : List.copyOf(works));
             PplStage.Outcome o =

@@ -9,8 +9,8 @@ import dev.memaudit.extractor.campaign.PromptSet;
 import dev.memaudit.extractor.campaign.Tier;
 import dev.memaudit.index.scan.NgramIndex;
 import dev.memaudit.model.GenerationSettings;
+import dev.memaudit.model.LanguageModel;
 import dev.memaudit.model.ModelJsonl;
-import dev.memaudit.model.runtime.DjlLanguageModel;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -150,7 +150,7 @@ public final class SampleCommand implements Callable<Integer> {
         }
         List<ModelJsonl.Prompt> list =
                 prompts == null ? List.of() : ModelJsonl.readPrompts(prompts);
-        try (DjlLanguageModel m = model.load()) {
+        try (LanguageModel m = model.open()) {
             ModelJsonl.Summary s =
                     ModelJsonl.sample(m, list, n, settings, batch, out, WriterStream.of(err));
             s.failures().forEach(f -> err.println("memaudit: " + f));
@@ -181,7 +181,7 @@ public final class SampleCommand implements Callable<Integer> {
         PrintStream err = WriterStream.of(spec.commandLine().getErr());
         CampaignService.Summary s;
         try (NgramIndex idx = NgramIndex.open(index);
-                DjlLanguageModel m = model.load()) {
+                LanguageModel m = model.open()) {
             List<CampaignPrompt> set =
                     PromptSet.build(idx, m.tokenizer(), tierSet, openingTokens, works);
             s =

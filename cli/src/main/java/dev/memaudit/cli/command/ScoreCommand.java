@@ -1,8 +1,8 @@
 package dev.memaudit.cli.command;
 
 import dev.memaudit.cli.support.WriterStream;
+import dev.memaudit.model.LanguageModel;
 import dev.memaudit.model.ModelJsonl;
-import dev.memaudit.model.runtime.DjlLanguageModel;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -49,7 +49,7 @@ public final class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var err = spec.commandLine().getErr();
-        try (DjlLanguageModel m = model.load()) {
+        try (LanguageModel m = model.open()) {
             ModelJsonl.Summary s = ModelJsonl.score(m, texts, out, batch, WriterStream.of(err));
             s.failures().forEach(f -> err.println("memaudit: " + f));
             spec.commandLine()

@@ -92,6 +92,7 @@ public final class PplStage {
         config.forEach(manifest::config);
         stats.toMap().forEach((k, v) -> manifest.config("statistics." + k, v));
         manifest.section("seeds", Map.of("statistics", stats.seed()));
+        manifest.section("backend", model.manifestSection());
         inputHashes.forEach(manifest::inputHash);
         manifest.write(out);
         return new Outcome(summary, result);

@@ -3,7 +3,6 @@ package dev.memaudit.core.io;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -27,6 +26,9 @@ public final class JsonlReader implements Closeable {
 
     private final Path file;
     private final InputStream in;
+    private final byte[] buf = new byte[1 << 16];
+    private int pos;
+    private int limit;
     private final CharsetDecoder decoder =
             StandardCharsets.UTF_8
                     .newDecoder()
@@ -38,7 +40,7 @@ public final class JsonlReader implements Closeable {
 
     public JsonlReader(Path file) throws IOException {
         this.file = file;
-        this.in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        this.in = Files.newInputStream(file);
     }
 
     /** The file being read. */
@@ -50,11 +52,29 @@ public final class JsonlReader implements Closeable {
     public Line next() throws IOException {
         while (!eof) {
             lineBytes.reset();
-            int b;
-            while ((b = in.read()) != -1 && b != '\n') {
-                lineBytes.write(b);
+            // Scan the buffer for the newline instead of reading byte by byte: long ledgers (a
+            // whole book's windows) are read through here.
+            boolean newline = false;
+            while (!newline) {
+                if (pos == limit) {
+                    limit = in.read(buf, 0, buf.length);
+                    pos = 0;
+                    if (limit <= 0) {
+                        limit = 0;
+                        break;
+                    }
+                }
+                int start = pos;
+                while (pos < limit && buf[pos] != '\n') {
+                    pos++;
+                }
+                lineBytes.write(buf, start, pos - start);
+                if (pos < limit) {
+                    pos++;
+                    newline = true;
+                }
             }
-            if (b == -1) {
+            if (!newline) {
                 eof = true;
                 if (lineBytes.size() == 0) {
                     return null;

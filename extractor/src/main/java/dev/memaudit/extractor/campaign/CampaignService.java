@@ -190,6 +190,7 @@ public final class CampaignService {
         }
         manifest.config("batch", batch);
         manifest.section("seeds", Map.of("seed", settings.seed()));
+        manifest.section("backend", model.manifestSection());
         manifest.write(outDir);
         return new Summary(total, now, perTier);
     }

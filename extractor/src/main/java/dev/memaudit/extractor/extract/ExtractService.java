@@ -211,6 +211,13 @@ public final class ExtractService {
             Path outDir,
             boolean resume,
             List<String> args) {
+        if (!model.capabilities().promptLogprobs()) {
+            throw MemauditException.backend(
+                    model.describe()
+                            + ": the backend returns no prompt log-probabilities, so extraction"
+                            + " windows cannot be scored teacher-forced",
+                    null);
+        }
         List<WorkRef> works = selectWorks(index, o.works());
         Map<String, Object> pinned = o.pinned();
         pinned.put("model", model.describe());
@@ -293,6 +300,7 @@ public final class ExtractService {
         }
         manifest.config("batch", o.batch());
         manifest.section("seeds", Map.of("seed", o.seed()));
+        manifest.section("backend", model.manifestSection());
         for (WorkRef w : works) {
             if (w.sourceSha256() != null) {
                 manifest.inputHash("work:" + w.id(), w.sourceSha256());

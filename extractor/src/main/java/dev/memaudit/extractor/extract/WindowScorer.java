@@ -15,6 +15,11 @@ import java.util.Map;
  * log-probability and rank, hence p_z for greedy decoding (all ranks 1) and for T=1 sampling (the
  * product of the probabilities). Each further scheme (temperature, top-k, top-p) costs one more
  * pass, except the first, which rides on the first pass.
+ *
+ * <p>With a remote backend ({@link dev.memaudit.model.Capabilities}) a rank beyond the server's
+ * list reads 0, which correctly makes the window not greedy-extractable; a scheme whose
+ * log-probabilities the server's list does not determine (NaN) is left out of that window's maps
+ * rather than guessed.
  */
 public final class WindowScorer {
     /** Version of the windows.jsonl and attempts.jsonl record layout. */
@@ -100,6 +105,10 @@ public final class WindowScorer {
         Map<String, Double> lpOut = new LinkedHashMap<>();
         Map<String, Map<String, Number>> needed = new LinkedHashMap<>();
         for (Map.Entry<String, Double> e : logPz.entrySet()) {
+            if (Double.isNaN(e.getValue())) {
+                // a remote backend's top-k list did not determine this scheme: not measured
+                continue;
+            }
             double lp = Math.min(0, e.getValue());
             pz.put(e.getKey(), Math.exp(lp));
             lpOut.put(e.getKey(), Double.isFinite(lp) ? lp : null);

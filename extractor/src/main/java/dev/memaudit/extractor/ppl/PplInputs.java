@@ -28,10 +28,16 @@ public final class PplInputs {
      * Texts read, with what a manifest records about them.
      *
      * @param texts the texts, in input order
-     * @param hashes input name → SHA-256 of its source file (as the index or loader computed it)
+     * @param hashes input name ({@code work/<id>}, {@code control/<id>}, as the report reads them)
+     *     → SHA-256 of its source file (as the index or loader computed it)
      * @param problems texts that could not be read (file, reason)
+     * @param indexUid the uid of the index the works came from, or null for controls
      */
-    public record Loaded(List<PplText> texts, Map<String, String> hashes, List<String> problems) {}
+    public record Loaded(
+            List<PplText> texts,
+            Map<String, String> hashes,
+            List<String> problems,
+            String indexUid) {}
 
     /**
      * The works of an index, all or those named.
@@ -78,10 +84,10 @@ public final class PplInputs {
                                 w == null ? null : w.title(),
                                 store.text(store.ordinal(id))));
                 if (w != null && w.sourceSha256() != null) {
-                    hashes.put("work:" + id, w.sourceSha256());
+                    hashes.put("work/" + id, w.sourceSha256());
                 }
             }
-            return new Loaded(texts, hashes, List.of());
+            return new Loaded(texts, hashes, List.of(), index.manifest().indexUid());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot close index " + indexDir, e);
         }
@@ -104,7 +110,7 @@ public final class PplInputs {
                             if (!w.text().isBlank()) {
                                 texts.add(
                                         new PplText(PplText.CONTROL, w.id(), w.title(), w.text()));
-                                hashes.put("control:" + w.id(), w.sourceSha256());
+                                hashes.put("control/" + w.id(), w.sourceSha256());
                             } else {
                                 problems.add(w.relativePath() + ": empty text, not used");
                             }
@@ -115,6 +121,6 @@ public final class PplInputs {
                                                 + (p.line() == null ? "" : ":" + p.line())
                                                 + ": "
                                                 + p.reason()));
-        return new Loaded(texts, hashes, problems);
+        return new Loaded(texts, hashes, problems, null);
     }
 }

@@ -2,6 +2,7 @@ package dev.memaudit.extractor.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.memaudit.core.text.CodePoints;
 import dev.memaudit.extractor.extract.Scheme;
 import dev.memaudit.extractor.extract.WindowRecord;
 import dev.memaudit.extractor.extract.WindowScorer;
@@ -27,6 +28,19 @@ class SampleCanaryIT {
             for (CorpusText t : SampleCanary.texts()) {
                 TokenizedWork tw = WindowPlanner.tokenize(m.tokenizer(), t.id(), t.text());
                 List<Window> windows = planner.windows(tw);
+                // offsets with the real byte-level tokenizer, non-BMP text included: each suffix
+                // span holds exactly the decoded suffix (less the bytes of characters split at
+                // its ends)
+                for (Window x : windows) {
+                    String span =
+                            CodePoints.substring(t.text(), x.suffixCharStart(), x.suffixCharEnd());
+                    String decoded = m.tokenizer().decode(tw.slice(x.suffixStart(), x.suffixEnd()));
+                    if (decoded.contains("\uFFFD")) {
+                        assertThat(span).contains(decoded.replace("\uFFFD", ""));
+                    } else {
+                        assertThat(span).as("%s window %d", t.id(), x.index()).isEqualTo(decoded);
+                    }
+                }
                 List<WindowRecord> recs = new ArrayList<>();
                 for (int i = 0; i < windows.size(); i += 16) {
                     recs.addAll(

@@ -1,0 +1,408 @@
+package dev.memaudit.cli.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.core.io.Json;
+import dev.memaudit.core.io.Sha256;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+
+/**
+ * Runs an audit: each stage is the memaudit command a user would type (so the plan shows the exact
+ * commands, and each stage folder's manifest records its own), run in this process. A stage is
+ * skipped when its results are present and current: its fingerprint — the SHA-256 of its command
+ * line and of the fingerprints of what it reads (model files, the indexed works) — equals the one
+ * recorded in {@code audit-state.json} when it last finished. An unfinished stage with the same
+ * fingerprint is resumed; a stage whose fingerprint changed is moved to {@code superseded/} (never
+ * deleted) and run again. The index stage always runs: index building is incremental and keeps
+ * unchanged works.
+ */
+public final class AuditRunner {
+    /** Version of {@code audit-state.json}. */
+    public static final int STATE_VERSION = 1;
+
+    private final AuditConfig cfg;
+    private final Supplier<CommandLine> commands;
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final Clock clock;
+    private final Path stateFile;
+    private ObjectNode state;
+
+    public AuditRunner(
+            AuditConfig cfg,
+            Supplier<CommandLine> commands,
+            PrintWriter out,
+            PrintWriter err,
+            Clock clock) {
+        this.cfg = cfg;
+        this.commands = commands;
+        this.out = out;
+        this.err = err;
+        this.clock = clock;
+        this.stateFile = cfg.out().resolve("audit-state.json");
+    }
+
+    /** One stage as planned: its folder, the command and whether it can run now. */
+    record Stage(String name, Path dir, List<String> args, Path doneMarker, boolean resumable) {}
+
+    /**
+     * Runs (or with {@code dryRun} only prints) the plan.
+     *
+     * @return the exit code: 0, or the code of the first stage that failed
+     */
+    public int run(boolean dryRun) {
+        state = readState();
+        if (!dryRun) {
+            createDirectories(cfg.out());
+        }
+        out.printf(
+                Locale.ROOT,
+                "audit %s -> %s%s%n",
+                cfg.file(),
+                cfg.out(),
+                dryRun ? " (dry run: nothing is executed)" : "");
+        List<String> done = new ArrayList<>();
+        for (String name : AuditConfig.STAGES) {
+            if (!cfg.stages().contains(name)) {
+                continue;
+            }
+            Stage stage = plan(name);
+            if (stage == null) {
+                out.printf(Locale.ROOT, "  %-8s not applicable (%s)%n", name, notApplicable(name));
+                continue;
+            }
+            String command = "memaudit " + String.join(" ", quoteAll(stage.args()));
+            if (!commands.get().getSubcommands().containsKey(stage.args().get(0))) {
+                out.printf(
+                        Locale.ROOT,
+                        "  %-8s unavailable: this build has no `memaudit %s`%n",
+                        name,
+                        stage.args().get(0));
+                continue;
+            }
+            String fp = fingerprint(stage, done);
+            JsonNode had = state.path("stages").path(name);
+            boolean sameFp = fp != null && fp.equals(had.path("fingerprint").asText(null));
+            boolean finished = sameFp && had.path("finished").asBoolean(false);
+            boolean present = Files.exists(stage.doneMarker());
+            if (!name.equals("index") && finished && present) {
+                out.printf(
+                        Locale.ROOT,
+                        "  %-8s current (finished %s)%n",
+                        name,
+                        had.path("ended_utc").asText());
+                done.add(name + "=" + fp);
+                continue;
+            }
+            List<String> args = new ArrayList<>(stage.args());
+            boolean resume =
+                    stage.resumable() && sameFp && Files.isDirectory(stage.dir()) && !present;
+            if (resume) {
+                args.add("--resume");
+            }
+            String verb = resume ? "resume" : "run";
+            out.printf(
+                    Locale.ROOT,
+                    "  %-8s %s: %s%s%n",
+                    name,
+                    verb,
+                    command,
+                    resume ? " --resume" : "");
+            out.flush();
+            if (dryRun) {
+                done.add(name + "=" + (fp == null ? "unknown" : fp));
+                continue;
+            }
+            if (!resume && !name.equals("index") && Files.exists(stage.dir())) {
+                supersede(stage.dir(), name);
+            }
+            if (name.equals("sample")) {
+                createDirectories(stage.dir());
+            }
+            ObjectNode rec = ((ObjectNode) state.get("stages")).putObject(name);
+            rec.put("fingerprint", fp);
+            rec.put("command", command);
+            rec.put("started_utc", Instant.now(clock).toString());
+            rec.put("finished", false);
+            writeState();
+            // A fresh command line per stage: picocli command objects keep parsed values.
+            int code = commands.get().execute(args.toArray(String[]::new));
+            if (code != 0) {
+                err.printf(
+                        Locale.ROOT,
+                        "memaudit: audit stage %s failed (exit %d); fix the cause and run the same"
+                                + " `memaudit audit` again: finished stages are kept%s%n",
+                        name,
+                        code,
+                        stage.resumable() ? " and this one resumes" : "");
+                err.flush();
+                return code;
+            }
+            // The fingerprint of what a stage read may only be known once it ran (a trained model).
+            String after = fingerprint(stage, done);
+            rec.put("fingerprint", after);
+            rec.put("finished", true);
+            rec.put("ended_utc", Instant.now(clock).toString());
+            writeState();
+            done.add(name + "=" + after);
+        }
+        Path report = cfg.out().resolve("report").resolve("report.html");
+        if (!dryRun && Files.exists(report)) {
+            out.printf(Locale.ROOT, "report: %s%n", report);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private String notApplicable(String name) {
+        return name.equals("model")
+                ? "the model is given, not trained"
+                : "nothing to do with these settings";
+    }
+
+    private Stage plan(String name) {
+        Path o = cfg.out();
+        Path index = o.resolve("index");
+        List<String> a = new ArrayList<>();
+        switch (name) {
+            case "index" -> {
+                a.addAll(
+                        List.of(
+                                "index",
+                                "build",
+                                "--corpus",
+                                str(cfg.corpus()),
+                                "--index",
+                                str(index)));
+                a.addAll(List.of("--ngram", Integer.toString(cfg.ngram())));
+                return new Stage(name, index, a, index.resolve("memaudit-index.json"), false);
+            }
+            case "model" -> {
+                if (cfg.model().canaryFlags() == null) {
+                    return null;
+                }
+                Path dir = o.resolve("model");
+                a.addAll(
+                        List.of(
+                                "canary",
+                                "train",
+                                "--corpus",
+                                str(cfg.corpus()),
+                                "--out",
+                                str(dir)));
+                a.addAll(cfg.model().canaryFlags());
+                return new Stage(name, dir, a, dir.resolve("membership.json"), false);
+            }
+            case "extract" -> {
+                Path dir = o.resolve("extract");
+                a.add("extract");
+                a.addAll(modelFlags());
+                a.addAll(List.of("--index", str(index), "--out", str(dir)));
+                a.addAll(cfg.stageFlags().get("extract"));
+                return new Stage(name, dir, a, dir.resolve("manifest.json"), true);
+            }
+            case "sample" -> {
+                Path dir = o.resolve("sample");
+                a.add("sample");
+                a.addAll(modelFlags());
+                a.addAll(cfg.stageFlags().get("sample"));
+                a.addAll(List.of("--out", str(dir.resolve("generations.jsonl"))));
+                return new Stage(name, dir, a, dir.resolve("generations.jsonl"), false);
+            }
+            case "scan" -> {
+                Path dir = o.resolve("scan");
+                a.addAll(List.of("scan", "--index", str(index)));
+                a.addAll(
+                        List.of(
+                                "--outputs",
+                                str(o.resolve("sample").resolve("generations.jsonl"))));
+                a.addAll(List.of("--out", str(dir)));
+                Path tok = modelDir() == null ? null : modelDir().resolve("tokenizer.json");
+                if (tok != null) {
+                    a.addAll(List.of("--tokenizer", str(tok)));
+                }
+                a.addAll(cfg.stageFlags().get("scan"));
+                return new Stage(name, dir, a, dir.resolve("manifest.json"), false);
+            }
+            case "ppl" -> {
+                Path dir = o.resolve("ppl");
+                a.add("ppl");
+                a.addAll(modelFlags());
+                a.addAll(List.of("--index", str(index), "--controls", str(cfg.corpus())));
+                a.addAll(List.of("--out", str(dir)));
+                a.addAll(cfg.stageFlags().get("ppl"));
+                return new Stage(name, dir, a, dir.resolve("manifest.json"), true);
+            }
+            case "report" -> {
+                Path dir = o.resolve("report");
+                a.addAll(List.of("report", "--run", str(o), "--out", str(dir)));
+                if (cfg.signKey() != null) {
+                    a.addAll(List.of("--sign-key", str(cfg.signKey())));
+                }
+                return new Stage(name, dir, a, dir.resolve("manifest.json"), false);
+            }
+            default -> throw new IllegalArgumentException(name);
+        }
+    }
+
+    private Path modelDir() {
+        AuditConfig.ModelSpec m = cfg.model();
+        if (m.dir() != null) {
+            return m.dir();
+        }
+        return m.canaryFlags() != null ? cfg.out().resolve("model") : null;
+    }
+
+    private List<String> modelFlags() {
+        Path dir = modelDir();
+        return dir != null ? List.of("--model", str(dir)) : cfg.model().endpointFlags();
+    }
+
+    /**
+     * SHA-256 over the stage's command line, the fingerprints of the stages before it, and what it
+     * reads that no stage made (model files, the indexed works); null when that is not there yet.
+     */
+    private String fingerprint(Stage stage, List<String> before) {
+        StringBuilder b = new StringBuilder(String.join("\u0000", stage.args()));
+        before.forEach(d -> b.append('\u0001').append(d));
+        if (!stage.name().equals("index")) {
+            String works = indexFingerprint();
+            if (works == null) {
+                return null;
+            }
+            b.append("\u0002works=").append(works);
+        }
+        if (!stage.name().equals("index") && !stage.name().equals("model")) {
+            String model = modelFingerprint();
+            if (model == null) {
+                return null;
+            }
+            b.append("\u0002model=").append(model);
+        }
+        return sha256(b.toString());
+    }
+
+    private String modelFingerprint() {
+        Path dir = modelDir();
+        if (dir == null) {
+            return String.join(" ", cfg.model().endpointFlags());
+        }
+        if (!Files.isDirectory(dir)) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.sorted().toList()) {
+                String n = f.getFileName().toString();
+                if (n.endsWith(".safetensors") || n.endsWith(".json")) {
+                    b.append(n).append('=').append(Sha256.of(f)).append('\n');
+                }
+            }
+        } catch (IOException e) {
+            throw MemauditException.badInput(dir + ": cannot list the model folder: " + e, e);
+        }
+        return sha256(b.toString());
+    }
+
+    private String indexFingerprint() {
+        Path m = cfg.out().resolve("index").resolve("memaudit-index.json");
+        if (!Files.exists(m)) {
+            return null;
+        }
+        try {
+            JsonNode n = Json.MAPPER.readTree(m.toFile());
+            StringBuilder b = new StringBuilder("ngram=" + n.path("ngram").asText());
+            b.append(" normalizer=").append(n.path("normalizer_version").asText());
+            for (JsonNode w : n.path("works")) {
+                b.append('\n').append(w.path("id").asText()).append('=');
+                b.append(w.path("source_sha256").asText())
+                        .append(' ')
+                        .append(w.path("role").asText());
+            }
+            return sha256(b.toString());
+        } catch (IOException e) {
+            throw MemauditException.integrity(m + ": unreadable index manifest: " + e, e);
+        }
+    }
+
+    private void supersede(Path dir, String name) {
+        Path target =
+                cfg.out()
+                        .resolve("superseded")
+                        .resolve(name + "-" + Instant.now(clock).toString().replace(':', '-'));
+        try {
+            Files.createDirectories(target.getParent());
+            Files.move(dir, target);
+            err.printf(
+                    Locale.ROOT,
+                    "memaudit: %s: settings or inputs changed; earlier results moved to %s%n",
+                    name,
+                    target);
+        } catch (IOException e) {
+            throw MemauditException.badInput("cannot move " + dir + " to " + target + ": " + e, e);
+        }
+    }
+
+    private ObjectNode readState() {
+        if (!Files.exists(stateFile)) {
+            ObjectNode s = Json.MAPPER.createObjectNode();
+            s.put("schema_version", STATE_VERSION);
+            s.putObject("stages");
+            return s;
+        }
+        try {
+            JsonNode n = Json.MAPPER.readTree(stateFile.toFile());
+            if (!(n instanceof ObjectNode o) || n.path("schema_version").asInt() != STATE_VERSION) {
+                throw MemauditException.integrity(
+                        stateFile
+                                + ": unknown schema_version (this memaudit reads "
+                                + STATE_VERSION
+                                + ")");
+            }
+            return o;
+        } catch (IOException e) {
+            throw MemauditException.integrity(stateFile + ": unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    private void writeState() {
+        Json.writePretty(stateFile, state);
+    }
+
+    private static void createDirectories(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw MemauditException.badInput(dir + ": cannot create: " + e.getMessage(), e);
+        }
+    }
+
+    private static String str(Path p) {
+        return p.toString();
+    }
+
+    private static List<String> quoteAll(List<String> args) {
+        List<String> q = new ArrayList<>();
+        for (String s : args) {
+            q.add(s.matches("[A-Za-z0-9_./,:=@%+-]+") ? s : "'" + s.replace("'", "'\\''") + "'");
+        }
+        return q;
+    }
+
+    private static String sha256(String s) {
+        return Sha256.of(s.getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,100 @@
+package dev.memaudit.cli.command;
+
+import dev.memaudit.cli.report.IndexTexts;
+import dev.memaudit.cli.support.Messages;
+import dev.memaudit.reports.ReportService;
+import dev.memaudit.reports.run.RunLoader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code memaudit report}. */
+@Command(
+        name = "report",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Write the report and evidence bundle of a run folder (any mix of scan, extract and"
+                    + " ppl stages).",
+            "Writes report.html (self-contained), report.json, works.csv, spans.csv, summary.md"
+                    + " and manifest.json (+ manifest.sig, manifest.pub with --sign-key)."
+        })
+public final class ReportCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(
+            names = "--run",
+            required = true,
+            paramLabel = "<run-dir>",
+            description = "A stage folder, or a folder of stage folders (an audit folder).")
+    Path run;
+
+    @Option(
+            names = "--out",
+            paramLabel = "<dir>",
+            description =
+                    "Report folder (default: <run-dir>/report for a folder of stages,"
+                            + " <run-dir>-report beside a single stage folder).")
+    Path out;
+
+    @Option(
+            names = "--index",
+            paramLabel = "<dir>",
+            description =
+                    "Index to take work texts from, when the one the run recorded has moved (it"
+                            + " must be the same index: same uid and work hashes).")
+    Path index;
+
+    @Option(
+            names = "--sign-key",
+            paramLabel = "<key.pem|key.der>",
+            description =
+                    "Ed25519 private key (PKCS#8, e.g. from `memaudit keygen` or `openssl genpkey"
+                            + " -algorithm ed25519`) to sign manifest.json.")
+    Path signKey;
+
+    @Option(
+            names = "--attempts-shown",
+            defaultValue = "5",
+            description = "Best extraction attempts shown per work (default ${DEFAULT-VALUE}).")
+    int attemptsShown;
+
+    @Override
+    public Integer call() {
+        if (attemptsShown < 0 || attemptsShown > 1000) {
+            throw dev.memaudit.core.error.MemauditException.usage(
+                    "--attempts-shown must be between 0 and 1000, got " + attemptsShown);
+        }
+        Path target = out != null ? out : ReportService.defaultOut(run);
+        ReportService service = new ReportService(Clock.systemUTC(), Messages.to(spec));
+        ReportService.Result r;
+        try (IndexTexts texts = IndexTexts.open(RunLoader.stages(run), index)) {
+            r =
+                    service.write(
+                            run,
+                            target,
+                            texts,
+                            new ReportService.Options(signKey, attemptsShown),
+                            spec.commandLine().getParseResult().originalArgs());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot close the index", e);
+        }
+        var stdout = spec.commandLine().getOut();
+        stdout.printf(
+                "report of %d works (%s) in %s%s%n",
+                r.view().works().size(),
+                String.join(", ", r.view().stages().stream().map(s -> s.command()).toList()),
+                r.out(),
+                r.signed() ? ", signed" : "");
+        for (String f : r.files()) {
+            stdout.println("  " + f);
+        }
+        stdout.flush();
+        return 0;
+    }
+}

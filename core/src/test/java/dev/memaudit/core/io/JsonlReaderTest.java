@@ -1,0 +1,60 @@
+package dev.memaudit.core.io;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JsonlReaderTest {
+    @TempDir Path tmp;
+
+    private List<JsonlReader.Line> read(byte[] bytes) throws Exception {
+        Path f = tmp.resolve("x.jsonl");
+        Files.write(f, bytes);
+        List<JsonlReader.Line> lines = new ArrayList<>();
+        try (JsonlReader r = new JsonlReader(f)) {
+            for (JsonlReader.Line l; (l = r.next()) != null; ) {
+                lines.add(l);
+            }
+        }
+        return lines;
+    }
+
+    @Test
+    void everyKindOfLineKeepsItsNumber() throws Exception {
+        var b = new ByteArrayOutputStream();
+        b.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}); // BOM on line 1
+        b.write("{\"id\":\"a\"}\r\n\n   \n{\"id\":".getBytes(StandardCharsets.UTF_8));
+        b.write("\n[1,2]\n{\"id\":\"".getBytes(StandardCharsets.UTF_8));
+        b.write(new byte[] {(byte) 0xC3, (byte) 0x28});
+        b.write("\"}\n{\"id\":\"last\"}".getBytes(StandardCharsets.UTF_8)); // no final newline
+        List<JsonlReader.Line> lines = read(b.toByteArray());
+        assertThat(lines).extracting(JsonlReader.Line::number).containsExactly(1L, 4L, 5L, 6L, 7L);
+        assertThat(lines.get(0).object().get("id").asText()).isEqualTo("a");
+        assertThat(lines.get(1).problem()).startsWith("malformed JSON");
+        assertThat(lines.get(2).problem()).isEqualTo("not a JSON object");
+        assertThat(lines.get(3).problem()).isEqualTo("not valid UTF-8");
+        assertThat(lines.get(4).object().get("id").asText()).isEqualTo("last");
+    }
+
+    @Test
+    void linesLongerThanTheBufferAndManyLinesAcrossBufferEdges() throws Exception {
+        String big = "x".repeat(200_000);
+        StringBuilder text = new StringBuilder("{\"t\":\"" + big + "\"}\n");
+        for (int i = 0; i < 20_000; i++) {
+            text.append("{\"i\":").append(i).append("}\n");
+        }
+        List<JsonlReader.Line> lines = read(text.toString().getBytes(StandardCharsets.UTF_8));
+        assertThat(lines).hasSize(20_001);
+        assertThat(lines.get(0).object().get("t").asText()).hasSize(200_000);
+        for (int i = 0; i < 20_000; i++) {
+            assertThat(lines.get(i + 1).object().get("i").asInt()).isEqualTo(i);
+        }
+    }
+}

@@ -1,0 +1,700 @@
+package dev.memaudit.model.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.core.io.Sha256;
+import dev.memaudit.model.Capabilities;
+import dev.memaudit.model.Generation;
+import dev.memaudit.model.GenerationSettings;
+import dev.memaudit.model.LanguageModel;
+import dev.memaudit.model.ModelTokenizer;
+import dev.memaudit.model.ScoredSequence;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntFunction;
+
+/**
+ * A {@link LanguageModel} behind an OpenAI-compatible {@code /v1/completions} server (vLLM,
+ * llama.cpp, {@code memaudit serve}). What the server can do is probed when the model opens (see
+ * {@link #capabilities()} and {@link #manifestSection()}).
+ *
+ * <p>Scoring sends the token ids as the prompt and reads the prompt's log-probs back: vLLM's {@code
+ * prompt_logprobs} when offered (log-prob and exact rank of every token), else {@code echo} with
+ * {@code logprobs: k} (ranks exact up to k, 0 beyond). A server with neither cannot score, and
+ * {@link #score} fails with the reason. μ and σ² (Min-K%++) need the full distribution, which no
+ * server returns: they are {@code NaN}. Scheme log-probs are exact for greedy, for temperature 1
+ * without truncation and for top-k ≤ k, else {@code NaN}.
+ *
+ * <p>Generation sends one request per row with the row's seed, so a row's output depends on its
+ * prefix, seed and settings only, as the contract asks, provided the server honours seeds ({@code
+ * seed_reproducible} in the manifest). Requests run in parallel up to {@link
+ * EndpointConfig#maxInFlight()}.
+ */
+public final class OpenAiCompletionsModel implements LanguageModel {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int ASSUMED_CONTEXT = 2048;
+    private static final int MAX_PROMPTS_PER_REQUEST = 16;
+    private static final String PROBE_TEXT =
+            "A short sentence to probe the server, said twice. A short sentence to probe the server.";
+
+    /** How prompt log-probs are asked for. */
+    enum ScoringMode {
+        /** vLLM's {@code prompt_logprobs}. */
+        PROMPT_LOGPROBS,
+        /** {@code echo: true} with {@code logprobs}. */
+        ECHO,
+        /** The server returns no prompt log-probs. */
+        NONE
+    }
+
+    private final CompletionsClient client;
+    private final String modelName;
+    private final ModelTokenizer tokenizer;
+    private final String tokenization;
+    private final ExecutorService pool;
+    private final Map<String, Object> probe = new LinkedHashMap<>();
+    private boolean modelListed;
+    private int contextLength;
+    private boolean contextAssumed;
+    private int vocabSize;
+    private ScoringMode mode = ScoringMode.NONE;
+    private int topLogprobs;
+    private int scoringMaxTokens = 1;
+    private boolean promptLists;
+    private String seedReproducible = "unknown";
+    private boolean generatedIdsFromServer;
+
+    private OpenAiCompletionsModel(
+            CompletionsClient client, String modelName, ModelTokenizer tok, String tokenization) {
+        this.client = client;
+        this.modelName = modelName;
+        this.tokenizer = tok;
+        this.tokenization = tokenization;
+        this.pool =
+                Executors.newFixedThreadPool(
+                        client.config().maxInFlight(),
+                        r -> {
+                            Thread t = new Thread(r, "memaudit-http");
+                            t.setDaemon(true);
+                            return t;
+                        });
+    }
+
+    /**
+     * Connects, finds the model, loads or reaches its tokenizer and probes the server.
+     *
+     * @throws EndpointException (exit 4) when the server is down, does not list the model or
+     *     answers outside the protocol
+     * @throws MemauditException (usage) when the model is ambiguous or there is no tokenizer
+     */
+    public static OpenAiCompletionsModel open(EndpointConfig config) {
+        return open(new CompletionsClient(config));
+    }
+
+    /** Like {@link #open(EndpointConfig)} over a given client (tests inject a sleeper). */
+    public static OpenAiCompletionsModel open(CompletionsClient client) {
+        EndpointConfig config = client.config();
+        // /v1/models: is the server up, which model, how long a context
+        JsonNode card = null;
+        String name = config.modelName();
+        List<String> listed = new ArrayList<>();
+        boolean modelsEndpoint = true;
+        try {
+            JsonNode models = client.get("/v1/models");
+            for (JsonNode m : models.path("data")) {
+                listed.add(m.path("id").asText());
+                if (name != null && name.equals(m.path("id").asText())) {
+                    card = m;
+                }
+            }
+            if (name == null) {
+                if (listed.size() != 1) {
+                    throw MemauditException.usage(
+                            config.base()
+                                    + " serves "
+                                    + listed.size()
+                                    + " models "
+                                    + listed
+                                    + "; name one with --model-name");
+                }
+                name = listed.get(0);
+                card = models.path("data").get(0);
+            } else if (card == null) {
+                throw new EndpointException(
+                        -1,
+                        config.base()
+                                + "/v1/models does not list model '"
+                                + name
+                                + "' (it lists "
+                                + listed
+                                + ")",
+                        null);
+            }
+        } catch (EndpointException e) {
+            if (e.status() != 404) {
+                throw e;
+            }
+            modelsEndpoint = false;
+            if (name == null) {
+                throw MemauditException.usage(
+                        config.base() + " has no /v1/models; name the model with --model-name");
+            }
+        }
+        ModelTokenizer tok;
+        String tokenization;
+        if (config.tokenizer() != null) {
+            tok = ModelTokenizer.load(config.tokenizer());
+            tokenization =
+                    "local tokenizer.json "
+                            + config.tokenizer()
+                            + " sha256:"
+                            + Sha256.of(config.tokenizer());
+        } else {
+            int vocab = card == null ? 0 : card.path("vocab_size").asInt(0);
+            tok = new ServerTokenizer(client, name, vocab);
+            tokenization = "server /tokenize and /detokenize";
+        }
+        OpenAiCompletionsModel m = new OpenAiCompletionsModel(client, name, tok, tokenization);
+        try {
+            m.modelListed = card != null;
+            m.probe.put("models_endpoint", modelsEndpoint);
+            m.initContext(card, config);
+            m.probeServer();
+            return m;
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    private void initContext(JsonNode card, EndpointConfig config) {
+        int served = card == null ? 0 : card.path("max_model_len").asInt(0);
+        if (config.contextLength() > 0) {
+            contextLength = config.contextLength();
+        } else if (served > 0) {
+            contextLength = served;
+        } else {
+            contextLength = ASSUMED_CONTEXT;
+            contextAssumed = true;
+        }
+        int cardVocab = card == null ? 0 : card.path("vocab_size").asInt(0);
+        vocabSize = cardVocab > 0 ? cardVocab : Math.max(0, tokenizer.vocabSize());
+    }
+
+    // ---------------------------------------------------------------- probing
+
+    private void probeServer() {
+        int[] ids = tokenizer.encodeIds(PROBE_TEXT);
+        ids = Arrays.copyOf(ids, Math.min(ids.length, Math.max(2, contextLength - 1)));
+        if (ids.length < 2) {
+            throw new EndpointException(
+                    -1, "the tokenizer gives " + ids.length + " tokens for a probe sentence", null);
+        }
+        // 1. vLLM prompt_logprobs: exact ranks; find the largest top-k the server allows
+        for (int k : new int[] {20, 5, 1, 0}) {
+            JsonNode r = tryPost(scoringRequest(ids, ScoringMode.PROMPT_LOGPROBS, k, 1));
+            if (r == null) {
+                continue;
+            }
+            List<TokenLogprob> got = promptEntries(r, ids, ScoringMode.PROMPT_LOGPROBS);
+            if (got != null && got.size() >= ids.length) {
+                mode = ScoringMode.PROMPT_LOGPROBS;
+                topLogprobs = k;
+            }
+            break; // answered without prompt_logprobs: the field is ignored, not too large
+        }
+        // 2. echo with logprobs
+        if (mode == ScoringMode.NONE) {
+            for (int k : new int[] {20, 10, 5, 1}) {
+                JsonNode r = tryPost(scoringRequest(ids, ScoringMode.ECHO, k, 1));
+                if (r == null) {
+                    continue;
+                }
+                List<TokenLogprob> got = promptEntries(r, ids, ScoringMode.ECHO);
+                if (got != null
+                        && got.size() >= ids.length
+                        && !Double.isNaN(got.get(1).logprob())) {
+                    mode = ScoringMode.ECHO;
+                    topLogprobs = k;
+                }
+                break;
+            }
+        }
+        if (mode != ScoringMode.NONE) {
+            int k = mode == ScoringMode.PROMPT_LOGPROBS ? 0 : topLogprobs;
+            JsonNode r = tryPost(scoringRequest(ids, mode, k, 0));
+            if (r != null && promptEntries(r, ids, mode) != null) {
+                scoringMaxTokens = 0;
+            }
+            // several prompts in one request (OpenAI allows a list of token-id arrays)
+            int[] half = Arrays.copyOf(ids, Math.max(2, ids.length / 2));
+            JsonNode two = tryPost(scoringRequest(List.of(ids, half), mode, k, scoringMaxTokens));
+            promptLists =
+                    two != null
+                            && two.path("choices").size() == 2
+                            && choiceEntries(byIndex(two, 1), half, mode) != null;
+        }
+        // 3. seeds: the same seed twice must give the same sample
+        int[] shortPrompt =
+                Arrays.copyOf(ids, Math.min(ids.length, Math.max(1, contextLength / 4)));
+        int newTokens = Math.max(1, Math.min(8, contextLength - shortPrompt.length));
+        GenerationSettings s = new GenerationSettings(newTokens, 1.0, 0, 1.0, 0, false);
+        try {
+            JsonNode a = client.post("/v1/completions", generationRequest(shortPrompt, s, 12345L));
+            JsonNode b = client.post("/v1/completions", generationRequest(shortPrompt, s, 12345L));
+            String ta = a.path("choices").path(0).path("text").asText(null);
+            String tb = b.path("choices").path(0).path("text").asText(null);
+            seedReproducible = ta == null ? "unknown" : ta.equals(tb) ? "yes" : "no";
+            List<TokenLogprob> lp = CompletionsResponses.logprobs(a.path("choices").path(0));
+            generatedIdsFromServer =
+                    lp != null && !lp.isEmpty() && lp.stream().allMatch(t -> t.tokenId() >= 0);
+        } catch (EndpointException e) {
+            if (e.status() < 400 || e.status() >= 500) {
+                throw e;
+            }
+            seedReproducible = "unknown";
+            probe.put("generation_probe_error", e.getMessage());
+        } catch (IllegalArgumentException e) {
+            probe.put("generation_probe_error", e.getMessage());
+        }
+    }
+
+    /** POST that returns null on a 4xx refusal (an unsupported parameter), else throws. */
+    private JsonNode tryPost(ObjectNode body) {
+        try {
+            return client.post("/v1/completions", body);
+        } catch (EndpointException e) {
+            if (e.status() >= 400 && e.status() < 500 && e.status() != 401 && e.status() != 403) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private ObjectNode scoringRequest(int[] ids, ScoringMode how, int k, int maxTokens) {
+        return scoringRequest(List.of(ids), how, k, maxTokens);
+    }
+
+    /** One request for several prompts: a token-id array, or a list of them. */
+    private ObjectNode scoringRequest(List<int[]> batch, ScoringMode how, int k, int maxTokens) {
+        ObjectNode b = JSON.createObjectNode();
+        b.put("model", modelName);
+        ArrayNode p = b.putArray("prompt");
+        for (int[] ids : batch) {
+            ArrayNode row = batch.size() == 1 ? p : p.addArray();
+            for (int id : ids) {
+                row.add(id);
+            }
+        }
+        b.put("max_tokens", maxTokens);
+        b.put("temperature", 0.0);
+        if (how == ScoringMode.PROMPT_LOGPROBS) {
+            b.put("prompt_logprobs", k);
+        } else {
+            b.put("echo", true);
+            b.put("logprobs", k);
+            b.put("return_tokens_as_token_ids", true);
+        }
+        return b;
+    }
+
+    private ObjectNode generationRequest(int[] prefix, GenerationSettings s, long seed) {
+        ObjectNode b = JSON.createObjectNode();
+        b.put("model", modelName);
+        if (prefix.length == 0) {
+            b.put("prompt", ""); // servers add the beginning-of-sequence token to text prompts
+        } else {
+            ArrayNode p = b.putArray("prompt");
+            for (int id : prefix) {
+                p.add(id);
+            }
+        }
+        b.put("max_tokens", s.maxNewTokens());
+        b.put("temperature", s.temperature());
+        b.put("top_p", s.topP());
+        // explicit neutral values: llama.cpp otherwise truncates with top_k 40 and min_p 0.05
+        b.put("top_k", s.topK() > 0 ? s.topK() : -1);
+        b.put("min_p", 0.0);
+        b.put("repetition_penalty", 1.0); // vLLM's name
+        b.put("repeat_penalty", 1.0); // llama.cpp's name
+        b.put("seed", seed);
+        b.put("logprobs", 1);
+        b.put("return_tokens_as_token_ids", true);
+        if (!s.stopAtEos()) {
+            b.put("ignore_eos", true);
+        }
+        return b;
+    }
+
+    /** The prompt's entries of an answer, or null when it has none. */
+    private static List<TokenLogprob> promptEntries(JsonNode r, int[] ids, ScoringMode how) {
+        return choiceEntries(r.path("choices").path(0), ids, how);
+    }
+
+    private static List<TokenLogprob> choiceEntries(JsonNode choice, int[] ids, ScoringMode how) {
+        try {
+            if (how == ScoringMode.PROMPT_LOGPROBS) {
+                return CompletionsResponses.promptLogprobs(choice, ids);
+            }
+            List<TokenLogprob> all = CompletionsResponses.logprobs(choice);
+            return all == null || all.size() < ids.length ? null : all.subList(0, ids.length);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    // ---------------------------------------------------------------- the contract
+
+    @Override
+    public ModelTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    @Override
+    public String describe() {
+        return "OpenAI-compatible server " + client.config().base() + ", model " + modelName;
+    }
+
+    /** The vocabulary size from {@code /v1/models} or the tokenizer; 0 when unknown. */
+    @Override
+    public int vocabSize() {
+        return vocabSize;
+    }
+
+    @Override
+    public int maxSequenceLength() {
+        return contextLength;
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return new Capabilities(
+                "openai-completions",
+                mode != ScoringMode.NONE,
+                false,
+                mode == ScoringMode.PROMPT_LOGPROBS
+                        ? Integer.MAX_VALUE
+                        : (mode == ScoringMode.ECHO ? topLogprobs : 0),
+                mode == ScoringMode.NONE ? "none" : "partial",
+                seedReproducible,
+                tokenization);
+    }
+
+    @Override
+    public Map<String, Object> manifestSection() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("description", describe());
+        m.put("endpoint", client.config().base());
+        m.put("model_name", modelName);
+        m.put("model_listed", modelListed);
+        m.put("api_key", client.config().apiKey() == null ? "none" : "sent (value not recorded)");
+        m.put("context_tokens", contextLength);
+        m.put("context_source", contextAssumed ? "assumed (server did not say)" : "server or flag");
+        m.put("vocab_size", vocabSize);
+        m.put(
+                "scoring",
+                switch (mode) {
+                    case PROMPT_LOGPROBS -> "vLLM prompt_logprobs";
+                    case ECHO -> "echo with logprobs";
+                    case NONE -> "not available (server returns no prompt log-probs)";
+                });
+        m.put("top_logprobs", topLogprobs);
+        m.put("scoring_max_tokens", scoringMaxTokens);
+        m.put("prompts_per_request", promptLists ? MAX_PROMPTS_PER_REQUEST : 1);
+        m.put(
+                "generated_token_ids",
+                generatedIdsFromServer ? "server token ids" : "re-tokenized completion text");
+        m.putAll(capabilities().toMap());
+        m.putAll(probe);
+        m.put("requests", client.requestCount());
+        m.put("retries", client.retryCount());
+        return m;
+    }
+
+    @Override
+    public List<ScoredSequence> score(
+            List<int[]> sequences, boolean fullDistributionStats, GenerationSettings scheme) {
+        if (mode == ScoringMode.NONE) {
+            throw new EndpointException(
+                    -1,
+                    describe()
+                            + ": not measurable: the server returns no prompt log-probabilities"
+                            + " (neither echo with logprobs nor prompt_logprobs), so teacher-forced"
+                            + " scoring is impossible",
+                    null);
+        }
+        for (int i = 0; i < sequences.size(); i++) {
+            int n = sequences.get(i).length;
+            if (n == 0 || n > contextLength) {
+                throw MemauditException.badInput(
+                        "sequence "
+                                + i
+                                + " has "
+                                + n
+                                + " tokens; scoring needs 1.."
+                                + contextLength);
+            }
+        }
+        boolean needTop = scheme != null && !scheme.isGreedy() && !isPlainT1(scheme);
+        int k = mode == ScoringMode.ECHO || needTop ? topLogprobs : 0;
+        // servers batch the prompts of one request; a few requests in parallel keep them busy
+        int spread =
+                (sequences.size() + client.config().maxInFlight() - 1)
+                        / client.config().maxInFlight();
+        int per = promptLists ? Math.min(MAX_PROMPTS_PER_REQUEST, Math.max(8, spread)) : 1;
+        int chunks = (sequences.size() + per - 1) / per;
+        List<List<ScoredSequence>> parts =
+                parallel(
+                        chunks,
+                        c ->
+                                scoreChunk(
+                                        sequences.subList(
+                                                c * per, Math.min(sequences.size(), (c + 1) * per)),
+                                        k,
+                                        fullDistributionStats,
+                                        scheme));
+        List<ScoredSequence> out = new ArrayList<>(sequences.size());
+        parts.forEach(out::addAll);
+        return out;
+    }
+
+    private static boolean isPlainT1(GenerationSettings s) {
+        return s.temperature() == 1.0 && s.topK() == 0 && s.topP() >= 1;
+    }
+
+    /** The choice answering prompt {@code i}: by its {@code index} field, else by position. */
+    private static JsonNode byIndex(JsonNode r, int i) {
+        for (JsonNode c : r.path("choices")) {
+            if (c.path("index").asInt(-1) == i) {
+                return c;
+            }
+        }
+        return r.path("choices").path(i);
+    }
+
+    private List<ScoredSequence> scoreChunk(
+            List<int[]> chunk, int k, boolean stats, GenerationSettings scheme) {
+        JsonNode r =
+                client.post("/v1/completions", scoringRequest(chunk, mode, k, scoringMaxTokens));
+        if (r.path("choices").size() != chunk.size()) {
+            throw new EndpointException(
+                    -1,
+                    describe()
+                            + ": "
+                            + r.path("choices").size()
+                            + " choices for "
+                            + chunk.size()
+                            + " prompts",
+                    null);
+        }
+        List<ScoredSequence> out = new ArrayList<>(chunk.size());
+        for (int i = 0; i < chunk.size(); i++) {
+            out.add(scoreOne(chunk.get(i), byIndex(r, i), k, stats, scheme));
+        }
+        return out;
+    }
+
+    private ScoredSequence scoreOne(
+            int[] ids, JsonNode choice, int k, boolean stats, GenerationSettings scheme) {
+        List<TokenLogprob> got = choiceEntries(choice, ids, mode);
+        if (got == null) {
+            throw new EndpointException(
+                    -1,
+                    describe()
+                            + ": the answer carries no prompt log-probs for a prompt of "
+                            + ids.length
+                            + " tokens (missing logprobs or a shorter list), although the probe found"
+                            + " them",
+                    null);
+        }
+        int n = ids.length;
+        float[] lp = new float[n];
+        int[] rk = new int[n];
+        float[] mu = stats ? new float[n] : null;
+        float[] var = stats ? new float[n] : null;
+        float[] d = scheme == null ? null : new float[n];
+        lp[0] = Float.NaN;
+        if (stats) {
+            Arrays.fill(mu, Float.NaN);
+            Arrays.fill(var, Float.NaN);
+        }
+        if (d != null) {
+            d[0] = Float.NaN;
+        }
+        for (int i = 1; i < n; i++) {
+            TokenLogprob t = got.get(i);
+            if (t.tokenId() >= 0 && t.tokenId() != ids[i]) {
+                throw new EndpointException(
+                        -1,
+                        describe()
+                                + ": the server echoed token "
+                                + t.tokenId()
+                                + " at position "
+                                + i
+                                + " where the prompt has "
+                                + ids[i]
+                                + " (it re-tokenized the prompt)",
+                        null);
+            }
+            if (Double.isNaN(t.logprob())) {
+                throw new EndpointException(
+                        -1, describe() + ": no log-prob for prompt position " + i, null);
+            }
+            lp[i] = (float) t.logprob();
+            rk[i] = mode == ScoringMode.PROMPT_LOGPROBS ? t.rank() : t.derivedRank(k);
+            if (d != null) {
+                d[i] = (float) schemeLogprob(t, rk[i], scheme);
+            }
+        }
+        return new ScoredSequence(ids.clone(), lp, rk, mu, var, d);
+    }
+
+    /** ln P_h(token) from what the server returned; NaN where that does not determine it. */
+    private double schemeLogprob(TokenLogprob t, int rank, GenerationSettings s) {
+        if (s.isGreedy()) {
+            // rank 0 = beyond a top-k list of ≥ 1 entries: not the argmax
+            return rank == 1 ? 0.0 : Double.NEGATIVE_INFINITY;
+        }
+        if (isPlainT1(s)) {
+            return t.logprob();
+        }
+        double[] top = t.top();
+        if (s.topK() == 0 || s.topK() > top.length || s.topK() > topLogprobs) {
+            return Double.NaN;
+        }
+        if (rank == 0 || rank > s.topK()) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        int kk = s.topK();
+        double[] scaled = new double[kk];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < kk; i++) {
+            scaled[i] = top[i] / s.temperature();
+            max = Math.max(max, scaled[i]);
+        }
+        double z = 0;
+        for (double x : scaled) {
+            z += Math.exp(x - max);
+        }
+        int cut = kk;
+        if (s.topP() < 1) {
+            double cum = 0;
+            for (int i = 0; i < kk; i++) {
+                double p = Math.exp(scaled[i] - max) / z;
+                if (cum >= s.topP()) {
+                    cut = i;
+                    break;
+                }
+                cum += p;
+            }
+        }
+        if (rank > cut) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        double zc = 0;
+        for (int i = 0; i < cut; i++) {
+            zc += Math.exp(scaled[i] - max);
+        }
+        return t.logprob() / s.temperature() - max - Math.log(zc);
+    }
+
+    @Override
+    public List<Generation> generate(
+            List<int[]> prefixes, long[] rowSeeds, GenerationSettings settings) {
+        if (rowSeeds.length != prefixes.size()) {
+            throw new IllegalArgumentException(
+                    rowSeeds.length + " row seeds for " + prefixes.size() + " prefixes");
+        }
+        for (int i = 0; i < prefixes.size(); i++) {
+            int n = Math.max(1, prefixes.get(i).length);
+            if (n + settings.maxNewTokens() > contextLength) {
+                throw MemauditException.badInput(
+                        "prefix of "
+                                + n
+                                + " tokens + "
+                                + settings.maxNewTokens()
+                                + " new tokens exceeds the model's "
+                                + contextLength
+                                + " positions");
+            }
+        }
+        return parallel(prefixes.size(), i -> generateOne(prefixes.get(i), rowSeeds[i], settings));
+    }
+
+    private Generation generateOne(int[] prefix, long seed, GenerationSettings s) {
+        JsonNode r = client.post("/v1/completions", generationRequest(prefix, s, seed));
+        JsonNode choice = r.path("choices").path(0);
+        if (!choice.path("text").isTextual()) {
+            throw new EndpointException(
+                    -1, describe() + ": the answer has no choices[0].text", null);
+        }
+        List<TokenLogprob> lp;
+        try {
+            lp = CompletionsResponses.logprobs(choice);
+        } catch (IllegalArgumentException e) {
+            throw new EndpointException(
+                    -1, describe() + ": unreadable logprobs: " + e.getMessage(), e);
+        }
+        int[] tokens;
+        float[] lps;
+        if (lp != null && !lp.isEmpty() && lp.stream().allMatch(t -> t.tokenId() >= 0)) {
+            tokens = lp.stream().mapToInt(TokenLogprob::tokenId).toArray();
+            lps = new float[tokens.length];
+            for (int i = 0; i < lps.length; i++) {
+                lps[i] = (float) lp.get(i).logprob();
+            }
+        } else {
+            // no ids from the server: re-tokenize its text (may differ from what it generated)
+            tokens = tokenizer.encodeIds(choice.path("text").asText());
+            lps = new float[tokens.length];
+            boolean aligned = lp != null && lp.size() == tokens.length;
+            for (int i = 0; i < lps.length; i++) {
+                lps[i] = aligned ? (float) lp.get(i).logprob() : Float.NaN;
+            }
+        }
+        boolean eos = "stop".equals(choice.path("finish_reason").asText());
+        return new Generation(prefix.clone(), tokens, lps, eos);
+    }
+
+    private <T> List<T> parallel(int n, IntFunction<T> task) {
+        List<Future<T>> futures = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int row = i;
+            futures.add(pool.submit(() -> task.apply(row)));
+        }
+        List<T> out = new ArrayList<>(n);
+        try {
+            for (Future<T> f : futures) {
+                out.add(f.get());
+            }
+        } catch (ExecutionException e) {
+            futures.forEach(f -> f.cancel(true));
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            futures.forEach(f -> f.cancel(true));
+            Thread.currentThread().interrupt();
+            throw new EndpointException(-1, describe() + ": interrupted", e);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+        tokenizer.close();
+        client.close();
+    }
+}

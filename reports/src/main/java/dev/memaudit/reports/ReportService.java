@@ -1,0 +1,282 @@
+package dev.memaudit.reports;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.core.io.FileTrees;
+import dev.memaudit.core.io.Json;
+import dev.memaudit.core.io.RunManifest;
+import dev.memaudit.core.io.ToolVersion;
+import dev.memaudit.reports.bundle.Bundle;
+import dev.memaudit.reports.bundle.Ed25519Keys;
+import dev.memaudit.reports.csv.CsvReports;
+import dev.memaudit.reports.html.HtmlReport;
+import dev.memaudit.reports.md.SummaryMarkdown;
+import dev.memaudit.reports.run.Nodes;
+import dev.memaudit.reports.run.RunLoader;
+import dev.memaudit.reports.run.RunView;
+import dev.memaudit.reports.run.SourceTexts;
+import dev.memaudit.reports.run.StageFolder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Writes a report folder (an evidence bundle) for a run folder: {@code report.html}, {@code
+ * report.json}, {@code works.csv}, {@code spans.csv}, {@code summary.md}, then {@code
+ * manifest.json} with the SHA-256 of every file of the stage folders read (inputs) and of every
+ * file written (outputs), and, with a signing key, {@code manifest.pub} and {@code manifest.sig}.
+ */
+public final class ReportService {
+    /** Version of report.json's layout. */
+    public static final int REPORT_JSON_SCHEMA = 1;
+
+    /**
+     * @param signKey an Ed25519 private key (PKCS#8 PEM or DER) to sign the manifest, or null
+     * @param attemptsPerWork most extraction attempts per work shown side by side
+     */
+    public record Options(Path signKey, int attemptsPerWork) {
+        public static Options defaults() {
+            return new Options(null, 5);
+        }
+    }
+
+    /** What was written. */
+    public record Result(Path out, RunView view, boolean signed, List<String> files) {}
+
+    private static final ObjectMapper SNAKE =
+            Json.MAPPER
+                    .copy()
+                    .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                    .enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Clock clock;
+    private final Consumer<String> log;
+
+    public ReportService(Clock clock, Consumer<String> log) {
+        this.clock = clock;
+        this.log = log;
+    }
+
+    /**
+     * The report folder used when {@code --out} is not given: {@code <run>/report} for a folder of
+     * stage folders, {@code <run>-report} beside a single stage folder (whose own files must stay
+     * as its manifest lists them).
+     */
+    public static Path defaultOut(Path run) {
+        if (Files.isRegularFile(run.resolve(Bundle.MANIFEST))) {
+            Path abs = run.toAbsolutePath().normalize();
+            return abs.resolveSibling(abs.getFileName() + "-report");
+        }
+        return run.resolve("report");
+    }
+
+    public Result write(
+            Path run, Path out, SourceTexts texts, Options options, List<String> commandLine) {
+        PrivateKey key =
+                options.signKey() == null ? null : Ed25519Keys.readPrivate(options.signKey());
+        PublicKey pub = key == null ? null : Ed25519Keys.publicOf(key);
+        RunView view = new RunLoader(texts, options.attemptsPerWork()).load(run);
+        prepareOut(out, view);
+        String runName = run.toAbsolutePath().normalize().getFileName().toString();
+        ReportInfo info =
+                new ReportInfo(
+                        ToolVersion.get(), Instant.now(clock).toString(), commandLine, runName);
+        try {
+            Files.createDirectories(out);
+            write(out, "report.html", HtmlReport.render(view, info));
+            write(out, "works.csv", CsvReports.works(view));
+            write(out, "spans.csv", CsvReports.spans(view));
+            write(out, "summary.md", SummaryMarkdown.render(view, info));
+            Files.write(out.resolve("report.json"), reportJson(view, info));
+            if (pub != null) {
+                write(out, Bundle.PUBLIC_KEY, Ed25519Keys.pem("PUBLIC KEY", pub.getEncoded()));
+            }
+            manifest(run, out, view, commandLine, pub != null);
+            if (key != null) {
+                byte[] manifest = Files.readAllBytes(out.resolve(Bundle.MANIFEST));
+                write(
+                        out,
+                        Bundle.SIGNATURE,
+                        Base64.getEncoder().encodeToString(Ed25519Keys.sign(key, manifest)) + "\n");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the report into " + out, e);
+        }
+        List<String> files = new ArrayList<>();
+        try (Stream<Path> list = Files.list(out)) {
+            list.map(p -> p.getFileName().toString()).sorted().forEach(files::add);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + out, e);
+        }
+        log.accept("report for " + view.works().size() + " works written to " + out);
+        return new Result(out, view, key != null, files);
+    }
+
+    /** Refuses an --out inside a stage folder or holding anything but an earlier report. */
+    private static void prepareOut(Path out, RunView view) {
+        Path abs = out.toAbsolutePath().normalize();
+        for (StageFolder s : view.stages()) {
+            if (abs.startsWith(s.dir().toAbsolutePath().normalize())) {
+                throw MemauditException.usage(
+                        "--out "
+                                + out
+                                + " is inside the stage folder "
+                                + s.dir()
+                                + ", whose files its manifest fixes; choose another folder");
+            }
+        }
+        if (!Files.exists(out)) {
+            return;
+        }
+        try (Stream<Path> list = Files.list(out)) {
+            if (list.findAny().isEmpty()) {
+                return;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + out, e);
+        }
+        Path m = out.resolve(Bundle.MANIFEST);
+        boolean earlierReport;
+        try {
+            earlierReport =
+                    Files.isRegularFile(m)
+                            && "report"
+                                    .equals(
+                                            Json.MAPPER
+                                                    .readTree(m.toFile())
+                                                    .path("command")
+                                                    .asText());
+        } catch (IOException e) {
+            earlierReport = false;
+        }
+        if (!earlierReport) {
+            throw MemauditException.usage(
+                    "--out "
+                            + out
+                            + " is not empty and is not an earlier report; choose an empty folder");
+        }
+        try {
+            FileTrees.delete(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot replace the earlier report in " + out, e);
+        }
+    }
+
+    private static void write(Path dir, String name, String text) throws IOException {
+        Files.writeString(dir.resolve(name), text, StandardCharsets.UTF_8);
+    }
+
+    private byte[] reportJson(RunView view, ReportInfo info) throws IOException {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("schema_version", REPORT_JSON_SCHEMA);
+        root.put("tool_version", info.toolVersion());
+        root.put("generated_utc", info.generatedUtc());
+        root.put("command", info.command());
+        List<Map<String, Object>> stages = new ArrayList<>();
+        for (StageFolder s : view.stages()) {
+            Map<String, Object> st = new LinkedHashMap<>();
+            st.put("command", s.command());
+            st.put("folder", String.valueOf(s.dir().getFileName()));
+            st.put("tool_version", Nodes.str(s.manifest(), "tool_version"));
+            st.put("args", s.manifest().path("args"));
+            st.put("config", s.config());
+            st.put("started_utc", Nodes.str(s.manifest(), "started_utc"));
+            st.put("ended_utc", Nodes.str(s.manifest(), "ended_utc"));
+            stages.add(st);
+        }
+        root.put("stages", stages);
+        List<String> missing = new ArrayList<>();
+        for (String k : List.of("scan", "extract", "ppl")) {
+            if (!view.ran(k)) {
+                missing.add(k);
+            }
+        }
+        root.put("stages_not_run", missing);
+        root.put("works", view.works());
+        root.put("notes", view.notes());
+        byte[] body = SNAKE.writeValueAsBytes(root);
+        byte[] withNewline = java.util.Arrays.copyOf(body, body.length + 1);
+        withNewline[body.length] = '\n';
+        return withNewline;
+    }
+
+    private void manifest(
+            Path run, Path out, RunView view, List<String> commandLine, boolean signed) {
+        RunManifest m = new RunManifest(clock, "report", commandLine);
+        Path runAbs = run.toAbsolutePath().normalize();
+        Path outAbs = out.toAbsolutePath().normalize();
+        m.config("run", run.toString());
+        m.config("signed", signed);
+        Map<String, Object> seeds = new TreeMap<>();
+        List<Map<String, Object>> stages = new ArrayList<>();
+        for (StageFolder s : view.stages()) {
+            String rel =
+                    runAbs.relativize(s.dir().toAbsolutePath().normalize())
+                            .toString()
+                            .replace('\\', '/');
+            Map<String, Object> st = new LinkedHashMap<>();
+            st.put("command", s.command());
+            st.put("folder", rel.isEmpty() ? "." : rel);
+            st.put("tool_version", Nodes.str(s.manifest(), "tool_version"));
+            st.put("args", s.manifest().path("args"));
+            stages.add(st);
+            collectSeeds(s, seeds);
+            try (Stream<Path> files = Files.walk(s.dir())) {
+                for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                    Path fa = f.toAbsolutePath().normalize();
+                    if (!fa.startsWith(outAbs)) {
+                        m.input(runAbs.relativize(fa).toString().replace('\\', '/'), f);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + s.dir(), e);
+            }
+        }
+        m.section(Bundle.RUN_DIR, relativeRun(outAbs, runAbs));
+        m.section("stages", stages);
+        m.section("seeds", seeds);
+        m.section("schema_versions", Map.of("report.json", REPORT_JSON_SCHEMA));
+        m.write(out);
+    }
+
+    private static String relativeRun(Path outAbs, Path runAbs) {
+        try {
+            String rel = outAbs.relativize(runAbs).toString().replace('\\', '/');
+            return rel.isEmpty() ? "." : rel;
+        } catch (IllegalArgumentException e) {
+            return runAbs.toString();
+        }
+    }
+
+    /** Seeds of a stage: its {@code seeds} section and every config key naming a seed. */
+    private static void collectSeeds(StageFolder s, Map<String, Object> seeds) {
+        JsonNode top = s.manifest().get("seeds");
+        if (top != null) {
+            seeds.put(s.command(), top);
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = s.config().fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getKey().contains("seed")) {
+                seeds.put(s.command() + "." + e.getKey(), e.getValue());
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package dev.memaudit.reports.csv;
+
+import dev.memaudit.reports.run.Passage;
+import dev.memaudit.reports.run.RunView;
+import dev.memaudit.reports.run.WorkView;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** {@code works.csv} (one row per work) and {@code spans.csv} (one row per passage). */
+public final class CsvReports {
+    /** Spreadsheets hold at most 32,767 characters in a cell. */
+    static final int MAX_CELL = 32_000;
+
+    static final List<String> TAUS = List.of("0.5", "0.1", "0.01");
+
+    private CsvReports() {}
+
+    public static String works(RunView view) {
+        Csv csv = new Csv();
+        List<Object> header =
+                new ArrayList<>(
+                        List.of(
+                                "work_id",
+                                "title",
+                                "work_chars",
+                                "scan_spans",
+                                "scan_outputs_hit",
+                                "scan_chars_reproduced",
+                                "scan_longest_span_words",
+                                "extract_windows",
+                                "extract_scheme"));
+        for (String t : TAUS) {
+            header.add("extract_coverage_" + t);
+        }
+        header.addAll(
+                List.of(
+                        "extract_greedy_extractable_windows",
+                        "extract_p_z_median",
+                        "extract_p_z_max",
+                        "extract_attempts",
+                        "extract_attempts_exact",
+                        "extract_attempts_failed",
+                        "ppl_status",
+                        "ppl_chunks",
+                        "ppl_p",
+                        "ppl_p_holm",
+                        "ppl_p_bh"));
+        csv.row(header);
+        for (WorkView w : view.works()) {
+            WorkView.Scan s = w.scan();
+            WorkView.Extract e = w.extract();
+            WorkView.Ppl p = w.ppl();
+            List<Object> row = new ArrayList<>();
+            row.addAll(Arrays.asList(w.workId(), w.title(), w.workChars()));
+            row.addAll(
+                    s == null
+                            ? Arrays.asList(null, null, null, null)
+                            : Arrays.asList(
+                                    s.spans(),
+                                    s.outputsHit(),
+                                    s.charsReproduced(),
+                                    s.longestSpanWords()));
+            row.add(e == null ? null : e.windowCount());
+            row.add(e == null ? null : e.scheme());
+            for (String t : TAUS) {
+                row.add(e == null ? null : e.coverage().get(t));
+            }
+            row.addAll(
+                    e == null
+                            ? Arrays.asList(null, null, null, null, null, null)
+                            : Arrays.asList(
+                                    e.greedyExtractableWindows(),
+                                    e.pzMedian(),
+                                    e.pzMax(),
+                                    e.ledger().total(),
+                                    e.ledger().exact(),
+                                    e.ledger().failed()));
+            row.addAll(
+                    p == null
+                            ? Arrays.asList(null, null, null, null, null)
+                            : Arrays.asList(p.status(), p.chunks(), p.p(), p.pHolm(), p.pBh()));
+            csv.row(row);
+        }
+        return csv.toString();
+    }
+
+    /**
+     * Every scan span, and the attempts shown in the report, with offsets (code points, half-open)
+     * and, where the texts were available, the passages' texts.
+     */
+    public static String spans(RunView view) {
+        Csv csv = new Csv();
+        csv.row(
+                List.of(
+                        "source",
+                        "work_id",
+                        "output",
+                        "output_char_start",
+                        "output_char_end",
+                        "work_char_start",
+                        "work_char_end",
+                        "words",
+                        "tokens",
+                        "exact",
+                        "output_text",
+                        "work_text"));
+        for (WorkView w : view.works()) {
+            List<Passage> all = new ArrayList<>();
+            if (w.scan() != null) {
+                all.addAll(w.scan().passages());
+            }
+            if (w.extract() != null) {
+                all.addAll(w.extract().attempts());
+            }
+            for (Passage p : all) {
+                csv.row(
+                        Arrays.asList(
+                                p.source(),
+                                w.workId(),
+                                p.label(),
+                                p.outputCharStart(),
+                                p.outputCharEnd(),
+                                p.workCharStart(),
+                                p.workCharEnd(),
+                                p.words(),
+                                p.tokens(),
+                                p.exact(),
+                                shared(p.model()),
+                                shared(p.original())));
+            }
+        }
+        return csv.toString();
+    }
+
+    /** The shared part of one side (scan: the span itself), capped to what a cell holds. */
+    private static String shared(List<Passage.Segment> segs) {
+        if (segs == null) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder();
+        boolean any = segs.stream().anyMatch(Passage.Segment::shared);
+        for (Passage.Segment s : segs) {
+            if (s.shared() || !any) {
+                sb.append(s.text());
+            } else if (sb.length() > 0 && !sb.toString().endsWith(" … ")) {
+                sb.append(" … ");
+            }
+        }
+        String s = sb.toString().strip();
+        if (s.endsWith("…")) {
+            s = s.substring(0, s.length() - 1).strip();
+        }
+        if (s.length() <= MAX_CELL) {
+            return s;
+        }
+        int cut = Character.isLowSurrogate(s.charAt(MAX_CELL)) ? MAX_CELL - 1 : MAX_CELL;
+        return s.substring(0, cut) + "…";
+    }
+}

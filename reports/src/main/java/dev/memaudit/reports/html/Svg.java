@@ -1,0 +1,290 @@
+package dev.memaudit.reports.html;
+
+import dev.memaudit.reports.run.WorkView;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/** Inline SVG charts: the p_z strip along a work and box plots of chunk features. */
+final class Svg {
+    static final int STRIP_WIDTH = 400;
+
+    /** p_z below 10^-DECADES gets the lightest colour. */
+    static final double DECADES = 12;
+
+    private Svg() {}
+
+    /**
+     * The p_z map: the work's length (code points) across {@value #STRIP_WIDTH} columns; each
+     * column takes the highest p_z of the windows whose suffix covers it, coloured on a log scale;
+     * greedy-extractable windows get a black tick underneath. Windows are binned, so the strip has
+     * the same size for ten windows or a million.
+     */
+    static String pzStrip(List<WorkView.Window> windows, int workChars, String scheme) {
+        double[] best = new double[STRIP_WIDTH];
+        boolean[] covered = new boolean[STRIP_WIDTH];
+        boolean[] greedy = new boolean[STRIP_WIDTH];
+        Arrays.fill(best, Double.NEGATIVE_INFINITY);
+        double len = Math.max(1, workChars);
+        for (WorkView.Window w : windows) {
+            int a = (int) Math.floor(w.suffixCharStart() / len * STRIP_WIDTH);
+            int b = (int) Math.ceil(w.suffixCharEnd() / len * STRIP_WIDTH);
+            a = Math.max(0, Math.min(STRIP_WIDTH - 1, a));
+            b = Math.max(a + 1, Math.min(STRIP_WIDTH, b));
+            double l10 = log10(w);
+            for (int x = a; x < b; x++) {
+                covered[x] = true;
+                best[x] = Math.max(best[x], l10);
+                greedy[x] |= w.greedyExtractable();
+            }
+        }
+        // colour step per column, -1 where no window lies
+        int[] step = new int[STRIP_WIDTH];
+        for (int x = 0; x < STRIP_WIDTH; x++) {
+            step[x] = covered[x] ? step(best[x]) : -1;
+        }
+        StringBuilder sb = new StringBuilder(4096);
+        sb.append("<svg class=\"strip\" viewBox=\"0 0 ")
+                .append(STRIP_WIDTH)
+                .append(" 46\" width=\"100%\" preserveAspectRatio=\"none\" role=\"img\"")
+                .append(" aria-label=\"p_z (")
+                .append(Html.esc(scheme))
+                .append(") along the work\"><rect x=\"0\" y=\"0\" width=\"")
+                .append(STRIP_WIDTH)
+                .append("\" height=\"30\" fill=\"#fff\" stroke=\"#999\" stroke-width=\"0.5\"/>");
+        for (int x = 0; x < STRIP_WIDTH; ) {
+            int end = x + 1;
+            double max = best[x];
+            while (end < STRIP_WIDTH && step[end] == step[x]) {
+                max = Math.max(max, best[end]);
+                end++;
+            }
+            if (step[x] >= 0) {
+                sb.append("<rect x=\"")
+                        .append(x)
+                        .append("\" y=\"0\" width=\"")
+                        .append(end - x)
+                        .append("\" height=\"30\" fill=\"")
+                        .append(COLOURS[step[x]])
+                        .append("\"><title>chars ")
+                        .append((long) (x * len / STRIP_WIDTH))
+                        .append("–")
+                        .append((long) (end * len / STRIP_WIDTH))
+                        .append(": max p_z ")
+                        .append(
+                                max == Double.NEGATIVE_INFINITY
+                                        ? "0"
+                                        : Format.num(Math.pow(10, max)))
+                        .append("</title></rect>");
+            }
+            x = end;
+        }
+        for (int x = 0; x < STRIP_WIDTH; x++) {
+            if (greedy[x]) {
+                int end = x;
+                while (end < STRIP_WIDTH && greedy[end]) {
+                    end++;
+                }
+                sb.append("<rect x=\"")
+                        .append(x)
+                        .append("\" y=\"33\" width=\"")
+                        .append(end - x)
+                        .append(
+                                "\" height=\"6\" fill=\"#000\"><title>greedy-extractable</title></rect>");
+                x = end;
+            }
+        }
+        sb.append("</svg>");
+        return sb.toString();
+    }
+
+    /** The legend of {@link #pzStrip}: swatches for p_z = 1, 10^-3, …, 10^-12 and none. */
+    static String pzLegend() {
+        StringBuilder sb = new StringBuilder("<div class=\"legend\">p_z: ");
+        for (int d = 0; d <= DECADES; d += 3) {
+            sb.append("<span class=\"sw\"><svg width=\"14\" height=\"12\"><rect width=\"14\"")
+                    .append(" height=\"12\" fill=\"")
+                    .append(colour(-d))
+                    .append("\"/></svg> ")
+                    .append(d == 0 ? "1" : "10<sup>−" + d + "</sup>")
+                    .append("</span> ");
+        }
+        sb.append("<span class=\"sw\"><svg width=\"14\" height=\"12\"><rect width=\"14\"")
+                .append(" height=\"12\" fill=\"#fff\" stroke=\"#999\"/></svg> no window</span>")
+                .append(" <span class=\"sw\"><svg width=\"14\" height=\"12\"><rect y=\"3\"")
+                .append(" width=\"14\" height=\"6\" fill=\"#000\"/></svg> greedy-extractable")
+                .append("</span></div>");
+        return sb.toString();
+    }
+
+    private static double log10(WorkView.Window w) {
+        if (w.logPz() != null) {
+            return w.logPz() / Math.log(10);
+        }
+        if (w.pz() != null && w.pz() > 0) {
+            return Math.log10(w.pz());
+        }
+        return Double.NEGATIVE_INFINITY;
+    }
+
+    /** Colour steps of the p_z scale, from none (≤ 10^-12) to p_z = 1. */
+    static final int STEPS = 16;
+
+    private static final String[] COLOURS = new String[STEPS + 1];
+
+    static {
+        for (int i = 0; i <= STEPS; i++) {
+            COLOURS[i] = mix((double) i / STEPS);
+        }
+    }
+
+    /**
+     * The colour step of log10 p_z; quantized so that neighbouring columns merge into one
+     * rectangle.
+     */
+    static int step(double log10) {
+        double t = log10 == Double.NEGATIVE_INFINITY ? 0 : 1 + log10 / DECADES;
+        t = Math.max(0, Math.min(1, t));
+        return (int) Math.round(t * STEPS);
+    }
+
+    /** Colour of log10 p_z: pale blue-grey (≤ 10^-12) through amber to dark red (1). */
+    static String colour(double log10) {
+        return COLOURS[step(log10)];
+    }
+
+    private static String mix(double t) {
+        int[] lo = {0xE6, 0xEC, 0xF2};
+        int[] mid = {0xF4, 0xB1, 0x3A};
+        int[] hi = {0xA5, 0x10, 0x10};
+        int[] a = t < 0.5 ? lo : mid;
+        int[] b = t < 0.5 ? mid : hi;
+        double u = t < 0.5 ? t * 2 : (t - 0.5) * 2;
+        return String.format(
+                Locale.ROOT,
+                "#%02x%02x%02x",
+                (int) Math.round(a[0] + (b[0] - a[0]) * u),
+                (int) Math.round(a[1] + (b[1] - a[1]) * u),
+                (int) Math.round(a[2] + (b[2] - a[2]) * u));
+    }
+
+    /**
+     * A box plot of one feature: the work's chunks above, the control chunks below, on one axis;
+     * whiskers span min to max, the box the quartiles (linear interpolation), the bar the median.
+     */
+    static String boxPlot(String feature, double[] work, double[] control) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (double[] xs : new double[][] {work, control}) {
+            for (double v : xs) {
+                if (Double.isFinite(v)) {
+                    lo = Math.min(lo, v);
+                    hi = Math.max(hi, v);
+                }
+            }
+        }
+        if (lo == Double.POSITIVE_INFINITY) {
+            return "";
+        }
+        if (hi == lo) {
+            hi = lo + 1;
+        }
+        int left = 80;
+        int width = 300;
+        StringBuilder sb = new StringBuilder();
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "<svg class=\"box\" viewBox=\"0 0 %d 74\" width=\"%d\" height=\"74\""
+                                + " role=\"img\" aria-label=\"%s: work vs control chunks\">",
+                        left + width + 10,
+                        left + width + 10,
+                        Html.esc(feature)));
+        sb.append(row("work (n=" + work.length + ")", work, 6, lo, hi, left, width, "#c0392b"));
+        sb.append(
+                row(
+                        "controls (n=" + control.length + ")",
+                        control,
+                        32,
+                        lo,
+                        hi,
+                        left,
+                        width,
+                        "#2c6fad"));
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "<line x1=\"%d\" y1=\"58\" x2=\"%d\" y2=\"58\" stroke=\"#666\"/>"
+                                + "<text x=\"%d\" y=\"71\" font-size=\"10\">%s</text>"
+                                + "<text x=\"%d\" y=\"71\" font-size=\"10\" text-anchor=\"end\">"
+                                + "%s</text>",
+                        left,
+                        left + width,
+                        left,
+                        Html.esc(Format.num(lo)),
+                        left + width,
+                        Html.esc(Format.num(hi))));
+        sb.append("</svg>");
+        return sb.toString();
+    }
+
+    private static String row(
+            String label,
+            double[] values,
+            int y,
+            double lo,
+            double hi,
+            int left,
+            int width,
+            String colour) {
+        double[] v = Arrays.stream(values).filter(Double::isFinite).sorted().toArray();
+        StringBuilder sb = new StringBuilder();
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "<text x=\"0\" y=\"%d\" font-size=\"10\">%s</text>",
+                        y + 13,
+                        Html.esc(label)));
+        if (v.length == 0) {
+            return sb.toString();
+        }
+        double scale = width / (hi - lo);
+        double min = left + (v[0] - lo) * scale;
+        double max = left + (v[v.length - 1] - lo) * scale;
+        double q1 = left + (quantile(v, 0.25) - lo) * scale;
+        double med = left + (quantile(v, 0.5) - lo) * scale;
+        double q3 = left + (quantile(v, 0.75) - lo) * scale;
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\"/>"
+                                + "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"18\""
+                                + " fill=\"%s\" fill-opacity=\"0.25\" stroke=\"%s\"/>"
+                                + "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\""
+                                + " stroke-width=\"2\"/>",
+                        min,
+                        y + 9,
+                        max,
+                        y + 9,
+                        colour,
+                        q1,
+                        y,
+                        Math.max(1, q3 - q1),
+                        colour,
+                        colour,
+                        med,
+                        y,
+                        med,
+                        y + 18,
+                        colour));
+        return sb.toString();
+    }
+
+    /** Linear-interpolation quantile of sorted values (R type 7, numpy's default). */
+    static double quantile(double[] sorted, double q) {
+        double h = (sorted.length - 1) * q;
+        int i = (int) Math.floor(h);
+        int j = Math.min(sorted.length - 1, i + 1);
+        return sorted[i] + (h - i) * (sorted[j] - sorted[i]);
+    }
+}

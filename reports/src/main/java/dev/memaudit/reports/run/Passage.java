@@ -1,0 +1,32 @@
+package dev.memaudit.reports.run;
+
+import java.util.List;
+
+/**
+ * A model output beside the work's original, for reading side by side. Each side is a list of
+ * segments; {@code shared} segments are the words both texts have.
+ *
+ * @param source {@code scan} (a span of a scanned output) or {@code extract} (an attempt)
+ * @param label the output id, or {@code window w, attempt a (scheme)} for an attempt
+ * @param outputCharStart code-point offset of the shared span in the output, null when unknown
+ * @param workCharStart code-point offset into the work's original text (half-open with end)
+ * @param words the span's length in normalized words (scan), or the longest common token run
+ * @param model segments of the model's text, null when the text is not available
+ * @param original segments of the work's text, null when the text is not available
+ */
+public record Passage(
+        String source,
+        String label,
+        Integer outputCharStart,
+        Integer outputCharEnd,
+        Integer workCharStart,
+        Integer workCharEnd,
+        Integer words,
+        Integer tokens,
+        boolean exact,
+        List<Segment> model,
+        List<Segment> original) {
+
+    /** A run of text, {@code shared} when the other side has the same words here. */
+    public record Segment(String text, boolean shared) {}
+}

@@ -1,0 +1,61 @@
+package dev.memaudit.reports.csv;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.memaudit.reports.Fixtures;
+import dev.memaudit.reports.run.RunLoader;
+import dev.memaudit.reports.run.RunView;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CsvTest {
+    @Test
+    void formulaCellsAreNeutralizedAndFieldsQuotedPerRfc4180() {
+        String csv =
+                new Csv()
+                        .row(
+                                Arrays.asList(
+                                        "=1+1",
+                                        "+x",
+                                        "-y",
+                                        "@SUM(A1)",
+                                        "\tz",
+                                        "\rw",
+                                        "a,b",
+                                        "say \"hi\"",
+                                        "ok",
+                                        -3,
+                                        null,
+                                        true))
+                        .toString();
+        assertThat(csv)
+                .isEqualTo(
+                        "'=1+1,'+x,'-y,'@SUM(A1),'\tz,\"'\rw\",\"a,b\",\"say \"\"hi\"\"\",ok,-3,,true\r\n");
+    }
+
+    @Test
+    void worksCsvHasOneRowPerWorkWithTheStageNumbers() {
+        RunView v = new RunLoader(Fixtures.texts(), 5).load(Fixtures.root().resolve("audit"));
+        List<String> lines = Arrays.asList(CsvReports.works(v).split("\r\n"));
+        assertThat(lines).hasSize(4);
+        assertThat(lines.get(0)).startsWith("work_id,title,work_chars,scan_spans,");
+        assertThat(lines.get(1))
+                .startsWith("alpha,The Lantern Orchard,")
+                .contains(",6,t1,0.3333,0.5,0.6667,2,0.125,0.9,8,2,1,ok,5,2.0E-6,6.0E-6,6.0E-6");
+        assertThat(lines.get(3)).startsWith("gamma,\"<b>Bold</b> & \"\"Quoted\"\" Title\",");
+    }
+
+    @Test
+    void spansCsvNeutralizesHostileOutputIdsAndTexts() {
+        RunView v = new RunLoader(Fixtures.texts(), 5).load(Fixtures.root().resolve("audit"));
+        String csv = CsvReports.spans(v);
+        assertThat(csv)
+                .contains("scan,gamma,\"'=HYPERLINK(\"\"http://evil.example\"\")\",")
+                .contains(
+                        "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\") <script>alert(3)</script>\"")
+                .doesNotContain(",=HYPERLINK")
+                .doesNotContain("\"=HYPERLINK");
+        assertThat(csv.split("\r\n")).hasSize(1 + 2 + 5 + 3);
+    }
+}

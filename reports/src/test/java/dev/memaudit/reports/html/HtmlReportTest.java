@@ -1,0 +1,167 @@
+package dev.memaudit.reports.html;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.memaudit.reports.Fixtures;
+import dev.memaudit.reports.ReportInfo;
+import dev.memaudit.reports.run.RunLoader;
+import dev.memaudit.reports.run.RunView;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class HtmlReportTest {
+    static String html;
+
+    @BeforeAll
+    static void render() {
+        RunView view = new RunLoader(Fixtures.texts(), 5).load(Fixtures.root().resolve("audit"));
+        html =
+                HtmlReport.render(
+                        view,
+                        new ReportInfo(
+                                "9.9-test",
+                                "2026-11-25T12:00:00Z",
+                                List.of("report", "--run", "audit"),
+                                "audit"));
+    }
+
+    /** The work ids of the rows of one sorted copy of the overview table, top to bottom. */
+    static List<String> rows(String id) {
+        int at = html.indexOf("id=\"" + id + "\"");
+        assertThat(at).as("table copy %s", id).isPositive();
+        String table = html.substring(at, html.indexOf("</table>", at));
+        List<String> ids = new ArrayList<>();
+        Matcher m = Pattern.compile("<tr data-work=\"([^\"]*)\"").matcher(table);
+        while (m.find()) {
+            ids.add(m.group(1));
+        }
+        return ids;
+    }
+
+    @Test
+    void isSelfContainedUnderAPolicyThatForbidsEveryRequest() {
+        assertThat(html)
+                .startsWith("<!DOCTYPE html>")
+                .contains(
+                        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';"
+                                + " style-src 'unsafe-inline'; img-src data:; base-uri 'none';"
+                                + " form-action 'none'\">");
+        assertThat(html.toLowerCase(java.util.Locale.ROOT))
+                .doesNotContain("<script")
+                .doesNotContain("<img")
+                .doesNotContain("<link")
+                .doesNotContain("<iframe")
+                .doesNotContain("@import")
+                .doesNotContain("url(");
+        // every link points inside the document
+        Matcher m = Pattern.compile("(?i)\\b(href|src|action)\\s*=\\s*\"([^\"]*)\"").matcher(html);
+        while (m.find()) {
+            assertThat(m.group(2)).as("attribute %s", m.group()).startsWith("#");
+        }
+        assertThat(html).contains("@media print");
+    }
+
+    @Test
+    void modelTextIsEscapedEverywhere() {
+        assertThat(html)
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+                .contains("&quot;&gt;&lt;img src=x onerror=alert(2)&gt;")
+                .contains("=HYPERLINK(&quot;http://evil.example&quot;,&quot;click&quot;)")
+                .contains("&lt;b&gt;Bold&lt;/b&gt; &amp; &quot;Quoted&quot; Title")
+                .doesNotContain("<b>Bold</b>");
+    }
+
+    @Test
+    void theOverviewSortsByEveryColumnBothWays() {
+        assertThat(rows("overview-default")).containsExactly("alpha", "gamma", "beta");
+        assertThat(rows("by-longest-desc")).containsExactly("alpha", "gamma", "beta");
+        assertThat(rows("by-longest-asc")).containsExactly("beta", "gamma", "alpha");
+        assertThat(rows("by-p-asc")).containsExactly("alpha", "beta", "gamma");
+        // works without a value stay last in both directions
+        assertThat(rows("by-p-desc")).containsExactly("beta", "alpha", "gamma");
+        assertThat(rows("by-coverage-desc")).containsExactly("alpha", "beta", "gamma");
+        assertThat(rows("by-work-desc")).containsExactly("gamma", "beta", "alpha");
+        assertThat(html).contains(".sortview:target~.default{display:none}");
+    }
+
+    @Test
+    void showsTheNumbersTheStagesWrote() {
+        String alphaRow =
+                html.substring(
+                        html.indexOf("<tr data-work=\"alpha\">", html.indexOf("overview-default")));
+        alphaRow = alphaRow.substring(0, alphaRow.indexOf("</tr>"));
+        assertThat(alphaRow)
+                .contains(">28<")
+                .contains(">50.0%<")
+                .contains(">2 / 6<")
+                .contains(">2 / 8 (1)<")
+                .contains(">2.00e-06<")
+                .contains(">6.00e-06<");
+        assertThat(html)
+                .contains("not enough control text")
+                .contains("Failed: backend timeout after 30 s")
+                .contains("Coverage, p_z ≥ 0.01 (t1)");
+    }
+
+    @Test
+    void perWorkSectionsHaveTheMapPassagesAndCharts() {
+        String alpha = html.substring(html.indexOf("id=\"work-1\""), html.indexOf("id=\"work-2\""));
+        assertThat(alpha)
+                .contains("<svg class=\"strip\"")
+                .contains("<title>greedy-extractable</title>")
+                .contains("<svg class=\"box\"")
+                .contains("work (n=5)")
+                .contains("controls (n=8)")
+                .contains("<mark>Mira believed none of it")
+                .contains("<span class=\"off\">[18, ")
+                .contains("Best attempts");
+        String beta = html.substring(html.indexOf("id=\"work-2\""), html.indexOf("id=\"work-3\""));
+        String betaScan = beta.substring(beta.indexOf("(scan)"), beta.indexOf("(extract)"));
+        assertThat(betaScan).contains("0 spans in 0 outputs").doesNotContain("class=\"passage\"");
+    }
+
+    @Test
+    void methodProvenanceAndLimitationsAreThere() {
+        assertThat(html)
+                .contains("Unicode code points, 0-based and half-open")
+                .contains("1 − (1 − p_z)<sup>n</sup>")
+                .contains("memaudit extract --model m --index idx --out extract --seed 7")
+                .contains("memaudit report --run audit")
+                .contains("model/model.safetensors")
+                .contains("{&quot;bootstrap&quot;:11,&quot;split&quot;:12}")
+                .contains("A negative result does not prove a work was never seen")
+                .contains("Membership statistics are weak evidence")
+                .contains("ppl warning: only 8 control chunks; &lt;i&gt;more&lt;/i&gt;")
+                .contains("not significant, as it should be")
+                .contains("Definitions recorded by the ppl stage")
+                .contains("NLL / zlib bytes at level 6; lower is member-like")
+                .contains("Warning: work and controls differ in kind: &lt;verse&gt; vs prose")
+                .contains("(chunk-level p 2.00e-06, text-level p 1.00e-06)")
+                .contains("expected from p_z: 30.0%");
+    }
+
+    @Test
+    void stagesThatDidNotRunAreSaidToHaveNotRun() {
+        RunView view =
+                new RunLoader(Fixtures.texts(), 5).load(Fixtures.root().resolve("audit/scan"));
+        String scanOnly =
+                HtmlReport.render(view, new ReportInfo("t", "now", List.of("report"), "scan"));
+        assertThat(scanOnly)
+                .contains("<strong>extract</strong> did not run")
+                .contains("<strong>ppl</strong> did not run")
+                .contains("Not in this run, so not below: extract, ppl")
+                .doesNotContain("by-coverage-asc")
+                .doesNotContain("<svg class=\"strip\"");
+    }
+
+    @Test
+    void escapeHandlesEveryMetacharacterAndStrayControls() {
+        assertThat(Html.esc("<a href='x'>\"&</a>\u0000\uD800ok\uD83C\uDF4E"))
+                .isEqualTo(
+                        "&lt;a href=&#39;x&#39;&gt;&quot;&amp;&lt;/a&gt;\uFFFD\uFFFDok\uD83C\uDF4E");
+    }
+}
