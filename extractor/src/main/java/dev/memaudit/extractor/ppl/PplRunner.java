@@ -95,11 +95,7 @@ public final class PplRunner {
             int total = 0;
             for (PplText t : texts) {
                 CodePointIndex cps = CodePointIndex.of(t.text());
-                List<Chunker.Chunk> chunks =
-                        Chunker.chunks(
-                                model.tokenizer().encode(t.text()),
-                                settings.chunkTokens(),
-                                cps.codePointCount());
+                List<Chunker.Chunk> chunks = chunk(model, t.text(), settings, cps);
                 if (chunks.isEmpty()) {
                     tooShort.add(t.id());
                 }
@@ -152,6 +148,29 @@ public final class PplRunner {
             return new Summary(
                     total, resumed, written, failed, failures, tooShort, fullDistribution);
         }
+    }
+
+    /**
+     * Chunks of a text. A local tokenizer gives every token's offsets in one call; a tokenizer
+     * behind a server (no {@code tokenizer.json} here) would need one request per token for them,
+     * so only the chunk boundaries are decoded.
+     */
+    private static List<Chunker.Chunk> chunk(
+            LanguageModel model, String text, PplSettings settings, CodePointIndex cps) {
+        var tok = model.tokenizer();
+        if (tok.file() != null) {
+            return Chunker.chunks(tok.encode(text), settings.chunkTokens(), cps.codePointCount());
+        }
+        int[] ids = tok.encodeIds(text);
+        return Chunker.chunks(
+                ids,
+                settings.chunkTokens(),
+                cps.codePointCount(),
+                n -> {
+                    String prefix = tok.decode(Arrays.copyOf(ids, n));
+                    int len = prefix.codePointCount(0, prefix.length());
+                    return prefix.endsWith("\uFFFD") ? len - 1 : len;
+                });
     }
 
     private static List<ObjectNode> score(
