@@ -6,6 +6,7 @@ import dev.memaudit.cli.command.CanaryCommand;
 import dev.memaudit.cli.command.ExtractCommand;
 import dev.memaudit.cli.command.IndexCommand;
 import dev.memaudit.cli.command.KeygenCommand;
+import dev.memaudit.cli.command.PplCommand;
 import dev.memaudit.cli.command.ReportCommand;
 import dev.memaudit.cli.command.SampleCommand;
 import dev.memaudit.cli.command.ScanCommand;
@@ -28,6 +29,7 @@ import picocli.CommandLine.Command;
             ScoreCommand.class,
             SampleCommand.class,
             ExtractCommand.class,
+            PplCommand.class,
             ServeCommand.class,
             ReportCommand.class,
             VerifyCommand.class,

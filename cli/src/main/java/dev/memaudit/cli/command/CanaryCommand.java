@@ -7,5 +7,5 @@ import picocli.CommandLine.Command;
         name = "canary",
         mixinStandardHelpOptions = true,
         description = "Canary models: small models trained on a corpus with known membership.",
-        subcommands = {CanaryTrainCommand.class})
+        subcommands = {CanaryTrainCommand.class, CanaryCalibrateCommand.class})
 public final class CanaryCommand {}

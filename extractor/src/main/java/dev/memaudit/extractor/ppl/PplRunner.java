@@ -1,0 +1,276 @@
+package dev.memaudit.extractor.ppl;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.memaudit.core.run.Progress;
+import dev.memaudit.core.run.RunFolder;
+import dev.memaudit.core.run.RunLedger;
+import dev.memaudit.core.text.CodePointIndex;
+import dev.memaudit.model.LanguageModel;
+import dev.memaudit.model.ScoredSequence;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The chunk stage of {@code memaudit ppl}: cuts works and control texts into chunks of the audited
+ * model's tokens, scores each chunk in one teacher-forced pass (plus a lowercase pass and a
+ * reference-model pass when asked) and appends one record per chunk to {@code chunks.jsonl} of the
+ * run folder (layout in docs/run-folders.md). Chunks already in the ledger are skipped, so a killed
+ * run continues with {@code --resume}. Only the {@link LanguageModel} interface is used: any
+ * backend works; Min-K%++ is left out (and reported as not measurable) when the backend gives no
+ * full next-token distribution.
+ */
+public final class PplRunner {
+    /** {@code schema_version} of chunks.jsonl records. */
+    public static final int SCHEMA_VERSION = 1;
+
+    /** The ledger file. */
+    public static final String CHUNKS = "chunks.jsonl";
+
+    private PplRunner() {}
+
+    /**
+     * What a run did.
+     *
+     * @param chunks chunks of all texts
+     * @param resumed chunks found in the ledger from an earlier run (not scored again)
+     * @param written chunks scored and appended now
+     * @param failed chunks whose scoring failed (not recorded: a resumed run retries them)
+     * @param failures the first few failure messages
+     * @param tooShort texts with no chunk (fewer tokens than a chunk needs)
+     * @param minKPlusPlusMeasurable whether the backend gave the full distribution (null if nothing
+     *     was scored)
+     */
+    public record Summary(
+            int chunks,
+            int resumed,
+            int written,
+            int failed,
+            List<String> failures,
+            List<String> tooShort,
+            Boolean minKPlusPlusMeasurable) {}
+
+    private record Pending(PplText text, CodePointIndex cps, Chunker.Chunk chunk) {}
+
+    /**
+     * Scores every chunk not yet in {@code folder}'s ledger.
+     *
+     * @param reference a reference model for {@code ref_diff}, or null
+     * @param err where the progress bar goes
+     * @param progressBar draw a progress bar (only on a terminal)
+     */
+    public static Summary run(
+            RunFolder folder,
+            LanguageModel model,
+            LanguageModel reference,
+            List<PplText> texts,
+            PplSettings settings,
+            PrintStream err,
+            boolean progressBar) {
+        if (settings.chunkTokens() > model.maxSequenceLength()) {
+            throw new IllegalArgumentException(
+                    "chunk tokens "
+                            + settings.chunkTokens()
+                            + " exceed the model's maximum sequence length "
+                            + model.maxSequenceLength());
+        }
+        try (RunLedger ledger = folder.ledger(CHUNKS)) {
+            Set<String> done = new HashSet<>();
+            for (ObjectNode r : ledger.existing()) {
+                done.add(
+                        key(
+                                r.path("set").asText(),
+                                r.path("work_id").asText(),
+                                r.path("chunk").asInt()));
+            }
+            List<Pending> pending = new ArrayList<>();
+            List<String> tooShort = new ArrayList<>();
+            int total = 0;
+            for (PplText t : texts) {
+                CodePointIndex cps = CodePointIndex.of(t.text());
+                List<Chunker.Chunk> chunks = chunk(model, t.text(), settings, cps);
+                if (chunks.isEmpty()) {
+                    tooShort.add(t.id());
+                }
+                total += chunks.size();
+                for (Chunker.Chunk c : chunks) {
+                    if (!done.contains(key(t.set(), t.id(), c.index()))) {
+                        pending.add(new Pending(t, cps, c));
+                    }
+                }
+            }
+            int resumed = total - pending.size();
+            int written = 0;
+            int failed = 0;
+            List<String> failures = new ArrayList<>();
+            Boolean fullDistribution = null;
+            try (Progress bar = Progress.of(err, "ppl", "chunks", total, resumed, progressBar)) {
+                for (int from = 0; from < pending.size(); from += settings.batchSize()) {
+                    List<Pending> batch =
+                            pending.subList(
+                                    from, Math.min(pending.size(), from + settings.batchSize()));
+                    try {
+                        List<ObjectNode> records = score(batch, model, reference, settings);
+                        for (ObjectNode r : records) {
+                            ledger.append(r);
+                        }
+                        written += records.size();
+                        boolean full = records.get(0).path("features").has("min_k_pp_5");
+                        fullDistribution =
+                                fullDistribution == null ? full : fullDistribution && full;
+                    } catch (RuntimeException e) {
+                        failed += batch.size();
+                        if (failures.size() < 5) {
+                            Pending p = batch.get(0);
+                            failures.add(
+                                    p.text().id()
+                                            + " chunk "
+                                            + p.chunk().index()
+                                            + " (batch of "
+                                            + batch.size()
+                                            + "): "
+                                            + e.getMessage());
+                        }
+                    }
+                    bar.advance(batch.size());
+                }
+            }
+            if (fullDistribution == null && !ledger.existing().isEmpty()) {
+                fullDistribution = ledger.existing().get(0).path("features").has("min_k_pp_5");
+            }
+            return new Summary(
+                    total, resumed, written, failed, failures, tooShort, fullDistribution);
+        }
+    }
+
+    /**
+     * Chunks of a text. A local tokenizer gives every token's offsets in one call; a tokenizer
+     * behind a server (no {@code tokenizer.json} here) would need one request per token for them,
+     * so only the chunk boundaries are decoded.
+     */
+    private static List<Chunker.Chunk> chunk(
+            LanguageModel model, String text, PplSettings settings, CodePointIndex cps) {
+        var tok = model.tokenizer();
+        if (tok.file() != null) {
+            return Chunker.chunks(tok.encode(text), settings.chunkTokens(), cps.codePointCount());
+        }
+        int[] ids = tok.encodeIds(text);
+        return Chunker.chunks(
+                ids,
+                settings.chunkTokens(),
+                cps.codePointCount(),
+                n -> {
+                    String prefix = tok.decode(Arrays.copyOf(ids, n));
+                    int len = prefix.codePointCount(0, prefix.length());
+                    return prefix.endsWith("\uFFFD") ? len - 1 : len;
+                });
+    }
+
+    private static List<ObjectNode> score(
+            List<Pending> batch,
+            LanguageModel model,
+            LanguageModel reference,
+            PplSettings settings) {
+        List<int[]> ids = new ArrayList<>();
+        List<String> texts = new ArrayList<>();
+        for (Pending p : batch) {
+            ids.add(p.chunk().ids());
+            texts.add(p.cps().substring(p.chunk().charStart(), p.chunk().charEnd()));
+        }
+        List<ScoredSequence> scored = model.score(ids, true);
+        double[] lowerNll = null;
+        if (settings.lowercase()) {
+            List<String> lower = new ArrayList<>();
+            for (String t : texts) {
+                lower.add(t.toLowerCase(Locale.ROOT));
+            }
+            lowerNll = nll(model, lower);
+        }
+        double[] refNll = reference == null ? null : nll(reference, texts);
+        List<ObjectNode> out = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            Pending p = batch.get(i);
+            ScoredSequence s = scored.get(i);
+            Map<String, Double> f =
+                    ChunkFeatures.fromScores(s.logprobs(), s.means(), s.variances());
+            String text = texts.get(i);
+            int zlib = ChunkFeatures.zlibBytes(text);
+            double nll = f.get("nll");
+            Map<String, Double> features = new LinkedHashMap<>(f);
+            features.put("zlib_ratio", ChunkFeatures.zlibRatio(nll, zlib));
+            if (lowerNll != null && Double.isFinite(lowerNll[i]) && lowerNll[i] > 0) {
+                features.put("lowercase_ratio", nll / lowerNll[i]);
+            }
+            if (refNll != null && Double.isFinite(refNll[i])) {
+                features.put("ref_diff", nll - refNll[i]);
+            }
+            ObjectNode r = dev.memaudit.core.io.Json.MAPPER.createObjectNode();
+            r.put("schema_version", SCHEMA_VERSION);
+            r.put("set", p.text().set());
+            r.put("work_id", p.text().id());
+            r.put("chunk", p.chunk().index());
+            r.put("char_start", p.chunk().charStart());
+            r.put("char_end", p.chunk().charEnd());
+            r.put("tokens", p.chunk().ids().length);
+            r.put("chars", p.chunk().charEnd() - p.chunk().charStart());
+            r.put("bytes", text.getBytes(StandardCharsets.UTF_8).length);
+            r.put("zlib_bytes", zlib);
+            ObjectNode fn = r.putObject("features");
+            features.forEach(
+                    (k, v) -> {
+                        if (Double.isFinite(v)) {
+                            fn.put(k, v);
+                        }
+                    });
+            out.add(r);
+        }
+        return out;
+    }
+
+    /**
+     * NLL of each text under a model, tokenized by that model. A text longer than the model's
+     * maximum length is scored in consecutive pieces and the NLL is the mean over every scored
+     * token (the first token of each piece has no context and is not scored).
+     */
+    private static double[] nll(LanguageModel m, List<String> texts) {
+        List<int[]> pieces = new ArrayList<>();
+        List<Integer> owner = new ArrayList<>();
+        int max = m.maxSequenceLength();
+        for (int i = 0; i < texts.size(); i++) {
+            int[] t = m.tokenizer().encodeIds(texts.get(i));
+            for (int from = 0; from < t.length; from += max) {
+                int[] piece = Arrays.copyOfRange(t, from, Math.min(t.length, from + max));
+                if (piece.length >= 2) {
+                    pieces.add(piece);
+                    owner.add(i);
+                }
+            }
+        }
+        double[] sum = new double[texts.size()];
+        int[] count = new int[texts.size()];
+        if (!pieces.isEmpty()) {
+            List<ScoredSequence> s = m.score(pieces, false);
+            for (int j = 0; j < s.size(); j++) {
+                int scored = s.get(j).length() - 1;
+                sum[owner.get(j)] += s.get(j).nll() * scored;
+                count[owner.get(j)] += scored;
+            }
+        }
+        double[] out = new double[texts.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = count[i] == 0 ? Double.NaN : sum[i] / count[i];
+        }
+        return out;
+    }
+
+    private static String key(String set, String id, int chunk) {
+        return set + '\u0000' + id + '\u0000' + chunk;
+    }
+}
