@@ -308,7 +308,7 @@ public final class ExtractService {
         manifest.section("backend", model.manifestSection());
         for (WorkRef w : works) {
             if (w.sourceSha256() != null) {
-                manifest.inputHash("work:" + w.id(), w.sourceSha256());
+                manifest.inputHash("work/" + w.id(), w.sourceSha256());
             }
         }
         manifest.write(outDir);
