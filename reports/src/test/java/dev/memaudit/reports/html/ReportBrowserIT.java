@@ -112,13 +112,35 @@ class ReportBrowserIT {
             cdp.close();
         }
         if (browser != null) {
+            // Chromium's helper processes (zygote, renderer, crashpad) outlive the main process
+            // for a moment and keep writing into the profile: stop and await them all.
+            List<ProcessHandle> children = browser.descendants().toList();
             browser.destroy();
             if (!browser.waitFor(10, TimeUnit.SECONDS)) {
                 browser.destroyForcibly();
             }
+            for (ProcessHandle c : children) {
+                c.destroy();
+                try {
+                    c.onExit().get(10, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    c.destroyForcibly();
+                }
+            }
         }
         if (profile != null) {
-            dev.memaudit.core.io.FileTrees.delete(profile);
+            // A late write can still race the delete: retry briefly.
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    dev.memaudit.core.io.FileTrees.delete(profile);
+                    break;
+                } catch (java.io.IOException e) {
+                    if (attempt == 10) {
+                        throw e;
+                    }
+                    Thread.sleep(200);
+                }
+            }
         }
     }
 

@@ -1,0 +1,176 @@
+package dev.memaudit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.memaudit.core.io.Json;
+import dev.memaudit.extractor.testing.SampleCanary;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Extraction and ppl through {@code memaudit serve} and {@code --endpoint} give the local backend's
+ * numbers (log-probabilities within 1e-4, identical decisions and generated tokens) on the shared
+ * canary.
+ */
+class ServeExtractPplIT {
+    @TempDir Path tmp;
+
+    private static final String WORKS = "kiln-weather,brass-and-birch";
+
+    @Test
+    void extractAndPplThroughServeEqualTheLocalModel() throws Exception {
+        Path model = SampleCanary.modelDir();
+        Path index = SampleCanary.indexDir();
+        Path ready = tmp.resolve("ready.url");
+        AtomicReference<Cli.Result> served = new AtomicReference<>();
+        Thread serve =
+                new Thread(
+                        () ->
+                                served.set(
+                                        Cli.run(
+                                                "serve",
+                                                "--model",
+                                                model.toString(),
+                                                "--port",
+                                                "0",
+                                                "--model-name",
+                                                "canary",
+                                                "--ready-file",
+                                                ready.toString())));
+        serve.start();
+        try {
+            for (int i = 0; i < 1200 && !Files.exists(ready); i++) {
+                Thread.sleep(50);
+            }
+            assertThat(ready).exists();
+            Thread.sleep(50);
+            String url = Files.readString(ready).trim();
+            List<String> local = List.of("--model", model.toString());
+            List<String> remote =
+                    List.of(
+                            "--endpoint",
+                            url,
+                            "--model-name",
+                            "canary",
+                            "--tokenizer",
+                            model.resolve("tokenizer.json").toString());
+
+            for (var backend : Map.of("local", local, "http", remote).entrySet()) {
+                List<String> args = new ArrayList<>(List.of("extract"));
+                args.addAll(backend.getValue());
+                args.addAll(
+                        List.of(
+                                "--index",
+                                index.toString(),
+                                "--out",
+                                tmp.resolve("extract-" + backend.getKey()).toString(),
+                                "--works",
+                                WORKS,
+                                "--prefix-tokens",
+                                "32",
+                                "--suffix-tokens",
+                                "32",
+                                "--attempts",
+                                "1",
+                                "--attempt-windows",
+                                "top:2",
+                                "--seed",
+                                "5"));
+                Cli.run(args).exits(0).noStackTrace();
+                args = new ArrayList<>(List.of("ppl"));
+                args.addAll(backend.getValue());
+                args.addAll(
+                        List.of(
+                                "--index",
+                                index.toString(),
+                                "--controls",
+                                SampleCanary.corpusDir().toString(),
+                                "--out",
+                                tmp.resolve("ppl-" + backend.getKey()).toString(),
+                                "--works",
+                                WORKS,
+                                "--chunk-tokens",
+                                "64"));
+                Cli.run(args).exits(0).noStackTrace();
+            }
+        } finally {
+            serve.interrupt();
+            serve.join(10_000);
+        }
+
+        Map<String, JsonNode> wl =
+                byKey(tmp.resolve("extract-local/windows.jsonl"), "work_id", "window");
+        Map<String, JsonNode> wh =
+                byKey(tmp.resolve("extract-http/windows.jsonl"), "work_id", "window");
+        assertThat(wh.keySet()).isEqualTo(wl.keySet()).isNotEmpty();
+        for (String k : wl.keySet()) {
+            JsonNode a = wl.get(k);
+            JsonNode b = wh.get(k);
+            for (String scheme : List.of("greedy", "t1")) {
+                JsonNode x = a.path("log_p_z").path(scheme);
+                JsonNode y = b.path("log_p_z").path(scheme);
+                assertThat(y.isNull()).as(k + " " + scheme).isEqualTo(x.isNull());
+                if (!x.isNull()) {
+                    assertThat(y.asDouble())
+                            .as(k + " " + scheme)
+                            .isCloseTo(x.asDouble(), org.assertj.core.data.Offset.offset(1e-4));
+                }
+            }
+            assertThat(b.path("greedy_extractable")).as(k).isEqualTo(a.path("greedy_extractable"));
+            assertThat(b.path("longest_rank1_run")).as(k).isEqualTo(a.path("longest_rank1_run"));
+        }
+        Map<String, JsonNode> al =
+                byKey(tmp.resolve("extract-local/attempts.jsonl"), "work_id", "window", "attempt");
+        Map<String, JsonNode> ah =
+                byKey(tmp.resolve("extract-http/attempts.jsonl"), "work_id", "window", "attempt");
+        assertThat(ah.keySet()).isEqualTo(al.keySet()).isNotEmpty();
+        for (String k : al.keySet()) {
+            assertThat(ah.get(k).path("generated_tokens"))
+                    .as(k)
+                    .isEqualTo(al.get(k).path("generated_tokens"));
+        }
+
+        Map<String, JsonNode> cl =
+                byKey(tmp.resolve("ppl-local/chunks.jsonl"), "set", "work_id", "chunk");
+        Map<String, JsonNode> ch =
+                byKey(tmp.resolve("ppl-http/chunks.jsonl"), "set", "work_id", "chunk");
+        assertThat(ch.keySet()).isEqualTo(cl.keySet()).isNotEmpty();
+        for (String k : cl.keySet()) {
+            for (String f : List.of("nll", "zlib_ratio", "min_k_20")) {
+                assertThat(ch.get(k).path("features").path(f).asDouble())
+                        .as(k + " " + f)
+                        .isCloseTo(
+                                cl.get(k).path("features").path(f).asDouble(),
+                                org.assertj.core.data.Offset.offset(1e-4));
+            }
+            // The completions API gives no full distribution: Min-K%++ is not measured, not
+            // guessed.
+            assertThat(ch.get(k).path("features").has("min_k_pp_20")).isFalse();
+            assertThat(cl.get(k).path("features").has("min_k_pp_20")).isTrue();
+        }
+    }
+
+    private static Map<String, JsonNode> byKey(Path file, String... keys) throws Exception {
+        Map<String, JsonNode> out = new HashMap<>();
+        for (String line : Files.readAllLines(file)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode n = Json.MAPPER.readTree(line);
+            StringBuilder k = new StringBuilder();
+            for (String key : keys) {
+                k.append(n.path(key).asText()).append('|');
+            }
+            assertThat(out.put(k.toString(), n)).as("duplicate " + k).isNull();
+        }
+        return out;
+    }
+}
