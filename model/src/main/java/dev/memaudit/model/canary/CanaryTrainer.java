@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Adam;
@@ -48,6 +49,18 @@ import java.util.stream.Stream;
  * warm-up and cosine decay to a tenth of the peak rate.
  */
 public final class CanaryTrainer {
+    /** Selects a whole array, for resetting gradients in place. */
+    private static final NDIndex ALL = new NDIndex(":");
+
+    /**
+     * Sets a gradient to zero in place. A fill, not {@code g - g}: NaN − NaN is NaN, and a NaN
+     * gradient left behind would poison every later step (seen in CI: one overflow, then every step
+     * skipped until the run gave up).
+     */
+    static void zero(NDArray gradient) {
+        gradient.set(ALL, 0f);
+    }
+
     private static final int PROBE_TOKENS = 32;
 
     private CanaryTrainer() {}
@@ -477,7 +490,7 @@ public final class CanaryTrainer {
                 // a rare non-finite step is skipped, as mixed-precision trainers do; a run of them
                 // means the model has diverged
                 for (NDArray g : grads) {
-                    g.subi(g);
+                    zero(g);
                     g.close();
                 }
                 skipped[0]++;
@@ -503,7 +516,7 @@ public final class CanaryTrainer {
                     grad.muli(scale);
                 }
                 adam.update(e.getKey(), e.getValue(), grad);
-                grad.subi(grad);
+                zero(grad);
                 grad.close();
             }
             if (step >= steps - tail) {
