@@ -11,17 +11,7 @@ class AuditCommandTest {
     @TempDir Path tmp;
 
     private Path audit(String yaml) throws Exception {
-        Path f = tmp.resolve("audit.yaml");
-        Files.writeString(
-                f,
-                "corpus: "
-                        + Cli.repoRoot().resolve("corpora-sample/corpus.yaml")
-                        + "\n"
-                        + "out: "
-                        + tmp.resolve("out")
-                        + "\n"
-                        + yaml);
-        return f;
+        return Cli.auditFile(tmp, yaml);
     }
 
     @Test
@@ -38,14 +28,8 @@ class AuditCommandTest {
     void theSampleAuditPlansEveryStageWithItsExactCommand() throws Exception {
         // The sample audit file with its out folder moved here, so an earlier real run of it in
         // this checkout does not make its stages "current".
-        Path sample = Cli.repoRoot().resolve("corpora-sample");
-        String text = Files.readString(sample.resolve("audit.yaml"));
-        assertThat(text).contains("corpus: corpus.yaml\n").contains("out: ../runs/sample-audit\n");
         Path yaml = tmp.resolve("audit.yaml");
-        Files.writeString(
-                yaml,
-                text.replace("corpus: corpus.yaml", "corpus: " + sample.resolve("corpus.yaml"))
-                        .replace("out: ../runs/sample-audit", "out: " + tmp.resolve("out")));
+        Files.writeString(yaml, Cli.sampleAudit(tmp.resolve("out")));
         Cli.Result r = Cli.run("audit", yaml.toString(), "--dry-run").exits(0).noStackTrace();
         assertThat(r.out())
                 .contains("dry run")

@@ -14,17 +14,7 @@ class AuditStagesIT {
     @TempDir Path tmp;
 
     private Path audit(String yaml) throws Exception {
-        Path f = tmp.resolve("audit.yaml");
-        Files.writeString(
-                f,
-                "corpus: "
-                        + Cli.repoRoot().resolve("corpora-sample/corpus.yaml")
-                        + "\n"
-                        + "out: "
-                        + tmp.resolve("out")
-                        + "\n"
-                        + yaml);
-        return f;
+        return Cli.auditFile(tmp, yaml);
     }
 
     @Test

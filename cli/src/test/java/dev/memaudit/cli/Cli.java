@@ -55,6 +55,37 @@ final class Cli {
         return run(args.toArray(String[]::new));
     }
 
+    /**
+     * Writes {@code dir/audit.yaml}: the sample corpus, the audit folder {@code dir/out}, then
+     * {@code body}.
+     */
+    static Path auditFile(Path dir, String body) throws IOException {
+        Path f = dir.resolve("audit.yaml");
+        Files.writeString(
+                f,
+                "corpus: "
+                        + repoRoot().resolve("corpora-sample/corpus.yaml")
+                        + "\n"
+                        + "out: "
+                        + dir.resolve("out")
+                        + "\n"
+                        + body);
+        return f;
+    }
+
+    /**
+     * The text of corpora-sample/audit.yaml with its corpus made absolute and its audit folder
+     * moved to {@code out}, so an earlier real run of it in this checkout does not make stages
+     * "current".
+     */
+    static String sampleAudit(Path out) throws IOException {
+        Path sample = repoRoot().resolve("corpora-sample");
+        String text = Files.readString(sample.resolve("audit.yaml"));
+        assertThat(text).contains("corpus: corpus.yaml\n").contains("out: ../runs/sample-audit\n");
+        return text.replace("corpus: corpus.yaml", "corpus: " + sample.resolve("corpus.yaml"))
+                .replace("out: ../runs/sample-audit", "out: " + out);
+    }
+
     /** The repository root: the surefire property, else the first parent with corpora-sample. */
     static Path repoRoot() {
         String prop = System.getProperty("memaudit.repo.root");

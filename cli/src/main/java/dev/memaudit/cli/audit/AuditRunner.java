@@ -39,6 +39,9 @@ public final class AuditRunner {
     private final PrintWriter err;
     private final Clock clock;
     private final Path stateFile;
+    // Hashing the model's weights (gigabytes for a real model) once per audit, not once per stage;
+    // forgotten when the model stage writes new weights.
+    private String modelFingerprint;
     private ObjectNode state;
 
     public AuditRunner(
@@ -137,6 +140,9 @@ public final class AuditRunner {
             writeState();
             // A fresh command line per stage: picocli command objects keep parsed values.
             int code = commands.get().execute(args.toArray(String[]::new));
+            if (name.equals("model")) {
+                modelFingerprint = null;
+            }
             if (code != 0) {
                 err.printf(
                         Locale.ROOT,
@@ -294,6 +300,13 @@ public final class AuditRunner {
     }
 
     private String modelFingerprint() {
+        if (modelFingerprint == null) {
+            modelFingerprint = hashModel();
+        }
+        return modelFingerprint;
+    }
+
+    private String hashModel() {
         Path dir = modelDir();
         if (dir == null) {
             return String.join(" ", cfg.model().endpointFlags());
