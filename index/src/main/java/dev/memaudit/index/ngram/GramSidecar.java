@@ -16,7 +16,7 @@ import org.apache.lucene.store.IndexOutput;
  */
 public record GramSidecar(BloomFilter bloom, HotGrams hot) {
     public static final String CODEC = "MemauditGramSidecar";
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     public void write(Directory dir, String fileName, byte[] indexUid, String generation)
             throws IOException {

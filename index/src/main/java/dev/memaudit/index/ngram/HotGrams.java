@@ -5,14 +5,16 @@ import org.apache.lucene.store.DataInput;
 import org.apache.lucene.store.DataOutput;
 
 /**
- * Corpus frequencies of the frequent grams (those occurring at least {@link #MIN_FREQUENCY} times,
+ * Corpus frequencies of the repeated grams (those occurring at least {@link #MIN_FREQUENCY} times,
  * all works and positions counted). The scan seeds each window with its rarest gram so that stock
  * phrases that recur thousands of times are never expanded occurrence by occurrence; a gram not in
- * the table counts as frequency 0.
+ * the table occurs at most once, which lets the scan skip windows whose every occurrence it has
+ * already extended (see {@code SpanFinder}). The count must therefore be exact and complete: the
+ * scan's completeness depends on it.
  */
 public final class HotGrams {
     /** Grams below this corpus frequency are not stored. */
-    public static final int MIN_FREQUENCY = 8;
+    public static final int MIN_FREQUENCY = 2;
 
     private final long[] keys;
     private final int[] freqs;

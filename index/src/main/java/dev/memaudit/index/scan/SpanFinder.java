@@ -24,6 +24,15 @@ import java.util.Map;
  * window's rarest gram (by the hot-gram table) keeps stock phrases that occur thousands of times
  * from being expanded occurrence by occurrence.
  *
+ * <p>A window needs no lookup of its own when (a) a gram of it was already looked up (all its
+ * occurrences were extended), or (b) one of its grams is accounted for: the runs extended so far
+ * cover that output gram on as many distinct diagonals as the gram has corpus occurrences (the
+ * hot-gram table holds the count of every gram occurring twice or more, so a gram the Bloom filter
+ * passes and the table lacks occurs at most once). Every corpus occurrence of an accounted gram
+ * then lies on a run already found, and a shared run through the window goes through that gram, so
+ * it is one of those runs: extension is maximal. Inside a copied passage this leaves one lookup per
+ * passage instead of one per k words.
+ *
  * <p>{@link Seeding#STRIDE} (every k-th gram, no prefilter) is the plain baseline the benchmark
  * compares against; it is complete for the same reason.
  */
@@ -61,6 +70,7 @@ public final class SpanFinder {
     private long[] grams = new long[256];
     private byte[] state = new byte[256]; // 0 unknown, 1 absent, 2 present
     private int[] freq = new int[256];
+    private int[] cover = new int[256]; // distinct extended runs covering each output gram
     private long seedLookups;
     private long extensions;
 
@@ -105,8 +115,10 @@ public final class SpanFinder {
             grams = new long[cap];
             state = new byte[cap];
             freq = new int[cap];
+            cover = new int[cap];
         }
         Arrays.fill(state, 0, g, (byte) 0);
+        Arrays.fill(cover, 0, g, 0);
         if (seeding == Seeding.STRIDE) {
             for (int j = 0; j < g; j += k) {
                 extendAll(words, m, j, GramHash.of(words, j, n), runs);
@@ -131,8 +143,8 @@ public final class SpanFinder {
                     j = absent + 1;
                     continue;
                 }
-                int seed = rarest(j, previousSeed);
-                if (seed != previousSeed) {
+                if (previousSeed < j && !accounted(j)) {
+                    int seed = rarest(j);
                     extendAll(words, m, seed, grams[seed], runs);
                     previousSeed = seed;
                 }
@@ -160,11 +172,8 @@ public final class SpanFinder {
         return s == 2;
     }
 
-    /**
-     * The window's rarest gram. Ties keep the previous seed if it is still in the window, else take
-     * the rightmost, which stays in the next windows longest: one lookup serves up to k windows.
-     */
-    private int rarest(int j, int previousSeed) {
+    /** The window's rarest gram; of equals the rightmost, which serves the most later windows. */
+    private int rarest(int j) {
         int best = j;
         int bestFreq = freq[j];
         for (int q = j + 1; q < j + k; q++) {
@@ -173,10 +182,17 @@ public final class SpanFinder {
                 bestFreq = freq[q];
             }
         }
-        if (previousSeed >= j && freq[previousSeed] == bestFreq) {
-            return previousSeed;
-        }
         return best;
+    }
+
+    /** Whether some gram of window [j, j + k) has all its corpus occurrences on extended runs. */
+    private boolean accounted(int j) {
+        for (int q = j + k - 1; q >= j; q--) {
+            if (cover[q] > 0 && cover[q] >= Math.max(1, freq[q])) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void extendAll(long[] words, int m, int seed, long gram, List<Run> runs) {
@@ -209,6 +225,9 @@ public final class SpanFinder {
                 gb++;
             }
             covered.put(diagonal, append(spans, a, b));
+            for (int q = a, last = Math.min(b - n, cover.length - 1); q <= last; q++) {
+                cover[q]++;
+            }
             if (b - a >= minWords) {
                 runs.add(new Run(a, b, ordinal, ga));
             }
