@@ -16,15 +16,20 @@ import org.apache.lucene.store.Directory;
  *
  * <pre>
  * memaudit-index.json        manifest (IndexManifest), written last
- * lucene/                    Lucene index: one document per work, field "g" = 8-byte big-endian
- *                            gram hashes with positions = word index of the gram's first word
+ * lucene/                    Lucene index (codec GramCodec), one segment: a document per work
+ *                            (or per 2^20 grams of a long work) with its id, and point field "g"
+ *                            holding one 12-byte point per gram: hash big-endian, then the word
+ *                            index of the gram's first word in the work (GramPoints)
  * store/works-GEN.dat        works store (WorksStore)
- * store/grams-GEN.dat        Bloom filter + hot-gram table (GramSidecar)
+ * store/grams-GEN.dat        Bloom filter + counts of repeated grams (GramSidecar)
  * </pre>
  */
 public final class IndexLayout {
     public static final String FORMAT = "memaudit-index";
-    public static final int FORMAT_VERSION = 1;
+
+    /** 1: grams as Lucene terms with positions; 2: grams as points (build 2x faster). */
+    public static final int FORMAT_VERSION = 2;
+
     public static final String MANIFEST = "memaudit-index.json";
     public static final String LUCENE_DIR = "lucene";
     public static final String STORE_DIR = "store";

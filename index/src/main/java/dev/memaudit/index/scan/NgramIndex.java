@@ -18,7 +18,7 @@ import org.apache.lucene.store.FSDirectory;
 
 /**
  * An opened, verified index: manifest, Lucene reader, works store and gram sidecar. Thread-safe;
- * each scanning thread takes its own {@link LucenePostings}.
+ * each scanning thread takes its own {@link LucenePoints}.
  */
 public final class NgramIndex implements Closeable {
     private final Path dir;
@@ -162,10 +162,10 @@ public final class NgramIndex implements Closeable {
         return docToOrdinal[leaf][doc];
     }
 
-    /** A postings cursor for one thread. */
-    public LucenePostings newPostings() {
+    /** A gram lookup for one thread. */
+    public LucenePoints newLookup() {
         try {
-            return new LucenePostings(this);
+            return new LucenePoints(this);
         } catch (IOException e) {
             throw MemauditException.integrity("cannot read the Lucene index in " + dir, e);
         }

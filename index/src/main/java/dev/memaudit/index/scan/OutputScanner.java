@@ -22,7 +22,7 @@ public final class OutputScanner {
                         index.ngram(),
                         options.minWords(),
                         SpanFinder.Seeding.RARITY,
-                        index.newPostings(),
+                        index.newLookup(),
                         index.grams().bloom(),
                         index.grams().hot()),
                 new SpanBuilder(index, index.texts(), options));

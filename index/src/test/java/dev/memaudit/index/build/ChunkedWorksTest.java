@@ -73,7 +73,7 @@ class ChunkedWorksTest {
                             8,
                             12,
                             SpanFinder.Seeding.RARITY,
-                            idx.newPostings(),
+                            idx.newLookup(),
                             idx.grams().bloom(),
                             idx.grams().hot());
             for (String o : outputs) {

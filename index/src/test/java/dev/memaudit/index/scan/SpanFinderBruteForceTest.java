@@ -107,7 +107,7 @@ class SpanFinderBruteForceTest {
                             8,
                             minWords,
                             SpanFinder.Seeding.RARITY,
-                            index.newPostings(),
+                            index.newLookup(),
                             index.grams().bloom(),
                             index.grams().hot());
             SpanFinder stride =
@@ -116,7 +116,7 @@ class SpanFinderBruteForceTest {
                             8,
                             minWords,
                             SpanFinder.Seeding.STRIDE,
-                            index.newPostings(),
+                            index.newLookup(),
                             null,
                             null);
             long total = 0;
