@@ -85,7 +85,7 @@ public final class IndexBuildCommand implements Callable<Integer> {
         } else {
             out.printf(
                     Locale.ROOT,
-                    "index %s (generation %d): %d works, %,d words, %,d distinct %d-grams, %d hot%n",
+                    "index %s (generation %d): %d works, %,d words, %,d distinct %d-grams, %,d repeated (occurring twice or more)%n",
                     r.index(),
                     r.generation(),
                     r.works(),

@@ -53,7 +53,7 @@ public final class IndexInfoCommand implements Callable<Integer> {
                         m.gramHash());
                 out.printf(
                         Locale.ROOT,
-                        "contents     %d works, %,d words, %,d distinct grams, %,d hot grams%n",
+                        "contents     %d works, %,d words, %,d distinct grams, %,d repeated grams%n",
                         m.works().size(),
                         m.totalWords(),
                         m.distinctGrams(),

@@ -5,6 +5,7 @@ import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.io.FileTrees;
 import dev.memaudit.core.io.Json;
 import dev.memaudit.core.io.JsonlWriter;
+import dev.memaudit.core.text.CodePoints;
 import dev.memaudit.core.text.NormalizedWords;
 import dev.memaudit.core.text.WordNormalizer;
 import dev.memaudit.index.ngram.GramHash;
@@ -13,6 +14,7 @@ import dev.memaudit.index.scan.IntList;
 import dev.memaudit.index.scan.NgramIndex;
 import dev.memaudit.index.scan.OutputScanner;
 import dev.memaudit.index.scan.ScanService;
+import dev.memaudit.index.scan.Span;
 import dev.memaudit.index.scan.SpanFinder;
 import dev.memaudit.index.store.WorksStore;
 import java.io.IOException;
@@ -46,12 +48,12 @@ public final class ScanBench {
 
     /**
      * A passage copied into an output: output words [outStart, outEnd) = corpus words from
-     * globalStart.
+     * globalStart; code points [cpStart, cpEnd) of the output text.
      */
-    record Planted(int output, int outStart, int outEnd, int globalStart) {}
+    record Planted(int output, int outStart, int outEnd, int globalStart, int cpStart, int cpEnd) {}
 
     /** Untimed runs before the timed ones, so the JIT has compiled the scan loop. */
-    private static final int WARMUP = 3;
+    private static final int WARMUP = 5;
 
     private final PrintWriter out;
 
@@ -79,7 +81,7 @@ public final class ScanBench {
         say(
                 "index build (child JVM, -Xmx1g, %d threads): %.1f MB in %.2f s = %.2f MB/s;"
                         + " heap peak <= %.0f MB; index folder %.1f MB (%.1f B/word with the works store); %,d words, %,d"
-                        + " distinct grams, %,d hot",
+                        + " distinct grams, %,d repeated",
                 s.threads(),
                 build.get("source_bytes").asLong() / 1e6,
                 build.get("seconds").asDouble(),
@@ -171,6 +173,16 @@ public final class ScanBench {
                     "recall_occurrences",
                     recall.occurrencesFound / (double) Math.max(1, recall.occurrences));
             figures.put("occurrences", recall.occurrences);
+
+            Offsets offsets = offsets(index, outputs, planted, options);
+            say(
+                    "offsets: %d/%d planted passages inside a reported span of their work whose"
+                            + " output and work code-point ranges contain them at the same word"
+                            + " distance; %d/%d spans re-sliced from both original texts normalize"
+                            + " to the same words",
+                    offsets.plantedAt, planted.size(), offsets.spansVerified, offsets.spans);
+            figures.put("planted_at_right_offsets", offsets.plantedAt);
+            figures.put("spans_reslice_verified", offsets.spansVerified);
 
             // Plain baseline: HashMap<gram, positions>, every k-th gram looked up, no prefilter.
             t0 = System.nanoTime();
@@ -365,7 +377,7 @@ public final class ScanBench {
                                     + o
                                     + " does not map to words");
                 }
-                planted.add(new Planted(o, a, b, cr[2]));
+                planted.add(new Planted(o, a, b, cr[2], cpStart, cpEnd));
             }
         }
         return outputs;
@@ -451,6 +463,77 @@ public final class ScanBench {
     }
 
     record Recall(int plantedFound, long occurrences, long occurrencesFound) {}
+
+    record Offsets(int plantedAt, long spans, long spansVerified) {}
+
+    /**
+     * Checks the spans as a user sees them, by code points, independently of the scan's word
+     * arithmetic: each span's two ranges are cut from the original texts and normalized again, and
+     * must give the same words; each planted passage must lie inside a span of its work, at the
+     * same number of words from the span's start in the output and in the work.
+     */
+    private static Offsets offsets(
+            NgramIndex index,
+            List<ScanService.Output> outputs,
+            List<Planted> planted,
+            ScanService.Options options) {
+        WorksStore store = index.store();
+        OutputScanner scanner = OutputScanner.of(index, options);
+        List<List<Span>> spans = new ArrayList<>(outputs.size());
+        Map<String, String> texts = new HashMap<>();
+        long total = 0;
+        long verified = 0;
+        for (ScanService.Output o : outputs) {
+            List<Span> found = scanner.scan(o).spans();
+            spans.add(found);
+            for (Span sp : found) {
+                total++;
+                String work =
+                        texts.computeIfAbsent(sp.workId(), id -> store.text(store.ordinal(id)));
+                long[] a =
+                        words(
+                                CodePoints.substring(
+                                        o.text(), sp.outputCharStart(), sp.outputCharEnd()));
+                long[] b = words(CodePoints.substring(work, sp.workCharStart(), sp.workCharEnd()));
+                if (a.length == sp.words() && Arrays.equals(a, b)) {
+                    verified++;
+                }
+            }
+        }
+        int at = 0;
+        for (Planted p : planted) {
+            int ord = store.ordinalOf(p.globalStart());
+            String workId = store.id(ord);
+            int wStart = store.starts()[p.globalStart()];
+            int wEnd = store.ends()[p.globalStart() + p.outEnd() - p.outStart() - 1];
+            String out = outputs.get(p.output()).text();
+            for (Span sp : spans.get(p.output())) {
+                if (sp.workId().equals(workId)
+                        && sp.outputCharStart() <= p.cpStart()
+                        && sp.outputCharEnd() >= p.cpEnd()
+                        && sp.workCharStart() <= wStart
+                        && sp.workCharEnd() >= wEnd
+                        && words(CodePoints.substring(out, sp.outputCharStart(), p.cpStart()))
+                                        .length
+                                == words(
+                                                CodePoints.substring(
+                                                        texts.computeIfAbsent(
+                                                                workId, id -> store.text(ord)),
+                                                        sp.workCharStart(),
+                                                        wStart))
+                                        .length) {
+                    at++;
+                    break;
+                }
+            }
+        }
+        return new Offsets(at, total, verified);
+    }
+
+    private static long[] words(String text) {
+        NormalizedWords w = WordNormalizer.normalize(text);
+        return Arrays.copyOf(w.hashes(), w.size());
+    }
 
     /** Checks every planted passage and, by brute force, every corpus occurrence of it. */
     private static Recall recall(

@@ -69,8 +69,11 @@ final class SpanBuilder {
                 int ob = text.toUtf16(words.ends()[outStart + i]);
                 int wa = work.toUtf16(ws[globalStart + i] - workStart);
                 int wb = work.toUtf16(we[globalStart + i] - workStart);
-                if (ob - oa == wb - wa && text.text().regionMatches(oa, work.text(), wa, ob - oa)) {
-                    continue; // the same characters: the same normalized form
+                if (ob - oa == wb - wa
+                        && (text.text().regionMatches(oa, work.text(), wa, ob - oa)
+                                || asciiAlnumIgnoringCase(
+                                        text.text(), oa, work.text(), wa, ob - oa))) {
+                    continue; // the same characters (up to ASCII case): the same normalized form
                 }
                 String a =
                         WordNormalizer.key(
@@ -121,5 +124,28 @@ final class SpanBuilder {
                         len,
                         tokens,
                         exact));
+    }
+
+    /**
+     * Whether both regions hold only ASCII letters and digits and are equal up to ASCII case: such
+     * a word's normalized form is its lower-case letters, so the two forms are equal without
+     * running the normalizer (upper-cased copies made every word go through it).
+     */
+    static boolean asciiAlnumIgnoringCase(String a, int ai, String b, int bi, int len) {
+        for (int i = 0; i < len; i++) {
+            char x = a.charAt(ai + i);
+            char y = b.charAt(bi + i);
+            if (!asciiAlnum(x) || !asciiAlnum(y)) {
+                return false;
+            }
+            if (x != y && (x | 0x20) != (y | 0x20)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean asciiAlnum(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     }
 }

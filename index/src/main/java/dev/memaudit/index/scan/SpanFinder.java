@@ -7,9 +7,7 @@ import dev.memaudit.index.ngram.HotGrams;
 import dev.memaudit.index.store.WorksStore;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Finds every maximal run of at least {@code minWords} words that an output shares with the corpus,
@@ -65,7 +63,7 @@ public final class SpanFinder {
     private final BloomFilter bloom;
     private final HotGrams hot;
     private final IntList occurrences = new IntList();
-    private final Map<Long, int[]> covered = new HashMap<>();
+    private final DiagonalRuns covered = new DiagonalRuns();
 
     private long[] grams = new long[256];
     private byte[] state = new byte[256]; // 0 unknown, 1 absent, 2 present
@@ -201,8 +199,7 @@ public final class SpanFinder {
         for (int i = 0; i < count; i++) {
             int global = occurrences.get(i);
             long diagonal = (long) global - seed;
-            int[] spans = covered.get(diagonal);
-            if (spans != null && inside(spans, seed)) {
+            if (covered.inside(diagonal, seed)) {
                 continue;
             }
             int ordinal = store.ordinalOf(global);
@@ -224,7 +221,7 @@ public final class SpanFinder {
                 b++;
                 gb++;
             }
-            covered.put(diagonal, append(spans, a, b));
+            covered.add(diagonal, a, b);
             for (int q = a, last = Math.min(b - n, cover.length - 1); q <= last; q++) {
                 cover[q]++;
             }
@@ -241,29 +238,6 @@ public final class SpanFinder {
             }
         }
         return true;
-    }
-
-    private static boolean inside(int[] spans, int pos) {
-        for (int i = 1; i < spans[0]; i += 2) {
-            if (spans[i] <= pos && pos < spans[i + 1]) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** spans[0] = used length (1 + 2 * count); then (start, end) pairs. */
-    private static int[] append(int[] spans, int start, int end) {
-        if (spans == null) {
-            spans = new int[5];
-            spans[0] = 1;
-        } else if (spans[0] + 2 > spans.length) {
-            spans = Arrays.copyOf(spans, spans.length * 2);
-        }
-        spans[spans[0]] = start;
-        spans[spans[0] + 1] = end;
-        spans[0] += 2;
-        return spans;
     }
 
     /** Seed lookups made so far. */

@@ -11,8 +11,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The benchmark at a small size, for its correctness checks only: every planted passage and every
- * corpus occurrence of it is found, the baseline finds the same spans, and the child-JVM build
- * works under -Xmx1g. Speed is not asserted (figures come from {@code memaudit bench scan}).
+ * corpus occurrence of it is found, at the right code-point offsets in both texts, the baseline
+ * finds the same spans, and the child-JVM build works under -Xmx1g. Speed is not asserted (figures
+ * come from {@code memaudit bench scan}).
  */
 class ScanBenchIT {
     @TempDir Path dir;
@@ -28,6 +29,10 @@ class ScanBenchIT {
         assertThat((Long) f.get("occurrences"))
                 .isGreaterThan(((Integer) f.get("planted")).longValue());
         assertThat(f.get("baseline_same_spans")).isEqualTo(true);
+        // offsets as a user reads them: every planted passage inside a span of its work at the
+        // right place in both texts, and every span's two ranges normalize to the same words
+        assertThat(f.get("planted_at_right_offsets")).isEqualTo(f.get("planted"));
+        assertThat(f.get("spans_reslice_verified")).isEqualTo(f.get("spans"));
         assertThat(text.toString()).contains("M words/s").contains("MB/s");
     }
 }
