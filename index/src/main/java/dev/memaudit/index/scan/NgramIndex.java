@@ -83,7 +83,7 @@ public final class NgramIndex implements Closeable {
             List<LeafReaderContext> leaves = reader.leaves();
             for (LeafReaderContext leaf : leaves) {
                 // Lucene checks footers on open but whole-file checksums only here: a flipped byte
-                // in the terms dictionary must not give wrong postings silently.
+                // in the points tree must not give wrong occurrences silently.
                 leaf.reader().checkIntegrity();
             }
             int[][] map = new int[leaves.size()][];

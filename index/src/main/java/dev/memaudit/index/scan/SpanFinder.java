@@ -17,7 +17,7 @@ import java.util.List;
  * least minWords words starting at output word a contains the k grams starting at a..a+k-1, and
  * each occurs at the aligned corpus position. The Bloom filter has no false negatives, so the
  * window [a, a+k) is never skipped (the loop only jumps past windows that contain a rejected gram).
- * Whatever gram of that window is chosen as seed really occurs there, the postings list all its
+ * Whatever gram of that window is chosen as seed really occurs there, the points tree holds all its
  * occurrences in all works, and each is extended to its maximum on its own diagonal. Choosing the
  * window's rarest gram (by the hot-gram table) keeps stock phrases that occur thousands of times
  * from being expanded occurrence by occurrence.
