@@ -358,6 +358,25 @@ class BadInputTest {
     }
 
     @Test
+    void anIndexOfTheFormerTermsFormatIsRefusedWithAWayOut() throws IOException {
+        Path index = tmp.resolve("index");
+        build(goodCorpus(tmp.resolve("corpus")), index).exits(0);
+        Path manifest = index.resolve("memaudit-index.json");
+        String json = Files.readString(manifest);
+        assertThat(json).contains("\"format_version\" : 2");
+        Files.writeString(
+                manifest, json.replace("\"format_version\" : 2", "\"format_version\" : 1"));
+        Path outputs = plantedOutputs(tmp.resolve("outputs.jsonl"));
+        Cli.Result r = scan(index, outputs, tmp.resolve("run")).exits(5).noStackTrace();
+        assertThat(r.err())
+                .contains("memaudit-index.json")
+                .contains("format version 1")
+                .contains("rebuild");
+        Cli.Result b = build(tmp.resolve("corpus"), index).exits(5).noStackTrace();
+        assertThat(b.err()).contains("format version 1").contains("rebuild");
+    }
+
+    @Test
     void deletedIndexManifestIsAnIntegrityFailure() throws IOException {
         Path index = tmp.resolve("index");
         build(goodCorpus(tmp.resolve("corpus")), index).exits(0);

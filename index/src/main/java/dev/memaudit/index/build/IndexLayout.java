@@ -84,7 +84,8 @@ public final class IndexLayout {
                             + m.formatVersion()
                             + " is not supported by this memaudit (supports "
                             + FORMAT_VERSION
-                            + ")");
+                            + "): rebuild the index from its corpus into a new folder with"
+                            + " `memaudit index build`");
         }
         if (m.normalizerVersion() != WordNormalizer.VERSION
                 || !GramHash.NAME.equals(m.gramHash())) {
