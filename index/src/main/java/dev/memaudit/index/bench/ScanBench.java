@@ -34,6 +34,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 
 /**
  * {@code memaudit bench scan}: generates a corpus and model outputs with planted passages, builds
@@ -481,6 +482,8 @@ public final class ScanBench {
         OutputScanner scanner = OutputScanner.of(index, options);
         List<List<Span>> spans = new ArrayList<>(outputs.size());
         Map<String, String> texts = new HashMap<>();
+        Function<String, String> workText =
+                id -> texts.computeIfAbsent(id, i -> store.text(store.ordinal(i)));
         long total = 0;
         long verified = 0;
         for (ScanService.Output o : outputs) {
@@ -488,8 +491,7 @@ public final class ScanBench {
             spans.add(found);
             for (Span sp : found) {
                 total++;
-                String work =
-                        texts.computeIfAbsent(sp.workId(), id -> store.text(store.ordinal(id)));
+                String work = workText.apply(sp.workId());
                 long[] a =
                         words(
                                 CodePoints.substring(
@@ -508,20 +510,21 @@ public final class ScanBench {
             int wEnd = store.ends()[p.globalStart() + p.outEnd() - p.outStart() - 1];
             String out = outputs.get(p.output()).text();
             for (Span sp : spans.get(p.output())) {
-                if (sp.workId().equals(workId)
-                        && sp.outputCharStart() <= p.cpStart()
-                        && sp.outputCharEnd() >= p.cpEnd()
-                        && sp.workCharStart() <= wStart
-                        && sp.workCharEnd() >= wEnd
-                        && words(CodePoints.substring(out, sp.outputCharStart(), p.cpStart()))
-                                        .length
-                                == words(
-                                                CodePoints.substring(
-                                                        texts.computeIfAbsent(
-                                                                workId, id -> store.text(ord)),
-                                                        sp.workCharStart(),
-                                                        wStart))
-                                        .length) {
+                if (!sp.workId().equals(workId)
+                        || sp.outputCharStart() > p.cpStart()
+                        || sp.outputCharEnd() < p.cpEnd()
+                        || sp.workCharStart() > wStart
+                        || sp.workCharEnd() < wEnd) {
+                    continue;
+                }
+                int wordsBeforeInOutput =
+                        words(CodePoints.substring(out, sp.outputCharStart(), p.cpStart())).length;
+                int wordsBeforeInWork =
+                        words(
+                                        CodePoints.substring(
+                                                workText.apply(workId), sp.workCharStart(), wStart))
+                                .length;
+                if (wordsBeforeInOutput == wordsBeforeInWork) {
                     at++;
                     break;
                 }

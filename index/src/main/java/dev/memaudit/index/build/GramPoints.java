@@ -83,20 +83,49 @@ public final class GramPoints implements Iterable<IndexableField> {
     /** Receives points: the segment-local document and the packed (gram, position) bytes. */
     public interface Visitor {
         void point(int doc, byte[] packed);
+
+        /**
+         * This visitor as Lucene's: every cell crosses, so every point comes with its value. Make
+         * it once per caller, not per lookup.
+         */
+        default PointValues.IntersectVisitor asIntersectVisitor() {
+            Visitor self = this;
+            return new PointValues.IntersectVisitor() {
+                @Override
+                public void visit(int docID) {
+                    throw new IllegalStateException("points visited without values");
+                }
+
+                @Override
+                public void visit(int docID, byte[] packedValue) {
+                    self.point(docID, packedValue);
+                }
+
+                @Override
+                public PointValues.Relation compare(byte[] min, byte[] max) {
+                    return PointValues.Relation.CELL_CROSSES_QUERY;
+                }
+            };
+        }
     }
 
     /** Visits every point of the tree, in ascending (gram, position) order. */
     public static void forEach(PointValues.PointTree tree, Visitor visitor) throws IOException {
-        visit(tree, null, null, visitor);
+        visit(tree, null, null, visitor.asIntersectVisitor());
     }
 
     /**
      * Visits the points of {@code gram}, in position order; {@code lo} and {@code hi} are scratch
-     * arrays of {@link #BYTES} bytes. Some points of other grams may be visited too (those sharing
-     * a leaf), so the visitor must compare the gram.
+     * arrays of {@link #BYTES} bytes and {@code visitor} comes from {@link
+     * Visitor#asIntersectVisitor}. Some points of other grams may be visited too (those sharing a
+     * leaf), so the visitor must compare the gram.
      */
     public static void forGram(
-            PointValues.PointTree tree, long gram, byte[] lo, byte[] hi, Visitor visitor)
+            PointValues.PointTree tree,
+            long gram,
+            byte[] lo,
+            byte[] hi,
+            PointValues.IntersectVisitor visitor)
             throws IOException {
         encode(gram, 0, lo);
         encode(gram, -1, hi);
@@ -104,7 +133,8 @@ public final class GramPoints implements Iterable<IndexableField> {
     }
 
     /** Depth-first over the cells that can hold points in [lo, hi] (all when lo is null). */
-    private static void visit(PointValues.PointTree tree, byte[] lo, byte[] hi, Visitor visitor)
+    private static void visit(
+            PointValues.PointTree tree, byte[] lo, byte[] hi, PointValues.IntersectVisitor visitor)
             throws IOException {
         if (lo != null
                 && (Arrays.compareUnsigned(tree.getMinPackedValue(), 0, BYTES, hi, 0, BYTES) > 0
@@ -118,23 +148,7 @@ public final class GramPoints implements Iterable<IndexableField> {
             } while (tree.moveToSibling());
             tree.moveToParent();
         } else {
-            tree.visitDocValues(
-                    new PointValues.IntersectVisitor() {
-                        @Override
-                        public void visit(int docID) {
-                            throw new IllegalStateException("points visited without values");
-                        }
-
-                        @Override
-                        public void visit(int docID, byte[] packedValue) {
-                            visitor.point(docID, packedValue);
-                        }
-
-                        @Override
-                        public PointValues.Relation compare(byte[] min, byte[] max) {
-                            return PointValues.Relation.CELL_CROSSES_QUERY;
-                        }
-                    });
+            tree.visitDocValues(visitor);
         }
     }
 

@@ -31,6 +31,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -471,7 +472,7 @@ public final class IndexBuilder {
         private boolean any;
         private long current;
         private long count;
-        private byte[] previous = new byte[GramPoints.BYTES];
+        private final byte[] previous = new byte[GramPoints.BYTES];
 
         GramCounter(BloomFilter bloom) {
             this.bloom = bloom;
@@ -480,7 +481,7 @@ public final class IndexBuilder {
         @Override
         public void point(int doc, byte[] packed) {
             if (any
-                    && java.util.Arrays.compareUnsigned(
+                    && Arrays.compareUnsigned(
                                     packed, 0, GramPoints.BYTES, previous, 0, GramPoints.BYTES)
                             < 0) {
                 throw new IllegalStateException("Lucene returned the gram points out of order");
@@ -519,7 +520,7 @@ public final class IndexBuilder {
 
         void add(long v) {
             if (size == values.length) {
-                values = java.util.Arrays.copyOf(values, size * 2);
+                values = Arrays.copyOf(values, size * 2);
             }
             values[size++] = v;
         }
@@ -733,9 +734,9 @@ public final class IndexBuilder {
             int n = old.words(ordinal);
             NormalizedWords words =
                     new NormalizedWords(
-                            java.util.Arrays.copyOfRange(old.hashes(), from, from + n),
-                            java.util.Arrays.copyOfRange(old.starts(), from, from + n),
-                            java.util.Arrays.copyOfRange(old.ends(), from, from + n),
+                            Arrays.copyOfRange(old.hashes(), from, from + n),
+                            Arrays.copyOfRange(old.starts(), from, from + n),
+                            Arrays.copyOfRange(old.ends(), from, from + n),
                             n);
             StoreRecord r =
                     new StoreRecord(

@@ -4,6 +4,7 @@ import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.index.build.GramPoints;
 import dev.memaudit.index.build.IndexBuilder;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.PointValues;
@@ -18,6 +19,7 @@ public final class LucenePoints implements GramLookup, GramPoints.Visitor {
     private final PointValues.PointTree[] trees;
     private final byte[] lo = new byte[GramPoints.BYTES];
     private final byte[] hi = new byte[GramPoints.BYTES];
+    private final PointValues.IntersectVisitor visitor = asIntersectVisitor();
     private long lookups;
     private int leaf;
     private IntList out;
@@ -41,7 +43,7 @@ public final class LucenePoints implements GramLookup, GramPoints.Visitor {
             for (int l = 0; l < trees.length; l++) {
                 if (trees[l] != null) {
                     leaf = l;
-                    GramPoints.forGram(trees[l], gram, lo, hi, this);
+                    GramPoints.forGram(trees[l], gram, lo, hi, visitor);
                 }
             }
         } catch (IOException e) {
@@ -52,7 +54,7 @@ public final class LucenePoints implements GramLookup, GramPoints.Visitor {
 
     @Override
     public void point(int doc, byte[] packed) {
-        if (java.util.Arrays.equals(packed, 0, 8, lo, 0, 8)) {
+        if (Arrays.equals(packed, 0, 8, lo, 0, 8)) {
             out.add(index.store().base(index.ordinal(leaf, doc)) + GramPoints.position(packed));
         }
     }
