@@ -1,11 +1,11 @@
 package dev.memaudit.cli.command;
 
-import dev.memaudit.cli.support.PplStage;
 import dev.memaudit.cli.support.WriterStream;
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.io.Json;
 import dev.memaudit.extractor.ppl.PplRunner;
 import dev.memaudit.extractor.ppl.PplSettings;
+import dev.memaudit.extractor.ppl.PplStage;
 import dev.memaudit.extractor.ppl.PplText;
 import dev.memaudit.index.source.CorpusLoader;
 import dev.memaudit.index.source.CorpusManifest;
@@ -14,9 +14,9 @@ import dev.memaudit.model.canary.CanaryConfig;
 import dev.memaudit.model.canary.CanaryTrainer;
 import dev.memaudit.model.canary.CorpusText;
 import dev.memaudit.model.runtime.ModelLoader;
-import dev.memaudit.reports.stats.Calibration;
-import dev.memaudit.reports.stats.PplChunk;
-import dev.memaudit.reports.stats.PplStatsSettings;
+import dev.memaudit.stats.Calibration;
+import dev.memaudit.stats.PplChunk;
+import dev.memaudit.stats.PplStatsSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

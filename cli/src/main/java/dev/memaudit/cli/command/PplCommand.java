@@ -1,17 +1,17 @@
 package dev.memaudit.cli.command;
 
-import dev.memaudit.cli.support.PplStage;
 import dev.memaudit.cli.support.WriterStream;
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.io.Sha256;
 import dev.memaudit.core.run.Progress;
 import dev.memaudit.extractor.ppl.PplInputs;
 import dev.memaudit.extractor.ppl.PplSettings;
+import dev.memaudit.extractor.ppl.PplStage;
 import dev.memaudit.extractor.ppl.PplText;
 import dev.memaudit.model.LanguageModel;
 import dev.memaudit.model.runtime.ModelLoader;
-import dev.memaudit.reports.stats.MembershipStatistics;
-import dev.memaudit.reports.stats.PplStatsSettings;
+import dev.memaudit.stats.MembershipStatistics;
+import dev.memaudit.stats.PplStatsSettings;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

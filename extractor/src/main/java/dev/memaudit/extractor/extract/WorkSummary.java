@@ -1,7 +1,8 @@
 package dev.memaudit.extractor.extract;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.memaudit.extractor.stats.ClopperPearson;
+import dev.memaudit.stats.ClopperPearson;
+import dev.memaudit.stats.Quantiles;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -113,8 +114,8 @@ public final class WorkSummary {
         }
         Arrays.sort(pz);
         Map<String, Object> pzStats = new LinkedHashMap<>();
-        pzStats.put("median", pz.length == 0 ? null : quantile(pz, 0.5));
-        pzStats.put("p90", pz.length == 0 ? null : quantile(pz, 0.9));
+        pzStats.put("median", pz.length == 0 ? null : Quantiles.ofSorted(pz, 0.5));
+        pzStats.put("p90", pz.length == 0 ? null : Quantiles.ofSorted(pz, 0.9));
         pzStats.put("max", pz.length == 0 ? null : pz[pz.length - 1]);
         m.put("p_z", pzStats);
 
@@ -199,14 +200,6 @@ public final class WorkSummary {
             c += x ? 1 : 0;
         }
         return c;
-    }
-
-    /** Linear interpolation between order statistics of a sorted array. */
-    static double quantile(double[] sorted, double q) {
-        double pos = q * (sorted.length - 1);
-        int lo = (int) Math.floor(pos);
-        int hi = Math.min(sorted.length - 1, lo + 1);
-        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
     }
 
     static List<JsonNode> none() {

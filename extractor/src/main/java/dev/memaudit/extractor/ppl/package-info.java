@@ -6,7 +6,8 @@
  * dev.memaudit.extractor.ppl.ChunkFeatures}: NLL, perplexity, zlib ratio, Min-K%, Min-K%++ where
  * the backend gives the full distribution, lowercase ratio and reference difference from extra
  * passes); {@link dev.memaudit.extractor.ppl.PplRunner} appends one record per chunk to {@code
- * chunks.jsonl} and resumes after a kill. Statistics over the records live in {@code
- * reports.stats}.
+ * chunks.jsonl} and resumes after a kill; {@link dev.memaudit.extractor.ppl.PplStage} runs the
+ * whole stage and computes the statistics ({@code dev.memaudit.stats}) over the records, written by
+ * {@link dev.memaudit.extractor.ppl.PplStatsFiles}.
  */
 package dev.memaudit.extractor.ppl;

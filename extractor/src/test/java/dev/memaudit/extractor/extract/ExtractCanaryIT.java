@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.memaudit.core.io.Json;
-import dev.memaudit.extractor.stats.ClopperPearson;
 import dev.memaudit.extractor.testing.SampleCanary;
 import dev.memaudit.index.scan.NgramIndex;
 import dev.memaudit.model.runtime.DjlLanguageModel;
 import dev.memaudit.model.runtime.ModelLoader;
+import dev.memaudit.stats.ClopperPearson;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,7 @@
 package dev.memaudit.reports.html;
 
 import dev.memaudit.reports.run.WorkView;
+import dev.memaudit.stats.Quantiles;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -251,9 +252,9 @@ final class Svg {
         double scale = width / (hi - lo);
         double min = left + (v[0] - lo) * scale;
         double max = left + (v[v.length - 1] - lo) * scale;
-        double q1 = left + (quantile(v, 0.25) - lo) * scale;
-        double med = left + (quantile(v, 0.5) - lo) * scale;
-        double q3 = left + (quantile(v, 0.75) - lo) * scale;
+        double q1 = left + (Quantiles.ofSorted(v, 0.25) - lo) * scale;
+        double med = left + (Quantiles.ofSorted(v, 0.5) - lo) * scale;
+        double q3 = left + (Quantiles.ofSorted(v, 0.75) - lo) * scale;
         sb.append(
                 String.format(
                         Locale.ROOT,
@@ -278,13 +279,5 @@ final class Svg {
                         y + 18,
                         colour));
         return sb.toString();
-    }
-
-    /** Linear-interpolation quantile of sorted values (R type 7, numpy's default). */
-    static double quantile(double[] sorted, double q) {
-        double h = (sorted.length - 1) * q;
-        int i = (int) Math.floor(h);
-        int j = Math.min(sorted.length - 1, i + 1);
-        return sorted[i] + (h - i) * (sorted[j] - sorted[i]);
     }
 }

@@ -1,2 +1,0 @@
-/** Statistics the extract stage reports (Clopper–Pearson intervals). */
-package dev.memaudit.extractor.stats;
