@@ -6,7 +6,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
-/** Inline SVG charts: the p_z strip along a work and box plots of chunk features. */
+/**
+ * Inline SVG charts: the p_z strip along a work and box plots of chunk features. Each comes back as
+ * {@link SafeSvg}: markup built here from numbers, with every label escaped by {@link Html#esc}.
+ */
 final class Svg {
     static final int STRIP_WIDTH = 400;
 
@@ -21,7 +24,7 @@ final class Svg {
      * greedy-extractable windows get a black tick underneath. Windows are binned, so the strip has
      * the same size for ten windows or a million.
      */
-    static String pzStrip(List<WorkView.Window> windows, int workChars, String scheme) {
+    static SafeSvg pzStrip(List<WorkView.Window> windows, int workChars, String scheme) {
         double[] best = new double[STRIP_WIDTH];
         boolean[] covered = new boolean[STRIP_WIDTH];
         boolean[] greedy = new boolean[STRIP_WIDTH];
@@ -96,11 +99,11 @@ final class Svg {
             }
         }
         sb.append("</svg>");
-        return sb.toString();
+        return new SafeSvg(sb.toString());
     }
 
     /** The legend of {@link #pzStrip}: swatches for p_z = 1, 10^-3, …, 10^-12 and none. */
-    static String pzLegend() {
+    static SafeSvg pzLegend() {
         StringBuilder sb = new StringBuilder("<div class=\"legend\">p_z: ");
         for (int d = 0; d <= DECADES; d += 3) {
             sb.append("<span class=\"sw\"><svg width=\"14\" height=\"12\"><rect width=\"14\"")
@@ -115,7 +118,7 @@ final class Svg {
                 .append(" <span class=\"sw\"><svg width=\"14\" height=\"12\"><rect y=\"3\"")
                 .append(" width=\"14\" height=\"6\" fill=\"#000\"/></svg> greedy-extractable")
                 .append("</span></div>");
-        return sb.toString();
+        return new SafeSvg(sb.toString());
     }
 
     private static double log10(WorkView.Window w) {
@@ -173,7 +176,7 @@ final class Svg {
      * A box plot of one feature: the work's chunks above, the control chunks below, on one axis;
      * whiskers span min to max, the box the quartiles (linear interpolation), the bar the median.
      */
-    static String boxPlot(String feature, double[] work, double[] control) {
+    static SafeSvg boxPlot(String feature, double[] work, double[] control) {
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
         for (double[] xs : new double[][] {work, control}) {
@@ -185,7 +188,7 @@ final class Svg {
             }
         }
         if (lo == Double.POSITIVE_INFINITY) {
-            return "";
+            return SafeSvg.EMPTY;
         }
         if (hi == lo) {
             hi = lo + 1;
@@ -226,7 +229,7 @@ final class Svg {
                         left + width,
                         Html.esc(Format.num(hi))));
         sb.append("</svg>");
-        return sb.toString();
+        return new SafeSvg(sb.toString());
     }
 
     private static String row(

@@ -1,0 +1,204 @@
+package dev.memaudit.reports.html;
+
+import dev.memaudit.reports.run.Passage;
+import dev.memaudit.reports.run.WorkView;
+import java.util.List;
+
+/**
+ * What {@code report.jte} shows, typed, in the order of the page: built from a {@link
+ * dev.memaudit.reports.run.RunView} in one place ({@link ReportPageBuilder}), so the templates only
+ * lay out values and format numbers ({@link Format}); every decision (sort orders, what counts as a
+ * finding, which passages fit) is made there. Strings are plain text: the templates escape them.
+ * The only markup a page holds is {@link SafeSvg}, built by {@link Svg} from numbers.
+ *
+ * @param runName the run folder's name (not its path)
+ * @param toolVersion the memaudit version writing the report
+ * @param generatedUtc ISO-8601 UTC instant the report was written
+ * @param reportCommand the report's own command line, shell-quoted, with the program name
+ * @param stages the summary line of each stage a report knows (scan, extract, ppl), run or not
+ * @param notes what the reader must know (texts not available, …), in the loader's order
+ * @param overview the works table and its sorted copies
+ * @param stagesNotRun stages that did not run, so per-work sections have no part for them
+ * @param works one section per work, sorted by work id (as {@link
+ *     dev.memaudit.reports.run.RunView#works()})
+ * @param conventions definitions the ppl stage recorded ({@code ppl.json} conventions), in its
+ *     order; empty without ppl
+ * @param provenance one entry per stage folder read, in the loader's order
+ * @param controlSplit the ppl false-positive check, or null when not computed
+ * @param pplWarnings the ppl stage's run-level warnings
+ */
+public record ReportPage(
+        String runName,
+        String toolVersion,
+        String generatedUtc,
+        String reportCommand,
+        List<StageSummary> stages,
+        List<String> notes,
+        Overview overview,
+        List<String> stagesNotRun,
+        List<WorkSection> works,
+        List<Convention> conventions,
+        List<StageProvenance> provenance,
+        ControlSplit controlSplit,
+        List<String> pplWarnings) {
+
+    /**
+     * One line of the summary.
+     *
+     * @param stage {@code scan}, {@code extract} or {@code ppl}
+     * @param ran whether the run folder holds this stage
+     * @param works works the stage reported
+     * @param withFinding of those, works with a finding: a verbatim span (scan); coverage at {@link
+     *     HtmlReport#OVERVIEW_TAU} above 0 or a greedy-extractable window (extract); a membership p
+     *     below 0.05 after Holm correction (ppl)
+     */
+    public record StageSummary(String stage, boolean ran, int works, int withFinding) {}
+
+    /**
+     * The overview table.
+     *
+     * @param workCount works in the table
+     * @param presorted whether a sorted copy exists for every column and direction (false above
+     *     {@link HtmlReport#PRESORT_MAX_WORKS} works: then only the default order is written and
+     *     the headers have no sort links)
+     * @param columns the columns, the work column first; only those of stages that ran
+     * @param copies the sorted copies: by column and direction, then the default order last (the
+     *     CSS shows the default copy unless the URL fragment names another)
+     */
+    public record Overview(
+            int workCount, boolean presorted, List<Column> columns, List<SortedCopy> copies) {}
+
+    /**
+     * A column of the overview.
+     *
+     * @param key short name used in the sort ids ({@code by-<key>-asc}, {@code by-<key>-desc})
+     */
+    public record Column(String key, String header) {}
+
+    /**
+     * One copy of the overview table.
+     *
+     * @param id the element id, {@code by-<key>-<asc|desc>} or {@code overview-default}
+     * @param isDefault whether this is the copy shown when no fragment names another
+     * @param current the sort id this copy is in ({@code id}), or null for the default order
+     * @param rows the works in this copy's order
+     */
+    public record SortedCopy(String id, boolean isDefault, String current, List<Row> rows) {
+        /** Whether the header link to {@code sortId} names this copy's order. */
+        public boolean isCurrent(String sortId) {
+            return sortId.equals(current);
+        }
+    }
+
+    /**
+     * One work's row of the overview; the same object in every sorted copy.
+     *
+     * @param anchor the number of the work's section ({@code #work-<anchor>})
+     * @param heading the work's title, or its id when it has none
+     * @param cells one cell per column after the work column, in column order
+     */
+    public record Row(String workId, int anchor, String heading, List<Cell> cells) {}
+
+    /**
+     * A cell's text; {@code note} marks a word instead of a number (a ppl status such as "not
+     * enough control text"), shown in muted italics.
+     */
+    public record Cell(String text, boolean note) {
+        static Cell of(String text) {
+            return new Cell(text, false);
+        }
+    }
+
+    /**
+     * One work's section.
+     *
+     * @param anchor section number, 1-based in work-id order ({@code id="work-<anchor>"})
+     * @param heading title, or the work id when the work has none
+     * @param workChars length of the original text in code points, null when unknown
+     * @param scan the scan part, null when the scan stage did not run
+     * @param extract the extract part, null when the extract stage did not run
+     * @param ppl the ppl part, null when the ppl stage did not run
+     */
+    public record WorkSection(
+            int anchor,
+            String heading,
+            String workId,
+            Integer workChars,
+            ScanPart scan,
+            ExtractPart extract,
+            PplPart ppl) {}
+
+    /**
+     * @param scan the stage's findings for the work, null when the scan did not report it
+     */
+    public record ScanPart(WorkView.Scan scan, Passages passages) {}
+
+    /**
+     * @param extract the stage's findings for the work, null when the run did not cover it
+     * @param strip the p_z map, null without windows or without the work's length
+     * @param legend the p_z map's colour legend
+     */
+    public record ExtractPart(
+            WorkView.Extract extract, SafeSvg strip, SafeSvg legend, Passages attempts) {}
+
+    /**
+     * @param ppl the stage's statistics for the work, null when the run did not cover it
+     * @param boxes one box plot per feature the work's chunks have, in feature order
+     */
+    public record PplPart(WorkView.Ppl ppl, List<BoxPlot> boxes) {}
+
+    /** A feature's box plot, work chunks against control chunks (empty when no finite value). */
+    public record BoxPlot(String feature, SafeSvg svg) {}
+
+    /**
+     * Passages shown side by side: at most {@link HtmlReport#PASSAGES_SHOWN} of those whose texts
+     * are available.
+     *
+     * @param modelLabel heading of the model's side ("Model output", "Model generation")
+     * @param hidden passages listed but not shown (all are in spans.csv)
+     * @param textsMissing whether passages were listed but none could be shown for lack of texts
+     */
+    public record Passages(
+            String modelLabel, List<Passage> shown, int hidden, boolean textsMissing) {}
+
+    /** A definition the ppl stage recorded: a name and its text (or JSON). */
+    public record Convention(String name, String definition) {}
+
+    /**
+     * What a stage folder's manifest says about its making.
+     *
+     * @param folder the stage folder's name
+     * @param reproduce the stage's command line, shell-quoted, with the program name
+     * @param config each config key with its value as JSON, in the manifest's order
+     * @param seeds the manifest's {@code seeds} section as JSON, or null
+     * @param inputs model, index, outputs and other inputs (open by default)
+     * @param sources the work and control source files
+     */
+    public record StageProvenance(
+            String command,
+            String folder,
+            String reproduce,
+            String toolVersion,
+            String startedUtc,
+            String endedUtc,
+            String java,
+            String os,
+            List<Setting> config,
+            String seeds,
+            List<InputHash> inputs,
+            List<InputHash> sources) {}
+
+    /** A config key of a stage with its value as JSON. */
+    public record Setting(String key, String json) {}
+
+    /**
+     * One input of a stage.
+     *
+     * @param sha256 hex SHA-256 as the manifest recorded it
+     * @param bytes size as the manifest recorded it, null when it did not
+     */
+    public record InputHash(String name, String sha256, String bytes) {}
+
+    /** The ppl false-positive check: the control texts split in two, tested against each other. */
+    public record ControlSplit(Double p, boolean significant) {}
+}
