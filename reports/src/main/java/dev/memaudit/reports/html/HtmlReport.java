@@ -3,9 +3,12 @@ package dev.memaudit.reports.html;
 import static dev.memaudit.reports.html.Html.esc;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.memaudit.core.records.Records;
+import dev.memaudit.core.records.ppl.PplSummary;
+import dev.memaudit.core.records.run.FileDigest;
+import dev.memaudit.core.records.run.Manifest;
 import dev.memaudit.reports.ReportInfo;
 import dev.memaudit.reports.Shell;
-import dev.memaudit.reports.run.Nodes;
 import dev.memaudit.reports.run.Passage;
 import dev.memaudit.reports.run.RunView;
 import dev.memaudit.reports.run.StageFolder;
@@ -738,19 +741,15 @@ public final class HtmlReport {
 
     private void method() {
         out.append("<section id=\"method\"><h2>Method and conventions</h2>\n").append(METHOD);
-        JsonNode conventions = view.pplRun() == null ? null : view.pplRun().get("conventions");
-        if (conventions != null && conventions.isObject() && conventions.size() > 0) {
+        Map<String, String> conventions =
+                view.pplRun() == null ? Map.of() : view.pplRun().conventions();
+        if (!conventions.isEmpty()) {
             out.append("<h3>Definitions recorded by the ppl stage</h3>\n<dl>");
-            for (Iterator<Map.Entry<String, JsonNode>> it = conventions.fields(); it.hasNext(); ) {
-                var e = it.next();
+            for (Map.Entry<String, String> e : conventions.entrySet()) {
                 out.append("<dt><code>")
                         .append(esc(e.getKey()))
                         .append("</code></dt><dd>")
-                        .append(
-                                esc(
-                                        e.getValue().isTextual()
-                                                ? e.getValue().textValue()
-                                                : e.getValue().toString()))
+                        .append(esc(e.getValue()))
                         .append("</dd>");
             }
             out.append("</dl>\n");
@@ -767,7 +766,7 @@ public final class HtmlReport {
                 .append(" input file and of every file written here; <code>memaudit verify</code>")
                 .append(" checks them.</p>\n");
         for (StageFolder s : view.stages()) {
-            JsonNode m = s.manifest();
+            Manifest m = s.manifest();
             out.append("<h3>Stage <code>")
                     .append(esc(s.command()))
                     .append("</code> (folder <code>")
@@ -777,30 +776,28 @@ public final class HtmlReport {
                                             ? ""
                                             : s.dir().getFileName().toString()))
                     .append("</code>)</h3>\n<table class=\"kv\"><tbody>");
-            kv("Reproduce", "<code>" + esc(Shell.command(args(m))) + "</code>");
-            kv("Tool version", esc(Nodes.str(m, "tool_version")));
-            kv(
-                    "Started / ended (UTC)",
-                    esc(Nodes.str(m, "started_utc")) + " / " + esc(Nodes.str(m, "ended_utc")));
-            kv("Platform", esc(Nodes.str(m, "java")) + " · " + esc(Nodes.str(m, "os")));
-            for (Iterator<Map.Entry<String, JsonNode>> it = s.config().fields(); it.hasNext(); ) {
+            kv("Reproduce", "<code>" + esc(Shell.command(m.args())) + "</code>");
+            kv("Tool version", esc(m.toolVersion()));
+            kv("Started / ended (UTC)", esc(m.startedUtc()) + " / " + esc(m.endedUtc()));
+            kv("Platform", esc(m.java()) + " · " + esc(m.os()));
+            for (Iterator<Map.Entry<String, JsonNode>> it = s.configJson().fields();
+                    it.hasNext(); ) {
                 var e = it.next();
                 kv(
                         "config <code>" + esc(e.getKey()) + "</code>",
                         "<code>" + esc(e.getValue().toString()) + "</code>");
             }
-            JsonNode seeds = m.get("seeds");
-            if (seeds != null) {
-                kv("Seeds", "<code>" + esc(seeds.toString()) + "</code>");
+            if (m.seeds() != null) {
+                kv("Seeds", "<code>" + esc(Records.sortedTree(m.seeds()).toString()) + "</code>");
             }
             out.append("</tbody></table>\n");
-            JsonNode inputs = Nodes.object(m, "inputs");
             List<String[]> key = new ArrayList<>();
             List<String[]> works = new ArrayList<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = inputs.fields(); it.hasNext(); ) {
-                var e = it.next();
+            for (Map.Entry<String, FileDigest> e : m.inputs().entrySet()) {
                 String[] row = {
-                    e.getKey(), Nodes.str(e.getValue(), "sha256"), Nodes.str(e.getValue(), "bytes")
+                    e.getKey(),
+                    e.getValue().sha256(),
+                    e.getValue().bytes() == null ? null : e.getValue().bytes().toString()
                 };
                 (e.getKey().startsWith("work/") || e.getKey().startsWith("control/") ? works : key)
                         .add(row);
@@ -834,21 +831,16 @@ public final class HtmlReport {
         out.append("</tbody></table></details>\n");
     }
 
-    private static List<String> args(JsonNode manifest) {
-        List<String> a = new ArrayList<>();
-        manifest.path("args").forEach(n -> a.add(n.asText()));
-        return a;
-    }
-
     private void limitations() {
         out.append("<section id=\"limitations\"><h2>Limitations</h2>\n<ul>").append(LIMITATIONS);
-        JsonNode ppl = view.pplRun();
+        PplSummary ppl = view.pplRun();
         if (ppl != null) {
-            Boolean sig = Nodes.bool(ppl, "control_split", "significant");
-            if (sig != null) {
+            boolean sig = ppl.controlSplit().significant();
+            // the check ran only when it has a p
+            if (ppl.controlSplit().p() != null) {
                 out.append("<li>False-positive check: the control texts split in two and tested")
                         .append(" against each other gave p = ")
-                        .append(Format.p(Nodes.dbl(ppl, "control_split", "p")))
+                        .append(Format.p(ppl.controlSplit().p()))
                         .append(
                                 sig
                                         ? ", which is <strong>significant</strong>: the membership"
@@ -857,9 +849,14 @@ public final class HtmlReport {
                                                 + " not be relied on."
                                         : ", not significant, as it should be.")
                         .append("</li>");
+            } else {
+                // without a p the check did not run: saying "not significant" would claim a pass
+                out.append("<li>False-positive check (the control texts split in two): not run (")
+                        .append(esc(ppl.controlSplit().status()))
+                        .append(").</li>");
             }
-            for (JsonNode wn : ppl.path("warnings")) {
-                out.append("<li>ppl warning: ").append(esc(wn.asText())).append("</li>");
+            for (String w : ppl.warnings()) {
+                out.append("<li>ppl warning: ").append(esc(w)).append("</li>");
             }
         }
         out.append("</ul></section>\n");
