@@ -307,12 +307,22 @@ public final class Records {
         } else if (e instanceof InvalidNullException) {
             reason = "null where a value is required";
         } else if (e instanceof InvalidTypeIdException t) {
-            reason = "unknown kind '" + t.getTypeId() + "'";
+            // the only polymorphic parts of run records are configs chosen by "command"
+            if (field.isEmpty()) {
+                field = "command";
+            }
+            reason = "'" + t.getTypeId() + "' is not a command this memaudit knows";
         } else if (e instanceof ValueInstantiationException v && v.getCause() != null) {
             // a record's own check (its compact constructor) failed: its message says what is wrong
             reason = v.getCause().getMessage();
         } else if (e.getOriginalMessage() != null
                 && e.getOriginalMessage().startsWith("Missing required creator property")) {
+            reason = "missing (required)";
+        } else if (e.getOriginalMessage() != null
+                && e.getOriginalMessage().startsWith("Missing external type id property '")) {
+            String m = e.getOriginalMessage();
+            int from = m.indexOf('\'') + 1;
+            field = m.substring(from, m.indexOf('\'', from));
             reason = "missing (required)";
         } else {
             reason = cleaned(e.getOriginalMessage());

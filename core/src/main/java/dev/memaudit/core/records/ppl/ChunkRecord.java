@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import dev.memaudit.core.records.InsertionOrder;
 import dev.memaudit.core.records.RecordFile;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -38,7 +40,8 @@ public record ChunkRecord(
         int chars,
         int bytes,
         int zlibBytes,
-        Map<String, Double> features) {
+        // in the order the features were computed, as this file always had them
+        @JsonSerialize(using = InsertionOrder.class) Map<String, Double> features) {
 
     /** Version of the chunks.jsonl layout. */
     public static final int SCHEMA_VERSION = 1;

@@ -1,5 +1,6 @@
 package dev.memaudit.core.records.sample;
 
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
@@ -14,6 +15,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param baseSeed the campaign seed every sample's own seed is derived from
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonPropertyOrder(alphabetic = true)
 public record SampleSettings(
         int maxNewTokens,
         double temperature,
