@@ -188,6 +188,7 @@ final class RecordSamples {
         ObjectNode fields = JsonNodeFactory.instance.objectNode();
         fields.put("tier", "plain");
         fields.putArray("logprobs").add(-0.5);
+        fields.putNull("note"); // the scanned file's own data, nulls included
         out.add(
                 new OutputSummary(
                         1,
