@@ -152,11 +152,12 @@ public final class Verifier {
         try {
             return Records.read(file, Manifest.class);
         } catch (MemauditException e) {
-            // the message names file, line and field; the problem is listed with the others
+            // the message names file, line and field; the problem is listed by its file already
             String prefix = file.toString();
             String detail = e.getMessage();
             if (detail.startsWith(prefix)) {
-                detail = detail.substring(prefix.length()).replaceFirst("^:(\\d+:)? ?", "");
+                detail = detail.substring(prefix.length()).replaceFirst("^:(\\d+): ", "line $1: ");
+                detail = detail.replaceFirst("^: ", "");
             }
             st.problem(file, Kind.MALFORMED, "not a memaudit manifest: " + detail);
             return null;
