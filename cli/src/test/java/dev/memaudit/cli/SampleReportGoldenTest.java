@@ -5,18 +5,18 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.memaudit.core.io.Sha256;
 import dev.memaudit.core.io.ToolVersion;
+import dev.memaudit.core.records.ppl.PplConfig;
+import dev.memaudit.core.records.ppl.PplStatsSettings;
 import dev.memaudit.extractor.extract.AttemptSelection;
 import dev.memaudit.extractor.extract.ExtractService;
 import dev.memaudit.extractor.extract.Scheme;
 import dev.memaudit.extractor.ppl.PplInputs;
-import dev.memaudit.extractor.ppl.PplSettings;
 import dev.memaudit.extractor.ppl.PplStage;
 import dev.memaudit.extractor.ppl.PplText;
 import dev.memaudit.index.build.IndexLayout;
 import dev.memaudit.index.scan.NgramIndex;
 import dev.memaudit.model.ModelTokenizer;
 import dev.memaudit.model.canary.BpeTrainer;
-import dev.memaudit.stats.PplStatsSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -25,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -171,20 +170,25 @@ class SampleReportGoldenTest {
             texts.addAll(controls.texts());
             Map<String, String> hashes = new TreeMap<>(works.hashes());
             hashes.putAll(controls.hashes());
-            Map<String, Object> pinned = new LinkedHashMap<>();
-            pinned.put("model", model.describe());
-            pinned.put("index", index.toString());
-            pinned.put("index_uid", works.indexUid());
-            pinned.put("controls", sample.resolve("corpus.yaml").toString());
+            PplConfig config =
+                    PplConfig.ofIndex(
+                            model.describe(),
+                            null,
+                            index.toString(),
+                            works.indexUid(),
+                            sample.resolve("corpus.yaml").toString(),
+                            List.of(),
+                            128,
+                            false,
+                            PplStatsSettings.defaults().withSeed(3));
             PplStage.run(
                     run.resolve("ppl"),
                     false,
                     model,
                     null,
                     texts,
-                    new PplSettings(128, false, 8),
-                    PplStatsSettings.defaults().withSeed(3),
-                    pinned,
+                    config,
+                    8,
                     hashes,
                     List.of(
                             "ppl",

@@ -1,6 +1,5 @@
 package dev.memaudit.reports;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -9,12 +8,14 @@ import dev.memaudit.core.io.FileTrees;
 import dev.memaudit.core.io.Json;
 import dev.memaudit.core.io.RunManifest;
 import dev.memaudit.core.io.ToolVersion;
+import dev.memaudit.core.records.Records;
+import dev.memaudit.core.records.run.Manifest;
+import dev.memaudit.core.records.run.ReportConfig;
 import dev.memaudit.reports.bundle.Bundle;
 import dev.memaudit.reports.bundle.Ed25519Keys;
 import dev.memaudit.reports.csv.CsvReports;
 import dev.memaudit.reports.html.HtmlReport;
 import dev.memaudit.reports.md.SummaryMarkdown;
-import dev.memaudit.reports.run.Nodes;
 import dev.memaudit.reports.run.RunLoader;
 import dev.memaudit.reports.run.RunView;
 import dev.memaudit.reports.run.SourceTexts;
@@ -30,7 +31,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -158,13 +158,9 @@ public final class ReportService {
         try {
             earlierReport =
                     Files.isRegularFile(m)
-                            && "report"
-                                    .equals(
-                                            Json.MAPPER
-                                                    .readTree(m.toFile())
-                                                    .path("command")
-                                                    .asText());
-        } catch (IOException e) {
+                            && Records.read(m, Manifest.class).config() instanceof ReportConfig;
+        } catch (MemauditException e) {
+            // not a manifest this memaudit reads: not an earlier report either
             earlierReport = false;
         }
         if (!earlierReport) {
@@ -195,11 +191,11 @@ public final class ReportService {
             Map<String, Object> st = new LinkedHashMap<>();
             st.put("command", s.command());
             st.put("folder", String.valueOf(s.dir().getFileName()));
-            st.put("tool_version", Nodes.str(s.manifest(), "tool_version"));
-            st.put("args", s.manifest().path("args"));
-            st.put("config", s.config());
-            st.put("started_utc", Nodes.str(s.manifest(), "started_utc"));
-            st.put("ended_utc", Nodes.str(s.manifest(), "ended_utc"));
+            st.put("tool_version", s.manifest().toolVersion());
+            st.put("args", s.manifest().args());
+            st.put("config", s.configJson());
+            st.put("started_utc", s.manifest().startedUtc());
+            st.put("ended_utc", s.manifest().endedUtc());
             stages.add(st);
         }
         root.put("stages", stages);
@@ -220,24 +216,22 @@ public final class ReportService {
 
     private void manifest(
             Path run, Path out, RunView view, List<String> commandLine, boolean signed) {
-        RunManifest m = new RunManifest(clock, "report", commandLine);
+        RunManifest m = new RunManifest(clock, commandLine);
         Path runAbs = run.toAbsolutePath().normalize();
         Path outAbs = out.toAbsolutePath().normalize();
-        m.config("run", run.toString());
-        m.config("signed", signed);
         Map<String, Object> seeds = new TreeMap<>();
-        List<Map<String, Object>> stages = new ArrayList<>();
+        List<Manifest.ReportStage> stages = new ArrayList<>();
         for (StageFolder s : view.stages()) {
             String rel =
                     runAbs.relativize(s.dir().toAbsolutePath().normalize())
                             .toString()
                             .replace('\\', '/');
-            Map<String, Object> st = new LinkedHashMap<>();
-            st.put("command", s.command());
-            st.put("folder", rel.isEmpty() ? "." : rel);
-            st.put("tool_version", Nodes.str(s.manifest(), "tool_version"));
-            st.put("args", s.manifest().path("args"));
-            stages.add(st);
+            stages.add(
+                    new Manifest.ReportStage(
+                            s.command(),
+                            rel.isEmpty() ? "." : rel,
+                            s.manifest().toolVersion(),
+                            s.manifest().args()));
             collectSeeds(s, seeds);
             try (Stream<Path> files = Files.walk(s.dir())) {
                 for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
@@ -250,11 +244,10 @@ public final class ReportService {
                 throw new UncheckedIOException("cannot list " + s.dir(), e);
             }
         }
-        m.section(Bundle.RUN_DIR, relativeRun(outAbs, runAbs));
-        m.section("stages", stages);
-        m.section("seeds", seeds);
-        m.section("schema_versions", Map.of("report.json", REPORT_JSON_SCHEMA));
-        m.write(out);
+        m.report(relativeRun(outAbs, runAbs), stages);
+        m.seeds(seeds);
+        m.schemaVersions(Map.of("report.json", REPORT_JSON_SCHEMA));
+        m.write(out, new ReportConfig(run.toString(), signed));
     }
 
     private static String relativeRun(Path outAbs, Path runAbs) {
@@ -266,17 +259,11 @@ public final class ReportService {
         }
     }
 
-    /** Seeds of a stage: its {@code seeds} section and every config key naming a seed. */
+    /** Seeds of a stage: its {@code seeds} section and every config setting that is a seed. */
     private static void collectSeeds(StageFolder s, Map<String, Object> seeds) {
-        JsonNode top = s.manifest().get("seeds");
-        if (top != null) {
-            seeds.put(s.command(), top);
+        if (s.manifest().seeds() != null) {
+            seeds.put(s.command(), s.manifest().seeds());
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = s.config().fields(); it.hasNext(); ) {
-            var e = it.next();
-            if (e.getKey().contains("seed")) {
-                seeds.put(s.command() + "." + e.getKey(), e.getValue());
-            }
-        }
+        s.config().configSeeds().forEach((k, v) -> seeds.put(s.command() + "." + k, v));
     }
 }

@@ -1,5 +1,6 @@
 package dev.memaudit.stats;
 
+import dev.memaudit.core.records.ppl.ChunkRecord;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +32,7 @@ public final class Calibration {
      */
     public record Run(
             long seed,
-            List<PplChunk> chunks,
+            List<ChunkRecord> chunks,
             Set<String> members,
             MembershipStatistics.Result stats) {}
 
@@ -193,7 +194,7 @@ public final class Calibration {
     /** A feature's values turned so that higher = more member-like. */
     private static double[] values(Run r, String name, Orientation o, Kind kind) {
         List<Double> v = new ArrayList<>();
-        for (PplChunk c : r.chunks()) {
+        for (ChunkRecord c : r.chunks()) {
             Kind k =
                     c.isControl()
                             ? Kind.CONTROL

@@ -1,5 +1,7 @@
 package dev.memaudit.stats;
 
+import dev.memaudit.core.records.ppl.ChunkRecord;
+import dev.memaudit.core.records.ppl.PplStatsSettings;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -12,8 +14,8 @@ import java.util.TreeSet;
 
 /**
  * Per-work membership statistics of a ppl run: each work's chunk features against the control
- * chunks, plus the self-checks that keep the test honest. Pure computation over {@link PplChunk}s;
- * {@code extractor.ppl.PplStatsFiles} writes the result into a run folder.
+ * chunks, plus the self-checks that keep the test honest. Pure computation over {@link
+ * ChunkRecord}s; {@code extractor.ppl.PplStatsFiles} writes the result into a run folder.
  *
  * <p>Per work and feature: one-sided Welch t-test and Mann–Whitney U test in the feature's member
  * direction, the gap {@code mean(work) − mean(controls)} with a percentile bootstrap interval, and
@@ -141,12 +143,12 @@ public final class MembershipStatistics {
             List<String> warnings) {}
 
     /** Computes everything from a run's chunks. */
-    public static Result compute(List<PplChunk> chunks, PplStatsSettings settings) {
-        Map<String, List<PplChunk>> works = new TreeMap<>();
-        Map<String, List<PplChunk>> controlsByText = new TreeMap<>();
-        List<PplChunk> controls = new ArrayList<>();
+    public static Result compute(List<ChunkRecord> chunks, PplStatsSettings settings) {
+        Map<String, List<ChunkRecord>> works = new TreeMap<>();
+        Map<String, List<ChunkRecord>> controlsByText = new TreeMap<>();
+        List<ChunkRecord> controls = new ArrayList<>();
         TreeSet<String> names = new TreeSet<>();
-        for (PplChunk c : chunks) {
+        for (ChunkRecord c : chunks) {
             names.addAll(c.features().keySet());
             if (c.isControl()) {
                 controls.add(c);
@@ -179,7 +181,7 @@ public final class MembershipStatistics {
                         .mapToDouble(Double::doubleValue)
                         .toArray();
         List<WorkStats> out = new ArrayList<>();
-        for (Map.Entry<String, List<PplChunk>> e : works.entrySet()) {
+        for (Map.Entry<String, List<ChunkRecord>> e : works.entrySet()) {
             out.add(
                     workStats(
                             e.getKey(),
@@ -192,7 +194,7 @@ public final class MembershipStatistics {
         }
         out = adjust(out);
 
-        List<PplChunk> allWork = new ArrayList<>();
+        List<ChunkRecord> allWork = new ArrayList<>();
         works.values().forEach(allWork::addAll);
         if (!allWork.isEmpty() && !controls.isEmpty()) {
             warnings.addAll(obviousDifferences("the works", allWork, controls));
@@ -252,8 +254,8 @@ public final class MembershipStatistics {
 
     private static WorkStats workStats(
             String id,
-            List<PplChunk> work,
-            List<PplChunk> controls,
+            List<ChunkRecord> work,
+            List<ChunkRecord> controls,
             List<String> names,
             boolean enoughControl,
             PplStatsSettings s,
@@ -319,8 +321,8 @@ public final class MembershipStatistics {
      *     leave-one-out null), or null for no text-level test
      */
     private static Aggregate aggregate(
-            List<PplChunk> suspect,
-            List<PplChunk> controls,
+            List<ChunkRecord> suspect,
+            List<ChunkRecord> controls,
             List<String> names,
             boolean test,
             long seed,
@@ -391,7 +393,7 @@ public final class MembershipStatistics {
     }
 
     private static ControlSplit controlSplit(
-            Map<String, List<PplChunk>> byText,
+            Map<String, List<ChunkRecord>> byText,
             List<String> names,
             boolean enoughControl,
             PplStatsSettings s,
@@ -402,8 +404,8 @@ public final class MembershipStatistics {
                     NOT_ENOUGH_CONTROL, null, List.of(), List.of(), 0, 0, Double.NaN, false);
         }
         SplittableRandom rng = new SplittableRandom(mix(s.seed(), "control-split"));
-        List<PplChunk> a = new ArrayList<>();
-        List<PplChunk> b = new ArrayList<>();
+        List<ChunkRecord> a = new ArrayList<>();
+        List<ChunkRecord> b = new ArrayList<>();
         List<String> aTexts = new ArrayList<>();
         List<String> bTexts = new ArrayList<>();
         String method;
@@ -417,7 +419,7 @@ public final class MembershipStatistics {
             }
         } else {
             method = "by_chunk";
-            List<PplChunk> all = byText.get(texts.get(0));
+            List<ChunkRecord> all = byText.get(texts.get(0));
             int[] order = DatasetInference.shuffled(all.size(), rng);
             for (int i = 0; i < order.length; i++) {
                 (i % 2 == 0 ? a : b).add(all.get(order[i]));
@@ -459,7 +461,7 @@ public final class MembershipStatistics {
     }
 
     private static ControlLeaveOneOut leaveOneOut(
-            Map<String, List<PplChunk>> byText,
+            Map<String, List<ChunkRecord>> byText,
             List<String> names,
             boolean enoughControl,
             PplStatsSettings s) {
@@ -470,7 +472,7 @@ public final class MembershipStatistics {
         int significant = 0;
         if (enoughControl && byText.size() >= 3) {
             for (String held : byText.keySet()) {
-                List<PplChunk> rest = new ArrayList<>();
+                List<ChunkRecord> rest = new ArrayList<>();
                 byText.forEach(
                         (t, cs) -> {
                             if (!t.equals(held)) {
@@ -532,7 +534,7 @@ public final class MembershipStatistics {
      * must be large.
      */
     static List<String> obviousDifferences(
-            String what, List<PplChunk> set, List<PplChunk> controls) {
+            String what, List<ChunkRecord> set, List<ChunkRecord> controls) {
         List<String> out = new ArrayList<>();
         compare(out, what, "characters per token", ratio(set, true), ratio(controls, true));
         compare(
@@ -568,9 +570,9 @@ public final class MembershipStatistics {
         }
     }
 
-    private static double[] ratio(List<PplChunk> chunks, boolean charsPerToken) {
+    private static double[] ratio(List<ChunkRecord> chunks, boolean charsPerToken) {
         List<Double> v = new ArrayList<>();
-        for (PplChunk c : chunks) {
+        for (ChunkRecord c : chunks) {
             if (charsPerToken && c.tokens() > 0) {
                 v.add(c.chars() / (double) c.tokens());
             } else if (!charsPerToken && c.bytes() > 0) {
@@ -581,9 +583,9 @@ public final class MembershipStatistics {
     }
 
     /** The mean of each control text's values of a feature, turned member-ward. */
-    private static double[] textMeans(List<PplChunk> controls, String name, Orientation o) {
+    private static double[] textMeans(List<ChunkRecord> controls, String name, Orientation o) {
         Map<String, double[]> acc = new TreeMap<>();
-        for (PplChunk c : controls) {
+        for (ChunkRecord c : controls) {
             Double v = c.features().get(name);
             if (v != null && Double.isFinite(v)) {
                 double[] a = acc.computeIfAbsent(c.workId(), k -> new double[2]);
@@ -594,8 +596,8 @@ public final class MembershipStatistics {
         return acc.values().stream().mapToDouble(a -> a[0] / a[1]).toArray();
     }
 
-    private static boolean allHave(List<PplChunk> chunks, String name) {
-        for (PplChunk c : chunks) {
+    private static boolean allHave(List<ChunkRecord> chunks, String name) {
+        for (ChunkRecord c : chunks) {
             Double v = c.features().get(name);
             if (v == null || !Double.isFinite(v)) {
                 return false;
@@ -604,7 +606,7 @@ public final class MembershipStatistics {
         return true;
     }
 
-    private static double[] values(List<PplChunk> chunks, String name) {
+    private static double[] values(List<ChunkRecord> chunks, String name) {
         return chunks.stream()
                 .map(c -> c.features().get(name))
                 .filter(v -> v != null && Double.isFinite(v))
@@ -612,7 +614,7 @@ public final class MembershipStatistics {
                 .toArray();
     }
 
-    private static double[][] matrix(List<PplChunk> chunks, List<String> names) {
+    private static double[][] matrix(List<ChunkRecord> chunks, List<String> names) {
         double[][] m = new double[chunks.size()][names.size()];
         for (int i = 0; i < chunks.size(); i++) {
             for (int j = 0; j < names.size(); j++) {

@@ -2,6 +2,8 @@ package dev.memaudit.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.memaudit.core.records.ppl.ChunkRecord;
+import dev.memaudit.core.records.ppl.PplStatsSettings;
 import dev.memaudit.stats.testing.SyntheticChunks;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,11 +17,11 @@ class CalibrationTest {
         List<Calibration.Run> runs = new ArrayList<>();
         for (long seed = 1; seed <= 3; seed++) {
             SplittableRandom r = new SplittableRandom(seed);
-            List<PplChunk> chunks = new ArrayList<>(SyntheticChunks.controls(r, 4, 12));
-            chunks.addAll(SyntheticChunks.text(PplChunk.WORK, "m1", 20, 1.0, 0.5, r));
-            chunks.addAll(SyntheticChunks.text(PplChunk.WORK, "m2", 20, 1.0, 0.5, r));
-            chunks.addAll(SyntheticChunks.text(PplChunk.WORK, "n1", 20, 0, 0.5, r));
-            chunks.addAll(SyntheticChunks.text(PplChunk.WORK, "n2", 20, 0, 0.5, r));
+            List<ChunkRecord> chunks = new ArrayList<>(SyntheticChunks.controls(r, 4, 12));
+            chunks.addAll(SyntheticChunks.text(ChunkRecord.WORK, "m1", 20, 1.0, 0.5, r));
+            chunks.addAll(SyntheticChunks.text(ChunkRecord.WORK, "m2", 20, 1.0, 0.5, r));
+            chunks.addAll(SyntheticChunks.text(ChunkRecord.WORK, "n1", 20, 0, 0.5, r));
+            chunks.addAll(SyntheticChunks.text(ChunkRecord.WORK, "n2", 20, 0, 0.5, r));
             runs.add(
                     new Calibration.Run(
                             seed,

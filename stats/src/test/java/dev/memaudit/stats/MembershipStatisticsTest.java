@@ -4,6 +4,8 @@ import static dev.memaudit.stats.testing.SyntheticChunks.controls;
 import static dev.memaudit.stats.testing.SyntheticChunks.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.memaudit.core.records.ppl.ChunkRecord;
+import dev.memaudit.core.records.ppl.PplStatsSettings;
 import dev.memaudit.stats.MembershipStatistics.Result;
 import dev.memaudit.stats.MembershipStatistics.WorkStats;
 import java.util.ArrayList;
@@ -15,9 +17,9 @@ class MembershipStatisticsTest {
     @Test
     void memberWorkIsSignificantAndNonMemberIsNot() {
         SplittableRandom r = new SplittableRandom(1);
-        List<PplChunk> chunks = new ArrayList<>(controls(r, 5, 12));
-        chunks.addAll(text(PplChunk.WORK, "member", 20, 1.5, 0.5, r));
-        chunks.addAll(text(PplChunk.WORK, "stranger", 20, 0, 0.5, r));
+        List<ChunkRecord> chunks = new ArrayList<>(controls(r, 5, 12));
+        chunks.addAll(text(ChunkRecord.WORK, "member", 20, 1.5, 0.5, r));
+        chunks.addAll(text(ChunkRecord.WORK, "stranger", 20, 0, 0.5, r));
         Result res = MembershipStatistics.compute(chunks, PplStatsSettings.defaults());
         WorkStats member = res.works().get(0);
         WorkStats stranger = res.works().get(1);
@@ -56,8 +58,8 @@ class MembershipStatisticsTest {
     @Test
     void tooFewControlsSayNotEnoughControlTextInsteadOfAPValue() {
         SplittableRandom r = new SplittableRandom(2);
-        List<PplChunk> chunks = new ArrayList<>(controls(r, 2, 3));
-        chunks.addAll(text(PplChunk.WORK, "member", 20, 1.5, 0.5, r));
+        List<ChunkRecord> chunks = new ArrayList<>(controls(r, 2, 3));
+        chunks.addAll(text(ChunkRecord.WORK, "member", 20, 1.5, 0.5, r));
         Result res = MembershipStatistics.compute(chunks, PplStatsSettings.defaults());
         assertThat(res.works().get(0).status()).isEqualTo("not enough control text");
         assertThat(res.controlSplit().status()).isEqualTo("not enough control text");
@@ -67,8 +69,8 @@ class MembershipStatisticsTest {
     @Test
     void oneLongControlTextIsNotAControlSet() {
         SplittableRandom r = new SplittableRandom(3);
-        List<PplChunk> chunks = new ArrayList<>(controls(r, 1, 40));
-        chunks.addAll(text(PplChunk.WORK, "w", 20, 0, 0.5, r));
+        List<ChunkRecord> chunks = new ArrayList<>(controls(r, 1, 40));
+        chunks.addAll(text(ChunkRecord.WORK, "w", 20, 0, 0.5, r));
         Result res = MembershipStatistics.compute(chunks, PplStatsSettings.defaults());
         assertThat(res.works().get(0).status()).isEqualTo("not enough control text");
     }
@@ -76,8 +78,8 @@ class MembershipStatisticsTest {
     @Test
     void worksThatCompressDifferentlyFromTheControlsAreWarnedAbout() {
         SplittableRandom r = new SplittableRandom(4);
-        List<PplChunk> chunks = new ArrayList<>(controls(r, 4, 10));
-        chunks.addAll(text(PplChunk.WORK, "repetitive", 20, 0, 0.3, r));
+        List<ChunkRecord> chunks = new ArrayList<>(controls(r, 4, 10));
+        chunks.addAll(text(ChunkRecord.WORK, "repetitive", 20, 0, 0.3, r));
         Result res = MembershipStatistics.compute(chunks, PplStatsSettings.defaults());
         assertThat(res.works().get(0).warnings())
                 .singleElement()
@@ -89,9 +91,9 @@ class MembershipStatisticsTest {
     @Test
     void aControlTextUnlikeTheOthersIsReportedByTheLeaveOneOutCheck() {
         SplittableRandom r = new SplittableRandom(5);
-        List<PplChunk> chunks = new ArrayList<>(controls(r, 5, 15));
-        chunks.addAll(text(PplChunk.CONTROL, "c-odd", 15, 1.5, 0.5, r));
-        chunks.addAll(text(PplChunk.WORK, "w", 20, 0, 0.5, r));
+        List<ChunkRecord> chunks = new ArrayList<>(controls(r, 5, 15));
+        chunks.addAll(text(ChunkRecord.CONTROL, "c-odd", 15, 1.5, 0.5, r));
+        chunks.addAll(text(ChunkRecord.WORK, "w", 20, 0, 0.5, r));
         Result res = MembershipStatistics.compute(chunks, PplStatsSettings.defaults());
         assertThat(res.controlLeaveOneOut().tested()).isEqualTo(6);
         assertThat(res.controlLeaveOneOut().p().get("c-odd")).isLessThan(0.05);
@@ -102,13 +104,13 @@ class MembershipStatisticsTest {
     @Test
     void heterogeneousControlsWidenTheTextLevelNullInsteadOfCryingWolf() {
         SplittableRandom r = new SplittableRandom(6);
-        List<PplChunk> chunks = new ArrayList<>();
+        List<ChunkRecord> chunks = new ArrayList<>();
         for (int t = 0; t < 6; t++) {
             // every control text has its own level, as texts of different authors do
-            chunks.addAll(text(PplChunk.CONTROL, "c" + t, 15, (t - 2.5) * 0.3, 0.5, r));
+            chunks.addAll(text(ChunkRecord.CONTROL, "c" + t, 15, (t - 2.5) * 0.3, 0.5, r));
         }
         // a work inside the controls' spread but far from their pooled chunks
-        chunks.addAll(text(PplChunk.WORK, "w", 20, 0.6, 0.5, r));
+        chunks.addAll(text(ChunkRecord.WORK, "w", 20, 0.6, 0.5, r));
         Result res = MembershipStatistics.compute(chunks, PplStatsSettings.defaults());
         var agg = res.works().get(0).aggregate();
         assertThat(agg.pChunks()).isLessThan(0.01);

@@ -1,10 +1,11 @@
 package dev.memaudit.cli.audit;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.memaudit.core.error.MemauditException;
-import dev.memaudit.core.io.Json;
 import dev.memaudit.core.io.Sha256;
+import dev.memaudit.core.records.Records;
+import dev.memaudit.core.records.run.AuditState;
+import dev.memaudit.index.build.IndexLayout;
+import dev.memaudit.index.build.IndexManifest;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -13,8 +14,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import picocli.CommandLine;
@@ -31,7 +34,7 @@ import picocli.CommandLine;
  */
 public final class AuditRunner {
     /** Version of {@code audit-state.json}. */
-    public static final int STATE_VERSION = 1;
+    public static final int STATE_VERSION = AuditState.SCHEMA_VERSION;
 
     private final AuditConfig cfg;
     private final Supplier<CommandLine> commands;
@@ -42,7 +45,8 @@ public final class AuditRunner {
     // Hashing the model's weights (gigabytes for a real model) once per audit, not once per stage;
     // forgotten when the model stage writes new weights.
     private String modelFingerprint;
-    private ObjectNode state;
+    // audit-state.json's stages, in the order they last ran
+    private Map<String, AuditState.Stage> state;
 
     public AuditRunner(
             AuditConfig cfg,
@@ -97,16 +101,12 @@ public final class AuditRunner {
                 continue;
             }
             String fp = fingerprint(stage, done);
-            JsonNode had = state.path("stages").path(name);
-            boolean sameFp = fp != null && fp.equals(had.path("fingerprint").asText(null));
-            boolean finished = sameFp && had.path("finished").asBoolean(false);
+            AuditState.Stage had = state.get(name);
+            boolean sameFp = fp != null && had != null && fp.equals(had.fingerprint());
+            boolean finished = sameFp && had.finished();
             boolean present = Files.exists(stage.doneMarker());
             if (!name.equals("index") && finished && present) {
-                out.printf(
-                        Locale.ROOT,
-                        "  %-8s current (finished %s)%n",
-                        name,
-                        had.path("ended_utc").asText());
+                out.printf(Locale.ROOT, "  %-8s current (finished %s)%n", name, had.endedUtc());
                 done.add(name + "=" + fp);
                 continue;
             }
@@ -132,11 +132,8 @@ public final class AuditRunner {
             if (!resume && !name.equals("index") && Files.exists(stage.dir())) {
                 supersede(stage.dir(), name);
             }
-            ObjectNode rec = ((ObjectNode) state.get("stages")).putObject(name);
-            rec.put("fingerprint", fp);
-            rec.put("command", command);
-            rec.put("started_utc", Instant.now(clock).toString());
-            rec.put("finished", false);
+            String started = Instant.now(clock).toString();
+            state.put(name, new AuditState.Stage(fp, command, started, false, null));
             writeState();
             // A fresh command line per stage: picocli command objects keep parsed values.
             int code = commands.get().execute(args.toArray(String[]::new));
@@ -156,9 +153,10 @@ public final class AuditRunner {
             }
             // The fingerprint of what a stage read may only be known once it ran (a trained model).
             String after = fingerprint(stage, done);
-            rec.put("fingerprint", after);
-            rec.put("finished", true);
-            rec.put("ended_utc", Instant.now(clock).toString());
+            state.put(
+                    name,
+                    new AuditState.Stage(
+                            after, command, started, true, Instant.now(clock).toString()));
             writeState();
             done.add(name + "=" + after);
         }
@@ -329,24 +327,18 @@ public final class AuditRunner {
     }
 
     private String indexFingerprint() {
-        Path m = cfg.out().resolve("index").resolve("memaudit-index.json");
-        if (!Files.exists(m)) {
+        Path dir = cfg.out().resolve("index");
+        if (!Files.exists(dir.resolve(IndexLayout.MANIFEST))) {
             return null;
         }
-        try {
-            JsonNode n = Json.MAPPER.readTree(m.toFile());
-            StringBuilder b = new StringBuilder("ngram=" + n.path("ngram").asText());
-            b.append(" normalizer=").append(n.path("normalizer_version").asText());
-            for (JsonNode w : n.path("works")) {
-                b.append('\n').append(w.path("id").asText()).append('=');
-                b.append(w.path("source_sha256").asText())
-                        .append(' ')
-                        .append(w.path("role").asText());
-            }
-            return sha256(b.toString());
-        } catch (IOException e) {
-            throw MemauditException.integrity(m + ": unreadable index manifest: " + e, e);
+        IndexManifest n = IndexLayout.readManifest(dir);
+        StringBuilder b = new StringBuilder("ngram=" + n.ngram());
+        b.append(" normalizer=").append(n.normalizerVersion());
+        for (IndexManifest.WorkInfo w : n.works()) {
+            b.append('\n').append(w.id()).append('=');
+            b.append(w.sourceSha256()).append(' ').append(w.role());
         }
+        return sha256(b.toString());
     }
 
     private void supersede(Path dir, String name) {
@@ -367,30 +359,16 @@ public final class AuditRunner {
         }
     }
 
-    private ObjectNode readState() {
-        if (!Files.exists(stateFile)) {
-            ObjectNode s = Json.MAPPER.createObjectNode();
-            s.put("schema_version", STATE_VERSION);
-            s.putObject("stages");
-            return s;
+    private Map<String, AuditState.Stage> readState() {
+        Map<String, AuditState.Stage> stages = new LinkedHashMap<>();
+        if (Files.exists(stateFile)) {
+            stages.putAll(Records.read(stateFile, AuditState.class).stages());
         }
-        try {
-            JsonNode n = Json.MAPPER.readTree(stateFile.toFile());
-            if (!(n instanceof ObjectNode o) || n.path("schema_version").asInt() != STATE_VERSION) {
-                throw MemauditException.integrity(
-                        stateFile
-                                + ": unknown schema_version (this memaudit reads "
-                                + STATE_VERSION
-                                + ")");
-            }
-            return o;
-        } catch (IOException e) {
-            throw MemauditException.integrity(stateFile + ": unreadable: " + e.getMessage(), e);
-        }
+        return stages;
     }
 
     private void writeState() {
-        Json.writePretty(stateFile, state);
+        Records.write(stateFile, new AuditState(STATE_VERSION, state));
     }
 
     private static void createDirectories(Path dir) {

@@ -3,8 +3,10 @@ package dev.memaudit.cli.command;
 import dev.memaudit.cli.support.WriterStream;
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.io.Json;
-import dev.memaudit.extractor.ppl.PplRunner;
-import dev.memaudit.extractor.ppl.PplSettings;
+import dev.memaudit.core.records.Records;
+import dev.memaudit.core.records.ppl.PplConfig;
+import dev.memaudit.core.records.ppl.PplStatsSettings;
+import dev.memaudit.core.records.run.Membership;
 import dev.memaudit.extractor.ppl.PplStage;
 import dev.memaudit.extractor.ppl.PplText;
 import dev.memaudit.index.source.CorpusLoader;
@@ -15,8 +17,6 @@ import dev.memaudit.model.canary.CanaryTrainer;
 import dev.memaudit.model.canary.CorpusText;
 import dev.memaudit.model.runtime.ModelLoader;
 import dev.memaudit.stats.Calibration;
-import dev.memaudit.stats.PplChunk;
-import dev.memaudit.stats.PplStatsSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -156,11 +156,13 @@ public final class CanaryCalibrateCommand implements Callable<Integer> {
             }
             try (LanguageModel m = ModelLoader.load(dir.resolve("model"))) {
                 int chunk = Math.min(chunkTokens, m.maxSequenceLength());
-                Map<String, Object> pinned = new LinkedHashMap<>();
-                pinned.put("model", dir.resolve("model").toAbsolutePath().toString());
-                // as text: RunFolder compares pinned values as JSON nodes, and a long read back
-                // from run-config.json is an int node, so a numeric seed never matches on resume
-                pinned.put("seed", Long.toString(seed));
+                PplConfig config =
+                        PplConfig.ofCalibration(
+                                dir.resolve("model").toAbsolutePath().toString(),
+                                seed,
+                                chunk,
+                                false,
+                                PplStatsSettings.defaults().withAlpha(alpha).withSeed(seed));
                 PplStage.Outcome o =
                         PplStage.run(
                                 dir.resolve("ppl"),
@@ -168,19 +170,13 @@ public final class CanaryCalibrateCommand implements Callable<Integer> {
                                 m,
                                 null,
                                 texts,
-                                new PplSettings(chunk, false, 8),
-                                PplStatsSettings.defaults().withAlpha(alpha).withSeed(seed),
-                                pinned,
+                                config,
+                                8,
                                 Map.of(),
                                 spec.commandLine().getParseResult().originalArgs(),
                                 progress,
                                 false);
-                runs.add(
-                        new Calibration.Run(
-                                seed,
-                                PplChunk.read(dir.resolve("ppl").resolve(PplRunner.CHUNKS)),
-                                members,
-                                o.statistics()));
+                runs.add(new Calibration.Run(seed, o.chunkRecords(), members, o.statistics()));
             }
         }
         Calibration.Table table = Calibration.summarize(runs, alpha);
@@ -202,12 +198,11 @@ public final class CanaryCalibrateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static TreeSet<String> membersOf(Path membershipJson) throws IOException {
+    private static TreeSet<String> membersOf(Path membershipJson) {
         TreeSet<String> out = new TreeSet<>();
-        Json.MAPPER
-                .readTree(membershipJson.toFile())
-                .path("members")
-                .forEach(m -> out.add(m.path("id").asText()));
+        for (Membership.Work w : Records.read(membershipJson, Membership.class).members()) {
+            out.add(w.id());
+        }
         return out;
     }
 

@@ -1,6 +1,7 @@
 package dev.memaudit.cli.command;
 
 import dev.memaudit.cli.support.WriterStream;
+import dev.memaudit.core.records.extract.ExtractWork;
 import dev.memaudit.core.run.Progress;
 import dev.memaudit.extractor.extract.AttemptSelection;
 import dev.memaudit.extractor.extract.ExtractService;
@@ -196,28 +197,20 @@ public final class ExtractCommand implements Callable<Integer> {
                 "cov0.01",
                 "longest",
                 "recon");
-        for (Map.Entry<String, Object> e : s.works().entrySet()) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> x =
-                    (Map<String, Object>) ((Map<String, Object>) e.getValue()).get("extract");
-            @SuppressWarnings("unchecked")
-            Map<String, Object> cov = (Map<String, Object>) x.get("coverage");
-            @SuppressWarnings("unchecked")
-            Map<String, Object> longest = (Map<String, Object>) x.get("longest_extractable");
-            @SuppressWarnings("unchecked")
-            Map<String, Object> recon = (Map<String, Object>) x.get("reconstruction");
+        for (Map.Entry<String, ExtractWork> e : s.works().entrySet()) {
+            ExtractWork x = e.getValue();
             stdout.printf(
                     Locale.ROOT,
                     "%-32s %7d %7.2f %7.2f %7.2f %8d %7s%n",
                     e.getKey(),
-                    (Integer) x.get("windows"),
-                    (Double) x.get("greedy_extractable_share"),
-                    (Double) cov.get("0.5"),
-                    (Double) cov.get("0.01"),
-                    (Integer) longest.get("tokens"),
-                    recon == null
+                    x.windows(),
+                    x.greedyExtractableShare(),
+                    x.coverage().get("0.5"),
+                    x.coverage().get("0.01"),
+                    x.longestExtractable().tokens(),
+                    x.reconstruction() == null
                             ? "-"
-                            : String.format(Locale.ROOT, "%.2f", (Double) recon.get("share")));
+                            : String.format(Locale.ROOT, "%.2f", x.reconstruction().share()));
         }
         stdout.printf(Locale.ROOT, "results in %s%n", out);
         stdout.flush();

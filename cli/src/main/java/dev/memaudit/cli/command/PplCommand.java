@@ -3,20 +3,19 @@ package dev.memaudit.cli.command;
 import dev.memaudit.cli.support.WriterStream;
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.io.Sha256;
+import dev.memaudit.core.records.ppl.PplConfig;
+import dev.memaudit.core.records.ppl.PplStatsSettings;
 import dev.memaudit.core.run.Progress;
 import dev.memaudit.extractor.ppl.PplInputs;
-import dev.memaudit.extractor.ppl.PplSettings;
 import dev.memaudit.extractor.ppl.PplStage;
 import dev.memaudit.extractor.ppl.PplText;
 import dev.memaudit.model.LanguageModel;
 import dev.memaudit.model.runtime.ModelLoader;
 import dev.memaudit.stats.MembershipStatistics;
-import dev.memaudit.stats.PplStatsSettings;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -146,21 +145,21 @@ public final class PplCommand implements Callable<Integer> {
             if (referenceModel != null) {
                 hashModel(hashes, "reference_model", referenceModel);
             }
-            Map<String, Object> pinned = new LinkedHashMap<>();
-            pinned.put(
-                    "model",
-                    model.path() != null
-                            ? model.path().toAbsolutePath().normalize().toString()
-                            : m.describe());
-            pinned.put(
-                    "reference_model",
-                    referenceModel == null
-                            ? null
-                            : referenceModel.toAbsolutePath().normalize().toString());
-            pinned.put("index", index.path().toAbsolutePath().normalize().toString());
-            pinned.put("index_uid", w.indexUid());
-            pinned.put("controls", controls.toAbsolutePath().normalize().toString());
-            pinned.put("works", works == null ? List.of() : List.copyOf(works));
+            PplConfig config =
+                    PplConfig.ofIndex(
+                            model.path() != null
+                                    ? model.path().toAbsolutePath().normalize().toString()
+                                    : m.describe(),
+                            referenceModel == null
+                                    ? null
+                                    : referenceModel.toAbsolutePath().normalize().toString(),
+                            index.path().toAbsolutePath().normalize().toString(),
+                            w.indexUid(),
+                            controls.toAbsolutePath().normalize().toString(),
+                            works == null ? List.of() : works,
+                            chunkTokens,
+                            lowercase,
+                            PplStatsSettings.defaults().withAlpha(alpha).withSeed(seed));
             PplStage.Outcome o =
                     PplStage.run(
                             out,
@@ -168,9 +167,8 @@ public final class PplCommand implements Callable<Integer> {
                             m,
                             ref,
                             texts,
-                            new PplSettings(chunkTokens, lowercase, batch),
-                            PplStatsSettings.defaults().withAlpha(alpha).withSeed(seed),
-                            pinned,
+                            config,
+                            batch,
                             hashes,
                             spec.commandLine().getParseResult().originalArgs(),
                             progress,

@@ -1,8 +1,8 @@
 package dev.memaudit.cli.command;
 
 import dev.memaudit.cli.support.Messages;
+import dev.memaudit.core.records.scan.ScanSummary;
 import dev.memaudit.index.scan.ScanService;
-import dev.memaudit.index.scan.ScanSummary;
 import dev.memaudit.model.ModelTokenizer;
 import java.nio.file.Path;
 import java.time.Clock;

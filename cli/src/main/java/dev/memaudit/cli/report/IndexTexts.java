@@ -1,11 +1,11 @@
 package dev.memaudit.cli.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.memaudit.core.error.MemauditException;
-import dev.memaudit.core.io.JsonlReader;
 import dev.memaudit.core.io.Sha256;
+import dev.memaudit.core.records.run.FileDigest;
 import dev.memaudit.index.build.IndexManifest;
 import dev.memaudit.index.scan.NgramIndex;
+import dev.memaudit.index.scan.ScanService;
 import dev.memaudit.reports.run.SourceTexts;
 import dev.memaudit.reports.run.StageFolder;
 import java.io.Closeable;
@@ -44,12 +44,12 @@ public final class IndexTexts implements SourceTexts, Closeable {
         Path indexDir = indexOverride;
         String uid = null;
         for (StageFolder s : stages) {
-            String recorded = s.config().path("index").asText(null);
+            String recorded = s.config().readIndex();
             if (indexDir == null && recorded != null) {
                 indexDir = Path.of(recorded);
             }
             if (uid == null) {
-                uid = s.config().path("index_uid").asText(null);
+                uid = s.config().readIndexUid();
             }
         }
         NgramIndex index = null;
@@ -96,14 +96,11 @@ public final class IndexTexts implements SourceTexts, Closeable {
         }
         for (StageFolder s : stages) {
             s.manifest()
-                    .path("inputs")
-                    .fields()
-                    .forEachRemaining(
-                            e -> {
-                                if (e.getKey().startsWith("work/")) {
-                                    t.expectedSha.putIfAbsent(
-                                            e.getKey().substring(5),
-                                            e.getValue().path("sha256").asText());
+                    .inputs()
+                    .forEach(
+                            (name, digest) -> {
+                                if (name.startsWith("work/")) {
+                                    t.expectedSha.putIfAbsent(name.substring(5), digest.sha256());
                                 }
                             });
             if (s.command().equals("scan")) {
@@ -114,8 +111,7 @@ public final class IndexTexts implements SourceTexts, Closeable {
     }
 
     private void loadOutputs(StageFolder scan) {
-        List<String> args = new ArrayList<>();
-        scan.manifest().path("args").forEach(a -> args.add(a.asText()));
+        List<String> args = scan.manifest().args();
         String path = null;
         for (int i = 0; i < args.size(); i++) {
             if (args.get(i).equals("--outputs") && i + 1 < args.size()) {
@@ -136,29 +132,23 @@ public final class IndexTexts implements SourceTexts, Closeable {
                             + " are not here (or are a folder): output texts are not shown.");
             return;
         }
-        JsonNode recorded =
-                scan.manifest().path("inputs").path("outputs/" + file.getFileName()).path("sha256");
-        if (!recorded.isTextual() || !recorded.asText().equals(Sha256.of(file))) {
+        FileDigest recorded = scan.manifest().inputs().get("outputs/" + file.getFileName());
+        if (recorded == null || !recorded.sha256().equals(Sha256.of(file))) {
             notes.add(
                     "The outputs file "
                             + path
                             + " is not the one the scan read (SHA-256 differs): output texts are not shown.");
             return;
         }
-        try (JsonlReader in = new JsonlReader(file)) {
-            for (JsonlReader.Line line; (line = in.next()) != null; ) {
-                if (line.object() == null) {
-                    continue;
-                }
-                JsonNode id = line.object().get("id");
-                JsonNode text =
-                        line.object().has("text")
-                                ? line.object().get("text")
-                                : line.object().get("completion");
-                if (id != null && text != null && text.isTextual()) {
-                    outputs.putIfAbsent(id.asText(), text.asText());
-                }
-            }
+        try {
+            // read as the scan read it: the same ids, the same text field
+            ScanService.forEachOutput(
+                    file,
+                    o -> {
+                        if (o.text() != null) {
+                            outputs.putIfAbsent(o.id(), o.text());
+                        }
+                    });
         } catch (IOException e) {
             notes.add(
                     "Cannot read "

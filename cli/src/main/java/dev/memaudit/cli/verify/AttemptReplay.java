@@ -1,9 +1,10 @@
 package dev.memaudit.cli.verify;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.memaudit.cli.report.IndexTexts;
 import dev.memaudit.core.error.MemauditException;
-import dev.memaudit.core.io.JsonlReader;
+import dev.memaudit.core.records.Records;
+import dev.memaudit.core.records.extract.AttemptRecord;
+import dev.memaudit.core.records.extract.WindowRecord;
 import dev.memaudit.extractor.window.TokenizedWork;
 import dev.memaudit.extractor.window.WindowPlanner;
 import dev.memaudit.model.Generation;
@@ -20,11 +21,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * {@code memaudit verify --replay n}: re-runs a seeded random sample of an extract stage's decoding
@@ -84,36 +87,61 @@ public final class AttemptReplay implements StageCheck {
                                     + " is not here; pass --model"));
             return problems;
         }
-        List<JsonNode> attempts = read(attemptsFile);
-        Map<String, JsonNode> windows = new HashMap<>();
-        for (JsonNode w : read(stage.dir().resolve("windows.jsonl"))) {
-            windows.put(w.path("work_id").asText() + "#" + w.path("window").asInt(), w);
-        }
+        // Two passes over the ledger, so that only the attempts re-run are held: the first
+        // numbers the attempts that did not fail, the second picks the chosen ones.
         List<Integer> candidates = new ArrayList<>();
-        for (int i = 0; i < attempts.size(); i++) {
-            if (!attempts.get(i).has("error")) {
-                candidates.add(i);
-            }
-        }
+        int[] total = {0};
+        Records.forEach(
+                attemptsFile,
+                AttemptRecord.class,
+                a -> {
+                    if (!a.isFailed()) {
+                        candidates.add(total[0]);
+                    }
+                    total[0]++;
+                });
         Collections.shuffle(candidates, new Random(seed));
         List<Integer> chosen = candidates.subList(0, Math.min(count, candidates.size()));
+        Set<Integer> wanted = new HashSet<>(chosen);
+        Map<Integer, AttemptRecord> attempts = new HashMap<>();
+        int[] index = {0};
+        Records.forEach(
+                attemptsFile,
+                AttemptRecord.class,
+                a -> {
+                    if (wanted.contains(index[0])) {
+                        attempts.put(index[0], a);
+                    }
+                    index[0]++;
+                });
+        Set<String> windowKeys = new HashSet<>();
+        attempts.values().forEach(a -> windowKeys.add(a.workId() + "#" + a.window()));
+        Map<String, WindowRecord> windows = new HashMap<>();
+        Records.forEach(
+                stage.dir().resolve(Records.fileName(WindowRecord.class)),
+                WindowRecord.class,
+                w -> {
+                    String key = w.workId() + "#" + w.window();
+                    if (windowKeys.contains(key)) {
+                        windows.put(key, w);
+                    }
+                });
         Map<String, TokenizedWork> tokenized = new HashMap<>();
         int reproduced = 0;
         try (IndexTexts texts = IndexTexts.open(List.of(stage), indexOverride);
                 LanguageModel model = ModelLoader.load(modelDir)) {
             for (int i : chosen) {
-                JsonNode a = attempts.get(i);
+                AttemptRecord a = attempts.get(i);
                 String where =
                         String.format(
                                 Locale.ROOT,
                                 "record %d (work %s, window %d, attempt %d)",
                                 i + 1,
-                                a.path("work_id").asText(),
-                                a.path("window").asInt(),
-                                a.path("attempt").asInt());
-                JsonNode w =
-                        windows.get(a.path("work_id").asText() + "#" + a.path("window").asInt());
-                Optional<String> text = texts.work(a.path("work_id").asText());
+                                a.workId(),
+                                a.window(),
+                                a.attempt());
+                WindowRecord w = windows.get(a.workId() + "#" + a.window());
+                Optional<String> text = texts.work(a.workId());
                 if (w == null || text.isEmpty()) {
                     problems.add(
                             problem(
@@ -127,10 +155,10 @@ public final class AttemptReplay implements StageCheck {
                 }
                 TokenizedWork tw =
                         tokenized.computeIfAbsent(
-                                a.path("work_id").asText(),
+                                a.workId(),
                                 id -> WindowPlanner.tokenize(model.tokenizer(), id, text.get()));
-                int from = w.path("prefix_token_start").asInt();
-                int to = w.path("suffix_token_start").asInt();
+                int from = w.prefixTokenStart();
+                int to = w.suffixTokenStart();
                 if (from < 0 || to > tw.ids().length || from > to) {
                     problems.add(
                             problem(
@@ -142,22 +170,13 @@ public final class AttemptReplay implements StageCheck {
                     continue;
                 }
                 int[] prefix = Arrays.copyOfRange(tw.ids(), from, to);
-                JsonNode s = a.path("settings");
+                AttemptRecord.Settings s = a.settings();
                 GenerationSettings settings =
                         new GenerationSettings(
-                                s.path("max_new_tokens").asInt(),
-                                s.path("temperature").asDouble(),
-                                s.path("top_k").asInt(),
-                                s.path("top_p").asDouble(),
-                                0,
-                                true);
+                                s.maxNewTokens(), s.temperature(), s.topK(), s.topP(), 0, true);
                 Generation g =
-                        model.generate(
-                                        List.of(prefix),
-                                        new long[] {a.path("seed").asLong()},
-                                        settings)
-                                .get(0);
-                int[] want = ints(a.path("generated_tokens"));
+                        model.generate(List.of(prefix), new long[] {a.seed()}, settings).get(0);
+                int[] want = a.generatedTokens();
                 int[] got = g.tokens();
                 if (Arrays.equals(want, got)) {
                     reproduced++;
@@ -185,7 +204,7 @@ public final class AttemptReplay implements StageCheck {
                         "%s: re-ran %d of %d attempts (seed %d) with %s: %d reproduced exactly",
                         stage.dir(),
                         chosen.size(),
-                        attempts.size(),
+                        total[0],
                         seed,
                         modelDir,
                         reproduced));
@@ -193,36 +212,13 @@ public final class AttemptReplay implements StageCheck {
     }
 
     private static Path recordedModel(StageFolder stage) {
-        JsonNode args = stage.manifest().path("args");
+        List<String> args = stage.manifest().args();
         for (int i = 0; i + 1 < args.size(); i++) {
-            if (args.get(i).asText().equals("--model")) {
-                return Path.of(args.get(i + 1).asText());
+            if (args.get(i).equals("--model")) {
+                return Path.of(args.get(i + 1));
             }
         }
         return null;
-    }
-
-    private static List<JsonNode> read(Path file) {
-        List<JsonNode> out = new ArrayList<>();
-        try (JsonlReader r = new JsonlReader(file)) {
-            for (JsonlReader.Line l; (l = r.next()) != null; ) {
-                if (l.object() == null) {
-                    throw MemauditException.integrity(file + ":" + l.number() + ": " + l.problem());
-                }
-                out.add(l.object());
-            }
-        } catch (IOException e) {
-            throw MemauditException.badInput(file + ": cannot read: " + e.getMessage(), e);
-        }
-        return out;
-    }
-
-    private static int[] ints(JsonNode array) {
-        int[] out = new int[array.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = array.get(i).asInt();
-        }
-        return out;
     }
 
     private static VerifyResult.Problem problem(Path file, String detail) {

@@ -1,5 +1,6 @@
 package dev.memaudit.core.io;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
@@ -18,22 +19,30 @@ public final class Json {
      * Rejects unknown properties, duplicate keys and trailing tokens; writes map entries sorted by
      * key so that files are byte-reproducible.
      */
-    public static final ObjectMapper MAPPER =
-            JsonMapper.builder()
-                    .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                    .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                    .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-                    .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-                    .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
-                    .build();
+    public static final ObjectMapper MAPPER = builder(new JsonFactory()).build();
 
     private Json() {}
 
+    /** A mapper builder over {@code factory} configured as {@link #MAPPER}. */
+    public static JsonMapper.Builder builder(JsonFactory factory) {
+        return JsonMapper.builder(factory)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+                .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    }
+
     /** Writes {@code value} as indented JSON with a final newline, atomically (temp + rename). */
     public static void writePretty(Path file, Object value) {
+        writePretty(MAPPER, file, value);
+    }
+
+    /** {@link #writePretty(Path, Object)} through another configured mapper. */
+    public static void writePretty(ObjectMapper mapper, Path file, Object value) {
         try {
-            byte[] bytes = MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(value);
+            byte[] bytes = mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(value);
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             try (var out = Files.newOutputStream(tmp)) {
                 out.write(bytes);

@@ -1,6 +1,7 @@
 package dev.memaudit.core.io;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.BufferedOutputStream;
@@ -20,18 +21,24 @@ public final class JsonlWriter implements Closeable, Flushable {
     private final OutputStream out;
     private final JsonGenerator generator;
     // Buffered: callers that need a record on disk at once (run ledgers) call flush().
-    private final ObjectWriter writer =
-            Json.MAPPER.writer().without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
+    private final ObjectWriter writer;
 
-    private JsonlWriter(OutputStream out) throws IOException {
+    private JsonlWriter(OutputStream out, ObjectMapper mapper) throws IOException {
         this.out = out;
-        this.generator = Json.MAPPER.getFactory().createGenerator(out);
+        this.writer = mapper.writer().without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
+        this.generator = mapper.getFactory().createGenerator(out);
         generator.setRootValueSeparator(null);
     }
 
     /** Creates (or truncates) {@code file}. */
     public static JsonlWriter create(Path file) throws IOException {
-        return new JsonlWriter(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16));
+        return create(file, Json.MAPPER);
+    }
+
+    /** Creates (or truncates) {@code file}, writing through {@code mapper}. */
+    public static JsonlWriter create(Path file, ObjectMapper mapper) throws IOException {
+        return new JsonlWriter(
+                new BufferedOutputStream(Files.newOutputStream(file), 1 << 16), mapper);
     }
 
     /** Opens {@code file} for appending, creating it if needed. */
@@ -40,7 +47,8 @@ public final class JsonlWriter implements Closeable, Flushable {
                 new BufferedOutputStream(
                         Files.newOutputStream(
                                 file, StandardOpenOption.CREATE, StandardOpenOption.APPEND),
-                        1 << 16));
+                        1 << 16),
+                Json.MAPPER);
     }
 
     /** Writes {@code value} (a record, map or JsonNode) as one line. */

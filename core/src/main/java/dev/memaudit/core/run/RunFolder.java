@@ -1,25 +1,26 @@
 package dev.memaudit.core.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.memaudit.core.error.MemauditException;
-import dev.memaudit.core.io.Json;
+import dev.memaudit.core.records.Records;
+import dev.memaudit.core.records.run.NotPinned;
+import dev.memaudit.core.records.run.RunConfigFile;
+import dev.memaudit.core.records.run.StageConfig;
 import java.io.IOException;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * A stage's run folder (see docs/run-folders.md). It pins the run's effective configuration in
- * {@code run-config.json} when the run starts, so that {@code --resume} continues only a run with
- * the same settings (a changed setting would mix two experiments in one ledger), and it removes a
- * finished run's {@code manifest.json} when resuming, because a folder without a manifest is an
- * unfinished run.
+ * A stage's run folder (see docs/run-folders.md). It pins the run's settings in {@code
+ * run-config.json} ({@link RunConfigFile}) when the run starts, so that {@code --resume} continues
+ * only a run with the same settings (a changed setting would mix two experiments in one ledger;
+ * settings marked {@link NotPinned} may change), and it removes a finished run's {@code
+ * manifest.json} when resuming, because a folder without a manifest is an unfinished run.
  */
 public final class RunFolder {
     /** The file holding the configuration a run started with. */
@@ -36,23 +37,11 @@ public final class RunFolder {
     /**
      * Opens or creates a run folder.
      *
-     * @param command the stage (e.g. {@code extract})
-     * @param config every setting that changes the records (seeds included); values must be
-     *     JSON-serializable
+     * @param config the stage's settings (its command is the config's)
      * @param resume continue the run in {@code dir}; without it {@code dir} must be absent or empty
      */
-    public static RunFolder open(Path dir, String command, Map<String, ?> config, boolean resume) {
-        Map<String, Object> pinned = new LinkedHashMap<>();
-        pinned.put("command", command);
-        pinned.put("config", config);
-        ObjectNode wanted;
-        try {
-            // Through text, as the file will be read back: a long 5 and the int 5 read from the
-            // file must compare equal.
-            wanted = (ObjectNode) Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(pinned));
-        } catch (IOException e) {
-            throw new IllegalArgumentException("run settings are not JSON: " + e.getMessage(), e);
-        }
+    public static RunFolder open(Path dir, StageConfig config, boolean resume) {
+        RunConfigFile wanted = RunConfigFile.of(config);
         try {
             Files.createDirectories(dir);
             Path cfg = dir.resolve(CONFIG_FILE);
@@ -68,13 +57,7 @@ public final class RunFolder {
             }
             boolean resumed = false;
             if (resume && Files.exists(cfg)) {
-                JsonNode had;
-                try {
-                    had = Json.MAPPER.readTree(cfg.toFile());
-                } catch (IOException e) {
-                    throw MemauditException.integrity(
-                            cfg + ": unreadable run configuration: " + e.getMessage(), e);
-                }
+                RunConfigFile had = Records.read(cfg, RunConfigFile.class);
                 List<String> diff = differences(had, wanted);
                 if (!diff.isEmpty()) {
                     throw MemauditException.usage(
@@ -90,7 +73,7 @@ public final class RunFolder {
                         dir + ": has files but no " + CONFIG_FILE + "; not a memaudit run folder");
             }
             if (!Files.exists(cfg)) {
-                Json.writePretty(cfg, wanted);
+                Records.write(cfg, wanted);
             }
             return new RunFolder(dir, resumed);
         } catch (IOException e) {
@@ -98,17 +81,15 @@ public final class RunFolder {
         }
     }
 
-    private static List<String> differences(JsonNode had, JsonNode wanted) {
+    /** The pinned settings that differ, as "key was a, now b". */
+    private static List<String> differences(RunConfigFile had, RunConfigFile wanted) {
         List<String> out = new ArrayList<>();
-        if (!had.path("command").equals(wanted.path("command"))) {
-            out.add(
-                    "command was "
-                            + had.path("command").asText()
-                            + ", now "
-                            + wanted.path("command").asText());
+        if (!had.command().equals(wanted.command())) {
+            out.add("command was " + had.command() + ", now " + wanted.command());
+            return out;
         }
-        JsonNode a = had.path("config");
-        JsonNode b = wanted.path("config");
+        JsonNode a = Records.tree(had.config());
+        JsonNode b = Records.tree(wanted.config());
         TreeSet<String> keys = new TreeSet<>();
         for (Iterator<String> it = a.fieldNames(); it.hasNext(); ) {
             keys.add(it.next());
@@ -116,9 +97,22 @@ public final class RunFolder {
         for (Iterator<String> it = b.fieldNames(); it.hasNext(); ) {
             keys.add(it.next());
         }
+        keys.removeAll(notPinned(wanted.config().getClass()));
         for (String k : keys) {
             if (!a.path(k).equals(b.path(k))) {
                 out.add(k + " was " + a.path(k) + ", now " + b.path(k));
+            }
+        }
+        return out;
+    }
+
+    /** The JSON names of a config's {@link NotPinned} components. */
+    private static List<String> notPinned(Class<?> type) {
+        List<String> out = new ArrayList<>();
+        var names = Records.jsonNames(type);
+        for (RecordComponent c : type.getRecordComponents()) {
+            if (c.isAnnotationPresent(NotPinned.class)) {
+                out.add(names.get(c.getName()));
             }
         }
         return out;
@@ -134,8 +128,8 @@ public final class RunFolder {
         return resumed;
     }
 
-    /** Opens the ledger {@code name} (e.g. {@code windows.jsonl}) of this run. */
-    public RunLedger ledger(String name) {
-        return RunLedger.open(dir.resolve(name), resumed);
+    /** Opens the ledger of records of {@code type} (its file, e.g. {@code windows.jsonl}). */
+    public <T> RunLedger<T> ledger(Class<T> type) {
+        return RunLedger.open(dir.resolve(Records.fileName(type)), type, resumed);
     }
 }

@@ -1,55 +1,56 @@
 package dev.memaudit.core.run;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.memaudit.core.error.MemauditException;
-import dev.memaudit.core.io.Json;
+import dev.memaudit.core.records.RecordReader;
+import dev.memaudit.core.records.Records;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
+import java.util.function.Consumer;
 
 /**
- * An append-only JSONL file of a run folder: one record per line, each written and handed to the
- * operating system as soon as it is produced, so a run killed at any moment (kill -9 included)
- * loses at most the record being written.
+ * An append-only JSONL file of a run folder holding records of one type: one record per line, each
+ * written and handed to the operating system as soon as it is produced, so a run killed at any
+ * moment (kill -9 included) loses at most the record being written.
  *
- * <p>Opening with {@code resume} reads the records already there and removes a torn last line (a
- * record cut off by a kill has no final newline); a complete line that is not a JSON object is an
+ * <p>Opening with {@code resume} checks every record already there (streamed, never held in memory:
+ * a ledger can hold a whole book's windows) and removes a torn last line (a record cut off by a
+ * kill has no final newline); a complete line that is not a valid record of the type is an
  * integrity failure naming the file and line, since nothing but this class writes these files.
  * Opening without {@code resume} refuses a file that already holds records, so a finished run is
  * never appended to by mistake.
  */
-public final class RunLedger implements AutoCloseable {
+public final class RunLedger<T> implements AutoCloseable {
     private final Path file;
-    private final List<ObjectNode> existing;
+    private final Class<T> type;
+    private final long existing;
     private final long repairedBytes;
     private final OutputStream out;
     private long appended;
 
-    private RunLedger(Path file, List<ObjectNode> existing, long repairedBytes, OutputStream out) {
+    private RunLedger(
+            Path file, Class<T> type, long existing, long repairedBytes, OutputStream out) {
         this.file = file;
+        this.type = type;
         this.existing = existing;
         this.repairedBytes = repairedBytes;
         this.out = out;
     }
 
     /**
-     * Opens {@code file} for appending.
+     * Opens {@code file} for appending records of {@code type} (a {@code @RecordFile} record).
      *
-     * @param resume keep and return the records already in the file; otherwise the file must be
-     *     absent or empty
+     * @param resume keep the records already in the file; otherwise the file must be absent or
+     *     empty
      */
-    public static RunLedger open(Path file, boolean resume) {
+    public static <T> RunLedger<T> open(Path file, Class<T> type, boolean resume) {
+        Records.version(type);
         try {
-            List<ObjectNode> records = new ArrayList<>();
+            long count = 0;
             long repaired = 0;
             if (Files.exists(file) && Files.size(file) > 0) {
                 if (!resume) {
@@ -58,55 +59,63 @@ public final class RunLedger implements AutoCloseable {
                                     + ": already holds records of an earlier run; pass --resume to"
                                     + " continue it, or choose a new --out folder");
                 }
-                repaired = readAndRepair(file, records);
+                repaired = repairTornTail(file);
+                count = count(file, type);
             }
             OutputStream out =
                     Files.newOutputStream(
                             file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            return new RunLedger(file, Collections.unmodifiableList(records), repaired, out);
+            return new RunLedger<>(file, type, count, repaired, out);
         } catch (IOException e) {
             throw MemauditException.badInput(file + ": cannot open: " + e.getMessage(), e);
         }
     }
 
-    private static long readAndRepair(Path file, List<ObjectNode> records) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        int end = bytes.length;
-        while (end > 0 && bytes[end - 1] != '\n') {
-            end--;
-        }
-        long torn = bytes.length - end;
-        if (torn > 0) {
-            // The last record was cut off by a kill: drop it so the resumed run writes it again.
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+    /** Cuts the file after its last newline; returns the bytes removed. */
+    private static long repairTornTail(Path file) throws IOException {
+        try (FileChannel ch =
+                FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = ch.size();
+            long end = size;
+            ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+            scan:
+            while (end > 0) {
+                int n = (int) Math.min(buf.capacity(), end);
+                buf.clear().limit(n);
+                ch.read(buf, end - n);
+                for (int i = n - 1; i >= 0; i--) {
+                    if (buf.get(i) == '\n') {
+                        end = end - n + i + 1;
+                        break scan;
+                    }
+                }
+                end -= n;
+            }
+            long torn = size - end;
+            if (torn > 0) {
+                // The last record was cut off by a kill: drop it so the resumed run writes it
+                // again.
                 ch.truncate(end);
                 ch.force(true);
             }
+            return torn;
         }
-        String text = new String(bytes, 0, end, StandardCharsets.UTF_8);
-        int lineNo = 0;
-        for (String line : text.split("\n", -1)) {
-            lineNo++;
-            if (line.isEmpty()) {
-                continue;
+    }
+
+    private static <T> long count(Path file, Class<T> type) {
+        long n = 0;
+        try (RecordReader<T> in = RecordReader.open(file, type)) {
+            while (in.next() != null) {
+                n++;
             }
-            JsonNode node;
-            try {
-                node = Json.MAPPER.readTree(line);
-            } catch (JsonProcessingException e) {
-                node = null;
-            }
-            if (!(node instanceof ObjectNode o)) {
+        } catch (MemauditException e) {
+            if (e.category() == dev.memaudit.core.error.ExitCategory.INTEGRITY) {
                 throw MemauditException.integrity(
-                        file
-                                + ":"
-                                + lineNo
-                                + ": not a JSON object; the ledger was changed outside"
-                                + " memaudit");
+                        e.getMessage() + "; the ledger was changed outside memaudit", e);
             }
-            records.add(o);
+            throw e;
         }
-        return torn;
+        return n;
     }
 
     /** The ledger file. */
@@ -115,8 +124,24 @@ public final class RunLedger implements AutoCloseable {
     }
 
     /** Records that were in the file when it was opened (after removing a torn last line). */
-    public List<ObjectNode> existing() {
+    public long existingCount() {
         return existing;
+    }
+
+    /**
+     * Streams the records that were in the file when it was opened, in file order (records appended
+     * since are not included).
+     */
+    public void forEachExisting(Consumer<? super T> action) {
+        if (existing == 0) {
+            return;
+        }
+        long left = existing;
+        try (RecordReader<T> in = RecordReader.open(file, type)) {
+            for (T r; left > 0 && (r = in.next()) != null; left--) {
+                action.accept(r);
+            }
+        }
     }
 
     /** Bytes of a torn last record removed when the ledger was opened (0 if none). */
@@ -129,13 +154,10 @@ public final class RunLedger implements AutoCloseable {
         return appended;
     }
 
-    /**
-     * Appends one record (a record class, map or JsonNode) as one line and hands it to the
-     * operating system before returning.
-     */
-    public synchronized void append(Object record) {
+    /** Appends one record as one line and hands it to the operating system before returning. */
+    public synchronized void append(T record) {
         try {
-            byte[] line = Json.MAPPER.writeValueAsBytes(record);
+            byte[] line = Records.line(record);
             byte[] withNewline = new byte[line.length + 1];
             System.arraycopy(line, 0, withNewline, 0, line.length);
             withNewline[line.length] = '\n';

@@ -3,8 +3,11 @@ package dev.memaudit.core.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.memaudit.core.records.extract.ExtractConfig;
+import dev.memaudit.core.records.extract.WindowRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,31 +15,56 @@ import org.junit.jupiter.api.io.TempDir;
 class RunFolderTest {
     @TempDir Path tmp;
 
+    static ExtractConfig extract(long seed, int stride, int batch) {
+        return new ExtractConfig(
+                "m", "uid", "works", 50, 50, stride, List.of(), 0, "t1", "all", seed, 0, 12, null,
+                batch, "idx", 1);
+    }
+
+    static WindowRecord window(int i) {
+        return new WindowRecord(
+                1,
+                "w",
+                i,
+                0,
+                1,
+                1,
+                2,
+                1,
+                1,
+                0,
+                1,
+                2,
+                Map.of("t1", 0.5),
+                Map.of("t1", -0.69),
+                false,
+                0,
+                Map.of());
+    }
+
     @Test
     void resumeContinuesTheSameSettingsAndMarksTheRunUnfinished() throws Exception {
         Path dir = tmp.resolve("run");
-        RunFolder first =
-                RunFolder.open(dir, "extract", Map.of("seed", 1L, "stride", 50, "t", 0.5), false);
+        RunFolder first = RunFolder.open(dir, extract(1L, 50, 16), false);
         assertThat(first.resumed()).isFalse();
-        try (RunLedger l = first.ledger("windows.jsonl")) {
-            l.append(Map.of("window", 0));
+        try (RunLedger<WindowRecord> l = first.ledger(WindowRecord.class)) {
+            l.append(window(0));
         }
         Files.writeString(dir.resolve("manifest.json"), "{}");
-        RunFolder again =
-                RunFolder.open(dir, "extract", Map.of("stride", 50L, "seed", 1L, "t", 0.5), true);
+        // a setting that changes no record (the batch) may differ
+        RunFolder again = RunFolder.open(dir, extract(1L, 50, 8), true);
         assertThat(again.resumed()).isTrue();
         assertThat(dir.resolve("manifest.json")).doesNotExist();
-        try (RunLedger l = again.ledger("windows.jsonl")) {
-            assertThat(l.existing()).hasSize(1);
+        try (RunLedger<WindowRecord> l = again.ledger(WindowRecord.class)) {
+            assertThat(l.existingCount()).isEqualTo(1);
         }
     }
 
     @Test
     void resumeWithOtherSettingsIsRefusedNamingTheSetting() {
         Path dir = tmp.resolve("run");
-        RunFolder.open(dir, "extract", Map.of("seed", 1, "stride", 50), false);
-        assertThatThrownBy(
-                        () -> RunFolder.open(dir, "extract", Map.of("seed", 2, "stride", 50), true))
+        RunFolder.open(dir, extract(1, 50, 16), false);
+        assertThatThrownBy(() -> RunFolder.open(dir, extract(2, 50, 16), true))
                 .hasMessageContaining("seed was 1, now 2")
                 .hasMessageNotContaining("stride");
     }
@@ -46,9 +74,9 @@ class RunFolderTest {
         Path dir = tmp.resolve("run");
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("notes.txt"), "mine");
-        assertThatThrownBy(() -> RunFolder.open(dir, "ppl", Map.of(), false))
+        assertThatThrownBy(() -> RunFolder.open(dir, extract(1, 50, 16), false))
                 .hasMessageContaining("not empty");
-        assertThatThrownBy(() -> RunFolder.open(dir, "ppl", Map.of(), true))
+        assertThatThrownBy(() -> RunFolder.open(dir, extract(1, 50, 16), true))
                 .hasMessageContaining("not a memaudit run folder");
     }
 }

@@ -1,9 +1,12 @@
 package dev.memaudit.extractor.campaign;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.memaudit.core.error.MemauditException;
-import dev.memaudit.core.io.Json;
 import dev.memaudit.core.io.RunManifest;
+import dev.memaudit.core.records.Records;
+import dev.memaudit.core.records.sample.GenerationRecord;
+import dev.memaudit.core.records.sample.SampleConfig;
+import dev.memaudit.core.records.sample.SampleSettings;
+import dev.memaudit.core.records.sample.SampleSummary;
 import dev.memaudit.core.run.Progress;
 import dev.memaudit.core.run.RunFolder;
 import dev.memaudit.core.run.RunLedger;
@@ -16,7 +19,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,9 +38,6 @@ import java.util.TreeMap;
  * sample does not depend on batching or on a resume.
  */
 public final class CampaignService {
-    /** Version of the generations.jsonl records written here. */
-    public static final int SCHEMA_VERSION = 1;
-
     private final Clock clock;
     private final PrintStream err;
     private final boolean progressBars;
@@ -85,26 +84,27 @@ public final class CampaignService {
                             + model.maxSequenceLength()
                             + " positions");
         }
-        Map<String, Object> settingsJson = new LinkedHashMap<>();
-        settingsJson.put("max_new_tokens", settings.maxNewTokens());
-        settingsJson.put("temperature", settings.temperature());
-        settingsJson.put("top_k", settings.topK());
-        settingsJson.put("top_p", settings.topP());
-        settingsJson.put("stop_at_eos", settings.stopAtEos());
-        settingsJson.put("base_seed", settings.seed());
-        Map<String, Object> pinned = new LinkedHashMap<>();
-        pinned.put("model", model.describe());
-        pinned.put("n", n);
-        pinned.put("settings", settingsJson);
-        pinned.put("prompts", prompts.stream().map(CampaignPrompt::id).toList());
-        RunFolder folder = RunFolder.open(outDir, "sample", pinned, resume);
+        SampleSettings settingsRecord =
+                new SampleSettings(
+                        settings.maxNewTokens(),
+                        settings.temperature(),
+                        settings.topK(),
+                        settings.topP(),
+                        settings.stopAtEos(),
+                        settings.seed());
+        SampleConfig config =
+                new SampleConfig(
+                        model.describe(),
+                        n,
+                        settingsRecord,
+                        prompts.stream().map(CampaignPrompt::id).toList(),
+                        batch);
+        RunFolder folder = RunFolder.open(outDir, config, resume);
         long now = 0;
         long total;
-        try (RunLedger ledger = folder.ledger("generations.jsonl")) {
+        try (RunLedger<GenerationRecord> ledger = folder.ledger(GenerationRecord.class)) {
             Set<String> done = new HashSet<>();
-            for (ObjectNode r : ledger.existing()) {
-                done.add(r.path("id").asText());
-            }
+            ledger.forEachExisting(r -> done.add(r.id()));
             List<CampaignPrompt> rows = new ArrayList<>();
             List<String> ids = new ArrayList<>();
             List<Long> seeds = new ArrayList<>();
@@ -147,24 +147,20 @@ public final class CampaignService {
                     for (int i = start; i < end; i++) {
                         Generation g = gens.get(i - start);
                         CampaignPrompt p = rows.get(i);
-                        Map<String, Object> o = new LinkedHashMap<>();
-                        o.put("schema_version", SCHEMA_VERSION);
-                        o.put("id", ids.get(i));
-                        o.put("tier", p.tier().id());
-                        if (p.workId() != null) {
-                            o.put("work_id", p.workId());
-                        }
-                        o.put("prompt", p.text());
-                        o.put("completion", model.tokenizer().decode(g.tokens()));
-                        o.put("token_ids", g.tokens());
-                        o.put("logprobs", g.logprobs());
-                        o.put("seed", rowSeeds[i - start]);
-                        o.put("stopped_at_eos", g.stoppedAtEos());
-                        if (dropped[i - start] > 0) {
-                            o.put("prompt_tokens_dropped", dropped[i - start]);
-                        }
-                        o.put("settings", settingsJson);
-                        ledger.append(o);
+                        ledger.append(
+                                new GenerationRecord(
+                                        GenerationRecord.SCHEMA_VERSION,
+                                        ids.get(i),
+                                        p.tier().id(),
+                                        p.workId(),
+                                        p.text(),
+                                        model.tokenizer().decode(g.tokens()),
+                                        g.tokens(),
+                                        g.logprobs(),
+                                        rowSeeds[i - start],
+                                        g.stoppedAtEos(),
+                                        dropped[i - start] > 0 ? dropped[i - start] : null,
+                                        settingsRecord));
                         now++;
                     }
                     bar.advance(end - start);
@@ -176,20 +172,13 @@ public final class CampaignService {
         for (CampaignPrompt p : prompts) {
             perTier.merge(p.tier().id(), (long) n, Long::sum);
         }
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("schema_version", SCHEMA_VERSION);
-        summary.put("generations", total);
-        summary.put("prompts", prompts.size());
-        summary.put("per_tier", perTier);
-        Json.writePretty(outDir.resolve("sample.json"), summary);
-        RunManifest manifest = new RunManifest(clock, "sample", args);
-        for (Map.Entry<String, Object> e : pinned.entrySet()) {
-            manifest.config(e.getKey(), e.getValue());
-        }
-        manifest.config("batch", batch);
-        manifest.section("seeds", Map.of("seed", settings.seed()));
-        manifest.section("backend", model.manifestSection());
-        manifest.write(outDir);
+        Records.write(
+                outDir.resolve(Records.fileName(SampleSummary.class)),
+                new SampleSummary(SampleSummary.SCHEMA_VERSION, total, prompts.size(), perTier));
+        RunManifest manifest = new RunManifest(clock, args);
+        manifest.seeds(Map.of("seed", settings.seed()));
+        manifest.backend(model.manifestSection());
+        manifest.write(outDir, config);
         return new Summary(total, now, perTier);
     }
 }

@@ -1,11 +1,17 @@
 package dev.memaudit.extractor.extract;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.memaudit.core.error.MemauditException;
-import dev.memaudit.core.io.Json;
-import dev.memaudit.core.io.JsonlReader;
 import dev.memaudit.core.io.RunManifest;
+import dev.memaudit.core.records.Records;
+import dev.memaudit.core.records.extract.AttemptRecord;
+import dev.memaudit.core.records.extract.ExtractConfig;
+import dev.memaudit.core.records.extract.ExtractSummary;
+import dev.memaudit.core.records.extract.ExtractWork;
+import dev.memaudit.core.records.extract.Reconstruction;
+import dev.memaudit.core.records.extract.ReconstructionRecord;
+import dev.memaudit.core.records.extract.WindowRecord;
+import dev.memaudit.core.records.run.WorksFile;
+import dev.memaudit.core.records.scan.Span;
 import dev.memaudit.core.run.Progress;
 import dev.memaudit.core.run.RunFolder;
 import dev.memaudit.core.run.RunLedger;
@@ -17,19 +23,16 @@ import dev.memaudit.index.build.IndexManifest;
 import dev.memaudit.index.scan.NgramIndex;
 import dev.memaudit.index.scan.OutputScanner;
 import dev.memaudit.index.scan.ScanService;
-import dev.memaudit.index.scan.Span;
 import dev.memaudit.index.store.WorksStore;
 import dev.memaudit.model.Generation;
 import dev.memaudit.model.GenerationSettings;
 import dev.memaudit.model.LanguageModel;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -52,8 +55,6 @@ import java.util.TreeMap;
  * seed derived from the run seed, the work id, the window and the attempt number.
  */
 public final class ExtractService {
-    /** Version of works.json and extract.json written by this stage. */
-    public static final int SCHEMA_VERSION = 1;
 
     /**
      * Settings of an extraction run.
@@ -137,21 +138,26 @@ public final class ExtractService {
             return new WindowPlanner(prefixTokens, suffixTokens, stride);
         }
 
-        /** The settings that change records, pinned by the run folder for resume. */
-        Map<String, Object> pinned() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("prefix_tokens", prefixTokens);
-            m.put("suffix_tokens", suffixTokens);
-            m.put("stride", stride);
-            m.put("schemes", schemes.stream().map(Scheme::name).toList());
-            m.put("attempts", attempts);
-            m.put("attempt_scheme", attemptScheme.name());
-            m.put("attempt_windows", attemptWindows.toString());
-            m.put("seed", seed);
-            m.put("reconstruct_max_tokens", reconstructMaxTokens);
-            m.put("min_words", minWords);
-            m.put("works", works);
-            return m;
+        /** The run's config record (pinned by the run folder for resume, and in the manifest). */
+        ExtractConfig config(String model, NgramIndex index, String indexWorks) {
+            return new ExtractConfig(
+                    model,
+                    index.manifest().indexUid(),
+                    indexWorks,
+                    prefixTokens,
+                    suffixTokens,
+                    stride,
+                    schemes.stream().map(Scheme::name).toList(),
+                    attempts,
+                    attemptScheme.name(),
+                    attemptWindows.toString(),
+                    seed,
+                    reconstructMaxTokens,
+                    minWords,
+                    works,
+                    batch,
+                    index.dir().toString(),
+                    index.manifest().generation());
         }
     }
 
@@ -164,7 +170,7 @@ public final class ExtractService {
      * @param attempts attempt records in the ledger at the end
      * @param attemptsRun attempts decoded by this process
      * @param attemptSeconds seconds spent decoding them (scan included)
-     * @param works per-work sections as written to works.json
+     * @param works per-work sections as written to works.json, by work id
      */
     public record Summary(
             Path outDir,
@@ -175,7 +181,7 @@ public final class ExtractService {
             long attempts,
             long attemptsRun,
             double attemptSeconds,
-            Map<String, Object> works) {
+            Map<String, ExtractWork> works) {
 
         public double windowsPerSecond() {
             return windowSeconds > 0 ? windowsScored / windowSeconds : 0;
@@ -220,108 +226,107 @@ public final class ExtractService {
                     null);
         }
         List<WorkRef> works = selectWorks(index, o.works());
-        Map<String, Object> pinned = o.pinned();
-        pinned.put("model", model.describe());
-        pinned.put("index_uid", index.manifest().indexUid());
         // The works themselves, not the index generation: rebuilding an unchanged corpus (as
         // `memaudit audit` does) bumps the generation and must not block --resume.
-        pinned.put("index_works", worksDigest(works));
-        RunFolder folder = RunFolder.open(outDir, "extract", pinned, resume);
+        ExtractConfig config = o.config(model.describe(), index, worksDigest(works));
+        RunFolder folder = RunFolder.open(outDir, config, resume);
         WindowScorer scorer = new WindowScorer(model, o.schemes());
         long windowsScored;
         double windowSeconds;
-        try (RunLedger ledger = folder.ledger("windows.jsonl")) {
+        try (RunLedger<WindowRecord> ledger = folder.ledger(WindowRecord.class)) {
             long t0 = System.nanoTime();
             windowsScored = scoreWindows(model, scorer, works, o, ledger);
             windowSeconds = (System.nanoTime() - t0) / 1e9;
         }
-        Map<String, List<JsonNode>> windowRecords = readByWork(outDir.resolve("windows.jsonl"));
+        Path windowsFile = outDir.resolve(Records.fileName(WindowRecord.class));
+        Map<String, List<WindowRecord>> windowRecords = windowsByWork(windowsFile);
         long attemptsRun = 0;
         double attemptSeconds = 0;
-        try (RunLedger ledger = folder.ledger("attempts.jsonl")) {
+        try (RunLedger<AttemptRecord> ledger = folder.ledger(AttemptRecord.class)) {
             if (o.attempts() >= 0) {
                 long t0 = System.nanoTime();
                 attemptsRun = runAttempts(model, index, works, windowRecords, o, ledger);
                 attemptSeconds = (System.nanoTime() - t0) / 1e9;
             }
         }
-        try (RunLedger ledger = folder.ledger("reconstruction.jsonl")) {
+        try (RunLedger<ReconstructionRecord> ledger = folder.ledger(ReconstructionRecord.class)) {
             if (o.reconstructMaxTokens() > 0) {
                 reconstruct(model, works, o, ledger);
             }
         }
-        Map<String, List<JsonNode>> attemptRecords = readByWork(outDir.resolve("attempts.jsonl"));
-        Map<String, List<JsonNode>> reconRecords =
-                readByWork(outDir.resolve("reconstruction.jsonl"));
+        // attempts are counted as they stream by: a ledger of millions is never held
+        Map<String, WorkSummary.Attempts> attemptCounts = new HashMap<>();
+        long[] attemptCount = {0};
+        Records.forEach(
+                outDir.resolve(Records.fileName(AttemptRecord.class)),
+                AttemptRecord.class,
+                a -> {
+                    attemptCount[0]++;
+                    attemptCounts
+                            .computeIfAbsent(a.workId(), k -> new WorkSummary.Attempts())
+                            .add(a);
+                });
+        Map<String, Reconstruction> reconstructions = new HashMap<>();
+        Records.forEach(
+                outDir.resolve(Records.fileName(ReconstructionRecord.class)),
+                ReconstructionRecord.class,
+                r -> reconstructions.putIfAbsent(r.workId(), r.result()));
 
-        Map<String, Object> worksJson = new TreeMap<>();
+        Map<String, ExtractWork> summaries = new TreeMap<>();
+        Map<String, WorksFile.WorkEntry> entries = new TreeMap<>();
         long windowCount = 0;
-        long attemptCount = 0;
         for (WorkRef w : works) {
             TokenizedWork tw = WindowPlanner.tokenize(model.tokenizer(), w.id(), w.text());
-            List<JsonNode> ws = windowRecords.getOrDefault(w.id(), List.of());
-            List<JsonNode> as = attemptRecords.getOrDefault(w.id(), List.of());
-            List<JsonNode> rs = reconRecords.getOrDefault(w.id(), List.of());
+            List<WindowRecord> ws = windowRecords.getOrDefault(w.id(), List.of());
             windowCount += ws.size();
-            attemptCount += as.size();
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("title", w.title());
-            entry.put(
-                    "extract",
+            ExtractWork summary =
                     WorkSummary.of(
                             tw.length(),
                             ws,
-                            as,
+                            attemptCounts.getOrDefault(w.id(), new WorkSummary.Attempts()),
                             o.attemptScheme().name(),
-                            rs.isEmpty() ? null : rs.get(0)));
-            worksJson.put(w.id(), entry);
+                            reconstructions.get(w.id()),
+                            windowsFile.toString());
+            summaries.put(w.id(), summary);
+            entries.put(w.id(), WorksFile.WorkEntry.extract(w.title(), summary));
         }
-        Map<String, Object> worksFile = new LinkedHashMap<>();
-        worksFile.put("schema_version", SCHEMA_VERSION);
-        worksFile.put("works", worksJson);
-        Json.writePretty(outDir.resolve("works.json"), worksFile);
+        Records.write(outDir.resolve(Records.fileName(WorksFile.class)), WorksFile.of(entries));
+        Records.write(
+                outDir.resolve(Records.fileName(ExtractSummary.class)),
+                new ExtractSummary(
+                        ExtractSummary.SCHEMA_VERSION,
+                        model.describe(),
+                        works.size(),
+                        windowCount,
+                        attemptCount[0],
+                        scorer.schemes().stream().map(Scheme::name).toList(),
+                        folder.resumed(),
+                        windowsScored,
+                        windowSeconds,
+                        windowSeconds > 0 ? windowsScored / windowSeconds : null,
+                        attemptsRun,
+                        attemptSeconds,
+                        attemptSeconds > 0 ? attemptsRun / attemptSeconds : null));
 
-        Map<String, Object> run = new LinkedHashMap<>();
-        run.put("schema_version", SCHEMA_VERSION);
-        run.put("model", model.describe());
-        run.put("works", works.size());
-        run.put("windows", windowCount);
-        run.put("attempts", attemptCount);
-        run.put("schemes", scorer.schemes().stream().map(Scheme::name).toList());
-        run.put("resumed", folder.resumed());
-        run.put("windows_scored_this_run", windowsScored);
-        run.put("window_seconds", windowSeconds);
-        run.put("windows_per_second", windowSeconds > 0 ? windowsScored / windowSeconds : null);
-        run.put("attempts_run_this_run", attemptsRun);
-        run.put("attempt_seconds", attemptSeconds);
-        run.put("attempts_per_second", attemptSeconds > 0 ? attemptsRun / attemptSeconds : null);
-        Json.writePretty(outDir.resolve("extract.json"), run);
-
-        RunManifest manifest = new RunManifest(clock, "extract", args);
-        for (Map.Entry<String, Object> e : pinned.entrySet()) {
-            manifest.config(e.getKey(), e.getValue());
-        }
-        manifest.config("batch", o.batch());
-        manifest.config("index", index.dir().toString());
-        manifest.config("index_generation", index.manifest().generation());
-        manifest.section("seeds", Map.of("seed", o.seed()));
-        manifest.section("backend", model.manifestSection());
+        RunManifest manifest = new RunManifest(clock, args);
+        manifest.seeds(Map.of("seed", o.seed()));
+        manifest.backend(model.manifestSection());
         for (WorkRef w : works) {
             if (w.sourceSha256() != null) {
                 manifest.inputHash("work/" + w.id(), w.sourceSha256());
             }
         }
-        manifest.write(outDir);
+        manifest.write(outDir, config);
         return new Summary(
                 outDir,
                 folder.resumed(),
                 windowCount,
                 windowsScored,
                 windowSeconds,
-                attemptCount,
+                attemptCount[0],
                 attemptsRun,
                 attemptSeconds,
-                worksJson);
+                summaries);
     }
 
     /** A work to audit, as the index stores it. */
@@ -369,11 +374,9 @@ public final class ExtractService {
             WindowScorer scorer,
             List<WorkRef> works,
             Options o,
-            RunLedger ledger) {
+            RunLedger<WindowRecord> ledger) {
         Set<String> done = new HashSet<>();
-        for (ObjectNode r : ledger.existing()) {
-            done.add(key(r.path("work_id").asText(), r.path("window").asInt()));
-        }
+        ledger.forEachExisting(r -> done.add(key(r.workId(), r.window())));
         long totalChars = 0;
         for (WorkRef w : works) {
             totalChars += w.text().length();
@@ -408,30 +411,26 @@ public final class ExtractService {
             LanguageModel model,
             NgramIndex index,
             List<WorkRef> works,
-            Map<String, List<JsonNode>> windowRecords,
+            Map<String, List<WindowRecord>> windowRecords,
             Options o,
-            RunLedger ledger) {
+            RunLedger<AttemptRecord> ledger) {
         Set<String> done = new HashSet<>();
-        for (ObjectNode r : ledger.existing()) {
-            done.add(
-                    key(r.path("work_id").asText(), r.path("window").asInt())
-                            + "/"
-                            + r.path("attempt").asInt());
-        }
+        ledger.forEachExisting(r -> done.add(key(r.workId(), r.window()) + "/" + r.attempt()));
         // plan every missing attempt first so the bar knows the total
         Map<String, List<int[]>> plan = new LinkedHashMap<>(); // work → [window, attempt]
         long total = 0;
         String schemeName = o.attemptScheme().name();
         for (WorkRef w : works) {
-            List<JsonNode> recs = windowRecords.getOrDefault(w.id(), List.of());
+            List<WindowRecord> recs = windowRecords.getOrDefault(w.id(), List.of());
             List<Integer> indexes = new ArrayList<>();
             double[] lp = new double[recs.size()];
             for (int i = 0; i < recs.size(); i++) {
-                indexes.add(recs.get(i).path("window").asInt());
-                JsonNode v = recs.get(i).path("log_p_z").path(schemeName);
-                lp[i] = v.isNumber() ? v.asDouble() : Double.NEGATIVE_INFINITY;
+                indexes.add(recs.get(i).window());
+                // null: p_z is exactly 0; absent: not measured for this window
+                Double v = recs.get(i).logPZ().get(schemeName);
+                lp[i] = v != null ? v : Double.NEGATIVE_INFINITY;
             }
-            if (!recs.isEmpty() && !recs.get(0).path("p_z").has(schemeName)) {
+            if (!recs.isEmpty() && !recs.get(0).pZ().containsKey(schemeName)) {
                 throw MemauditException.usage(
                         "attempt scheme " + schemeName + " is not among the scored schemes");
             }
@@ -524,8 +523,7 @@ public final class ExtractService {
                     CodePoints.substring(tw.text(), win.prefixCharStart(), win.prefixCharEnd());
             if (gens == null) {
                 out.add(
-                        new AttemptRecord(
-                                WindowScorer.SCHEMA_VERSION,
+                        AttemptRecord.failed(
                                 tw.workId(),
                                 win.index(),
                                 attempt,
@@ -533,13 +531,6 @@ public final class ExtractService {
                                 seeds[r],
                                 recSettings,
                                 prefixText,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
                                 error));
                 continue;
             }
@@ -562,7 +553,7 @@ public final class ExtractService {
             }
             out.add(
                     new AttemptRecord(
-                            WindowScorer.SCHEMA_VERSION,
+                            AttemptRecord.SCHEMA_VERSION,
                             tw.workId(),
                             win.index(),
                             attempt,
@@ -594,31 +585,25 @@ public final class ExtractService {
     }
 
     private void reconstruct(
-            LanguageModel model, List<WorkRef> works, Options o, RunLedger ledger) {
+            LanguageModel model,
+            List<WorkRef> works,
+            Options o,
+            RunLedger<ReconstructionRecord> ledger) {
         Set<String> done = new HashSet<>();
-        for (ObjectNode r : ledger.existing()) {
-            done.add(r.path("work_id").asText());
-        }
+        ledger.forEachExisting(r -> done.add(r.workId()));
         List<WorkRef> todo = works.stream().filter(w -> !done.contains(w.id())).toList();
         try (Progress bar =
                 Progress.of(err, "reconstruction", "works", todo.size(), 0, progressBars)) {
             for (WorkRef w : todo) {
                 TokenizedWork tw = WindowPlanner.tokenize(model.tokenizer(), w.id(), w.text());
                 Reconstruction r =
-                        Reconstruction.run(
+                        ChainedGreedy.run(
                                 model,
                                 tw,
                                 o.prefixTokens(),
                                 o.suffixTokens(),
                                 o.reconstructMaxTokens());
-                Map<String, Object> rec = new LinkedHashMap<>();
-                rec.put("schema_version", WindowScorer.SCHEMA_VERSION);
-                rec.put("work_id", w.id());
-                rec.put("tokens_generated", r.tokensGenerated());
-                rec.put("tokens_in_order", r.tokensInOrder());
-                rec.put("share", r.share());
-                rec.put("char_end", r.charEnd());
-                ledger.append(rec);
+                ledger.append(ReconstructionRecord.of(w.id(), r));
                 bar.advance(1);
             }
         }
@@ -628,35 +613,18 @@ public final class ExtractService {
         return work + "\u0000" + window;
     }
 
-    /** Every record of a ledger file grouped by work id (record order kept). */
-    static Map<String, List<JsonNode>> readByWork(Path file) {
-        Map<String, List<JsonNode>> out = new HashMap<>();
-        if (!Files.exists(file)) {
-            return out;
-        }
-        try (JsonlReader r = new JsonlReader(file)) {
-            for (JsonlReader.Line line = r.next(); line != null; line = r.next()) {
-                if (line.object() == null) {
-                    throw MemauditException.integrity(
-                            file + ":" + line.number() + ": " + line.problem());
-                }
-                out.computeIfAbsent(line.object().path("work_id").asText(), k -> new ArrayList<>())
-                        .add(line.object());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot read", e);
-        }
-        // window records sorted by window index, attempts by (window, attempt): ledger order
-        // depends on batching and resumes, summaries must not
-        for (List<JsonNode> l : out.values()) {
-            l.sort(
-                    (a, b) -> {
-                        int c = Integer.compare(a.path("window").asInt(), b.path("window").asInt());
-                        return c != 0
-                                ? c
-                                : Integer.compare(
-                                        a.path("attempt").asInt(), b.path("attempt").asInt());
-                    });
+    /**
+     * The window records grouped by work, each sorted by window index: ledger order depends on
+     * batching and resumes, summaries must not.
+     */
+    static Map<String, List<WindowRecord>> windowsByWork(Path file) {
+        Map<String, List<WindowRecord>> out = new HashMap<>();
+        Records.forEach(
+                file,
+                WindowRecord.class,
+                r -> out.computeIfAbsent(r.workId(), k -> new ArrayList<>()).add(r));
+        for (List<WindowRecord> l : out.values()) {
+            l.sort(Comparator.comparingInt(WindowRecord::window));
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package dev.memaudit.extractor.extract;
 
+import dev.memaudit.core.records.extract.WindowRecord;
 import dev.memaudit.extractor.window.TokenizedWork;
 import dev.memaudit.extractor.window.Window;
 import dev.memaudit.model.GenerationSettings;
@@ -22,8 +23,8 @@ import java.util.Map;
  * rather than guessed.
  */
 public final class WindowScorer {
-    /** Version of the windows.jsonl and attempts.jsonl record layout. */
-    public static final int SCHEMA_VERSION = 1;
+    /** Version of the windows.jsonl record layout. */
+    public static final int SCHEMA_VERSION = WindowRecord.SCHEMA_VERSION;
 
     private static final double[] TARGETS = {0.5, 0.99};
 

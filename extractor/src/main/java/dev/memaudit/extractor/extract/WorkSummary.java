@@ -1,82 +1,129 @@
 package dev.memaudit.extractor.extract;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.core.records.extract.AttemptRecord;
+import dev.memaudit.core.records.extract.ExtractWork;
+import dev.memaudit.core.records.extract.Reconstruction;
+import dev.memaudit.core.records.extract.WindowRecord;
 import dev.memaudit.stats.ClopperPearson;
 import dev.memaudit.stats.Quantiles;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * The {@code extract} section of one work in works.json (docs/run-folders.md), recomputed from the
- * ledgers alone, so a resumed run summarizes exactly like an uninterrupted one.
+ * The {@code extract} section of one work in works.json ({@link ExtractWork}), recomputed from the
+ * ledgers alone, so a resumed run summarizes exactly like an uninterrupted one. The windows of a
+ * work are held; its attempts are counted as they stream by ({@link Attempts}), never held.
  */
 public final class WorkSummary {
     /** Thresholds of the coverage figures (p_z under t1). */
     public static final double[] TAUS = {0.5, 0.1, 0.01};
 
+    /** The scheme coverage and the p_z quantiles use: always measured (prompt log-probs). */
+    static final String COVERAGE_SCHEME = Scheme.T1.name();
+
     private WorkSummary() {}
+
+    /**
+     * Counts of one work's attempts, fed one record at a time in any order; the result does not
+     * depend on the order.
+     */
+    public static final class Attempts {
+        private int total;
+        private int exact;
+        private int failed;
+        private int greedyExact;
+        private int k;
+        // sampled attempts per window, in window order: the expected rate is summed in that order
+        private final Map<Integer, Integer> sampledByWindow = new TreeMap<>();
+
+        public void add(AttemptRecord a) {
+            total++;
+            if (a.isFailed()) {
+                failed++;
+                return;
+            }
+            boolean ex = a.exact();
+            if (ex) {
+                exact++;
+            }
+            if (a.attempt() == 0) {
+                greedyExact += ex ? 1 : 0;
+            } else {
+                k += ex ? 1 : 0;
+                sampledByWindow.merge(a.window(), 1, Integer::sum);
+            }
+        }
+    }
 
     /**
      * @param tokens the work's length in model tokens
      * @param windows its windows.jsonl records
-     * @param attempts its attempts.jsonl records
+     * @param attempts its attempts.jsonl records, counted
      * @param attemptScheme the scheme of sampled attempts (for the expected rate)
-     * @param reconstruction its reconstruction record, or null
+     * @param reconstruction its reconstruction, or null when none was run
+     * @param where names the windows' file in messages
+     * @throws MemauditException INTEGRITY when a window lacks the t1 p_z every window has, or an
+     *     attempt belongs to no window
      */
-    public static Map<String, Object> of(
+    public static ExtractWork of(
             int tokens,
-            List<JsonNode> windows,
-            List<JsonNode> attempts,
+            List<WindowRecord> windows,
+            Attempts attempts,
             String attemptScheme,
-            JsonNode reconstruction) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("windows", windows.size());
-        m.put("tokens", tokens);
-        Map<String, Object> coverage = new LinkedHashMap<>();
+            Reconstruction reconstruction,
+            String where) {
+        double[] pzByWindow = new double[windows.size()];
+        for (int i = 0; i < windows.size(); i++) {
+            WindowRecord w = windows.get(i);
+            Double pz = w.pZ().get(COVERAGE_SCHEME);
+            if (pz == null) {
+                throw MemauditException.integrity(
+                        where
+                                + ": window "
+                                + w.window()
+                                + " of "
+                                + w.workId()
+                                + " has no p_z for "
+                                + COVERAGE_SCHEME
+                                + " (every window has it)");
+            }
+            pzByWindow[i] = pz;
+        }
+        Map<String, Double> coverage = new java.util.LinkedHashMap<>();
         for (double tau : TAUS) {
             boolean[] covered = new boolean[tokens];
-            for (JsonNode w : windows) {
-                if (w.path("p_z").path("t1").asDouble() >= tau) {
-                    mark(covered, w);
+            for (int i = 0; i < windows.size(); i++) {
+                if (pzByWindow[i] >= tau) {
+                    mark(covered, windows.get(i));
                 }
             }
             coverage.put(
                     Double.toString(tau), tokens == 0 ? 0.0 : (double) count(covered) / tokens);
         }
-        m.put("coverage", coverage);
 
         int greedy = 0;
         boolean[] extractable = new boolean[tokens];
         int[] charStart = new int[tokens];
         int[] charEnd = new int[tokens];
-        for (JsonNode w : windows) {
-            if (w.path("greedy_extractable").asBoolean()) {
-                greedy++;
-                mark(extractable, w);
-            }
-        }
         // char offsets of a stretch: from the suffix of the window that starts it to the furthest
         // suffix end inside it
         Arrays.fill(charStart, -1);
-        for (JsonNode w : windows) {
-            if (w.path("greedy_extractable").asBoolean()) {
-                int s = w.path("suffix_token_start").asInt();
-                int e = w.path("suffix_token_end").asInt();
-                for (int t = s; t < e && t < tokens; t++) {
+        for (WindowRecord w : windows) {
+            if (w.greedyExtractable()) {
+                greedy++;
+                mark(extractable, w);
+                for (int t = w.suffixTokenStart(); t < w.suffixTokenEnd() && t < tokens; t++) {
                     if (charStart[t] < 0) {
-                        charStart[t] = w.path("suffix_char_start").asInt();
+                        charStart[t] = w.suffixCharStart();
                     }
-                    charEnd[t] = Math.max(charEnd[t], w.path("suffix_char_end").asInt());
+                    charEnd[t] = Math.max(charEnd[t], w.suffixCharEnd());
                 }
             }
         }
-        m.put("greedy_extractable_windows", greedy);
-        m.put(
-                "greedy_extractable_share",
-                windows.isEmpty() ? 0.0 : (double) greedy / windows.size());
         int bestLen = 0;
         int bestStart = -1;
         for (int t = 0; t < tokens; ) {
@@ -93,103 +140,84 @@ public final class WorkSummary {
                 bestStart = s;
             }
         }
-        Map<String, Object> longest = new LinkedHashMap<>();
-        longest.put("tokens", bestLen);
+        ExtractWork.LongestExtractable longest;
         if (bestLen > 0) {
             int end = 0;
             for (int t = bestStart; t < bestStart + bestLen; t++) {
                 end = Math.max(end, charEnd[t]);
             }
-            longest.put("char_start", charStart[bestStart]);
-            longest.put("char_end", end);
+            longest = new ExtractWork.LongestExtractable(bestLen, charStart[bestStart], end);
         } else {
-            longest.put("char_start", null);
-            longest.put("char_end", null);
+            longest = new ExtractWork.LongestExtractable(0, null, null);
         }
-        m.put("longest_extractable", longest);
 
-        double[] pz = new double[windows.size()];
-        for (int i = 0; i < pz.length; i++) {
-            pz[i] = windows.get(i).path("p_z").path("t1").asDouble();
-        }
+        double[] pz = pzByWindow.clone();
         Arrays.sort(pz);
-        Map<String, Object> pzStats = new LinkedHashMap<>();
-        pzStats.put("median", pz.length == 0 ? null : Quantiles.ofSorted(pz, 0.5));
-        pzStats.put("p90", pz.length == 0 ? null : Quantiles.ofSorted(pz, 0.9));
-        pzStats.put("max", pz.length == 0 ? null : pz[pz.length - 1]);
-        m.put("p_z", pzStats);
+        ExtractWork.PzQuantiles quantiles =
+                pz.length == 0
+                        ? new ExtractWork.PzQuantiles(null, null, null)
+                        : new ExtractWork.PzQuantiles(
+                                Quantiles.ofSorted(pz, 0.5),
+                                Quantiles.ofSorted(pz, 0.9),
+                                pz[pz.length - 1]);
 
-        Map<String, Double> expectedByWindow = new LinkedHashMap<>();
-        for (JsonNode w : windows) {
-            expectedByWindow.put(
-                    w.path("window").asText(), w.path("p_z").path(attemptScheme).asDouble(0));
-        }
-        int total = 0;
-        int exact = 0;
-        int failed = 0;
-        int greedyExact = 0;
-        int k = 0;
-        int n = 0;
-        double expected = 0;
-        for (JsonNode a : attempts) {
-            total++;
-            if (a.hasNonNull("error")) {
-                failed++;
-                continue;
-            }
-            boolean ex = a.path("exact").asBoolean();
-            if (ex) {
-                exact++;
-            }
-            if (a.path("attempt").asInt() == 0) {
-                greedyExact += ex ? 1 : 0;
-            } else {
-                n++;
-                k += ex ? 1 : 0;
-                expected += expectedByWindow.getOrDefault(a.path("window").asText(), 0.0);
-            }
-        }
-        Map<String, Object> att = new LinkedHashMap<>();
-        att.put("total", total);
-        att.put("exact", exact);
-        att.put("failed", failed);
-        att.put("greedy_exact", greedyExact);
-        Map<String, Object> emp = new LinkedHashMap<>();
-        emp.put("scheme", attemptScheme);
-        emp.put("k", k);
-        emp.put("n", n);
-        if (n > 0) {
-            ClopperPearson.Interval ci = ClopperPearson.interval(k, n, 0.95);
-            emp.put("rate", (double) k / n);
-            emp.put("ci_low", ci.low());
-            emp.put("ci_high", ci.high());
-            emp.put("expected_rate", expected / n);
-        } else {
-            emp.put("rate", null);
-            emp.put("ci_low", null);
-            emp.put("ci_high", null);
-            emp.put("expected_rate", null);
-        }
-        att.put("empirical", emp);
-        m.put("attempts", att);
-
-        if (reconstruction != null) {
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("tokens_generated", reconstruction.path("tokens_generated").asInt());
-            r.put("tokens_in_order", reconstruction.path("tokens_in_order").asInt());
-            r.put("share", reconstruction.path("share").asDouble());
-            r.put("char_end", reconstruction.path("char_end").asInt());
-            m.put("reconstruction", r);
-        } else {
-            m.put("reconstruction", null);
-        }
-        return m;
+        return new ExtractWork(
+                windows.size(),
+                tokens,
+                coverage,
+                greedy,
+                windows.isEmpty() ? 0.0 : (double) greedy / windows.size(),
+                longest,
+                quantiles,
+                attempts(windows, attempts, attemptScheme, where),
+                reconstruction);
     }
 
-    private static void mark(boolean[] covered, JsonNode w) {
-        int s = w.path("suffix_token_start").asInt();
-        int e = Math.min(covered.length, w.path("suffix_token_end").asInt());
-        for (int t = s; t < e; t++) {
+    private static ExtractWork.Attempts attempts(
+            List<WindowRecord> windows, Attempts a, String scheme, String where) {
+        Map<Integer, WindowRecord> byIndex = new HashMap<>();
+        for (WindowRecord w : windows) {
+            byIndex.put(w.window(), w);
+        }
+        int n = 0;
+        double expected = 0;
+        boolean measured = true;
+        for (Map.Entry<Integer, Integer> e : a.sampledByWindow.entrySet()) {
+            WindowRecord w = byIndex.get(e.getKey());
+            if (w == null) {
+                throw MemauditException.integrity(
+                        where + ": attempts of window " + e.getKey() + " that has no record");
+            }
+            Double p = w.pZ().get(scheme);
+            // a scheme the backend could not measure for this window: the expected rate is
+            // unknown, not lower
+            measured &= p != null;
+            for (int i = 0; i < e.getValue(); i++) {
+                n++;
+                expected += p == null ? 0 : p;
+            }
+        }
+        ExtractWork.Empirical empirical;
+        if (n > 0) {
+            ClopperPearson.Interval ci = ClopperPearson.interval(a.k, n, 0.95);
+            empirical =
+                    new ExtractWork.Empirical(
+                            scheme,
+                            a.k,
+                            n,
+                            (double) a.k / n,
+                            ci.low(),
+                            ci.high(),
+                            measured ? expected / n : null);
+        } else {
+            empirical = new ExtractWork.Empirical(scheme, a.k, n, null, null, null, null);
+        }
+        return new ExtractWork.Attempts(a.total, a.exact, a.failed, a.greedyExact, empirical);
+    }
+
+    private static void mark(boolean[] covered, WindowRecord w) {
+        int e = Math.min(covered.length, w.suffixTokenEnd());
+        for (int t = w.suffixTokenStart(); t < e; t++) {
             covered[t] = true;
         }
     }
@@ -200,9 +228,5 @@ public final class WorkSummary {
             c += x ? 1 : 0;
         }
         return c;
-    }
-
-    static List<JsonNode> none() {
-        return new ArrayList<>();
     }
 }

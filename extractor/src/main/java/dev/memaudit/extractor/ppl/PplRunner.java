@@ -1,6 +1,7 @@
 package dev.memaudit.extractor.ppl;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.memaudit.core.records.Records;
+import dev.memaudit.core.records.ppl.ChunkRecord;
 import dev.memaudit.core.run.Progress;
 import dev.memaudit.core.run.RunFolder;
 import dev.memaudit.core.run.RunLedger;
@@ -28,11 +29,8 @@ import java.util.Set;
  * full next-token distribution.
  */
 public final class PplRunner {
-    /** {@code schema_version} of chunks.jsonl records. */
-    public static final int SCHEMA_VERSION = 1;
-
     /** The ledger file. */
-    public static final String CHUNKS = "chunks.jsonl";
+    public static final String CHUNKS = Records.fileName(ChunkRecord.class);
 
     private PplRunner() {}
 
@@ -81,15 +79,17 @@ public final class PplRunner {
                             + " exceed the model's maximum sequence length "
                             + model.maxSequenceLength());
         }
-        try (RunLedger ledger = folder.ledger(CHUNKS)) {
+        try (RunLedger<ChunkRecord> ledger = folder.ledger(ChunkRecord.class)) {
             Set<String> done = new HashSet<>();
-            for (ObjectNode r : ledger.existing()) {
-                done.add(
-                        key(
-                                r.path("set").asText(),
-                                r.path("work_id").asText(),
-                                r.path("chunk").asInt()));
-            }
+            // whether the earlier run's chunks have Min-K%++ (the backend gave the distribution)
+            Boolean[] fullBefore = {null};
+            ledger.forEachExisting(
+                    r -> {
+                        done.add(key(r.set(), r.workId(), r.chunk()));
+                        if (fullBefore[0] == null) {
+                            fullBefore[0] = r.features().containsKey("min_k_pp_5");
+                        }
+                    });
             List<Pending> pending = new ArrayList<>();
             List<String> tooShort = new ArrayList<>();
             int total = 0;
@@ -117,12 +117,12 @@ public final class PplRunner {
                             pending.subList(
                                     from, Math.min(pending.size(), from + settings.batchSize()));
                     try {
-                        List<ObjectNode> records = score(batch, model, reference, settings);
-                        for (ObjectNode r : records) {
+                        List<ChunkRecord> records = score(batch, model, reference, settings);
+                        for (ChunkRecord r : records) {
                             ledger.append(r);
                         }
                         written += records.size();
-                        boolean full = records.get(0).path("features").has("min_k_pp_5");
+                        boolean full = records.get(0).features().containsKey("min_k_pp_5");
                         fullDistribution =
                                 fullDistribution == null ? full : fullDistribution && full;
                     } catch (RuntimeException e) {
@@ -142,8 +142,8 @@ public final class PplRunner {
                     bar.advance(batch.size());
                 }
             }
-            if (fullDistribution == null && !ledger.existing().isEmpty()) {
-                fullDistribution = ledger.existing().get(0).path("features").has("min_k_pp_5");
+            if (fullDistribution == null) {
+                fullDistribution = fullBefore[0];
             }
             return new Summary(
                     total, resumed, written, failed, failures, tooShort, fullDistribution);
@@ -173,7 +173,7 @@ public final class PplRunner {
                 });
     }
 
-    private static List<ObjectNode> score(
+    private static List<ChunkRecord> score(
             List<Pending> batch,
             LanguageModel model,
             LanguageModel reference,
@@ -194,7 +194,7 @@ public final class PplRunner {
             lowerNll = nll(model, lower);
         }
         double[] refNll = reference == null ? null : nll(reference, texts);
-        List<ObjectNode> out = new ArrayList<>();
+        List<ChunkRecord> out = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
             Pending p = batch.get(i);
             ScoredSequence s = scored.get(i);
@@ -211,25 +211,21 @@ public final class PplRunner {
             if (refNll != null && Double.isFinite(refNll[i])) {
                 features.put("ref_diff", nll - refNll[i]);
             }
-            ObjectNode r = dev.memaudit.core.io.Json.MAPPER.createObjectNode();
-            r.put("schema_version", SCHEMA_VERSION);
-            r.put("set", p.text().set());
-            r.put("work_id", p.text().id());
-            r.put("chunk", p.chunk().index());
-            r.put("char_start", p.chunk().charStart());
-            r.put("char_end", p.chunk().charEnd());
-            r.put("tokens", p.chunk().ids().length);
-            r.put("chars", p.chunk().charEnd() - p.chunk().charStart());
-            r.put("bytes", text.getBytes(StandardCharsets.UTF_8).length);
-            r.put("zlib_bytes", zlib);
-            ObjectNode fn = r.putObject("features");
-            features.forEach(
-                    (k, v) -> {
-                        if (Double.isFinite(v)) {
-                            fn.put(k, v);
-                        }
-                    });
-            out.add(r);
+            // a feature that came out non-finite was not measured: absent, never written as a value
+            features.values().removeIf(v -> !Double.isFinite(v));
+            out.add(
+                    new ChunkRecord(
+                            ChunkRecord.SCHEMA_VERSION,
+                            p.text().set(),
+                            p.text().id(),
+                            p.chunk().index(),
+                            p.chunk().charStart(),
+                            p.chunk().charEnd(),
+                            p.chunk().ids().length,
+                            p.chunk().charEnd() - p.chunk().charStart(),
+                            text.getBytes(StandardCharsets.UTF_8).length,
+                            zlib,
+                            features));
         }
         return out;
     }

@@ -1,10 +1,8 @@
 package dev.memaudit.extractor.ppl;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 /**
- * Settings of a ppl run that change its records (pinned in the run folder for {@code --resume}).
+ * Settings of the chunk stage of a ppl run (chunk length and lowercase pass come from the run's
+ * {@link dev.memaudit.core.records.ppl.PplConfig}, which the run folder pins for {@code --resume}).
  *
  * @param chunkTokens tokens per chunk (the audited model's tokens)
  * @param lowercase also score each chunk lowercased (a second pass) for {@code lowercase_ratio}
@@ -27,13 +25,5 @@ public record PplSettings(int chunkTokens, boolean lowercase, int batchSize) {
     /** 128-token chunks, no lowercase pass, batches of 8. */
     public static PplSettings defaults() {
         return new PplSettings(128, false, 8);
-    }
-
-    /** The settings as pinned in run-config.json (batch size excluded: it changes no record). */
-    public Map<String, Object> pinned() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("chunk_tokens", chunkTokens);
-        m.put("lowercase", lowercase);
-        return m;
     }
 }

@@ -1,15 +1,16 @@
 package dev.memaudit.extractor.ppl;
 
 import dev.memaudit.core.io.RunManifest;
+import dev.memaudit.core.records.Records;
+import dev.memaudit.core.records.ppl.ChunkRecord;
+import dev.memaudit.core.records.ppl.PplConfig;
+import dev.memaudit.core.records.ppl.PplSummary;
 import dev.memaudit.core.run.RunFolder;
 import dev.memaudit.model.LanguageModel;
 import dev.memaudit.stats.MembershipStatistics;
-import dev.memaudit.stats.PplChunk;
-import dev.memaudit.stats.PplStatsSettings;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -23,12 +24,16 @@ public final class PplStage {
     private PplStage() {}
 
     /** What the stage produced. */
-    public record Outcome(PplRunner.Summary chunks, MembershipStatistics.Result statistics) {}
+    public record Outcome(
+            PplRunner.Summary chunks,
+            List<ChunkRecord> chunkRecords,
+            MembershipStatistics.Result statistics) {}
 
     /**
      * Runs the stage into {@code out}.
      *
-     * @param pinned settings that identify the run besides the chunk settings (model, inputs)
+     * @param config the run's settings: chunk length, lowercase pass and statistics come from it
+     * @param batch chunks scored together
      * @param inputHashes input name → SHA-256 for the manifest
      */
     public static Outcome run(
@@ -37,33 +42,28 @@ public final class PplStage {
             LanguageModel model,
             LanguageModel reference,
             List<PplText> texts,
-            PplSettings settings,
-            PplStatsSettings stats,
-            Map<String, Object> pinned,
+            PplConfig config,
+            int batch,
             Map<String, String> inputHashes,
             List<String> args,
             PrintStream err,
             boolean progressBar) {
-        Map<String, Object> config = new LinkedHashMap<>(pinned);
-        config.putAll(settings.pinned());
-        RunManifest manifest = new RunManifest(Clock.systemUTC(), "ppl", args);
-        RunFolder folder = RunFolder.open(out, "ppl", config, resume);
+        PplSettings settings = new PplSettings(config.chunkTokens(), config.lowercase(), batch);
+        RunManifest manifest = new RunManifest(Clock.systemUTC(), args);
+        RunFolder folder = RunFolder.open(out, config, resume);
         PplRunner.Summary summary =
                 PplRunner.run(folder, model, reference, texts, settings, err, progressBar);
-        List<PplChunk> chunks = PplChunk.read(out.resolve(PplRunner.CHUNKS));
-        MembershipStatistics.Result result = MembershipStatistics.compute(chunks, stats);
+        List<ChunkRecord> chunks =
+                Records.readAll(out.resolve(PplRunner.CHUNKS), ChunkRecord.class);
+        MembershipStatistics.Result result =
+                MembershipStatistics.compute(chunks, config.statistics());
         Map<String, String> titles = new TreeMap<>();
         for (PplText t : texts) {
             if (t.title() != null && t.set().equals(PplText.WORK)) {
                 titles.put(t.id(), t.title());
             }
         }
-        Map<String, Object> run = new LinkedHashMap<>();
-        run.put("model", model.describe());
-        run.put("reference_model", reference == null ? null : reference.describe());
-        run.put("chunk_tokens", settings.chunkTokens());
-        run.put("lowercase", settings.lowercase());
-        Map<String, Object> notMeasurable = new TreeMap<>();
+        Map<String, String> notMeasurable = new TreeMap<>();
         if (Boolean.FALSE.equals(summary.minKPlusPlusMeasurable())) {
             notMeasurable.put(
                     "min_k_pp",
@@ -75,22 +75,27 @@ public final class PplStage {
         if (!settings.lowercase()) {
             notMeasurable.put("lowercase_ratio", "no --lowercase pass");
         }
-        run.put("not_measured", notMeasurable);
-        Map<String, Object> counts = new LinkedHashMap<>();
-        counts.put("chunks", summary.chunks());
-        counts.put("resumed", summary.resumed());
-        counts.put("written", summary.written());
-        counts.put("failed", summary.failed());
-        counts.put("failures", summary.failures());
-        counts.put("texts_too_short", summary.tooShort());
-        run.put("run", counts);
-        PplStatsFiles.write(out, result, titles, run);
-        config.forEach(manifest::config);
-        stats.toMap().forEach((k, v) -> manifest.config("statistics." + k, v));
-        manifest.section("seeds", Map.of("statistics", stats.seed()));
-        manifest.section("backend", model.manifestSection());
+        PplStatsFiles.write(
+                out,
+                result,
+                titles,
+                new PplStatsFiles.RunInfo(
+                        model.describe(),
+                        reference == null ? null : reference.describe(),
+                        settings.chunkTokens(),
+                        settings.lowercase(),
+                        notMeasurable,
+                        new PplSummary.Run(
+                                summary.chunks(),
+                                summary.resumed(),
+                                summary.written(),
+                                summary.failed(),
+                                summary.failures(),
+                                summary.tooShort())));
+        manifest.seeds(Map.of("statistics", config.statistics().seed()));
+        manifest.backend(model.manifestSection());
         inputHashes.forEach(manifest::inputHash);
-        manifest.write(out);
-        return new Outcome(summary, result);
+        manifest.write(out, config);
+        return new Outcome(summary, chunks, result);
     }
 }

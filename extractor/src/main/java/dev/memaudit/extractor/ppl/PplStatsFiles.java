@@ -2,7 +2,10 @@ package dev.memaudit.extractor.ppl;
 
 import static dev.memaudit.stats.MembershipStatistics.finite;
 
-import dev.memaudit.core.io.Json;
+import dev.memaudit.core.records.Records;
+import dev.memaudit.core.records.ppl.PplSummary;
+import dev.memaudit.core.records.ppl.PplWork;
+import dev.memaudit.core.records.run.WorksFile;
 import dev.memaudit.stats.MembershipStatistics;
 import dev.memaudit.stats.MembershipStatistics.Aggregate;
 import dev.memaudit.stats.MembershipStatistics.FeatureStats;
@@ -15,13 +18,10 @@ import java.util.TreeMap;
 
 /**
  * Writes the statistics of a ppl run into its folder: the {@code ppl} section of {@code works.json}
- * and {@code ppl.json} with the self-checks (layout in docs/run-folders.md). Values that could not
- * be computed are {@code null}.
+ * and {@code ppl.json} with the self-checks ({@link WorksFile}, {@link PplSummary}). Values that
+ * could not be computed are {@code null}.
  */
 public final class PplStatsFiles {
-    /** {@code schema_version} of works.json and ppl.json as written here. */
-    public static final int SCHEMA_VERSION = 1;
-
     /** The definitions every report states, keyed by feature (or feature family). */
     public static final Map<String, String> CONVENTIONS = conventions();
 
@@ -87,112 +87,86 @@ public final class PplStatsFiles {
     }
 
     /**
+     * What the chunk stage knows of the run (the part of ppl.json the statistics do not make).
+     *
+     * @param model the audited model's description
+     * @param referenceModel the reference model's, or null
+     * @param notMeasured feature (or family) → why it is absent from every chunk
+     * @param run the chunk stage's counters
+     */
+    public record RunInfo(
+            String model,
+            String referenceModel,
+            int chunkTokens,
+            boolean lowercase,
+            Map<String, String> notMeasured,
+            PplSummary.Run run) {}
+
+    /**
      * Writes {@code works.json} and {@code ppl.json} into {@code runDir}.
      *
      * @param titles work id → title (missing ids get no title)
-     * @param run run-level counters and settings of the producer, merged into ppl.json (e.g.
-     *     chunk_tokens, model); keys of this writer win
      */
-    public static void write(
-            Path runDir, Result result, Map<String, String> titles, Map<String, Object> run) {
-        Json.writePretty(runDir.resolve("works.json"), worksJson(result, titles));
-        Json.writePretty(runDir.resolve("ppl.json"), pplJson(result, run));
+    public static void write(Path runDir, Result result, Map<String, String> titles, RunInfo info) {
+        Records.write(runDir.resolve(Records.fileName(WorksFile.class)), worksJson(result, titles));
+        Records.write(runDir.resolve(Records.fileName(PplSummary.class)), pplJson(result, info));
     }
 
     /** The works.json document. */
-    public static Map<String, Object> worksJson(Result result, Map<String, String> titles) {
-        Map<String, Object> works = new TreeMap<>();
+    public static WorksFile worksJson(Result result, Map<String, String> titles) {
+        Map<String, WorksFile.WorkEntry> works = new TreeMap<>();
         for (WorkStats w : result.works()) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            if (titles.get(w.workId()) != null) {
-                entry.put("title", titles.get(w.workId()));
-            }
-            entry.put("ppl", workSection(w, result.settings().alpha()));
-            works.put(w.workId(), entry);
+            works.put(
+                    w.workId(),
+                    WorksFile.WorkEntry.ppl(
+                            titles.get(w.workId()), workSection(w, result.settings().alpha())));
         }
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("schema_version", SCHEMA_VERSION);
-        doc.put("works", works);
-        return doc;
+        return WorksFile.of(works);
     }
 
     /** The {@code ppl} section of one work. */
-    public static Map<String, Object> workSection(WorkStats w, double alpha) {
+    public static PplWork workSection(WorkStats w, double alpha) {
         boolean ok = w.status().equals(MembershipStatistics.OK);
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("chunks", w.chunks());
-        s.put("status", w.status());
-        Map<String, Object> features = new TreeMap<>();
+        Map<String, PplWork.Feature> features = new TreeMap<>();
         for (FeatureStats f : w.features()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("orientation", f.orientation().label());
-            m.put("work_mean", finite(f.workMean()));
-            m.put("control_mean", finite(f.controlMean()));
-            m.put("gap", finite(f.gap()));
-            m.put("gap_ci_low", ok ? finite(f.gapCiLow()) : null);
-            m.put("gap_ci_high", ok ? finite(f.gapCiHigh()) : null);
-            m.put("effect_size", ok ? finite(f.effectSize()) : null);
-            m.put("welch_p", ok ? finite(f.welchP()) : null);
-            m.put("mannwhitney_p", ok ? finite(f.mannWhitneyP()) : null);
-            m.put("text_p", ok ? finite(f.textP()) : null);
-            m.put("work_chunks", f.workChunks());
-            m.put("control_chunks", f.controlChunks());
-            features.put(f.name(), m);
+            features.put(
+                    f.name(),
+                    new PplWork.Feature(
+                            f.orientation().label(),
+                            finite(f.workMean()),
+                            finite(f.controlMean()),
+                            finite(f.gap()),
+                            ok ? finite(f.gapCiLow()) : null,
+                            ok ? finite(f.gapCiHigh()) : null,
+                            ok ? finite(f.effectSize()) : null,
+                            ok ? finite(f.welchP()) : null,
+                            ok ? finite(f.mannWhitneyP()) : null,
+                            ok ? finite(f.textP()) : null,
+                            f.workChunks(),
+                            f.controlChunks()));
         }
-        s.put("features", features);
         Aggregate a = w.aggregate();
-        Map<String, Object> agg = new LinkedHashMap<>();
-        agg.put("p", ok ? finite(a.p()) : null);
-        agg.put("p_chunks", ok ? finite(a.pChunks()) : null);
-        agg.put("p_texts", ok ? finite(a.pTexts()) : null);
-        agg.put("effect", ok ? finite(a.effect()) : null);
-        agg.put("p_holm", ok ? finite(a.pHolm()) : null);
-        agg.put("p_bh", ok ? finite(a.pBh()) : null);
-        agg.put("significant_holm", ok && a.pHolm() < alpha);
-        agg.put("test_chunks", a.testChunks());
-        agg.put("test_control_chunks", a.testControlChunks());
-        agg.put("features", a.features());
-        agg.put("weights", a.weights());
-        s.put("aggregate", agg);
-        s.put("warnings", w.warnings());
-        return s;
+        PplWork.Aggregate agg =
+                new PplWork.Aggregate(
+                        ok ? finite(a.p()) : null,
+                        ok ? finite(a.pChunks()) : null,
+                        ok ? finite(a.pTexts()) : null,
+                        ok ? finite(a.effect()) : null,
+                        ok ? finite(a.pHolm()) : null,
+                        ok ? finite(a.pBh()) : null,
+                        ok && a.pHolm() < alpha,
+                        a.testChunks(),
+                        a.testControlChunks(),
+                        a.features(),
+                        a.weights());
+        return new PplWork(w.chunks(), w.status(), features, agg, w.warnings());
     }
 
     /** The ppl.json document. */
-    public static Map<String, Object> pplJson(Result result, Map<String, Object> run) {
-        Map<String, Object> doc = new LinkedHashMap<>(run);
-        doc.put("schema_version", SCHEMA_VERSION);
-        doc.put("alpha", result.settings().alpha());
-        doc.put("seeds", Map.of("statistics", result.settings().seed()));
-        doc.put("statistics", result.settings().toMap());
-        Map<String, Object> chunks = new LinkedHashMap<>();
-        chunks.put("work", result.workChunks());
-        chunks.put("control", result.controlChunks());
-        doc.put("chunks", chunks);
-        doc.put("controls", result.controlTexts());
-        doc.put("features", result.featureNames());
+    public static PplSummary pplJson(Result result, RunInfo info) {
+        double alpha = result.settings().alpha();
         MembershipStatistics.ControlSplit cs = result.controlSplit();
-        Map<String, Object> split = new LinkedHashMap<>();
-        split.put("status", cs.status());
-        split.put("method", cs.method());
-        split.put("p", finite(cs.p()));
-        split.put("significant", cs.significant());
-        split.put("suspect_texts", cs.suspectTexts());
-        split.put("control_texts", cs.controlTexts());
-        split.put("suspect_chunks", cs.suspectChunks());
-        split.put("control_chunks", cs.controlChunks());
-        doc.put("control_split", split);
         MembershipStatistics.ControlLeaveOneOut loo = result.controlLeaveOneOut();
-        Map<String, Object> l = new LinkedHashMap<>();
-        l.put("tested", loo.tested());
-        l.put("significant", loo.significant());
-        l.put("rate", finite(loo.rate()));
-        l.put("binomial_p", finite(loo.binomialP()));
-        l.put("passed", loo.binomialP() >= result.settings().alpha());
-        l.put("p", loo.p());
-        l.put("effects", loo.effects());
-        l.put("p_chunks", loo.pChunks());
-        doc.put("control_leave_one_out", l);
         int raw = 0;
         int holm = 0;
         int bh = 0;
@@ -200,14 +174,45 @@ public final class PplStatsFiles {
             if (!w.status().equals(MembershipStatistics.OK)) {
                 continue;
             }
-            raw += w.aggregate().p() < result.settings().alpha() ? 1 : 0;
-            holm += w.aggregate().pHolm() < result.settings().alpha() ? 1 : 0;
-            bh += w.aggregate().pBh() < result.settings().alpha() ? 1 : 0;
+            raw += w.aggregate().p() < alpha ? 1 : 0;
+            holm += w.aggregate().pHolm() < alpha ? 1 : 0;
+            bh += w.aggregate().pBh() < alpha ? 1 : 0;
         }
-        doc.put("works_tested", result.works().size());
-        doc.put("works_significant", Map.of("p", raw, "p_holm", holm, "p_bh", bh));
-        doc.put("warnings", result.warnings());
-        doc.put("conventions", CONVENTIONS);
-        return doc;
+        return new PplSummary(
+                PplSummary.SCHEMA_VERSION,
+                info.model(),
+                info.referenceModel(),
+                info.chunkTokens(),
+                info.lowercase(),
+                info.notMeasured(),
+                info.run(),
+                alpha,
+                new PplSummary.Seeds(result.settings().seed()),
+                result.settings(),
+                new PplSummary.ChunkCounts(result.workChunks(), result.controlChunks()),
+                result.controlTexts(),
+                result.featureNames(),
+                new PplSummary.ControlSplit(
+                        cs.status(),
+                        cs.method(),
+                        finite(cs.p()),
+                        cs.significant(),
+                        cs.suspectTexts(),
+                        cs.controlTexts(),
+                        cs.suspectChunks(),
+                        cs.controlChunks()),
+                new PplSummary.ControlLeaveOneOut(
+                        loo.tested(),
+                        loo.significant(),
+                        finite(loo.rate()),
+                        finite(loo.binomialP()),
+                        loo.binomialP() >= alpha,
+                        loo.p(),
+                        loo.effects(),
+                        loo.pChunks()),
+                result.works().size(),
+                new PplSummary.SignificantCounts(raw, holm, bh),
+                result.warnings(),
+                CONVENTIONS);
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.io.Json;
+import dev.memaudit.core.records.extract.WindowRecord;
 import dev.memaudit.extractor.testing.Ledgers;
 import dev.memaudit.extractor.window.TokenizedWork;
 import dev.memaudit.extractor.window.Window;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.memaudit.core.io.Json;
+import dev.memaudit.core.records.ppl.PplConfig;
+import dev.memaudit.core.records.ppl.PplStatsSettings;
 import dev.memaudit.core.run.RunFolder;
 import dev.memaudit.core.text.CodePoints;
 import dev.memaudit.model.ModelTokenizer;
@@ -56,9 +58,15 @@ class PplRunnerTest {
         return out;
     }
 
+    /** The run config the ppl stage would pin for these chunk settings. */
+    static PplConfig config(PplSettings s) {
+        return PplConfig.ofCalibration(
+                "toy", 0, s.chunkTokens(), s.lowercase(), PplStatsSettings.defaults());
+    }
+
     static PplRunner.Summary run(
             Path dir, ToyModel m, ToyModel ref, PplSettings s, boolean resume) {
-        RunFolder f = RunFolder.open(dir, "ppl", s.pinned(), resume);
+        RunFolder f = RunFolder.open(dir, config(s), resume);
         return PplRunner.run(f, m, ref, texts(), s, quiet(), false);
     }
 
@@ -184,9 +192,7 @@ class PplRunnerTest {
     void resumingWithOtherSettingsIsRefused(@TempDir Path dir) {
         run(dir, new ToyModel(tok, true, false, 64), null, new PplSettings(32, false, 2), false);
         org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () ->
-                                RunFolder.open(
-                                        dir, "ppl", new PplSettings(16, false, 2).pinned(), true))
+                        () -> RunFolder.open(dir, config(new PplSettings(16, false, 2)), true))
                 .hasMessageContaining("chunk_tokens");
     }
 }

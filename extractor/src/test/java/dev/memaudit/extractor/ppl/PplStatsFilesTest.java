@@ -6,10 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.memaudit.core.io.Json;
+import dev.memaudit.core.records.ppl.ChunkRecord;
+import dev.memaudit.core.records.ppl.PplStatsSettings;
+import dev.memaudit.core.records.ppl.PplSummary;
 import dev.memaudit.stats.MembershipStatistics;
 import dev.memaudit.stats.MembershipStatistics.Result;
-import dev.memaudit.stats.PplChunk;
-import dev.memaudit.stats.PplStatsSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,13 +21,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The ppl statistics as written into a run folder (docs/run-folders.md). */
 class PplStatsFilesTest {
+    static final PplStatsFiles.RunInfo INFO =
+            new PplStatsFiles.RunInfo(
+                    "toy",
+                    null,
+                    128,
+                    false,
+                    Map.of(),
+                    new PplSummary.Run(0, 0, 0, 0, List.of(), List.of()));
+
     @Test
     void notEnoughControlTextIsWrittenAsNullPValues(@TempDir Path dir) {
         SplittableRandom r = new SplittableRandom(2);
-        List<PplChunk> chunks = new ArrayList<>(controls(r, 2, 3));
-        chunks.addAll(text(PplChunk.WORK, "member", 20, 1.5, 0.5, r));
+        List<ChunkRecord> chunks = new ArrayList<>(controls(r, 2, 3));
+        chunks.addAll(text(ChunkRecord.WORK, "member", 20, 1.5, 0.5, r));
         Result res = MembershipStatistics.compute(chunks, PplStatsSettings.defaults());
-        PplStatsFiles.write(dir, res, Map.of("member", "A Member"), Map.of("chunk_tokens", 128));
+        PplStatsFiles.write(dir, res, Map.of("member", "A Member"), INFO);
         JsonNode works = read(dir.resolve("works.json"));
         JsonNode ppl = works.path("works").path("member").path("ppl");
         assertThat(works.path("works").path("member").path("title").asText()).isEqualTo("A Member");
@@ -39,10 +49,10 @@ class PplStatsFilesTest {
     @Test
     void filesFollowTheRunFolderContract(@TempDir Path dir) {
         SplittableRandom r = new SplittableRandom(6);
-        List<PplChunk> chunks = new ArrayList<>(controls(r, 4, 10));
-        chunks.addAll(text(PplChunk.WORK, "member", 20, 1.5, 0.5, r));
+        List<ChunkRecord> chunks = new ArrayList<>(controls(r, 4, 10));
+        chunks.addAll(text(ChunkRecord.WORK, "member", 20, 1.5, 0.5, r));
         Result res = MembershipStatistics.compute(chunks, PplStatsSettings.defaults());
-        PplStatsFiles.write(dir, res, Map.of(), Map.of("chunk_tokens", 128));
+        PplStatsFiles.write(dir, res, Map.of(), INFO);
         JsonNode w = read(dir.resolve("works.json"));
         assertThat(w.path("schema_version").asInt()).isEqualTo(1);
         JsonNode ppl = w.path("works").path("member").path("ppl");

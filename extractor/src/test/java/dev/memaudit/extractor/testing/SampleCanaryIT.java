@@ -2,9 +2,9 @@ package dev.memaudit.extractor.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.memaudit.core.records.extract.WindowRecord;
 import dev.memaudit.core.text.CodePoints;
 import dev.memaudit.extractor.extract.Scheme;
-import dev.memaudit.extractor.extract.WindowRecord;
 import dev.memaudit.extractor.extract.WindowScorer;
 import dev.memaudit.extractor.window.TokenizedWork;
 import dev.memaudit.extractor.window.Window;

@@ -1,7 +1,10 @@
 package dev.memaudit.index.scan;
 
+import dev.memaudit.core.records.scan.OutputSummary;
+import dev.memaudit.core.records.scan.Span;
 import dev.memaudit.core.text.NormalizedWords;
 import dev.memaudit.core.text.WordNormalizer;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -47,12 +50,74 @@ public final class OutputScanner {
 
     public Result scan(ScanService.Output o) {
         if (o.text() == null || o.text().isEmpty()) {
-            return new Result(List.of(), OutputSummary.empty(o), List.of());
+            return new Result(List.of(), emptySummary(o), List.of());
         }
         NormalizedWords words = WordNormalizer.normalize(o.text());
         List<SpanFinder.Run> runs = finder.find(words);
         List<Span> spans = builder.build(o, words, runs);
-        return new Result(spans, OutputSummary.of(o, words, spans), runs);
+        return new Result(spans, summary(o, words, spans), runs);
+    }
+
+    private static OutputSummary emptySummary(ScanService.Output o) {
+        return new OutputSummary(
+                OutputSummary.SCHEMA_VERSION,
+                o.id(),
+                o.line(),
+                OutputSummary.EMPTY,
+                0,
+                0,
+                0,
+                0,
+                null,
+                0,
+                0.0,
+                0,
+                0.0,
+                o.fields());
+    }
+
+    private static OutputSummary summary(
+            ScanService.Output o, NormalizedWords words, List<Span> spans) {
+        int chars = o.text().codePointCount(0, o.text().length());
+        int longest = 0;
+        String longestWork = null;
+        List<int[]> charRanges = new ArrayList<>();
+        for (Span s : spans) {
+            if (s.words() > longest) {
+                longest = s.words();
+                longestWork = s.workId();
+            }
+            charRanges.add(new int[] {s.outputCharStart(), s.outputCharEnd()});
+        }
+        long coveredChars = Intervals.unionLength(charRanges);
+        long coveredWords = 0;
+        // Words are in text order, so a word is covered iff its range lies inside a covered range.
+        if (!spans.isEmpty()) {
+            for (int i = 0; i < words.size(); i++) {
+                int st = words.starts()[i];
+                for (int[] r : charRanges) {
+                    if (r[0] <= st && st < r[1]) {
+                        coveredWords++;
+                        break;
+                    }
+                }
+            }
+        }
+        return new OutputSummary(
+                OutputSummary.SCHEMA_VERSION,
+                o.id(),
+                o.line(),
+                OutputSummary.SCANNED,
+                words.size(),
+                chars,
+                spans.size(),
+                longest,
+                longestWork,
+                coveredWords,
+                words.size() == 0 ? 0.0 : (double) coveredWords / words.size(),
+                coveredChars,
+                chars == 0 ? 0.0 : (double) coveredChars / chars,
+                o.fields());
     }
 
     /** The finder's counters: seed lookups. */

@@ -3,10 +3,16 @@ package dev.memaudit.index.scan;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.memaudit.core.error.MemauditException;
-import dev.memaudit.core.io.Json;
 import dev.memaudit.core.io.JsonlReader;
 import dev.memaudit.core.io.JsonlWriter;
 import dev.memaudit.core.io.RunManifest;
+import dev.memaudit.core.records.Records;
+import dev.memaudit.core.records.run.WorksFile;
+import dev.memaudit.core.records.scan.OutputSummary;
+import dev.memaudit.core.records.scan.ScanConfig;
+import dev.memaudit.core.records.scan.ScanSummary;
+import dev.memaudit.core.records.scan.ScanWork;
+import dev.memaudit.core.records.scan.Span;
 import dev.memaudit.index.build.IndexLayout;
 import dev.memaudit.index.build.IndexManifest;
 import java.io.IOException;
@@ -38,7 +44,7 @@ import java.util.stream.Stream;
  */
 public final class ScanService {
     /** Version of the scan files' layout, recorded in scan.json, works.json and the manifest. */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = ScanSummary.SCHEMA_VERSION;
 
     private static final int BATCH = 256;
 
@@ -61,8 +67,11 @@ public final class ScanService {
         }
     }
 
-    /** One output to scan; {@code text} null when the line had none. */
-    public record Output(long line, String id, String text, JsonNode fields) {}
+    /**
+     * One output to scan; {@code text} null when the line had none; {@code fields} the line's other
+     * fields, null when it had none.
+     */
+    public record Output(long line, String id, String text, ObjectNode fields) {}
 
     private final Clock clock;
     private final Consumer<String> log;
@@ -79,7 +88,7 @@ public final class ScanService {
             throw MemauditException.badInput("outputs " + outputs + " do not exist");
         }
         long t0 = System.nanoTime();
-        RunManifest manifest = new RunManifest(clock, "scan", commandLine);
+        RunManifest manifest = new RunManifest(clock, commandLine);
         try (NgramIndex index = NgramIndex.open(indexDir)) {
             if (options.minWords() < index.ngram()) {
                 throw MemauditException.usage(
@@ -94,18 +103,10 @@ public final class ScanService {
                                 + " or more, or an index built with a smaller --ngram");
             }
             Files.createDirectories(outDir);
-            ScanSummary summary = run(index, outputs, outDir, options);
+            ScanTally tally = run(index, outputs, outDir, options);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            summary = summary.withSeconds(seconds);
-            Json.writePretty(outDir.resolve("scan.json"), summary);
-            manifest.config("min_words", options.minWords())
-                    .config("threads", options.threads())
-                    .config("index", indexDir.toString())
-                    .config("index_uid", index.manifest().indexUid())
-                    .config("index_generation", index.manifest().generation())
-                    .config("ngram", index.ngram())
-                    .config("normalizer_version", index.manifest().normalizerVersion())
-                    .config("tokenizer", options.tokenCounter() != null);
+            ScanSummary summary = tally.build(index.manifest().works().size(), seconds);
+            Records.write(outDir.resolve(Records.fileName(ScanSummary.class)), summary);
             manifest.input("index/" + IndexLayout.MANIFEST, indexDir.resolve(IndexLayout.MANIFEST));
             for (IndexManifest.WorkInfo w : index.manifest().works()) {
                 manifest.inputHash("work/" + w.id(), w.sourceSha256());
@@ -117,24 +118,39 @@ public final class ScanService {
             } else {
                 manifest.input("outputs/" + outputs.getFileName(), outputs);
             }
-            manifest.section("schema_versions", Map.of("spans.jsonl", SCHEMA_VERSION));
-            manifest.write(outDir);
+            manifest.schemaVersions(Map.of("spans.jsonl", Span.SCHEMA_VERSION));
+            manifest.write(
+                    outDir,
+                    new ScanConfig(
+                            options.minWords(),
+                            options.threads(),
+                            indexDir.toString(),
+                            index.manifest().indexUid(),
+                            index.manifest().generation(),
+                            index.ngram(),
+                            index.manifest().normalizerVersion(),
+                            options.tokenCounter() != null));
             return summary;
         } catch (IOException e) {
             throw new UncheckedIOException("scan failed writing " + outDir, e);
         }
     }
 
-    private ScanSummary run(NgramIndex index, Path outputs, Path outDir, Options options)
+    private ScanTally run(NgramIndex index, Path outputs, Path outDir, Options options)
             throws IOException {
-        ScanSummary.Builder summary = new ScanSummary.Builder();
+        ScanTally summary = new ScanTally();
         WorkTally tally = new WorkTally(index);
         ExecutorService pool = Executors.newFixedThreadPool(options.threads());
         ThreadLocal<OutputScanner> scanners =
                 ThreadLocal.withInitial(() -> OutputScanner.of(index, options));
         Map<String, Long> seenIds = new HashMap<>();
-        try (JsonlWriter spans = JsonlWriter.create(outDir.resolve("spans.jsonl"));
-                JsonlWriter perOutput = JsonlWriter.create(outDir.resolve("outputs.jsonl"));
+        try (JsonlWriter spans =
+                        JsonlWriter.create(
+                                outDir.resolve(Records.fileName(Span.class)), Records.MAPPER);
+                JsonlWriter perOutput =
+                        JsonlWriter.create(
+                                outDir.resolve(Records.fileName(OutputSummary.class)),
+                                Records.MAPPER);
                 OutputSource source = OutputSource.open(outputs)) {
             List<Output> batch = new ArrayList<>(BATCH);
             for (Output o; (o = source.next(summary)) != null; ) {
@@ -160,11 +176,11 @@ public final class ScanService {
         } finally {
             pool.shutdownNow();
         }
-        Json.writePretty(outDir.resolve("works.json"), tally.toJson(SCHEMA_VERSION));
+        Records.write(outDir.resolve(Records.fileName(WorksFile.class)), tally.works());
         for (ScanSummary.Problem p : summary.problems()) {
             log.accept(p.file() + (p.line() == null ? "" : ":" + p.line()) + ": " + p.reason());
         }
-        return summary.build(index.manifest().works().size());
+        return summary;
     }
 
     private void flush(
@@ -174,7 +190,7 @@ public final class ScanService {
             JsonlWriter spans,
             JsonlWriter perOutput,
             WorkTally tally,
-            ScanSummary.Builder summary)
+            ScanTally summary)
             throws IOException {
         List<Future<OutputScanner.Result>> futures = new ArrayList<>(batch.size());
         for (Output o : batch) {
@@ -202,6 +218,19 @@ public final class ScanService {
         }
     }
 
+    /**
+     * Reads the outputs a scan reads (a JSONL file or a folder of .txt files) as the scan reads
+     * them, for showing their texts beside the spans; lines the scan would skip are skipped.
+     */
+    public static void forEachOutput(Path outputs, Consumer<Output> action) throws IOException {
+        ScanTally ignored = new ScanTally();
+        try (OutputSource source = OutputSource.open(outputs)) {
+            for (Output o; (o = source.next(ignored)) != null; ) {
+                action.accept(o);
+            }
+        }
+    }
+
     static List<Path> listTxt(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().endsWith(".txt"))
@@ -220,7 +249,7 @@ public final class ScanService {
         abstract String name();
 
         /** Next output, or null; bad lines are recorded in {@code summary} and skipped. */
-        abstract Output next(ScanSummary.Builder summary) throws IOException;
+        abstract Output next(ScanTally summary) throws IOException;
 
         @Override
         public void close() throws IOException {}
@@ -239,7 +268,7 @@ public final class ScanService {
         }
 
         @Override
-        Output next(ScanSummary.Builder summary) throws IOException {
+        Output next(ScanTally summary) throws IOException {
             for (JsonlReader.Line line; (line = reader.next()) != null; ) {
                 if (line.problem() != null) {
                     summary.problem(name(), line.number(), line.problem());
@@ -294,7 +323,7 @@ public final class ScanService {
         }
 
         @Override
-        Output next(ScanSummary.Builder summary) throws IOException {
+        Output next(ScanTally summary) throws IOException {
             while (next < files.size()) {
                 Path f = files.get(next++);
                 String name = f.getFileName().toString();
@@ -341,30 +370,23 @@ public final class ScanService {
             a.ranges.add(new int[] {s.workCharStart(), s.workCharEnd()});
         }
 
-        Map<String, Object> toJson(int schemaVersion) {
-            Map<String, Object> works = new LinkedHashMap<>();
+        WorksFile works() {
+            Map<String, WorksFile.WorkEntry> works = new LinkedHashMap<>();
             for (IndexManifest.WorkInfo w : index.manifest().works()) {
                 Acc a = byWork.getOrDefault(w.id(), new Acc());
                 long chars = Intervals.unionLength(a.ranges);
-                Map<String, Object> scan = new LinkedHashMap<>();
-                scan.put("outputs_hitting", a.outputs);
-                scan.put("spans", a.spans);
-                scan.put("chars_reproduced", chars);
-                scan.put("work_chars", w.codePoints());
-                scan.put(
-                        "share_reproduced",
-                        w.codePoints() == 0 ? 0.0 : (double) chars / w.codePoints());
-                scan.put("longest_span_words", a.longest);
-                scan.put("longest_span_output_id", a.longestOutput);
-                Map<String, Object> entry = new LinkedHashMap<>();
-                entry.put("title", w.title());
-                entry.put("scan", scan);
-                works.put(w.id(), entry);
+                ScanWork scan =
+                        new ScanWork(
+                                a.outputs,
+                                a.spans,
+                                chars,
+                                w.codePoints(),
+                                w.codePoints() == 0 ? 0.0 : (double) chars / w.codePoints(),
+                                a.longest,
+                                a.longestOutput);
+                works.put(w.id(), WorksFile.WorkEntry.scan(w.title(), scan));
             }
-            Map<String, Object> root = new LinkedHashMap<>();
-            root.put("schema_version", schemaVersion);
-            root.put("works", works);
-            return root;
+            return WorksFile.of(works);
         }
 
         static final class Acc {

@@ -1,5 +1,6 @@
 package dev.memaudit.index.scan;
 
+import dev.memaudit.core.records.scan.Span;
 import dev.memaudit.core.text.CodePointIndex;
 import dev.memaudit.core.text.NormalizedWords;
 import dev.memaudit.core.text.WordNormalizer;
@@ -114,7 +115,7 @@ final class SpanBuilder {
         Integer tokens =
                 options.tokenCounter() == null ? null : options.tokenCounter().applyAsInt(outText);
         spans.add(
-                new Span(
+                Span.of(
                         outputId,
                         store.id(ordinal),
                         os,

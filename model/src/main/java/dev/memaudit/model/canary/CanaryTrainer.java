@@ -11,9 +11,9 @@ import ai.djl.training.optimizer.Adam;
 import ai.djl.training.tracker.Tracker;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.core.records.Records;
+import dev.memaudit.core.records.run.Membership;
 import dev.memaudit.model.ModelTokenizer;
 import dev.memaudit.model.runtime.Architecture;
 import dev.memaudit.model.runtime.ModelConfig;
@@ -598,47 +598,38 @@ public final class CanaryTrainer {
             int windowCount,
             double finalLoss,
             int skippedSteps) {
-        ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode root = om.createObjectNode();
-        root.put("schema_version", 1);
-        ArrayNode m = root.putArray("members");
+        List<Membership.Work> m = new ArrayList<>();
         for (String id : members) {
-            ObjectNode o = m.addObject();
-            o.put("id", id);
-            o.put("repetitions", cfg.repeat());
-            o.put("tokens", tokens.get(id).length);
+            m.add(new Membership.Work(id, cfg.repeat(), tokens.get(id).length));
         }
-        ArrayNode nm = root.putArray("non_members");
+        List<Membership.Work> nm = new ArrayList<>();
         for (String id : nonMembers) {
-            ObjectNode o = nm.addObject();
-            o.put("id", id);
-            o.put("repetitions", 0);
-            o.put("tokens", tokens.get(id).length);
+            nm.add(new Membership.Work(id, 0, tokens.get(id).length));
         }
-        root.put("seed", cfg.seed());
-        root.put("steps", steps);
-        root.put("windows", windowCount);
-        root.put("passes_over_stream", (double) steps * cfg.batchSize() / Math.max(1, windowCount));
-        root.put("final_loss", finalLoss);
-        root.put("skipped_steps", skippedSteps);
-        ObjectNode s = root.putObject("settings");
-        s.put("arch", mc.hfArchitecture());
-        s.put("vocab_size", mc.vocabSize());
-        s.put("requested_vocab_size", cfg.vocabSize());
-        s.put("hidden", cfg.hidden());
-        s.put("layers", cfg.layers());
-        s.put("heads", cfg.heads());
-        s.put("intermediate", cfg.intermediate());
-        s.put("context_length", cfg.contextLength());
-        s.put("batch_size", cfg.batchSize());
-        s.put("repeat", cfg.repeat());
-        s.put("learning_rate", cfg.learningRate());
-        s.put("parameters", mc.parameterCount());
-        try {
-            om.writeValue(outDir.resolve("membership.json").toFile(), root);
-        } catch (IOException e) {
-            throw MemauditException.badInput(
-                    outDir + ": cannot write membership.json: " + e.getMessage(), e);
-        }
+        Membership membership =
+                new Membership(
+                        Membership.SCHEMA_VERSION,
+                        m,
+                        nm,
+                        cfg.seed(),
+                        steps,
+                        windowCount,
+                        (double) steps * cfg.batchSize() / Math.max(1, windowCount),
+                        finalLoss,
+                        skippedSteps,
+                        new Membership.Settings(
+                                mc.hfArchitecture(),
+                                mc.vocabSize(),
+                                cfg.vocabSize(),
+                                cfg.hidden(),
+                                cfg.layers(),
+                                cfg.heads(),
+                                cfg.intermediate(),
+                                cfg.contextLength(),
+                                cfg.batchSize(),
+                                cfg.repeat(),
+                                cfg.learningRate(),
+                                mc.parameterCount()));
+        Records.write(outDir.resolve(Records.fileName(Membership.class)), membership);
     }
 }

@@ -1,10 +1,10 @@
 package dev.memaudit.reports.bundle;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.memaudit.core.error.MemauditException;
-import dev.memaudit.core.io.Json;
-import dev.memaudit.core.io.RunManifest;
 import dev.memaudit.core.io.Sha256;
+import dev.memaudit.core.records.Records;
+import dev.memaudit.core.records.run.FileDigest;
+import dev.memaudit.core.records.run.Manifest;
 import dev.memaudit.reports.bundle.VerifyResult.Kind;
 import dev.memaudit.reports.bundle.VerifyResult.Problem;
 import dev.memaudit.reports.run.StageFolder;
@@ -19,8 +19,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -67,11 +65,11 @@ public final class Verifier {
             if (!seen.add(real(dir))) {
                 continue;
             }
-            JsonNode m = readManifest(dir, st);
+            Manifest m = readManifest(dir, st);
             if (m == null) {
                 continue;
             }
-            String command = m.path("command").asText("");
+            String command = m.command();
             boolean bundle = command.equals("report");
             checkOutputs(dir, m, bundle, st);
             if (bundle) {
@@ -147,36 +145,28 @@ public final class Verifier {
         }
     }
 
-    private static JsonNode readManifest(Path dir, State st) {
+    /** The manifest of {@code dir}, or null (and a problem) when it is not a valid one. */
+    private static Manifest readManifest(Path dir, State st) {
         Path file = dir.resolve(Bundle.MANIFEST);
         st.manifests.add(file);
-        JsonNode m;
         try {
-            m = Json.MAPPER.readTree(file.toFile());
-        } catch (IOException e) {
-            st.problem(file, Kind.MALFORMED, "not valid JSON: " + e.getMessage());
+            return Records.read(file, Manifest.class);
+        } catch (MemauditException e) {
+            // the message names file, line and field; the problem is listed by its file already
+            String prefix = file.toString();
+            String detail = e.getMessage();
+            if (detail.startsWith(prefix)) {
+                detail = detail.substring(prefix.length()).replaceFirst("^:(\\d+): ", "line $1: ");
+                detail = detail.replaceFirst("^: ", "");
+            }
+            st.problem(file, Kind.MALFORMED, "not a memaudit manifest: " + detail);
             return null;
         }
-        JsonNode v = m.get("schema_version");
-        if (v == null || !v.isInt() || v.intValue() != RunManifest.SCHEMA_VERSION) {
-            st.problem(
-                    file,
-                    Kind.MALFORMED,
-                    "schema_version " + v + " is not one this memaudit reads");
-            return null;
-        }
-        if (!m.path("outputs").isObject() || !m.path("command").isTextual()) {
-            st.problem(file, Kind.MALFORMED, "not a memaudit run manifest (no command or outputs)");
-            return null;
-        }
-        return m;
     }
 
-    private static void checkOutputs(Path dir, JsonNode m, boolean bundle, State st) {
+    private static void checkOutputs(Path dir, Manifest m, boolean bundle, State st) {
         Set<Path> listed = new HashSet<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = m.path("outputs").fields();
-                it.hasNext(); ) {
-            var e = it.next();
+        for (Map.Entry<String, FileDigest> e : m.outputs().entrySet()) {
             Path f = inside(dir, e.getKey(), st);
             if (f != null) {
                 listed.add(f);
@@ -226,12 +216,8 @@ public final class Verifier {
         return f;
     }
 
-    private static void checkFile(Path f, JsonNode entry, State st) {
-        String want = entry.path("sha256").asText(null);
-        if (want == null) {
-            st.problem(f, Kind.MALFORMED, "its manifest entry has no sha256");
-            return;
-        }
+    private static void checkFile(Path f, FileDigest entry, State st) {
+        String want = entry.sha256();
         if (Files.isSymbolicLink(f)) {
             st.problem(f, Kind.CHANGED, "is a symbolic link, not the file the manifest lists");
             return;
@@ -246,9 +232,9 @@ public final class Verifier {
             st.problem(f, Kind.CHANGED, "SHA-256 is " + got + ", the manifest says " + want);
             return;
         }
-        JsonNode bytes = entry.get("bytes");
+        Long bytes = entry.bytes();
         try {
-            if (bytes != null && bytes.asLong() != Files.size(f)) {
+            if (bytes != null && bytes != Files.size(f)) {
                 st.problem(
                         f,
                         Kind.CHANGED,
@@ -324,8 +310,8 @@ public final class Verifier {
     }
 
     /** Re-hashes a bundle's inputs; returns the run folder, or null when it is not there. */
-    private static Path checkInputs(Path dir, JsonNode m, State st) {
-        String rel = m.path(Bundle.RUN_DIR).asText(null);
+    private static Path checkInputs(Path dir, Manifest m, State st) {
+        String rel = m.runDir();
         if (rel == null) {
             st.problem(
                     dir.resolve(Bundle.MANIFEST),
@@ -342,9 +328,7 @@ public final class Verifier {
                             + " not found beside the bundle; its inputs were not checked");
             return null;
         }
-        Map<String, JsonNode> inputs = new LinkedHashMap<>();
-        m.path("inputs").fields().forEachRemaining(e -> inputs.put(e.getKey(), e.getValue()));
-        for (Map.Entry<String, JsonNode> e : inputs.entrySet()) {
+        for (Map.Entry<String, FileDigest> e : m.inputs().entrySet()) {
             Path f = inside(run, e.getKey(), st);
             if (f != null) {
                 checkFile(f, e.getValue(), st);

@@ -200,5 +200,11 @@ public record ReportPage(
     public record InputHash(String name, String sha256, String bytes) {}
 
     /** The ppl false-positive check: the control texts split in two, tested against each other. */
-    public record ControlSplit(Double p, boolean significant) {}
+    /**
+     * The control-split false-positive check.
+     *
+     * @param p null when the check did not run
+     * @param status why it did not run ("not enough control text"), or "ok"
+     */
+    public record ControlSplit(Double p, boolean significant, String status) {}
 }

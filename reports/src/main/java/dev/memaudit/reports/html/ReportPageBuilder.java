@@ -1,6 +1,10 @@
 package dev.memaudit.reports.html;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.memaudit.core.records.Records;
+import dev.memaudit.core.records.ppl.PplSummary;
+import dev.memaudit.core.records.run.FileDigest;
+import dev.memaudit.core.records.run.Manifest;
 import dev.memaudit.reports.ReportInfo;
 import dev.memaudit.reports.Shell;
 import dev.memaudit.reports.html.ReportPage.BoxPlot;
@@ -20,7 +24,6 @@ import dev.memaudit.reports.html.ReportPage.SortedCopy;
 import dev.memaudit.reports.html.ReportPage.StageProvenance;
 import dev.memaudit.reports.html.ReportPage.StageSummary;
 import dev.memaudit.reports.html.ReportPage.WorkSection;
-import dev.memaudit.reports.run.Nodes;
 import dev.memaudit.reports.run.Passage;
 import dev.memaudit.reports.run.RunView;
 import dev.memaudit.reports.run.StageFolder;
@@ -60,12 +63,8 @@ final class ReportPageBuilder {
         // the summary says which stages did not run, and what that means
         notes.removeIf(n -> n.endsWith("stage did not run in this run folder."));
         List<String> notRun = REPORTED_STAGES.stream().filter(s -> !view.ran(s)).toList();
-        JsonNode ppl = view.pplRun();
-        Boolean splitSignificant = Nodes.bool(ppl, "control_split", "significant");
-        List<String> pplWarnings = new ArrayList<>();
-        if (ppl != null) {
-            ppl.path("warnings").forEach(w -> pplWarnings.add(w.asText()));
-        }
+        PplSummary ppl = view.pplRun();
+        List<String> pplWarnings = ppl == null ? List.of() : ppl.warnings();
         return new ReportPage(
                 info.runName(),
                 info.toolVersion(),
@@ -78,9 +77,12 @@ final class ReportPageBuilder {
                 view.works().stream().map(this::section).toList(),
                 conventions(),
                 view.stages().stream().map(ReportPageBuilder::provenance).toList(),
-                splitSignificant == null
+                ppl == null
                         ? null
-                        : new ControlSplit(Nodes.dbl(ppl, "control_split", "p"), splitSignificant),
+                        : new ControlSplit(
+                                ppl.controlSplit().p(),
+                                ppl.controlSplit().significant(),
+                                ppl.controlSplit().status()),
                 List.copyOf(pplWarnings));
     }
 
@@ -384,48 +386,43 @@ final class ReportPageBuilder {
     // ------------------------------------------------------------ method, provenance
 
     private List<Convention> conventions() {
-        JsonNode conventions = view.pplRun() == null ? null : view.pplRun().get("conventions");
+        Map<String, String> conventions =
+                view.pplRun() == null ? Map.of() : view.pplRun().conventions();
         List<Convention> out = new ArrayList<>();
-        if (conventions != null && conventions.isObject()) {
-            for (Map.Entry<String, JsonNode> e : conventions.properties()) {
-                JsonNode v = e.getValue();
-                out.add(new Convention(e.getKey(), v.isTextual() ? v.textValue() : v.toString()));
-            }
+        for (Map.Entry<String, String> e : conventions.entrySet()) {
+            out.add(new Convention(e.getKey(), e.getValue()));
         }
         return List.copyOf(out);
     }
 
     private static StageProvenance provenance(StageFolder s) {
-        JsonNode m = s.manifest();
+        Manifest m = s.manifest();
         List<Setting> config = new ArrayList<>();
-        for (Map.Entry<String, JsonNode> e : s.config().properties()) {
+        for (Map.Entry<String, JsonNode> e : s.configJson().properties()) {
             config.add(new Setting(e.getKey(), e.getValue().toString()));
         }
         List<InputHash> inputs = new ArrayList<>();
         List<InputHash> sources = new ArrayList<>();
-        for (Map.Entry<String, JsonNode> e : Nodes.object(m, "inputs").properties()) {
+        for (Map.Entry<String, FileDigest> e : m.inputs().entrySet()) {
             InputHash h =
                     new InputHash(
                             e.getKey(),
-                            Nodes.str(e.getValue(), "sha256"),
-                            Nodes.str(e.getValue(), "bytes"));
+                            e.getValue().sha256(),
+                            e.getValue().bytes() == null ? null : e.getValue().bytes().toString());
             boolean source = e.getKey().startsWith("work/") || e.getKey().startsWith("control/");
             (source ? sources : inputs).add(h);
         }
-        List<String> args = new ArrayList<>();
-        m.path("args").forEach(n -> args.add(n.asText()));
-        JsonNode seeds = m.get("seeds");
         return new StageProvenance(
                 s.command(),
                 s.dir().getFileName() == null ? "" : s.dir().getFileName().toString(),
-                Shell.command(args),
-                Nodes.str(m, "tool_version"),
-                Nodes.str(m, "started_utc"),
-                Nodes.str(m, "ended_utc"),
-                Nodes.str(m, "java"),
-                Nodes.str(m, "os"),
+                Shell.command(m.args()),
+                m.toolVersion(),
+                m.startedUtc(),
+                m.endedUtc(),
+                m.java(),
+                m.os(),
                 List.copyOf(config),
-                seeds == null ? null : seeds.toString(),
+                m.seeds() == null ? null : Records.sortedTree(m.seeds()).toString(),
                 List.copyOf(inputs),
                 List.copyOf(sources));
     }

@@ -1,10 +1,17 @@
 package dev.memaudit.reports.run;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.memaudit.core.error.MemauditException;
-import dev.memaudit.core.io.Json;
-import dev.memaudit.core.io.JsonlReader;
+import dev.memaudit.core.records.Records;
+import dev.memaudit.core.records.extract.AttemptRecord;
+import dev.memaudit.core.records.extract.ExtractWork;
+import dev.memaudit.core.records.extract.WindowRecord;
+import dev.memaudit.core.records.ppl.ChunkRecord;
+import dev.memaudit.core.records.ppl.PplSummary;
+import dev.memaudit.core.records.ppl.PplWork;
+import dev.memaudit.core.records.run.Manifest;
+import dev.memaudit.core.records.run.WorksFile;
+import dev.memaudit.core.records.scan.ScanWork;
+import dev.memaudit.core.records.scan.Span;
 import dev.memaudit.core.text.CodePointIndex;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,25 +20,21 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.TreeMap;
-import java.util.function.Consumer;
 
 /**
  * Reads a run folder (docs/run-folders.md) into a {@link RunView}: a folder with {@code
  * manifest.json} is one stage; otherwise every direct subfolder with one is a stage (a {@code
- * report} bundle among them is skipped). Files are checked against the schema versions this reader
- * knows; an unknown version or a malformed line is an integrity failure naming the file and line.
- * Ledgers are streamed: only the windows' numbers and the best few attempts per work are kept.
+ * report} bundle among them is skipped). Every file is read through its record type ({@link
+ * Records}): an unknown schema version, a malformed line or a missing field is an integrity failure
+ * naming the file and line. Ledgers are streamed: only the windows' numbers and the best few
+ * attempts per work are kept.
  */
 public final class RunLoader {
-    /** The only schema version of works.json and the JSONL ledgers this reader knows. */
-    public static final int KNOWN_SCHEMA = 1;
-
     /** Code points of context shown on each side of a scan span. */
     static final int CONTEXT = 80;
 
@@ -108,16 +111,10 @@ public final class RunLoader {
         return found;
     }
 
-    private static StageFolder stage(Path dir) {
-        Path file = dir.resolve("manifest.json");
-        JsonNode m = readJson(file);
-        String command = Nodes.str(m, "command");
-        if (command == null || !m.path("outputs").isObject()) {
-            throw MemauditException.integrity(
-                    file + ": not a memaudit run manifest (no \"command\" or \"outputs\")");
-        }
-        checkSchema(file, m);
-        return new StageFolder(dir, command, m);
+    /** The stage folder {@code dir} (its manifest read and checked). */
+    public static StageFolder stage(Path dir) {
+        Manifest m = Records.read(dir.resolve("manifest.json"), Manifest.class);
+        return new StageFolder(dir, m.command(), m);
     }
 
     /** Reads the run folder into a view. */
@@ -126,15 +123,17 @@ public final class RunLoader {
         List<String> notes = new ArrayList<>();
         Map<String, Builder> works = new TreeMap<>();
         Map<String, double[]> controls = new TreeMap<>();
-        JsonNode pplRun = null;
+        PplSummary pplRun = null;
         for (StageFolder s : stages) {
             switch (s.command()) {
                 case "scan" -> loadScan(s, works);
                 case "extract" -> loadExtract(s, works);
                 case "ppl" -> {
                     loadPpl(s, works, controls);
-                    Path summary = s.dir().resolve("ppl.json");
-                    pplRun = Files.exists(summary) ? readJson(summary) : null;
+                    pplRun =
+                            Records.read(
+                                    s.dir().resolve(Records.fileName(PplSummary.class)),
+                                    PplSummary.class);
                 }
                 default -> {
                     // sample: generations are reported through the scan of them
@@ -158,66 +157,56 @@ public final class RunLoader {
     // ---------------------------------------------------------------- scan
 
     private void loadScan(StageFolder s, Map<String, Builder> works) {
-        JsonNode section = worksJson(s);
+        Map<String, WorksFile.WorkEntry> section = worksJson(s);
         Map<String, List<Passage>> spans = new HashMap<>();
-        Path spansFile = s.dir().resolve("spans.jsonl");
-        if (Files.exists(spansFile)) {
-            checkFileSchema(s, "spans.jsonl");
-            forEachRecord(
-                    spansFile,
-                    r ->
-                            spans.computeIfAbsent(text(r, "work_id"), k -> new ArrayList<>())
-                                    .add(scanPassage(r)));
-        }
-        for (Iterator<Map.Entry<String, JsonNode>> it = section.fields(); it.hasNext(); ) {
-            var e = it.next();
-            JsonNode w = e.getValue();
-            JsonNode sc = w.path("scan");
-            List<Passage> list = spans.getOrDefault(e.getKey(), List.of());
+        Path spansFile = s.dir().resolve(Records.fileName(Span.class));
+        Records.forEach(
+                spansFile,
+                Span.class,
+                r -> spans.computeIfAbsent(r.workId(), k -> new ArrayList<>()).add(scanPassage(r)));
+        for (Map.Entry<String, WorksFile.WorkEntry> e : section.entrySet()) {
+            ScanWork sc = e.getValue().scan();
             List<Passage> shown =
-                    list.stream()
+                    spans.getOrDefault(e.getKey(), List.of()).stream()
                             .sorted(
-                                    Comparator.comparing(
-                                                    (Passage p) ->
-                                                            p.words() == null ? 0 : p.words())
+                                    Comparator.comparing(Passage::words)
                                             .reversed()
                                             .thenComparing(Passage::label)
                                             .thenComparing(Passage::workCharStart))
                             .toList();
-            Builder b = work(works, e.getKey(), w);
+            Builder b = work(works, e.getKey(), e.getValue());
             if (b.workChars == null) {
-                b.workChars = Nodes.integer(sc, "work_chars");
+                b.workChars = sc.workChars();
             }
             b.scan =
                     new WorkView.Scan(
-                            firstInt(sc, "outputs_hit", "outputs_hitting"),
-                            Nodes.integer(sc, "spans"),
-                            Nodes.lng(sc, "chars_reproduced"),
-                            Nodes.dbl(sc, "share_reproduced"),
-                            Nodes.integer(sc, "longest_span_words"),
-                            Optional.ofNullable(Nodes.str(sc, "longest_span_output_id"))
-                                    .orElse(Nodes.str(sc, "longest_span", "output_id")),
+                            sc.outputsHitting(),
+                            sc.spans(),
+                            sc.charsReproduced(),
+                            sc.shareReproduced(),
+                            sc.longestSpanWords(),
+                            sc.longestSpanOutputId(),
                             withTexts(shown, e.getKey()));
         }
         for (String workId : spans.keySet()) {
-            if (!section.has(workId)) {
+            if (!section.containsKey(workId)) {
                 throw MemauditException.integrity(
                         spansFile + ": spans of work \"" + workId + "\" that works.json lacks");
             }
         }
     }
 
-    private static Passage scanPassage(ObjectNode r) {
+    private static Passage scanPassage(Span r) {
         return new Passage(
                 "scan",
-                text(r, "output_id"),
-                Nodes.integer(r, "output_char_start"),
-                Nodes.integer(r, "output_char_end"),
-                Nodes.integer(r, "work_char_start"),
-                Nodes.integer(r, "work_char_end"),
-                Nodes.integer(r, "words"),
-                Nodes.integer(r, "tokens"),
-                Boolean.TRUE.equals(Nodes.bool(r, "exact")),
+                r.outputId(),
+                r.outputCharStart(),
+                r.outputCharEnd(),
+                r.workCharStart(),
+                r.workCharEnd(),
+                r.words(),
+                r.tokens(),
+                r.exact(),
                 null,
                 null);
     }
@@ -276,99 +265,81 @@ public final class RunLoader {
     // ---------------------------------------------------------------- extract
 
     private void loadExtract(StageFolder s, Map<String, Builder> works) {
-        JsonNode section = worksJson(s);
+        Map<String, WorksFile.WorkEntry> section = worksJson(s);
         Map<String, List<WorkView.Window>> windows = new HashMap<>();
         Map<String, Map<Integer, int[]>> suffixes = new HashMap<>();
         String[] scheme = {null};
-        Path windowsFile = s.dir().resolve("windows.jsonl");
-        if (Files.exists(windowsFile)) {
-            forEachRecord(
-                    windowsFile,
-                    r -> {
-                        JsonNode pz = r.path("p_z");
-                        if (scheme[0] == null) {
-                            scheme[0] =
-                                    pz.has("t1")
-                                            ? "t1"
-                                            : pz.has("greedy")
-                                                    ? "greedy"
-                                                    : pz.fieldNames().hasNext()
-                                                            ? pz.fieldNames().next()
-                                                            : "t1";
-                        }
-                        String w = text(r, "work_id");
-                        int window = intField(r, "window");
-                        int start = intField(r, "suffix_char_start");
-                        int end = intField(r, "suffix_char_end");
-                        windows.computeIfAbsent(w, k -> new ArrayList<>())
-                                .add(
-                                        new WorkView.Window(
-                                                window,
-                                                start,
-                                                end,
-                                                Nodes.dbl(pz, scheme[0]),
-                                                Nodes.dbl(r, "log_p_z", scheme[0]),
-                                                Boolean.TRUE.equals(
-                                                        Nodes.bool(r, "greedy_extractable"))));
-                        suffixes.computeIfAbsent(w, k -> new HashMap<>())
-                                .put(window, new int[] {start, end});
-                    });
-        }
+        Records.forEach(
+                s.dir().resolve(Records.fileName(WindowRecord.class)),
+                WindowRecord.class,
+                r -> {
+                    Map<String, Double> pz = r.pZ();
+                    if (scheme[0] == null) {
+                        scheme[0] =
+                                pz.containsKey("t1")
+                                        ? "t1"
+                                        : pz.containsKey("greedy")
+                                                ? "greedy"
+                                                : pz.isEmpty()
+                                                        ? "t1"
+                                                        : pz.keySet().iterator().next();
+                    }
+                    windows.computeIfAbsent(r.workId(), k -> new ArrayList<>())
+                            .add(
+                                    new WorkView.Window(
+                                            r.window(),
+                                            r.suffixCharStart(),
+                                            r.suffixCharEnd(),
+                                            // absent: not measured for this window; shown so
+                                            pz.get(scheme[0]),
+                                            r.logPZ().get(scheme[0]),
+                                            r.greedyExtractable()));
+                    suffixes.computeIfAbsent(r.workId(), k -> new HashMap<>())
+                            .put(r.window(), new int[] {r.suffixCharStart(), r.suffixCharEnd()});
+                });
         Map<String, LedgerTally> ledgers = new HashMap<>();
-        Path attemptsFile = s.dir().resolve("attempts.jsonl");
-        if (Files.exists(attemptsFile)) {
-            forEachRecord(
-                    attemptsFile,
-                    r ->
-                            ledgers.computeIfAbsent(
-                                            text(r, "work_id"),
-                                            k -> new LedgerTally(passagesPerWork))
-                                    .add(r));
-        }
-        for (Iterator<Map.Entry<String, JsonNode>> it = section.fields(); it.hasNext(); ) {
-            var e = it.next();
+        Records.forEach(
+                s.dir().resolve(Records.fileName(AttemptRecord.class)),
+                AttemptRecord.class,
+                r ->
+                        ledgers.computeIfAbsent(r.workId(), k -> new LedgerTally(passagesPerWork))
+                                .add(r));
+        for (Map.Entry<String, WorksFile.WorkEntry> e : section.entrySet()) {
             String id = e.getKey();
-            JsonNode ex = e.getValue().path("extract");
+            ExtractWork ex = e.getValue().extract();
             Builder b = work(works, id, e.getValue());
             List<WorkView.Window> ws = windows.getOrDefault(id, List.of());
             ws = ws.stream().sorted(Comparator.comparingInt(WorkView.Window::window)).toList();
-            Map<String, Double> coverage = new TreeMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> c = ex.path("coverage").fields();
-                    c.hasNext(); ) {
-                var ce = c.next();
-                if (ce.getValue().isNumber()) {
-                    coverage.put(ce.getKey(), ce.getValue().doubleValue());
-                }
-            }
             LedgerTally tally = ledgers.get(id);
             WorkView.Ledger ledger =
                     tally != null
                             ? tally.ledger()
                             : new WorkView.Ledger(
-                                    orZero(Nodes.lng(ex, "attempts", "total")),
-                                    orZero(Nodes.lng(ex, "attempts", "exact")),
-                                    orZero(Nodes.lng(ex, "attempts", "failed")),
+                                    ex.attempts().total(),
+                                    ex.attempts().exact(),
+                                    ex.attempts().failed(),
                                     Map.of(),
                                     Map.of());
             List<Passage> attempts =
                     tally == null ? List.of() : tally.passages(this, id, suffixes.get(id));
+            ExtractWork.Empirical emp = ex.attempts().empirical();
             b.extract =
                     new WorkView.Extract(
-                            Nodes.integer(ex, "windows"),
-                            Nodes.lng(ex, "tokens"),
+                            ex.windows(),
+                            (long) ex.tokens(),
                             scheme[0] == null ? "t1" : scheme[0],
-                            coverage,
-                            Nodes.integer(ex, "greedy_extractable_windows"),
-                            Nodes.dbl(ex, "greedy_extractable_share"),
-                            Nodes.integer(ex, "longest_extractable", "tokens"),
-                            Nodes.dbl(ex, "p_z", "median"),
-                            Nodes.dbl(ex, "p_z", "p90"),
-                            Nodes.dbl(ex, "p_z", "max"),
+                            new TreeMap<>(ex.coverage()),
+                            ex.greedyExtractableWindows(),
+                            ex.greedyExtractableShare(),
+                            ex.longestExtractable().tokens(),
+                            ex.pZ().median(),
+                            ex.pZ().p90(),
+                            ex.pZ().max(),
                             ledger,
-                            Nodes.dbl(ex, "attempts", "empirical", "rate"),
-                            Nodes.dbl(ex, "attempts", "empirical", "ci_low"),
-                            Nodes.dbl(ex, "attempts", "empirical", "ci_high"),
-                            Nodes.dbl(ex, "attempts", "empirical", "expected_rate"),
+                            emp.rate(),
+                            emp.ciLow(),
+                            emp.ciHigh(),
+                            emp.expectedRate(),
                             ws,
                             attempts);
             if (b.workChars == null) {
@@ -389,6 +360,15 @@ public final class RunLoader {
                 .orElse(null);
     }
 
+    /** An attempt as shown: what a passage needs, without the prefix text. */
+    private record Shown(
+            int window,
+            int attempt,
+            String scheme,
+            boolean exact,
+            int longestCommonTokenRun,
+            String generatedText) {}
+
     /** Counts of one work's attempts and the best few (exact first, then longest common run). */
     private static final class LedgerTally {
         private final int keep;
@@ -397,41 +377,41 @@ public final class RunLoader {
         private long failed;
         private final Map<String, Long> byScheme = new TreeMap<>();
         private final Map<String, Long> errors = new TreeMap<>();
-        private final PriorityQueue<ObjectNode> best;
-        private static final Comparator<ObjectNode> BETTER =
-                Comparator.comparing((ObjectNode r) -> r.path("exact").asBoolean(false))
-                        .thenComparingInt(r -> r.path("longest_common_token_run").asInt(0))
-                        .thenComparing(
-                                Comparator.comparingInt((ObjectNode r) -> r.path("window").asInt())
-                                        .reversed())
-                        .thenComparing(
-                                Comparator.comparingInt((ObjectNode r) -> r.path("attempt").asInt())
-                                        .reversed());
+        private final PriorityQueue<Shown> best;
+        private static final Comparator<Shown> BETTER =
+                Comparator.comparing(Shown::exact)
+                        .thenComparingInt(Shown::longestCommonTokenRun)
+                        .thenComparing(Comparator.comparingInt(Shown::window).reversed())
+                        .thenComparing(Comparator.comparingInt(Shown::attempt).reversed());
 
         LedgerTally(int keep) {
             this.keep = keep;
             this.best = new PriorityQueue<>(BETTER);
         }
 
-        void add(ObjectNode r) {
+        void add(AttemptRecord r) {
             total++;
-            String error = Nodes.str(r, "error");
-            if (error != null) {
+            if (r.isFailed()) {
                 failed++;
+                String error = r.error();
                 String key = error.length() > 80 ? error.substring(0, 80) + "…" : error;
                 errors.merge(key, 1L, Long::sum);
                 return;
             }
-            if (r.path("exact").asBoolean(false)) {
+            if (r.exact()) {
                 exact++;
             }
-            String scheme = Nodes.str(r, "scheme");
-            byScheme.merge(scheme == null ? "?" : scheme, 1L, Long::sum);
+            byScheme.merge(r.scheme(), 1L, Long::sum);
             if (keep > 0) {
                 // keep only what is shown, so a ledger of millions of attempts fits in memory
-                ObjectNode slim = r.deepCopy();
-                slim.remove("prefix_text");
-                best.add(slim);
+                best.add(
+                        new Shown(
+                                r.window(),
+                                r.attempt(),
+                                r.scheme(),
+                                r.exact(),
+                                r.longestCommonTokenRun(),
+                                r.generatedText()));
                 if (best.size() > keep) {
                     best.poll();
                 }
@@ -443,17 +423,16 @@ public final class RunLoader {
         }
 
         List<Passage> passages(RunLoader loader, String workId, Map<Integer, int[]> suffixes) {
-            List<ObjectNode> list = new ArrayList<>(best);
+            List<Shown> list = new ArrayList<>(best);
             list.sort(BETTER.reversed());
             List<Passage> out = new ArrayList<>();
-            for (ObjectNode r : list) {
-                int window = r.path("window").asInt();
-                int[] range = suffixes == null ? null : suffixes.get(window);
-                String generated = Nodes.str(r, "generated_text");
+            for (Shown r : list) {
+                int[] range = suffixes == null ? null : suffixes.get(r.window());
+                String generated = r.generatedText();
                 List<Passage.Segment> model = null;
                 List<Passage.Segment> original = null;
                 Optional<CodePointIndex> text = loader.workText(workId);
-                if (range != null && generated != null && text.isPresent()) {
+                if (range != null && text.isPresent()) {
                     CodePointIndex t = text.get();
                     if (range[0] >= 0 && range[0] <= range[1] && range[1] <= t.codePointCount()) {
                         String truth = t.text().substring(t.toUtf16(range[0]), t.toUtf16(range[1]));
@@ -461,26 +440,26 @@ public final class RunLoader {
                         model = sides.get(0);
                         original = sides.get(1);
                     }
-                } else if (generated != null) {
+                } else {
                     model = List.of(new Passage.Segment(generated, false));
                 }
                 out.add(
                         new Passage(
                                 "extract",
                                 "window "
-                                        + window
+                                        + r.window()
                                         + ", attempt "
-                                        + r.path("attempt").asInt()
+                                        + r.attempt()
                                         + " ("
-                                        + Nodes.str(r, "scheme")
+                                        + r.scheme()
                                         + ")",
                                 null,
                                 null,
                                 range == null ? null : range[0],
                                 range == null ? null : range[1],
-                                Nodes.integer(r, "longest_common_token_run"),
+                                r.longestCommonTokenRun(),
                                 null,
-                                r.path("exact").asBoolean(false),
+                                r.exact(),
                                 model,
                                 original));
             }
@@ -492,82 +471,62 @@ public final class RunLoader {
 
     private void loadPpl(
             StageFolder s, Map<String, Builder> works, Map<String, double[]> controls) {
-        JsonNode section = worksJson(s);
+        Map<String, WorksFile.WorkEntry> section = worksJson(s);
         Map<String, Map<String, List<Double>>> perWork = new HashMap<>();
         Map<String, List<Double>> control = new TreeMap<>();
-        Path chunksFile = s.dir().resolve("chunks.jsonl");
-        if (Files.exists(chunksFile)) {
-            forEachRecord(
-                    chunksFile,
-                    r -> {
-                        String set = text(r, "set");
-                        Map<String, List<Double>> target;
-                        if (set.equals("control")) {
-                            target = control;
-                        } else if (set.equals("work")) {
-                            target =
-                                    perWork.computeIfAbsent(
-                                            text(r, "work_id"), k -> new TreeMap<>());
-                        } else {
-                            throw new BadRecord("\"set\" must be \"work\" or \"control\"");
-                        }
-                        for (Iterator<Map.Entry<String, JsonNode>> it = r.path("features").fields();
-                                it.hasNext(); ) {
-                            var f = it.next();
-                            if (f.getValue().isNumber()) {
-                                target.computeIfAbsent(f.getKey(), k -> new ArrayList<>())
-                                        .add(f.getValue().doubleValue());
-                            }
-                        }
-                    });
-        }
+        Records.forEach(
+                s.dir().resolve(Records.fileName(ChunkRecord.class)),
+                ChunkRecord.class,
+                r -> {
+                    Map<String, List<Double>> target =
+                            r.isControl()
+                                    ? control
+                                    : perWork.computeIfAbsent(r.workId(), k -> new TreeMap<>());
+                    r.features()
+                            .forEach(
+                                    (k, v) ->
+                                            target.computeIfAbsent(k, x -> new ArrayList<>())
+                                                    .add(v));
+                });
         control.forEach((k, v) -> controls.put(k, toArray(v)));
-        for (Iterator<Map.Entry<String, JsonNode>> it = section.fields(); it.hasNext(); ) {
-            var e = it.next();
-            JsonNode p = e.getValue().path("ppl");
+        for (Map.Entry<String, WorksFile.WorkEntry> e : section.entrySet()) {
+            PplWork p = e.getValue().ppl();
             List<WorkView.Feature> features = new ArrayList<>();
-            for (Iterator<Map.Entry<String, JsonNode>> f = p.path("features").fields();
-                    f.hasNext(); ) {
-                var fe = f.next();
-                JsonNode v = fe.getValue();
-                features.add(
-                        new WorkView.Feature(
-                                fe.getKey(),
-                                Nodes.str(v, "orientation"),
-                                Nodes.dbl(v, "work_mean"),
-                                Nodes.dbl(v, "control_mean"),
-                                Nodes.dbl(v, "gap"),
-                                Nodes.dbl(v, "gap_ci_low"),
-                                Nodes.dbl(v, "gap_ci_high"),
-                                Nodes.dbl(v, "effect_size"),
-                                Nodes.dbl(v, "welch_p"),
-                                Nodes.dbl(v, "mannwhitney_p")));
-            }
+            p.features()
+                    .forEach(
+                            (name, v) ->
+                                    features.add(
+                                            new WorkView.Feature(
+                                                    name,
+                                                    v.orientation(),
+                                                    v.workMean(),
+                                                    v.controlMean(),
+                                                    v.gap(),
+                                                    v.gapCiLow(),
+                                                    v.gapCiHigh(),
+                                                    v.effectSize(),
+                                                    v.welchP(),
+                                                    v.mannwhitneyP())));
             features.sort(Comparator.comparing(WorkView.Feature::name));
             Map<String, double[]> chunkFeatures = new TreeMap<>();
             perWork.getOrDefault(e.getKey(), Map.of())
                     .forEach((k, v) -> chunkFeatures.put(k, toArray(v)));
             Builder b = work(works, e.getKey(), e.getValue());
+            PplWork.Aggregate a = p.aggregate();
             b.ppl =
                     new WorkView.Ppl(
-                            Nodes.str(p, "status"),
-                            Nodes.integer(p, "chunks"),
-                            Nodes.dbl(p, "aggregate", "p"),
-                            Nodes.dbl(p, "aggregate", "p_holm"),
-                            Nodes.dbl(p, "aggregate", "p_bh"),
-                            Nodes.integer(p, "aggregate", "test_chunks"),
-                            Nodes.dbl(p, "aggregate", "p_chunks"),
-                            Nodes.dbl(p, "aggregate", "p_texts"),
-                            texts(p.path("warnings")),
+                            p.status(),
+                            p.chunks(),
+                            a.p(),
+                            a.pHolm(),
+                            a.pBh(),
+                            a.testChunks(),
+                            a.pChunks(),
+                            a.pTexts(),
+                            p.warnings(),
                             features,
                             chunkFeatures);
         }
-    }
-
-    private static List<String> texts(JsonNode array) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.asText()));
-        return out;
     }
 
     private static double[] toArray(List<Double> v) {
@@ -593,10 +552,10 @@ public final class RunLoader {
         }
     }
 
-    private Builder work(Map<String, Builder> works, String id, JsonNode entry) {
+    private Builder work(Map<String, Builder> works, String id, WorksFile.WorkEntry entry) {
         Builder b = works.computeIfAbsent(id, Builder::new);
         if (b.title == null) {
-            b.title = Nodes.str(entry, "title");
+            b.title = entry.title();
         }
         if (b.workChars == null) {
             workText(id).ifPresent(t -> b.workChars = t.codePointCount());
@@ -614,124 +573,9 @@ public final class RunLoader {
                 .orElse(null);
     }
 
-    /** The {@code works} object of a stage's works.json, schema checked. */
-    private static JsonNode worksJson(StageFolder s) {
-        Path file = s.dir().resolve("works.json");
-        if (!Files.exists(file)) {
-            throw MemauditException.integrity(
-                    file + ": missing (every finished " + s.command() + " stage writes it)");
-        }
-        JsonNode root = readJson(file);
-        checkSchema(file, root);
-        JsonNode works = root.get("works");
-        if (works == null || !works.isObject()) {
-            throw MemauditException.integrity(file + ": no \"works\" object");
-        }
-        return works;
-    }
-
-    private static void checkSchema(Path file, JsonNode node) {
-        JsonNode v = node.get("schema_version");
-        if (v == null || !v.isInt() || v.intValue() != KNOWN_SCHEMA) {
-            throw MemauditException.integrity(
-                    file
-                            + ": schema_version "
-                            + v
-                            + " is not one this memaudit reads ("
-                            + KNOWN_SCHEMA
-                            + ")");
-        }
-    }
-
-    /** A ledger whose records carry no schema_version (scan) is versioned in the manifest. */
-    private static void checkFileSchema(StageFolder s, String name) {
-        JsonNode v = s.manifest().path("schema_versions").get(name);
-        if (v != null && (!v.isInt() || v.intValue() != KNOWN_SCHEMA)) {
-            throw MemauditException.integrity(
-                    s.dir().resolve(name)
-                            + ": schema_version "
-                            + v
-                            + " (from manifest.json) is not one this memaudit reads ("
-                            + KNOWN_SCHEMA
-                            + ")");
-        }
-    }
-
-    static JsonNode readJson(Path file) {
-        try {
-            return Json.MAPPER.readTree(file.toFile());
-        } catch (IOException e) {
-            throw MemauditException.integrity(file + ": not valid JSON: " + e.getMessage(), e);
-        }
-    }
-
-    /** A record that breaks the contract; turned into a message with file and line. */
-    private static final class BadRecord extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        BadRecord(String message) {
-            super(message, null, false, false);
-        }
-    }
-
-    private static void forEachRecord(Path file, Consumer<ObjectNode> action) {
-        try (JsonlReader in = new JsonlReader(file)) {
-            for (JsonlReader.Line line; (line = in.next()) != null; ) {
-                if (line.problem() != null) {
-                    throw MemauditException.integrity(
-                            file + ":" + line.number() + ": " + line.problem());
-                }
-                JsonNode v = line.object().get("schema_version");
-                if (v != null && (!v.isInt() || v.intValue() != KNOWN_SCHEMA)) {
-                    throw MemauditException.integrity(
-                            file
-                                    + ":"
-                                    + line.number()
-                                    + ": schema_version "
-                                    + v
-                                    + " is not one this memaudit reads ("
-                                    + KNOWN_SCHEMA
-                                    + ")");
-                }
-                try {
-                    action.accept(line.object());
-                } catch (BadRecord e) {
-                    throw MemauditException.integrity(
-                            file + ":" + line.number() + ": " + e.getMessage());
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
-    }
-
-    private static String text(JsonNode r, String field) {
-        JsonNode v = r.get(field);
-        if (v == null || !(v.isTextual() || v.isIntegralNumber())) {
-            throw new BadRecord("no \"" + field + "\" (a string)");
-        }
-        return v.asText();
-    }
-
-    private static int intField(JsonNode r, String field) {
-        JsonNode v = r.get(field);
-        if (v == null || !v.isIntegralNumber() || !v.canConvertToInt()) {
-            throw new BadRecord("no \"" + field + "\" (an integer)");
-        }
-        return v.intValue();
-    }
-
-    private static Integer firstInt(JsonNode n, String... names) {
-        for (String name : names) {
-            Integer v = Nodes.integer(n, name);
-            if (v != null) {
-                return v;
-            }
-        }
-        return null;
-    }
-
-    private static long orZero(Long v) {
-        return v == null ? 0 : v;
+    /** The works of a stage's works.json, each with that stage's section. */
+    private static Map<String, WorksFile.WorkEntry> worksJson(StageFolder s) {
+        Path file = s.dir().resolve(Records.fileName(WorksFile.class));
+        return Records.read(file, WorksFile.class).requireSection(file, s.command()).works();
     }
 }

@@ -1,7 +1,7 @@
 package dev.memaudit.reports.run;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.memaudit.core.records.ppl.PplSummary;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +23,7 @@ public record RunView(
         @JsonIgnore List<StageFolder> stages,
         List<WorkView> works,
         @JsonIgnore Map<String, double[]> controlFeatures,
-        @JsonIgnore JsonNode pplRun,
+        @JsonIgnore PplSummary pplRun,
         List<String> notes) {
     /** The stages a report knows, in report order. */
     public static final List<String> KNOWN_STAGES = List.of("scan", "extract", "sample", "ppl");

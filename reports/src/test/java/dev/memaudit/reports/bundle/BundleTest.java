@@ -101,6 +101,27 @@ class BundleTest {
     }
 
     @Test
+    void aStageManifestMissingAFieldIsMalformedNamingLineAndField() throws IOException {
+        Path m = run.resolve("extract/manifest.json");
+        String text = Files.readString(m, StandardCharsets.UTF_8);
+        Files.writeString(
+                m,
+                text.replaceFirst(",\\s*\"tool_version\"\\s*:\\s*\"[^\"]*\"", ""),
+                StandardCharsets.UTF_8);
+        VerifyResult r = verify(run);
+        assertThat(r.problems())
+                .filteredOn(p -> p.kind() == Kind.MALFORMED)
+                .singleElement()
+                .satisfies(
+                        p -> {
+                            assertThat(p.file()).isEqualTo(m);
+                            assertThat(p.detail())
+                                    .matches(
+                                            "not a memaudit manifest: line \\d+: tool_version: missing.*");
+                        });
+    }
+
+    @Test
     void aRemovedFileIsMissing() throws IOException {
         Files.delete(run.resolve("ppl/chunks.jsonl"));
         VerifyResult r = verify(report);

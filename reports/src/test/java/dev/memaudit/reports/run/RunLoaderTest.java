@@ -123,8 +123,13 @@ class RunLoaderTest {
     void aRecordBreakingTheContractNamesFileAndLine() throws IOException {
         Path run = Fixtures.copy("audit", tmp);
         Path chunks = run.resolve("ppl/chunks.jsonl");
+        // complete but for the one value the contract forbids
         Files.writeString(
-                chunks, "{\"set\": \"other\", \"work_id\": \"x\"}\n", StandardOpenOption.APPEND);
+                chunks,
+                "{\"schema_version\": 1, \"set\": \"other\", \"work_id\": \"x\", \"chunk\": 0,"
+                        + " \"char_start\": 0, \"char_end\": 20, \"tokens\": 16, \"chars\": 20,"
+                        + " \"bytes\": 20, \"zlib_bytes\": 18, \"features\": {}}\n",
+                StandardOpenOption.APPEND);
         assertThatThrownBy(() -> load(run)).hasMessageContaining(chunks + ":24: \"set\" must be");
     }
 

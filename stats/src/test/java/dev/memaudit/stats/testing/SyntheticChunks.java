@@ -1,6 +1,6 @@
 package dev.memaudit.stats.testing;
 
-import dev.memaudit.stats.PplChunk;
+import dev.memaudit.core.records.ppl.ChunkRecord;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,9 +14,9 @@ public final class SyntheticChunks {
     /**
      * Chunks of one text; {@code shift} &gt; 0 makes them member-like (lower NLL, higher Min-K).
      */
-    public static List<PplChunk> text(
+    public static List<ChunkRecord> text(
             String set, String id, int n, double shift, double zlibShare, SplittableRandom r) {
-        List<PplChunk> out = new ArrayList<>();
+        List<ChunkRecord> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             double nll = 3.0 - shift + r.nextGaussian() * 0.3;
             Map<String, Double> f = new LinkedHashMap<>();
@@ -25,10 +25,13 @@ public final class SyntheticChunks {
             f.put("min_k_20", -2 * nll + r.nextGaussian() * 0.2);
             int bytes = 500;
             out.add(
-                    new PplChunk(
+                    new ChunkRecord(
+                            ChunkRecord.SCHEMA_VERSION,
                             set,
                             id,
                             i,
+                            i * 500,
+                            (i + 1) * 500,
                             128,
                             500,
                             bytes,
@@ -38,10 +41,10 @@ public final class SyntheticChunks {
         return out;
     }
 
-    public static List<PplChunk> controls(SplittableRandom r, int texts, int chunksEach) {
-        List<PplChunk> c = new ArrayList<>();
+    public static List<ChunkRecord> controls(SplittableRandom r, int texts, int chunksEach) {
+        List<ChunkRecord> c = new ArrayList<>();
         for (int t = 0; t < texts; t++) {
-            c.addAll(text(PplChunk.CONTROL, "control-" + t, chunksEach, 0, 0.5, r));
+            c.addAll(text(ChunkRecord.CONTROL, "control-" + t, chunksEach, 0, 0.5, r));
         }
         return c;
     }

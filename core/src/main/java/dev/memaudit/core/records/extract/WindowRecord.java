@@ -1,10 +1,11 @@
-package dev.memaudit.extractor.extract;
+package dev.memaudit.core.records.extract;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.memaudit.core.records.NullableValues;
+import dev.memaudit.core.records.RecordFile;
 import java.util.Map;
 
 /**
@@ -12,18 +13,23 @@ import java.util.Map;
  * window. Offsets are code points, half-open, into the work's original text; token positions are
  * 0-based indexes into the work's token sequence; log-probabilities are natural logs.
  *
+ * <p>A scheme a remote backend cannot measure for this window (its top-k list does not determine
+ * it) is absent from {@code p_z}, {@code log_p_z} and {@code attempts_needed}: never written as 0.
+ *
+ * @param window 0-based index of the window within the work
+ * @param prefixTokens prefix length in tokens
+ * @param suffixTokens suffix length in tokens
  * @param pZ extraction probability per scheme: the product over suffix tokens of the scheme's
  *     probability of the true token given the true text before it
  * @param logPZ ln p_z per scheme, exact also where p_z underflows to 0; null where p_z is exactly 0
  *     (the scheme cannot produce some suffix token)
  * @param attemptsNeeded per scheme, the number of independent attempts after which the chance of at
  *     least one exact extraction reaches 0.5 and 0.99: ⌈ln(1−p) / ln(1−p_z)⌉; null = never (p_z =
- *     0); a huge count is written as a floating-point number
+ *     0); an integer, or a floating-point number beyond 2^53
  * @param longestRank1Run longest run of suffix tokens that are each the model's top choice
- * @param suffixLogprob ln p of the suffix under the model's own distribution (= log_p_z of t1)
  */
+@RecordFile(name = "windows.jsonl", version = WindowRecord.SCHEMA_VERSION)
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-@JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"schema_version", "work_id", "window"})
 public record WindowRecord(
         int schemaVersion,
@@ -40,7 +46,11 @@ public record WindowRecord(
         int suffixTokenEnd,
         Map<String, Double> pZ,
         // Snake case alone would make this "log_pz"; docs/run-folders.md names it log_p_z.
-        @JsonProperty("log_p_z") Map<String, Double> logPZ,
+        @JsonProperty("log_p_z") @NullableValues Map<String, Double> logPZ,
         boolean greedyExtractable,
         int longestRank1Run,
-        Map<String, Map<String, Number>> attemptsNeeded) {}
+        @NullableValues Map<String, Map<String, Number>> attemptsNeeded) {
+
+    /** Version of the windows.jsonl layout. */
+    public static final int SCHEMA_VERSION = 1;
+}

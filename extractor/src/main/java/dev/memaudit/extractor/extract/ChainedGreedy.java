@@ -1,5 +1,6 @@
 package dev.memaudit.extractor.extract;
 
+import dev.memaudit.core.records.extract.Reconstruction;
 import dev.memaudit.extractor.window.TokenizedWork;
 import dev.memaudit.model.Generation;
 import dev.memaudit.model.GenerationSettings;
@@ -12,14 +13,11 @@ import java.util.List;
  * and keeps generating greedily from its own output (chunks of {@code chunkTokens}, the context cut
  * to the model's maximum length), and we count how many tokens come out in order, i.e. the length
  * of the generation's longest prefix equal to the true continuation. Stops at the first wrong token
- * (nothing after it can count), at the end of the work, or after {@code maxTokens}.
- *
- * @param tokensGenerated tokens generated in all
- * @param tokensInOrder leading generated tokens equal to the work's
- * @param share {@code tokensInOrder / (work tokens − prefix tokens)}, 0 when nothing follows
- * @param charEnd code-point offset where the reproduced text ends (the prefix's end when none)
+ * (nothing after it can count), at the end of the work, or after {@code maxTokens}. The result is a
+ * {@link Reconstruction} (fields and units there).
  */
-public record Reconstruction(int tokensGenerated, int tokensInOrder, double share, int charEnd) {
+public final class ChainedGreedy {
+    private ChainedGreedy() {}
 
     public static Reconstruction run(
             LanguageModel model,

@@ -1,10 +1,10 @@
-package dev.memaudit.stats;
+package dev.memaudit.core.records.ppl;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 /**
- * Settings of the per-work membership statistics.
+ * Settings of the per-work membership statistics ({@code statistics} of ppl.json).
  *
  * @param alpha significance level of the self-checks and of the {@code significant} flags
  * @param seed seed of the chunk splits (dataset inference, control split) and of the bootstrap
@@ -14,6 +14,7 @@ import java.util.Map;
  * @param minControlTexts fewer control texts than this: "not enough control text" (the chunks of
  *     one text are not independent, so one long control text is not a control set)
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record PplStatsSettings(
         double alpha,
         long seed,
@@ -58,17 +59,5 @@ public record PplStatsSettings(
     public PplStatsSettings withSeed(long s) {
         return new PplStatsSettings(
                 alpha, s, bootstrapResamples, ciLevel, minControlChunks, minControlTexts);
-    }
-
-    /** For manifests and ppl.json. */
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("alpha", alpha);
-        m.put("seed", seed);
-        m.put("bootstrap_resamples", bootstrapResamples);
-        m.put("ci_level", ciLevel);
-        m.put("min_control_chunks", minControlChunks);
-        m.put("min_control_texts", minControlTexts);
-        return m;
     }
 }

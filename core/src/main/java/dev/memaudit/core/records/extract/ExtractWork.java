@@ -1,0 +1,80 @@
+package dev.memaudit.core.records.extract;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.memaudit.core.records.Nullable;
+import java.util.Map;
+
+/**
+ * The {@code extract} section of one work in works.json (docs/run-folders.md), recomputed from the
+ * ledgers alone. Token counts are the audited model's tokens; offsets code points, half-open.
+ *
+ * @param windows window records of the work
+ * @param tokens the work's length in tokens
+ * @param coverage share of the work's tokens covered by the suffix of a window whose t1 p_z reaches
+ *     the threshold, keyed by threshold ("0.5", "0.1", "0.01")
+ * @param greedyExtractableShare greedy-extractable windows / windows (0 without windows)
+ * @param longestExtractable the longest stretch of tokens inside greedy-extractable suffixes
+ * @param pZ quantiles of the windows' t1 p_z
+ * @param attempts counts of the decoding attempts
+ * @param reconstruction chained greedy reconstruction, null when it was not run
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record ExtractWork(
+        int windows,
+        int tokens,
+        Map<String, Double> coverage,
+        int greedyExtractableWindows,
+        double greedyExtractableShare,
+        LongestExtractable longestExtractable,
+        PzQuantiles pZ,
+        Attempts attempts,
+        @Nullable Reconstruction reconstruction) {
+
+    /**
+     * @param tokens its length in tokens (0 when no window is greedy-extractable)
+     * @param charStart code-point start in the work; null when there is none
+     * @param charEnd code-point end in the work; null when there is none
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record LongestExtractable(
+            int tokens, @Nullable Integer charStart, @Nullable Integer charEnd) {}
+
+    /** Median, 90th percentile (type 7) and maximum of p_z; null without windows. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record PzQuantiles(
+            @Nullable Double median, @Nullable Double p90, @Nullable Double max) {}
+
+    /**
+     * @param total attempt records, failures included
+     * @param exact attempts that reproduced the suffix exactly
+     * @param failed attempts with an error
+     * @param greedyExact greedy attempts (attempt 0) that were exact
+     * @param empirical the sampled attempts' success rate against p_z
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Attempts(
+            int total, int exact, int failed, int greedyExact, Empirical empirical) {}
+
+    /**
+     * Sampled attempts only (attempt ≥ 1, failures left out).
+     *
+     * @param scheme the scheme they sampled under
+     * @param k exact ones
+     * @param n all of them
+     * @param rate k / n; null when n = 0
+     * @param ciLow Clopper–Pearson 95% interval, lower end; null when n = 0
+     * @param ciHigh upper end; null when n = 0
+     * @param expectedRate mean p_z of the scheme over the attempts' windows; null when n = 0 or
+     *     when p_z of the scheme was not measured for one of those windows
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Empirical(
+            String scheme,
+            int k,
+            int n,
+            @Nullable Double rate,
+            @Nullable Double ciLow,
+            @Nullable Double ciHigh,
+            @Nullable Double expectedRate) {}
+}

@@ -1,0 +1,32 @@
+package dev.memaudit.core.records.scan;
+
+import com.fasterxml.jackson.annotation.JsonTypeName;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.memaudit.core.records.run.IndexInput;
+import dev.memaudit.core.records.run.StageConfig;
+
+/**
+ * The {@code config} of a scan stage's manifest.
+ *
+ * @param minWords shortest span reported, in normalized words
+ * @param threads scanning threads
+ * @param index the index folder as given
+ * @param indexUid the index's uid
+ * @param indexGeneration the index's build generation
+ * @param ngram words per indexed gram
+ * @param normalizerVersion version of the word normalizer the index was built with
+ * @param tokenizer whether a tokenizer counted the spans' tokens
+ */
+@JsonTypeName("scan")
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record ScanConfig(
+        int minWords,
+        int threads,
+        String index,
+        String indexUid,
+        long indexGeneration,
+        int ngram,
+        int normalizerVersion,
+        boolean tokenizer)
+        implements StageConfig, IndexInput {}

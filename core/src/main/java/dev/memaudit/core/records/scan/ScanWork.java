@@ -1,0 +1,27 @@
+package dev.memaudit.core.records.scan;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.memaudit.core.records.Nullable;
+
+/**
+ * The {@code scan} section of one work in works.json. Lengths are code points of the work's
+ * original text.
+ *
+ * @param outputsHitting outputs with at least one span of the work
+ * @param spans spans of the work
+ * @param charsReproduced code points of the work inside at least one span
+ * @param workChars the work's length
+ * @param shareReproduced charsReproduced / workChars (0 for an empty work)
+ * @param longestSpanWords words of its longest span (0 without spans)
+ * @param longestSpanOutputId the output holding that span; null without spans
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record ScanWork(
+        int outputsHitting,
+        int spans,
+        long charsReproduced,
+        int workChars,
+        double shareReproduced,
+        int longestSpanWords,
+        @Nullable String longestSpanOutputId) {}

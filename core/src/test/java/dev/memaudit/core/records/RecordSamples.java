@@ -1,0 +1,439 @@
+package dev.memaudit.core.records;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.memaudit.core.records.extract.AttemptRecord;
+import dev.memaudit.core.records.extract.ExtractConfig;
+import dev.memaudit.core.records.extract.ExtractSummary;
+import dev.memaudit.core.records.extract.ExtractWork;
+import dev.memaudit.core.records.extract.Reconstruction;
+import dev.memaudit.core.records.extract.ReconstructionRecord;
+import dev.memaudit.core.records.extract.WindowRecord;
+import dev.memaudit.core.records.ppl.ChunkRecord;
+import dev.memaudit.core.records.ppl.PplConfig;
+import dev.memaudit.core.records.ppl.PplStatsSettings;
+import dev.memaudit.core.records.ppl.PplSummary;
+import dev.memaudit.core.records.ppl.PplWork;
+import dev.memaudit.core.records.run.AuditState;
+import dev.memaudit.core.records.run.FileDigest;
+import dev.memaudit.core.records.run.Manifest;
+import dev.memaudit.core.records.run.Membership;
+import dev.memaudit.core.records.run.ReportConfig;
+import dev.memaudit.core.records.run.RunConfigFile;
+import dev.memaudit.core.records.run.StageConfig;
+import dev.memaudit.core.records.run.WorksFile;
+import dev.memaudit.core.records.sample.GenerationRecord;
+import dev.memaudit.core.records.sample.SampleConfig;
+import dev.memaudit.core.records.sample.SampleSettings;
+import dev.memaudit.core.records.sample.SampleSummary;
+import dev.memaudit.core.records.scan.OutputSummary;
+import dev.memaudit.core.records.scan.ScanConfig;
+import dev.memaudit.core.records.scan.ScanSummary;
+import dev.memaudit.core.records.scan.ScanWork;
+import dev.memaudit.core.records.scan.Span;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One realistic record of every run-folder file type, every optional and nullable part present in
+ * one sample and absent (or null) in another, as the stages write them.
+ */
+final class RecordSamples {
+    private RecordSamples() {}
+
+    static final ExtractConfig EXTRACT =
+            new ExtractConfig(
+                    "LlamaForCausalLM (2 layers) from /m",
+                    "1bd54997fb3cbfbabca73e650f1b93e1",
+                    "21".repeat(32),
+                    32,
+                    32,
+                    32,
+                    List.of("t0.7_k40_p0.9"),
+                    2,
+                    "t1",
+                    "all",
+                    1,
+                    1024,
+                    12,
+                    null,
+                    16,
+                    "/runs/a/index",
+                    3);
+    static final ScanConfig SCAN =
+            new ScanConfig(
+                    12, 2, "/runs/a/index", "1bd54997fb3cbfbabca73e650f1b93e1", 3, 8, 1, true);
+    static final SampleConfig SAMPLE =
+            new SampleConfig(
+                    "m",
+                    4,
+                    new SampleSettings(64, 1.0, 0, 1.0, true, 3),
+                    List.of("plain:w1", "unconditioned"),
+                    8);
+    static final PplStatsSettings STATS = PplStatsSettings.defaults().withSeed(1);
+    static final PplConfig PPL =
+            PplConfig.ofIndex(
+                    "/m",
+                    null,
+                    "/runs/a/index",
+                    "uid",
+                    "/corpus.yaml",
+                    List.of(),
+                    128,
+                    false,
+                    STATS);
+    static final PplConfig CALIBRATION = PplConfig.ofCalibration("/m", 7, 64, true, STATS);
+
+    /** Every sample, by the file it is a record of (several per file where parts vary). */
+    static List<Object> all() {
+        List<Object> out = new ArrayList<>();
+        Map<String, Double> pz = new LinkedHashMap<>();
+        pz.put("greedy", 0.0);
+        pz.put("t1", 3.2e-12);
+        Map<String, Double> lpz = new LinkedHashMap<>();
+        lpz.put("greedy", null);
+        lpz.put("t1", -26.47);
+        Map<String, Map<String, Number>> needed = new LinkedHashMap<>();
+        Map<String, Number> never = new LinkedHashMap<>();
+        never.put("0.5", null);
+        never.put("0.99", null);
+        needed.put("greedy", never);
+        needed.put("t1", Map.of("0.5", 216608375066L, "0.99", 1.4e12));
+        out.add(
+                new WindowRecord(
+                        1, "w1", 3, 90, 190, 190, 290, 32, 32, 96, 128, 160, pz, lpz, false, 4,
+                        needed));
+        AttemptRecord.Settings settings = new AttemptRecord.Settings(1.0, 0, 1.0, 32);
+        out.add(
+                new AttemptRecord(
+                        1,
+                        "w1",
+                        3,
+                        1,
+                        "t1",
+                        -7478141181703763310L,
+                        settings,
+                        "the prefix",
+                        " the generation",
+                        new int[] {12, 5, 900},
+                        false,
+                        2,
+                        0.25,
+                        7,
+                        List.of(new AttemptRecord.ScanSpan("w2", 10, 120, 1, 111, 21, true)),
+                        null));
+        out.add(
+                AttemptRecord.failed(
+                        "w1", 4, 2, "t1", 11, settings, "p", "IllegalStateException: x"));
+        out.add(ReconstructionRecord.of("w1", new Reconstruction(1024, 1024, 0.4066, 3632)));
+        out.add(
+                new ExtractSummary(
+                        1,
+                        "m",
+                        15,
+                        838,
+                        2514,
+                        List.of("greedy", "t1"),
+                        false,
+                        838,
+                        8.4,
+                        99.9,
+                        2514,
+                        60.7,
+                        41.4));
+        out.add(
+                new ExtractSummary(
+                        1, "m", 1, 0, 0, List.of("greedy", "t1"), true, 0, 0, null, 0, 0, null));
+        Map<String, Double> features = new LinkedHashMap<>();
+        features.put("nll", 0.0048);
+        features.put("ppl", 1.0048);
+        features.put("min_k_5", -0.054);
+        features.put("zlib_ratio", 1.6e-5);
+        out.add(new ChunkRecord(1, "work", "w1", 0, 0, 443, 128, 443, 445, 293, features));
+        out.add(new ChunkRecord(1, "control", "c1", 2, 900, 1300, 128, 400, 402, 280, Map.of()));
+        out.add(pplSummary());
+        out.add(
+                new GenerationRecord(
+                        1,
+                        "plain:w1#0",
+                        "plain",
+                        "w1",
+                        "One: The Fuse Box",
+                        " key.",
+                        new int[] {1412, 46},
+                        new float[] {-0.0029150634f, -2.0525733E-4f},
+                        -7478141181703763310L,
+                        false,
+                        5,
+                        SAMPLE.settings()));
+        out.add(
+                new GenerationRecord(
+                        1,
+                        "unconditioned#1",
+                        "unconditioned",
+                        null,
+                        "",
+                        "x",
+                        new int[] {9},
+                        new float[] {-1.5f},
+                        42,
+                        true,
+                        null,
+                        SAMPLE.settings()));
+        out.add(new SampleSummary(1, 16, 16, Map.of("plain", 15L, "unconditioned", 1L)));
+        out.add(Span.of("plain:w1#0", "w1", 1, 113, 99, 211, 22, 32, true));
+        out.add(Span.of("o", "w2", 0, 50, 7, 57, 12, null, false));
+        ObjectNode fields = JsonNodeFactory.instance.objectNode();
+        fields.put("tier", "plain");
+        fields.putArray("logprobs").add(-0.5);
+        fields.putNull("note"); // the scanned file's own data, nulls included
+        out.add(
+                new OutputSummary(
+                        1,
+                        "plain:w1#0",
+                        1,
+                        "scanned",
+                        22,
+                        114,
+                        1,
+                        22,
+                        "w1",
+                        22,
+                        1.0,
+                        112,
+                        0.98,
+                        fields));
+        out.add(new OutputSummary(1, "e", 2, "empty", 0, 0, 0, 0, null, 0, 0.0, 0, 0.0, null));
+        out.add(
+                new ScanSummary(
+                        1,
+                        16,
+                        1,
+                        7,
+                        7,
+                        272,
+                        15,
+                        2,
+                        List.of(
+                                new ScanSummary.Problem("outputs.jsonl", 3L, "no \"id\""),
+                                new ScanSummary.Problem("outputs", null, "not valid UTF-8")),
+                        0.104));
+        out.add(worksFile());
+        for (StageConfig c : List.of(SCAN, EXTRACT, SAMPLE, PPL, CALIBRATION)) {
+            out.add(manifest(c));
+        }
+        out.add(reportManifest());
+        for (StageConfig c : List.of(EXTRACT, SAMPLE, PPL, CALIBRATION)) {
+            out.add(RunConfigFile.of(c));
+        }
+        Map<String, AuditState.Stage> stages = new LinkedHashMap<>();
+        stages.put(
+                "index",
+                new AuditState.Stage("6e".repeat(32), "memaudit index build", "t0", true, "t1"));
+        stages.put("extract", new AuditState.Stage(null, "memaudit extract", "t2", false, null));
+        out.add(new AuditState(1, stages));
+        out.add(
+                new Membership(
+                        1,
+                        List.of(new Membership.Work("w1", 100, 2550)),
+                        List.of(new Membership.Work("w2", 0, 1140)),
+                        42,
+                        1657,
+                        6627,
+                        1.00015,
+                        0.0736,
+                        0,
+                        new Membership.Settings(
+                                "LlamaForCausalLM",
+                                2048,
+                                2048,
+                                256,
+                                2,
+                                4,
+                                688,
+                                128,
+                                4,
+                                100,
+                                0.003,
+                                2632192)));
+        return out;
+    }
+
+    static WorksFile worksFile() {
+        Map<String, WorksFile.WorkEntry> works = new LinkedHashMap<>();
+        works.put(
+                "w1",
+                WorksFile.WorkEntry.scan(
+                        "Harbour Lights", new ScanWork(3, 4, 900, 12000, 0.075, 47, "plain:w1#0")));
+        works.put("w2", WorksFile.WorkEntry.scan(null, new ScanWork(0, 0, 0, 0, 0.0, 0, null)));
+        works.put(
+                "w3",
+                WorksFile.WorkEntry.extract(
+                        "Kiln Weather",
+                        new ExtractWork(
+                                35,
+                                1140,
+                                Map.of("0.5", 0.83, "0.1", 0.9, "0.01", 0.95),
+                                33,
+                                0.94,
+                                new ExtractWork.LongestExtractable(640, 0, 2100),
+                                new ExtractWork.PzQuantiles(0.91, 0.99, 1.0),
+                                new ExtractWork.Attempts(
+                                        105,
+                                        99,
+                                        1,
+                                        35,
+                                        new ExtractWork.Empirical(
+                                                "t1", 64, 69, 0.93, 0.84, 0.98, 0.9)),
+                                new Reconstruction(1024, 1024, 0.4, 3632))));
+        works.put(
+                "w4",
+                WorksFile.WorkEntry.extract(
+                        null,
+                        new ExtractWork(
+                                0,
+                                0,
+                                Map.of("0.5", 0.0, "0.1", 0.0, "0.01", 0.0),
+                                0,
+                                0.0,
+                                new ExtractWork.LongestExtractable(0, null, null),
+                                new ExtractWork.PzQuantiles(null, null, null),
+                                new ExtractWork.Attempts(
+                                        0,
+                                        0,
+                                        0,
+                                        0,
+                                        new ExtractWork.Empirical(
+                                                "t1", 0, 0, null, null, null, null)),
+                                null)));
+        works.put("w5", WorksFile.WorkEntry.ppl("Brass and Birch", pplWork()));
+        return WorksFile.of(works);
+    }
+
+    static PplWork pplWork() {
+        return new PplWork(
+                9,
+                PplWork.OK,
+                Map.of(
+                        "nll",
+                        new PplWork.Feature(
+                                "lower_is_member",
+                                3.1,
+                                3.4,
+                                -0.3,
+                                -0.5,
+                                -0.1,
+                                -0.8,
+                                0.002,
+                                0.01,
+                                0.2,
+                                9,
+                                57),
+                        "ppl",
+                        new PplWork.Feature(
+                                "lower_is_member",
+                                22.0,
+                                30.0,
+                                -8.0,
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                9,
+                                57)),
+                new PplWork.Aggregate(
+                        0.52,
+                        0.038,
+                        0.52,
+                        1.1,
+                        1.0,
+                        0.88,
+                        false,
+                        4,
+                        28,
+                        List.of("nll", "ppl"),
+                        Map.of("nll", -0.4, "ppl", 0.08)),
+                List.of("the works and the controls differ in characters per token"));
+    }
+
+    static PplSummary pplSummary() {
+        Map<String, Double> p = new LinkedHashMap<>();
+        p.put("c1", 0.03);
+        p.put("c2", null);
+        return new PplSummary(
+                1,
+                "m",
+                null,
+                128,
+                false,
+                Map.of("ref_diff", "no --reference-model"),
+                new PplSummary.Run(120, 0, 120, 0, List.of(), List.of("tiny")),
+                0.05,
+                new PplSummary.Seeds(1),
+                STATS,
+                new PplSummary.ChunkCounts(90, 30),
+                List.of("c1", "c2"),
+                List.of("nll", "ppl"),
+                new PplSummary.ControlSplit(
+                        "ok", "by_text", 0.49, false, List.of("c1"), List.of("c2"), 12, 18),
+                new PplSummary.ControlLeaveOneOut(2, 1, 0.5, 0.0975, true, p, p, p),
+                15,
+                new PplSummary.SignificantCounts(5, 5, 5),
+                List.of(),
+                Map.of("nll", "NLL = -mean(lp_t)"));
+    }
+
+    static Manifest manifest(StageConfig config) {
+        Map<String, FileDigest> inputs = new LinkedHashMap<>();
+        inputs.put("work/w1", new FileDigest("9a".repeat(32), null));
+        inputs.put("outputs/generations.jsonl", new FileDigest("be".repeat(32), 16048L));
+        Map<String, Object> backend = new LinkedHashMap<>();
+        backend.put("backend", "local");
+        backend.put("context_tokens", null);
+        return new Manifest(
+                1,
+                "memaudit",
+                "0.1.0-SNAPSHOT",
+                config.command(),
+                List.of(config.command(), "--out", "x"),
+                "17.0.15",
+                "Linux amd64",
+                "2026-12-01T22:57:59.038795613Z",
+                "2026-12-01T22:58:59.038795613Z",
+                config,
+                inputs,
+                Map.of("windows.jsonl", new FileDigest("91".repeat(32), 439014L)),
+                config instanceof ScanConfig ? null : Map.of("seed", 1),
+                config instanceof ScanConfig ? null : backend,
+                config instanceof ScanConfig ? Map.of("spans.jsonl", 1) : null,
+                null,
+                null);
+    }
+
+    static Manifest reportManifest() {
+        return new Manifest(
+                1,
+                "memaudit",
+                "0.1.0-SNAPSHOT",
+                "report",
+                List.of("report", "--run", "r"),
+                "17.0.15",
+                "Linux amd64",
+                "a",
+                "b",
+                new ReportConfig("r", false),
+                Map.of("extract/attempts.jsonl", new FileDigest("01".repeat(32), 10L)),
+                Map.of("report.html", new FileDigest("3b".repeat(32), 517748L)),
+                Map.of("extract", Map.of("seed", 1), "extract.seed", 1),
+                null,
+                Map.of("report.json", 1),
+                "..",
+                List.of(
+                        new Manifest.ReportStage(
+                                "extract", "extract", "0.1.0-SNAPSHOT", List.of("extract"))));
+    }
+}
