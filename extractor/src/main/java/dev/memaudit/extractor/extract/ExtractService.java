@@ -22,6 +22,7 @@ import dev.memaudit.index.store.WorksStore;
 import dev.memaudit.model.Generation;
 import dev.memaudit.model.GenerationSettings;
 import dev.memaudit.model.LanguageModel;
+import dev.memaudit.model.TokenizationPlan;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -220,6 +221,8 @@ public final class ExtractService {
                     null);
         }
         List<WorkRef> works = selectWorks(index, o.works());
+        TokenizationPlan.announce(
+                model.tokenizer(), works.stream().map(WorkRef::text).toList(), err);
         Map<String, Object> pinned = o.pinned();
         pinned.put("model", model.describe());
         pinned.put("index_uid", index.manifest().indexUid());
