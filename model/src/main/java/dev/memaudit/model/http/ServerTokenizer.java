@@ -41,19 +41,22 @@ import java.util.concurrent.atomic.AtomicLong;
  *       alphabet ({@link ByteLevel}), or llama.cpp's {@code with_pieces} (text or bytes). Used when
  *       the pieces' bytes, concatenated, are exactly the text's UTF-8.
  *   <li><b>Detokenized windows</b> otherwise: the tokens are cut into blocks of {@value
- *       #BLOCK_TOKENS}; for a block starting at token a, the windows {@code ids[a−C, k)} for every
- *       k in the block (C = {@value #CONTEXT_TOKENS} tokens of left context, enough for byte-level
- *       characters split over tokens and SentencePiece's dropped leading space) are decoded, and
- *       each cut's position is the growth of the decoded text past the context; a decoded text
- *       ending in U+FFFD marks a cut inside a character. Every window's new text must equal the
- *       text at the offsets it implies, else the command stops with exit 4 naming the code point
- *       (pass {@code --tokenizer} then). That is (1 + 1/{@value #BLOCK_TOKENS}) windows of at most
- *       {@value #CONTEXT_TOKENS} + {@value #BLOCK_TOKENS} tokens per token: O(n) work, requests of
- *       bounded size, {@value #WINDOWS_PER_REQUEST} windows per request when the server decodes
- *       lists ({@code token_lists} → {@code prompts}, a {@code memaudit serve} extension that other
- *       servers ignore, so a one-window answer means one window per request), in parallel up to
- *       {@code --max-in-flight}. A cut inside a character the text itself has as U+FFFD reads as a
- *       cut after it (the decoded text cannot tell them apart).
+ *       #BLOCK_TOKENS}; for the block starting at token a, the windows {@code ids[s, k)} for every
+ *       k in the block are decoded, s = a − {@value #CONTEXT_TOKENS} (or the start of the character
+ *       s falls inside, decoded again then), and cut k lies where the decoded text stops matching
+ *       the text from cut s on. Trailing U+FFFDs mark a cut inside a character: one for a
+ *       byte-level decoder, one per byte token since the byte run began for a byte-fallback one
+ *       (walked as bytes). A SentencePiece decoder's dropped leading space is allowed for, and a
+ *       first token that decodes to nothing (its prepended "▁") takes the first character's span,
+ *       as the tokenizer's own offsets give it. Every window must equal the text where it says it
+ *       does, else the command stops with exit 4 naming the code point (pass {@code --tokenizer}
+ *       then). One window of at most {@value #CONTEXT_TOKENS} + {@value #BLOCK_TOKENS} tokens per
+ *       token: O(n) work and requests of bounded size, {@value #WINDOWS_PER_REQUEST} windows per
+ *       request when the server decodes lists ({@code token_lists} → {@code prompts}, a {@code
+ *       memaudit serve} extension that other servers ignore, so an answer without {@code prompts}
+ *       means one window per request), in parallel up to {@code --max-in-flight}. A cut inside a
+ *       character the text itself has as U+FFFD reads as a cut after it (the decoded text cannot
+ *       tell them apart).
  * </ol>
  *
  * <p>Encodings are kept for reuse (least recently used first out, up to {@value #CACHE_TOKENS}
