@@ -262,8 +262,8 @@ public final class OpenAiCompletionsModel implements LanguageModel {
             // logprobs 0 gives the sampled tokens' ids and log-probs without top lists where the
             // server allows it (vLLM, memaudit serve); llama.cpp needs 1
             generationLogprobs = 0;
-            JsonNode a = client.post("/v1/completions", generationRequest(shortPrompt, s, 12345L));
-            if (!idsFromServer(a.path("choices").path(0))) {
+            JsonNode a = tryPost(generationRequest(shortPrompt, s, 12345L));
+            if (a == null || !idsFromServer(a.path("choices").path(0))) {
                 generationLogprobs = 1;
                 a = client.post("/v1/completions", generationRequest(shortPrompt, s, 12345L));
             }
