@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Extraction and ppl through {@code memaudit serve} and {@code --endpoint} give the local backend's
- * numbers (log-probabilities within 1e-4, identical decisions and generated tokens) on the shared
- * canary.
+ * Extraction, ppl and a sampling campaign through {@code memaudit serve} and {@code --endpoint}
+ * give the local backend's numbers (log-probabilities within 1e-4, identical offsets, decisions and
+ * generated tokens) on the shared canary, with the model's {@code tokenizer.json} and with the
+ * server's own tokenizer.
  */
 class ServeExtractPplIT {
     @TempDir Path tmp;
@@ -63,7 +64,11 @@ class ServeExtractPplIT {
                             "--tokenizer",
                             model.resolve("tokenizer.json").toString());
 
-            for (var backend : Map.of("local", local, "http", remote).entrySet()) {
+            List<String> serverTokenizer = List.of("--endpoint", url, "--model-name", "canary");
+            Map<String, Cli.Result> extractRuns = new HashMap<>();
+            for (var backend :
+                    Map.of("local", local, "http", remote, "http-server-tok", serverTokenizer)
+                            .entrySet()) {
                 List<String> args = new ArrayList<>(List.of("extract"));
                 args.addAll(backend.getValue());
                 args.addAll(
@@ -84,7 +89,7 @@ class ServeExtractPplIT {
                                 "top:2",
                                 "--seed",
                                 "5"));
-                Cli.run(args).exits(0).noStackTrace();
+                extractRuns.put(backend.getKey(), Cli.run(args).exits(0).noStackTrace());
                 args = new ArrayList<>(List.of("ppl"));
                 args.addAll(backend.getValue());
                 args.addAll(
@@ -100,16 +105,51 @@ class ServeExtractPplIT {
                                 "--chunk-tokens",
                                 "64"));
                 Cli.run(args).exits(0).noStackTrace();
+                args = new ArrayList<>(List.of("sample", "--campaign"));
+                args.addAll(backend.getValue());
+                args.addAll(
+                        List.of(
+                                "--index",
+                                index.toString(),
+                                "--works",
+                                WORKS,
+                                "--tiers",
+                                "plain,instruction",
+                                "--n",
+                                "2",
+                                "--max-new-tokens",
+                                "12",
+                                "--seed",
+                                "9",
+                                "--out",
+                                tmp.resolve("sample-" + backend.getKey()).toString()));
+                Cli.run(args).exits(0).noStackTrace();
             }
+            // what tokenizing through the server costs is said before the work starts
+            assertThat(extractRuns.get("http-server-tok").err())
+                    .containsPattern("tokenizing 2 texts \\([0-9,]+ tokens\\) through the server")
+                    .contains("--tokenizer tokenizer.json needs none");
+            assertThat(extractRuns.get("http").err()).doesNotContain("through the server");
         } finally {
             serve.interrupt();
             serve.join(10_000);
         }
 
+        for (String remote : List.of("http", "http-server-tok")) {
+            compare(remote);
+        }
+        JsonNode manifest =
+                Json.MAPPER.readTree(tmp.resolve("extract-http-server-tok/manifest.json").toFile());
+        assertThat(manifest.toString())
+                .contains("server /tokenize (offsets from its token pieces")
+                .contains("\"texts_offsets_from_pieces\":2");
+    }
+
+    private void compare(String remote) throws Exception {
         Map<String, JsonNode> wl =
                 byKey(tmp.resolve("extract-local/windows.jsonl"), "work_id", "window");
         Map<String, JsonNode> wh =
-                byKey(tmp.resolve("extract-http/windows.jsonl"), "work_id", "window");
+                byKey(tmp.resolve("extract-" + remote + "/windows.jsonl"), "work_id", "window");
         assertThat(wh.keySet()).isEqualTo(wl.keySet()).isNotEmpty();
         for (String k : wl.keySet()) {
             JsonNode a = wl.get(k);
@@ -124,13 +164,27 @@ class ServeExtractPplIT {
                             .isCloseTo(x.asDouble(), org.assertj.core.data.Offset.offset(1e-4));
                 }
             }
+            for (String f :
+                    List.of(
+                            "prefix_char_start",
+                            "prefix_char_end",
+                            "suffix_char_start",
+                            "suffix_char_end",
+                            "prefix_token_start",
+                            "suffix_token_end")) {
+                assertThat(b.path(f)).as(k + " " + f).isEqualTo(a.path(f));
+            }
             assertThat(b.path("greedy_extractable")).as(k).isEqualTo(a.path("greedy_extractable"));
             assertThat(b.path("longest_rank1_run")).as(k).isEqualTo(a.path("longest_rank1_run"));
         }
         Map<String, JsonNode> al =
                 byKey(tmp.resolve("extract-local/attempts.jsonl"), "work_id", "window", "attempt");
         Map<String, JsonNode> ah =
-                byKey(tmp.resolve("extract-http/attempts.jsonl"), "work_id", "window", "attempt");
+                byKey(
+                        tmp.resolve("extract-" + remote + "/attempts.jsonl"),
+                        "work_id",
+                        "window",
+                        "attempt");
         assertThat(ah.keySet()).isEqualTo(al.keySet()).isNotEmpty();
         for (String k : al.keySet()) {
             assertThat(ah.get(k).path("generated_tokens"))
@@ -141,9 +195,11 @@ class ServeExtractPplIT {
         Map<String, JsonNode> cl =
                 byKey(tmp.resolve("ppl-local/chunks.jsonl"), "set", "work_id", "chunk");
         Map<String, JsonNode> ch =
-                byKey(tmp.resolve("ppl-http/chunks.jsonl"), "set", "work_id", "chunk");
+                byKey(tmp.resolve("ppl-" + remote + "/chunks.jsonl"), "set", "work_id", "chunk");
         assertThat(ch.keySet()).isEqualTo(cl.keySet()).isNotEmpty();
         for (String k : cl.keySet()) {
+            assertThat(ch.get(k).path("char_start")).as(k).isEqualTo(cl.get(k).path("char_start"));
+            assertThat(ch.get(k).path("char_end")).as(k).isEqualTo(cl.get(k).path("char_end"));
             for (String f : List.of("nll", "zlib_ratio", "min_k_20")) {
                 assertThat(ch.get(k).path("features").path(f).asDouble())
                         .as(k + " " + f)
@@ -155,6 +211,15 @@ class ServeExtractPplIT {
             // guessed.
             assertThat(ch.get(k).path("features").has("min_k_pp_20")).isFalse();
             assertThat(cl.get(k).path("features").has("min_k_pp_20")).isTrue();
+        }
+        Map<String, JsonNode> gl = byKey(tmp.resolve("sample-local/generations.jsonl"), "id");
+        Map<String, JsonNode> gh =
+                byKey(tmp.resolve("sample-" + remote + "/generations.jsonl"), "id");
+        assertThat(gh.keySet()).isEqualTo(gl.keySet()).hasSize(8);
+        for (String k : gl.keySet()) {
+            assertThat(gh.get(k).path("prompt")).as(k).isEqualTo(gl.get(k).path("prompt"));
+            assertThat(gh.get(k).path("token_ids")).as(k).isEqualTo(gl.get(k).path("token_ids"));
+            assertThat(gh.get(k).path("seed")).as(k).isEqualTo(gl.get(k).path("seed"));
         }
     }
 

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -129,11 +130,51 @@ public class ModelTokenizer implements AutoCloseable {
 
     /** The text of token ids (special tokens kept). */
     public String decode(int[] ids) {
+        return tokenizer.decode(toLongs(ids), false);
+    }
+
+    /** The texts of several id sequences in one call, in order (special tokens kept). */
+    public List<String> decode(List<int[]> batch) {
+        long[][] all = new long[batch.size()][];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = toLongs(batch.get(i));
+        }
+        return List.of(tokenizer.batchDecode(all, false));
+    }
+
+    /**
+     * Token ids with the tokenizer's own spelling of each token (its vocabulary entry, e.g. {@code
+     * Ġcat} in a byte-level vocabulary), as vLLM's {@code /tokenize} gives them with {@code
+     * return_token_strs}.
+     */
+    public Spelled encodeSpelled(String text) {
+        Encoding enc = tokenizer.encode(text, false, false);
+        return new Spelled(toInts(enc.getIds()), enc.getTokens());
+    }
+
+    /**
+     * Token ids and the vocabulary spelling of each token.
+     *
+     * @param ids token ids
+     * @param tokens {@code tokens[i]} is the vocabulary entry of {@code ids[i]}
+     */
+    public record Spelled(int[] ids, String[] tokens) {}
+
+    /**
+     * What encoding {@code texts} with offsets ({@link #encode}) will cost, for the message a
+     * command prints before it starts. A local file costs no request; a tokenizer behind a server
+     * may tokenize the texts to count (and keep) their tokens.
+     */
+    public TokenizationPlan plan(List<String> texts) {
+        return TokenizationPlan.local(texts.size());
+    }
+
+    private static long[] toLongs(int[] ids) {
         long[] longs = new long[ids.length];
         for (int i = 0; i < ids.length; i++) {
             longs[i] = ids[i];
         }
-        return tokenizer.decode(longs, false);
+        return longs;
     }
 
     private static int[] toInts(long[] ids) {

@@ -1,9 +1,17 @@
 package dev.memaudit.cli.command;
 
 import dev.memaudit.cli.support.WriterStream;
+import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.extractor.bench.ExtractBench;
+import dev.memaudit.extractor.bench.HttpExtractBench;
+import dev.memaudit.extractor.extract.AttemptSelection;
+import dev.memaudit.extractor.extract.ExtractService;
+import dev.memaudit.extractor.extract.Scheme;
 import dev.memaudit.model.bench.ModelBench;
 import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,7 +27,13 @@ import picocli.CommandLine.Spec;
             "Measure, in one process, the machine's fp32 matmul GFLOP/s and the extract stage's"
                     + " throughput on a GPT-2-small-shaped model (random weights): teacher-forced"
                     + " windows/s (the p_z fast path) and decoding attempts/s, with useful GFLOP/s"
-                    + " and their ratios to the matmul peak."
+                    + " and their ratios to the matmul peak.",
+            "With --index, --works and --model: extract on those works locally and through an"
+                    + " OpenAI-compatible server of the same model (--endpoint, or `memaudit"
+                    + " serve` started in this process), with the model's tokenizer.json, with the"
+                    + " server's tokenizer and with its detokenized windows only: seconds,"
+                    + " windows/s, requests, bytes sent and received, and whether offsets and p_z"
+                    + " equal the local run's."
         })
 public final class BenchExtractCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -29,9 +43,114 @@ public final class BenchExtractCommand implements Callable<Integer> {
             description = "A tiny model and few windows (a smoke run, not a measurement).")
     boolean tiny;
 
+    @Option(
+            names = "--index",
+            paramLabel = "<dir>",
+            description = "An index holding the works to extract (HTTP benchmark).")
+    Path index;
+
+    @Option(
+            names = "--works",
+            split = ",",
+            paramLabel = "<id>",
+            description = "Work ids of --index to extract (HTTP benchmark).")
+    List<String> works;
+
+    @Option(
+            names = "--model",
+            paramLabel = "<dir>",
+            description = "The local model folder; served when --endpoint is not given.")
+    Path model;
+
+    @Option(
+            names = "--endpoint",
+            paramLabel = "<url>",
+            description =
+                    "A running server of the same model (default: serve --model in this process).")
+    URI endpoint;
+
+    @Option(
+            names = "--model-name",
+            paramLabel = "<name>",
+            description = "The served model's id (default: the only one /v1/models lists).")
+    String modelName;
+
+    @Option(
+            names = "--max-in-flight",
+            defaultValue = "8",
+            description = "Requests open at once (default ${DEFAULT-VALUE}).")
+    int maxInFlight;
+
+    @Option(
+            names = "--prefix-tokens",
+            defaultValue = "50",
+            description = "Prefix length (default ${DEFAULT-VALUE}).")
+    int prefixTokens;
+
+    @Option(
+            names = "--suffix-tokens",
+            defaultValue = "50",
+            description = "Suffix length (default ${DEFAULT-VALUE}).")
+    int suffixTokens;
+
+    @Option(
+            names = "--stride",
+            paramLabel = "<tokens>",
+            description = "Tokens between window starts (default: --suffix-tokens).")
+    Integer stride;
+
+    @Option(
+            names = "--attempts",
+            defaultValue = "0",
+            description = "Sampled attempts per chosen window (default ${DEFAULT-VALUE}).")
+    int attempts;
+
+    @Option(
+            names = "--attempt-windows",
+            defaultValue = "all",
+            paramLabel = "all|top:K|random:K",
+            description = "Windows that get attempts (default ${DEFAULT-VALUE}).")
+    String attemptWindows;
+
+    @Option(
+            names = "--batch",
+            defaultValue = "16",
+            description = "Windows or attempt rows per model call (default ${DEFAULT-VALUE}).")
+    int batch;
+
     @Override
     public Integer call() {
         PrintStream out = WriterStream.of(spec.commandLine().getOut());
+        if (index != null || works != null || model != null || endpoint != null) {
+            if (index == null || works == null || model == null) {
+                throw MemauditException.usage(
+                        "the HTTP benchmark needs --index, --works and --model (and optionally"
+                                + " --endpoint)");
+            }
+            if (tiny) {
+                throw MemauditException.usage("--tiny goes with the random-weight benchmark");
+            }
+            ExtractService.Options o =
+                    new ExtractService.Options(
+                            prefixTokens,
+                            suffixTokens,
+                            stride == null ? suffixTokens : stride,
+                            List.of(),
+                            batch,
+                            attempts,
+                            Scheme.T1,
+                            AttemptSelection.parse(attemptWindows),
+                            0,
+                            0,
+                            12,
+                            works);
+            HttpExtractBench.run(
+                    new HttpExtractBench.Settings(
+                            index, model, endpoint, modelName, maxInFlight, o),
+                    out);
+            out.flush();
+            return 0;
+        }
         ModelBench.Settings ms =
                 tiny ? ModelBench.Settings.tiny() : ModelBench.Settings.gpt2Small();
         ExtractBench.Settings es =

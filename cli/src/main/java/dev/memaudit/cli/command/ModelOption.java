@@ -51,8 +51,9 @@ public final class ModelOption {
             names = "--tokenizer",
             paramLabel = "<tokenizer.json>",
             description =
-                    "The served model's tokenizer.json (default: the server's /tokenize and"
-                            + " /detokenize).")
+                    "The served model's tokenizer.json: recommended for open models, it needs"
+                            + " no request (default: the server's /tokenize, and /detokenize when it"
+                            + " gives no token pieces; the plan is printed first).")
     Path tokenizer;
 
     @Option(

@@ -183,7 +183,7 @@ public final class SampleCommand implements Callable<Integer> {
         try (NgramIndex idx = NgramIndex.open(index);
                 LanguageModel m = model.open()) {
             List<CampaignPrompt> set =
-                    PromptSet.build(idx, m.tokenizer(), tierSet, openingTokens, works);
+                    PromptSet.build(idx, m.tokenizer(), tierSet, openingTokens, works, err);
             s =
                     new CampaignService(Clock.systemUTC(), err, Progress.stderrIsTerminal())
                             .run(

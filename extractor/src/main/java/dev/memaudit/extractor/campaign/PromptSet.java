@@ -6,6 +6,10 @@ import dev.memaudit.extractor.window.WindowPlanner;
 import dev.memaudit.index.build.IndexManifest;
 import dev.memaudit.index.scan.NgramIndex;
 import dev.memaudit.model.ModelTokenizer;
+import dev.memaudit.model.TokenizationPlan;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -33,7 +37,28 @@ public final class PromptSet {
             Set<Tier> tiers,
             int openingTokens,
             List<String> works) {
-        List<CampaignPrompt> out = new ArrayList<>();
+        return build(
+                index,
+                tokenizer,
+                tiers,
+                openingTokens,
+                works,
+                new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Like {@link #build(NgramIndex, ModelTokenizer, Set, int, List)}, printing to {@code err} what
+     * tokenizing the works costs when the tokenizer is behind a server.
+     */
+    public static List<CampaignPrompt> build(
+            NgramIndex index,
+            ModelTokenizer tokenizer,
+            Set<Tier> tiers,
+            int openingTokens,
+            List<String> works,
+            PrintStream err) {
+        List<IndexManifest.WorkInfo> chosen = new ArrayList<>();
+        List<String> texts = new ArrayList<>();
         for (IndexManifest.WorkInfo w : index.manifest().works()) {
             if ("control".equals(w.role()) || (works != null && !works.contains(w.id()))) {
                 continue;
@@ -42,10 +67,24 @@ public final class PromptSet {
             if (ord < 0) {
                 continue;
             }
-            String text = index.store().text(ord);
-            TokenizedWork tw = WindowPlanner.tokenize(tokenizer, w.id(), text);
-            int n = Math.min(openingTokens, tw.length());
-            String opening = n == 0 ? "" : CodePoints.substring(text, 0, tw.charEnd(0, n));
+            chosen.add(w);
+            texts.add(index.store().text(ord));
+        }
+        // only the opening tiers need the works' tokens
+        boolean openings = tiers.contains(Tier.PLAIN) || tiers.contains(Tier.INSTRUCTION);
+        if (openings) {
+            TokenizationPlan.announce(tokenizer, texts, err);
+        }
+        List<CampaignPrompt> out = new ArrayList<>();
+        for (int i = 0; i < chosen.size(); i++) {
+            IndexManifest.WorkInfo w = chosen.get(i);
+            String text = texts.get(i);
+            String opening = "";
+            if (openings) {
+                TokenizedWork tw = WindowPlanner.tokenize(tokenizer, w.id(), text);
+                int n = Math.min(openingTokens, tw.length());
+                opening = n == 0 ? "" : CodePoints.substring(text, 0, tw.charEnd(0, n));
+            }
             String title = w.title() == null || w.title().isBlank() ? w.id() : w.title();
             String by =
                     w.authors() == null || w.authors().isEmpty()

@@ -27,6 +27,7 @@ import dev.memaudit.index.store.WorksStore;
 import dev.memaudit.model.Generation;
 import dev.memaudit.model.GenerationSettings;
 import dev.memaudit.model.LanguageModel;
+import dev.memaudit.model.TokenizationPlan;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -226,6 +227,8 @@ public final class ExtractService {
                     null);
         }
         List<WorkRef> works = selectWorks(index, o.works());
+        TokenizationPlan.announce(
+                model.tokenizer(), works.stream().map(WorkRef::text).toList(), err);
         // The works themselves, not the index generation: rebuilding an unchanged corpus (as
         // `memaudit audit` does) bumps the generation and must not block --resume.
         ExtractConfig config = o.config(model.describe(), index, worksDigest(works));

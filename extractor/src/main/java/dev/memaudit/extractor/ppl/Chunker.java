@@ -49,43 +49,6 @@ public final class Chunker {
         return out;
     }
 
-    /**
-     * The chunks of a token sequence whose per-token offsets are not known (a tokenizer behind a
-     * server, where offsets cost one request per token): a chunk's offsets come from the length of
-     * the decoded prefix before and after it, {@code boundaries + 1} decodes in all. A boundary
-     * inside a multi-byte character (the prefix decodes to a trailing U+FFFD) falls before that
-     * character.
-     *
-     * @param prefixCodePoints code points of the text the first n tokens decode to
-     */
-    public static List<Chunk> chunks(
-            int[] ids,
-            int chunkTokens,
-            int textCodePoints,
-            java.util.function.IntUnaryOperator prefixCodePoints) {
-        int n = ids.length;
-        int[] starts = new int[n];
-        int[] ends = new int[n];
-        Arrays.fill(starts, -1);
-        Arrays.fill(ends, -1);
-        int minLast = Math.max(MIN_TOKENS, (chunkTokens + 1) / 2);
-        int prev = 0;
-        for (int start = 0; start < n; start += chunkTokens) {
-            int end = Math.min(n, start + chunkTokens);
-            if (end - start < chunkTokens && end - start < minLast) {
-                break;
-            }
-            starts[start] = prev;
-            int at =
-                    end == n
-                            ? textCodePoints
-                            : Math.min(textCodePoints, prefixCodePoints.applyAsInt(end));
-            ends[end - 1] = at;
-            prev = at;
-        }
-        return chunks(new Encoded(ids, starts, ends), chunkTokens, textCodePoints);
-    }
-
     /** The first known span start in [from, to); tokens without a span have -1. */
     private static int firstSpan(int[] starts, int from, int to, int fallback) {
         for (int i = from; i < to; i++) {

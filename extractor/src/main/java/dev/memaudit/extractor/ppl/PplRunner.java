@@ -8,6 +8,7 @@ import dev.memaudit.core.run.RunLedger;
 import dev.memaudit.core.text.CodePointIndex;
 import dev.memaudit.model.LanguageModel;
 import dev.memaudit.model.ScoredSequence;
+import dev.memaudit.model.TokenizationPlan;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -79,6 +80,8 @@ public final class PplRunner {
                             + " exceed the model's maximum sequence length "
                             + model.maxSequenceLength());
         }
+        TokenizationPlan.announce(
+                model.tokenizer(), texts.stream().map(PplText::text).toList(), err);
         try (RunLedger<ChunkRecord> ledger = folder.ledger(ChunkRecord.class)) {
             Set<String> done = new HashSet<>();
             // whether the earlier run's chunks have Min-K%++ (the backend gave the distribution)
@@ -150,27 +153,11 @@ public final class PplRunner {
         }
     }
 
-    /**
-     * Chunks of a text. A local tokenizer gives every token's offsets in one call; a tokenizer
-     * behind a server (no {@code tokenizer.json} here) would need one request per token for them,
-     * so only the chunk boundaries are decoded.
-     */
+    /** Chunks of a text, from its tokens' code-point offsets (any backend's tokenizer). */
     private static List<Chunker.Chunk> chunk(
             LanguageModel model, String text, PplSettings settings, CodePointIndex cps) {
-        var tok = model.tokenizer();
-        if (tok.file() != null) {
-            return Chunker.chunks(tok.encode(text), settings.chunkTokens(), cps.codePointCount());
-        }
-        int[] ids = tok.encodeIds(text);
         return Chunker.chunks(
-                ids,
-                settings.chunkTokens(),
-                cps.codePointCount(),
-                n -> {
-                    String prefix = tok.decode(Arrays.copyOf(ids, n));
-                    int len = prefix.codePointCount(0, prefix.length());
-                    return prefix.endsWith("\uFFFD") ? len - 1 : len;
-                });
+                model.tokenizer().encode(text), settings.chunkTokens(), cps.codePointCount());
     }
 
     private static List<ChunkRecord> score(

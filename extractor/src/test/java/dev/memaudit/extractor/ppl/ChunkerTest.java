@@ -39,28 +39,6 @@ class ChunkerTest {
     }
 
     @Test
-    void withoutPerTokenOffsetsTheBoundariesComeFromDecodedPrefixes() {
-        Encoded e = tokens(40);
-        java.util.List<Integer> asked = new java.util.ArrayList<>();
-        List<Chunker.Chunk> c =
-                Chunker.chunks(
-                        e.ids(),
-                        16,
-                        120,
-                        n -> {
-                            asked.add(n);
-                            return 3 * n;
-                        });
-        assertThat(asked).containsExactly(16, 32); // the last boundary is the text's end
-        assertThat(c).hasSize(3);
-        for (int i = 0; i < 3; i++) {
-            Chunker.Chunk withSpans = Chunker.chunks(e, 16, 120).get(i);
-            assertThat(c.get(i).charStart()).isEqualTo(withSpans.charStart());
-            assertThat(c.get(i).charEnd()).isEqualTo(withSpans.charEnd());
-        }
-    }
-
-    @Test
     void tokensWithoutSpansTakeTheirNeighboursOffsets() {
         Encoded e = tokens(16);
         e.starts()[0] = -1;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.memaudit.model.ByteLevel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -100,22 +101,7 @@ public final class BpeTrainer {
 
     /** The GPT-2 byte → printable character table. */
     static char[] byteToChar() {
-        char[] table = new char[256];
-        boolean[] direct = new boolean[256];
-        for (int b = '!'; b <= '~'; b++) {
-            direct[b] = true;
-        }
-        for (int b = 0xA1; b <= 0xAC; b++) {
-            direct[b] = true;
-        }
-        for (int b = 0xAE; b <= 0xFF; b++) {
-            direct[b] = true;
-        }
-        int next = 256;
-        for (int b = 0; b < 256; b++) {
-            table[b] = direct[b] ? (char) b : (char) next++;
-        }
-        return table;
+        return ByteLevel.byteToChar();
     }
 
     /**

@@ -47,6 +47,8 @@ public final class CompletionsClient implements AutoCloseable {
     private final Random jitter;
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
+    private final AtomicLong bytesSent = new AtomicLong();
+    private final AtomicLong bytesReceived = new AtomicLong();
 
     public CompletionsClient(EndpointConfig config) {
         this(config, d -> Thread.sleep(d.toMillis()), new Random());
@@ -79,6 +81,16 @@ public final class CompletionsClient implements AutoCloseable {
     /** Retries so far. */
     public long retryCount() {
         return retries.get();
+    }
+
+    /** Request body bytes sent so far (JSON, retries included; headers not counted). */
+    public long bytesSent() {
+        return bytesSent.get();
+    }
+
+    /** Response body bytes received so far (headers not counted). */
+    public long bytesReceived() {
+        return bytesReceived.get();
     }
 
     /** GET {@code base + path} and parse the JSON answer. */
@@ -114,10 +126,12 @@ public final class CompletionsClient implements AutoCloseable {
                     .POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
         }
         HttpRequest request = b.build();
+        long bodyBytes = request.bodyPublisher().map(p -> p.contentLength()).orElse(0L);
         String lastProblem = null;
         Throwable lastCause = null;
         for (int attempt = 0; ; attempt++) {
             Duration wait;
+            bytesSent.addAndGet(Math.max(0, bodyBytes));
             Attempt a = attempt(request, what);
             if (a.json != null) {
                 return a.json;
@@ -230,6 +244,7 @@ public final class CompletionsClient implements AutoCloseable {
             inFlight.release();
         }
         int status = response.statusCode();
+        bytesReceived.addAndGet(response.body().length);
         String text = new String(response.body(), StandardCharsets.UTF_8);
         if (status == 429 || status == 408 || status >= 500) {
             return Attempt.transientFault(

@@ -35,10 +35,15 @@ import java.util.function.IntFunction;
  * server returns: they are {@code NaN}. Scheme log-probs are exact for greedy, for temperature 1
  * without truncation and for top-k ≤ k, else {@code NaN}.
  *
- * <p>Generation sends one request per row with the row's seed, so a row's output depends on its
- * prefix, seed and settings only, as the contract asks, provided the server honours seeds ({@code
- * seed_reproducible} in the manifest). Requests run in parallel up to {@link
- * EndpointConfig#maxInFlight()}.
+ * <p>Generation sends the prefixes as prompt arrays (up to {@value #MAX_PROMPTS_PER_REQUEST} per
+ * request) where the server takes them, else one request per row. A row's output must depend on its
+ * prefix, seed and settings only, as the contract asks, and OpenAI's protocol has one {@code seed}
+ * per request: so one request carries greedy rows of any seeds, or sampled rows that share a seed,
+ * or, when the server acknowledges per-row seeds (the {@code seeds} extension of {@code memaudit
+ * serve}, echoed in its answer; probed), any rows. Provided the server honours seeds ({@code
+ * seed_reproducible} in the manifest), each row is what a request of its own would give. Requests
+ * (scoring and generation) run in parallel up to {@link EndpointConfig#maxInFlight()}, so a
+ * server's continuous batching sees several at once.
  */
 public final class OpenAiCompletionsModel implements LanguageModel {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -73,6 +78,8 @@ public final class OpenAiCompletionsModel implements LanguageModel {
     private boolean promptLists;
     private String seedReproducible = "unknown";
     private boolean generatedIdsFromServer;
+    private int generationLogprobs = 1;
+    private boolean perRowSeeds;
 
     private OpenAiCompletionsModel(
             CompletionsClient client, String modelName, ModelTokenizer tok, String tokenization) {
@@ -162,7 +169,9 @@ public final class OpenAiCompletionsModel implements LanguageModel {
         } else {
             int vocab = card == null ? 0 : card.path("vocab_size").asInt(0);
             tok = new ServerTokenizer(client, name, vocab);
-            tokenization = "server /tokenize and /detokenize";
+            tokenization =
+                    "server /tokenize (offsets from its token pieces, else from /detokenize"
+                            + " windows)";
         }
         OpenAiCompletionsModel m = new OpenAiCompletionsModel(client, name, tok, tokenization);
         try {
@@ -250,14 +259,32 @@ public final class OpenAiCompletionsModel implements LanguageModel {
         int newTokens = Math.max(1, Math.min(8, contextLength - shortPrompt.length));
         GenerationSettings s = new GenerationSettings(newTokens, 1.0, 0, 1.0, 0, false);
         try {
-            JsonNode a = client.post("/v1/completions", generationRequest(shortPrompt, s, 12345L));
+            // logprobs 0 gives the sampled tokens' ids and log-probs without top lists where the
+            // server allows it (vLLM, memaudit serve); llama.cpp needs 1
+            generationLogprobs = 0;
+            JsonNode a = tryPost(generationRequest(shortPrompt, s, 12345L));
+            if (a == null || !idsFromServer(a.path("choices").path(0))) {
+                generationLogprobs = 1;
+                a = client.post("/v1/completions", generationRequest(shortPrompt, s, 12345L));
+            }
             JsonNode b = client.post("/v1/completions", generationRequest(shortPrompt, s, 12345L));
             String ta = a.path("choices").path(0).path("text").asText(null);
             String tb = b.path("choices").path(0).path("text").asText(null);
             seedReproducible = ta == null ? "unknown" : ta.equals(tb) ? "yes" : "no";
-            List<TokenLogprob> lp = CompletionsResponses.logprobs(a.path("choices").path(0));
-            generatedIdsFromServer =
-                    lp != null && !lp.isEmpty() && lp.stream().allMatch(t -> t.tokenId() >= 0);
+            generatedIdsFromServer = idsFromServer(a.path("choices").path(0));
+            if (promptLists && "yes".equals(seedReproducible)) {
+                // per-row seeds: row 1 of a two-row request must be the single request's sample
+                long[] seeds = {54321L, 12345L};
+                JsonNode r =
+                        tryPost(
+                                generationRequest(
+                                        List.of(shortPrompt, shortPrompt), s, seeds, true));
+                perRowSeeds =
+                        r != null
+                                && seedsAcknowledged(r, seeds)
+                                && r.path("choices").size() == 2
+                                && ta.equals(byIndex(r, 1).path("text").asText(null));
+            }
         } catch (EndpointException e) {
             if (e.status() < 400 || e.status() >= 500) {
                 throw e;
@@ -309,14 +336,26 @@ public final class OpenAiCompletionsModel implements LanguageModel {
     }
 
     private ObjectNode generationRequest(int[] prefix, GenerationSettings s, long seed) {
+        return generationRequest(List.of(prefix), s, new long[] {seed}, false);
+    }
+
+    /**
+     * One request for one prefix, or for several non-empty ones as a prompt array; {@code seed} is
+     * the first row's, and {@code seeds} (every row's) is added when {@code rowSeeds} is set.
+     */
+    private ObjectNode generationRequest(
+            List<int[]> prefixes, GenerationSettings s, long[] seeds, boolean rowSeeds) {
         ObjectNode b = JSON.createObjectNode();
         b.put("model", modelName);
-        if (prefix.length == 0) {
+        if (prefixes.size() == 1 && prefixes.get(0).length == 0) {
             b.put("prompt", ""); // servers add the beginning-of-sequence token to text prompts
         } else {
             ArrayNode p = b.putArray("prompt");
-            for (int id : prefix) {
-                p.add(id);
+            for (int[] prefix : prefixes) {
+                ArrayNode row = prefixes.size() == 1 ? p : p.addArray();
+                for (int id : prefix) {
+                    row.add(id);
+                }
             }
         }
         b.put("max_tokens", s.maxNewTokens());
@@ -327,13 +366,42 @@ public final class OpenAiCompletionsModel implements LanguageModel {
         b.put("min_p", 0.0);
         b.put("repetition_penalty", 1.0); // vLLM's name
         b.put("repeat_penalty", 1.0); // llama.cpp's name
-        b.put("seed", seed);
-        b.put("logprobs", 1);
+        b.put("seed", seeds[0]);
+        if (rowSeeds) {
+            ArrayNode all = b.putArray("seeds");
+            for (long x : seeds) {
+                all.add(x);
+            }
+        }
+        b.put("logprobs", generationLogprobs);
         b.put("return_tokens_as_token_ids", true);
         if (!s.stopAtEos()) {
             b.put("ignore_eos", true);
         }
         return b;
+    }
+
+    /** Whether the server echoed the per-row seeds it was sent (it honours them). */
+    private static boolean seedsAcknowledged(JsonNode r, long[] seeds) {
+        JsonNode ack = r.path("seeds");
+        if (!ack.isArray() || ack.size() != seeds.length) {
+            return false;
+        }
+        for (int i = 0; i < seeds.length; i++) {
+            if (!ack.get(i).isIntegralNumber() || ack.get(i).asLong() != seeds[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean idsFromServer(JsonNode choice) {
+        try {
+            List<TokenLogprob> lp = CompletionsResponses.logprobs(choice);
+            return lp != null && !lp.isEmpty() && lp.stream().allMatch(t -> t.tokenId() >= 0);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** The prompt's entries of an answer, or null when it has none. */
@@ -412,12 +480,25 @@ public final class OpenAiCompletionsModel implements LanguageModel {
         m.put("scoring_max_tokens", scoringMaxTokens);
         m.put("prompts_per_request", promptLists ? MAX_PROMPTS_PER_REQUEST : 1);
         m.put(
+                "generation_batching",
+                !promptLists
+                        ? "one request per row"
+                        : perRowSeeds
+                                ? "prompt arrays with per-row seeds"
+                                : "prompt arrays of greedy rows or rows sharing a seed");
+        m.put("generation_logprobs", generationLogprobs);
+        m.put(
                 "generated_token_ids",
                 generatedIdsFromServer ? "server token ids" : "re-tokenized completion text");
         m.putAll(capabilities().toMap());
+        if (tokenizer instanceof ServerTokenizer st) {
+            m.put("server_tokenizer", st.manifestSection());
+        }
         m.putAll(probe);
         m.put("requests", client.requestCount());
         m.put("retries", client.retryCount());
+        m.put("bytes_sent", client.bytesSent());
+        m.put("bytes_received", client.bytesReceived());
         return m;
     }
 
@@ -628,12 +709,95 @@ public final class OpenAiCompletionsModel implements LanguageModel {
                                 + " positions");
             }
         }
-        return parallel(prefixes.size(), i -> generateOne(prefixes.get(i), rowSeeds[i], settings));
+        List<int[]> groups = generationGroups(prefixes, rowSeeds, settings);
+        List<List<Generation>> parts =
+                parallel(
+                        groups.size(),
+                        g -> generateGroup(groups.get(g), prefixes, rowSeeds, settings));
+        Generation[] out = new Generation[prefixes.size()];
+        for (int g = 0; g < groups.size(); g++) {
+            int[] rows = groups.get(g);
+            for (int j = 0; j < rows.length; j++) {
+                out[rows[j]] = parts.get(g).get(j);
+            }
+        }
+        return List.of(out);
     }
 
-    private Generation generateOne(int[] prefix, long seed, GenerationSettings s) {
-        JsonNode r = client.post("/v1/completions", generationRequest(prefix, s, seed));
-        JsonNode choice = r.path("choices").path(0);
+    /**
+     * Rows that may share a request (see the class comment), in requests of at most {@value
+     * #MAX_PROMPTS_PER_REQUEST}, spread over the requests in flight; an empty prefix goes alone (it
+     * is sent as text, which a prompt array of ids cannot hold).
+     */
+    private List<int[]> generationGroups(
+            List<int[]> prefixes, long[] rowSeeds, GenerationSettings settings) {
+        Map<Object, List<Integer>> bySeed = new LinkedHashMap<>();
+        List<int[]> groups = new ArrayList<>();
+        for (int i = 0; i < prefixes.size(); i++) {
+            if (!promptLists || prefixes.get(i).length == 0) {
+                groups.add(new int[] {i});
+                continue;
+            }
+            Object key = settings.isGreedy() || perRowSeeds ? "any" : rowSeeds[i];
+            bySeed.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
+        }
+        int spread =
+                (prefixes.size() + client.config().maxInFlight() - 1)
+                        / client.config().maxInFlight();
+        int per = Math.min(MAX_PROMPTS_PER_REQUEST, Math.max(8, spread));
+        for (List<Integer> rows : bySeed.values()) {
+            for (int from = 0; from < rows.size(); from += per) {
+                groups.add(
+                        rows.subList(from, Math.min(rows.size(), from + per)).stream()
+                                .mapToInt(Integer::intValue)
+                                .toArray());
+            }
+        }
+        return groups;
+    }
+
+    private List<Generation> generateGroup(
+            int[] rows, List<int[]> prefixes, long[] rowSeeds, GenerationSettings s) {
+        List<int[]> batch = new ArrayList<>(rows.length);
+        long[] seeds = new long[rows.length];
+        boolean distinct = false;
+        for (int j = 0; j < rows.length; j++) {
+            batch.add(prefixes.get(rows[j]));
+            seeds[j] = rowSeeds[rows[j]];
+            distinct |= seeds[j] != seeds[0];
+        }
+        boolean sendSeeds = distinct && !s.isGreedy();
+        JsonNode r = client.post("/v1/completions", generationRequest(batch, s, seeds, sendSeeds));
+        if (r.path("choices").size() != rows.length) {
+            throw new EndpointException(
+                    -1,
+                    describe()
+                            + ": "
+                            + r.path("choices").size()
+                            + " choices for "
+                            + rows.length
+                            + " prompts",
+                    null);
+        }
+        if (sendSeeds && !seedsAcknowledged(r, seeds)) {
+            throw new EndpointException(
+                    -1,
+                    describe()
+                            + ": the answer does not acknowledge the per-row seeds, although the"
+                            + " probe found them",
+                    null);
+        }
+        List<Generation> out = new ArrayList<>(rows.length);
+        for (int j = 0; j < rows.length; j++) {
+            out.add(
+                    generation(
+                            batch.get(j),
+                            rows.length == 1 ? r.path("choices").path(0) : byIndex(r, j)));
+        }
+        return out;
+    }
+
+    private Generation generation(int[] prefix, JsonNode choice) {
         if (!choice.path("text").isTextual()) {
             throw new EndpointException(
                     -1, describe() + ": the answer has no choices[0].text", null);

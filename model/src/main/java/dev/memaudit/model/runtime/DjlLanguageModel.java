@@ -342,6 +342,63 @@ public final class DjlLanguageModel implements LanguageModel {
     }
 
     /**
+     * {@link #fullLogits(int[])} of several sequences from one padded forward pass (each row masked
+     * to its own tokens, as in scoring). The caller bounds the batch: it materializes rows ×
+     * longest length × vocabulary floats.
+     */
+    public List<float[][]> fullLogits(List<int[]> sequences) {
+        if (sequences.isEmpty()) {
+            return List.of();
+        }
+        int b = sequences.size();
+        int t = 0;
+        for (int i = 0; i < b; i++) {
+            int[] s = sequences.get(i);
+            if (s.length == 0) {
+                throw new IllegalArgumentException("sequence " + i + " is empty");
+            }
+            checkTokens(s, "sequence " + i);
+            t = Math.max(t, s.length);
+        }
+        long[] ids = new long[b * t];
+        long[] pos = new long[b * t];
+        float[] bias = new float[b * t * t];
+        for (int r = 0; r < b; r++) {
+            int[] s = sequences.get(r);
+            for (int j = 0; j < t; j++) {
+                ids[r * t + j] = j < s.length ? s[j] : 0;
+                pos[r * t + j] = j;
+                for (int k = 0; k < t; k++) {
+                    bias[(r * t + j) * t + k] = k <= j && k < s.length ? 0f : Transformer.MASKED;
+                }
+            }
+        }
+        int v = vocabSize();
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            float[] flat =
+                    model.logits(
+                                    model.hidden(
+                                            manager.create(ids, new Shape(b, t)),
+                                            manager.create(pos, new Shape(b, t)),
+                                            manager.create(bias, new Shape(b, 1, t, t)),
+                                            null))
+                            .toFloatArray();
+            List<float[][]> out = new ArrayList<>(b);
+            for (int r = 0; r < b; r++) {
+                int len = sequences.get(r).length;
+                float[][] rows = new float[len][];
+                for (int j = 0; j < len; j++) {
+                    int from = (r * t + j) * v;
+                    rows[j] = Arrays.copyOfRange(flat, from, from + v);
+                }
+                out.add(rows);
+            }
+            return out;
+        }
+    }
+
+    /**
      * Logits of every position of one sequence computed incrementally: the first {@code prefill}
      * tokens in one pass, then one token per step through the KV cache. For diagnostics and tests
      * ({@code [t][v]} as in {@link #fullLogits}).

@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.model.Generation;
 import dev.memaudit.model.GenerationSettings;
+import dev.memaudit.model.ModelTokenizer;
 import dev.memaudit.model.ScoredSequence;
 import dev.memaudit.model.runtime.DjlLanguageModel;
 import java.io.IOException;
@@ -47,18 +48,28 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>OpenAI and llama.cpp knobs this server does not implement are accepted at their neutral
  *       values only ({@code min_p} 0, penalties 0 or 1, {@code n} 1); anything else unknown is a
  *       400;
- *   <li>{@code POST /tokenize}, {@code POST /detokenize} (vLLM's shapes), {@code GET /health}.
+ *   <li>{@code POST /tokenize} (vLLM's shape, with {@code return_token_strs} for the vocabulary
+ *       spelling of each token), {@code POST /detokenize} (vLLM's shape, and {@code token_lists} →
+ *       {@code prompts} to decode many id lists in one request), {@code GET /health}.
  * </ul>
  *
- * <p>Log-probs are natural logs of the model's own distribution (temperature 1, no truncation), as
- * vLLM reports by default. A row sampled with {@code seed} s is what {@code model.generate(prefix,
- * [s], settings)} gives locally. {@code text_offset} counts code points of the decoded token
- * pieces. Model calls run one at a time; at most {@link ServeOptions#maxInFlight()} requests are
- * admitted at once, others wait up to 30 s for a turn and then get 429 with {@code Retry-After: 1}.
+ * <p>A request's prompts are computed together: one batched generation ({@code model.generate} over
+ * all rows), one batched scoring pass, and one batched forward for top-log-prob lists. A row
+ * sampled with {@code seed} s is what {@code model.generate(prefix, [s], settings)} gives locally;
+ * every row of a prompt array gets {@code seed}, as in vLLM, unless {@code seeds} (an extension:
+ * one seed per prompt) is given, which the answer echoes so a client knows it was honoured.
+ * Log-probs are natural logs of the model's own distribution (temperature 1, no truncation), as
+ * vLLM reports by default. {@code text_offset} counts code points of the decoded token pieces.
+ * Model calls run one at a time; at most {@link ServeOptions#maxInFlight()} requests are admitted
+ * at once, others wait up to 30 s for a turn and then get 429 with {@code Retry-After: 1}.
  */
 public final class CompletionsServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long QUEUE_WAIT_SECONDS = 30;
+
+    /** Logits materialized at once for top-log-prob lists (floats: 64 MiB). */
+    private static final long TOP_LOGITS_BUDGET = 16L << 20;
+
     private static final Set<String> FIELDS =
             Set.of(
                     "model",
@@ -68,6 +79,7 @@ public final class CompletionsServer implements AutoCloseable {
                     "top_p",
                     "top_k",
                     "seed",
+                    "seeds",
                     "echo",
                     "logprobs",
                     "prompt_logprobs",
@@ -340,7 +352,14 @@ public final class CompletionsServer implements AutoCloseable {
         if (!req.path("prompt").isTextual()) {
             throw new Refusal(400, "prompt must be a string");
         }
-        int[] t = locked(() -> model.tokenizer().encodeIds(req.path("prompt").asText()));
+        String text = req.path("prompt").asText();
+        boolean strs = req.path("return_token_strs").asBoolean(false);
+        ModelTokenizer.Spelled spelled =
+                strs
+                        ? locked(() -> model.tokenizer().encodeSpelled(text))
+                        : new ModelTokenizer.Spelled(
+                                locked(() -> model.tokenizer().encodeIds(text)), null);
+        int[] t = spelled.ids();
         ObjectNode r = JSON.createObjectNode();
         ArrayNode a = r.putArray("tokens");
         for (int id : t) {
@@ -348,14 +367,38 @@ public final class CompletionsServer implements AutoCloseable {
         }
         r.put("count", t.length);
         r.put("max_model_len", model.maxSequenceLength());
+        if (strs) {
+            ArrayNode names = r.putArray("token_strs");
+            for (String name : spelled.tokens()) {
+                names.add(name);
+            }
+        }
         return r;
     }
 
     private JsonNode detokenize(JsonNode req) {
         checkModel(req);
-        int[] t = tokenArray(req.path("tokens"), "tokens");
+        JsonNode lists = req.path("token_lists");
+        if (req.path("tokens").isMissingNode() && lists.isMissingNode()) {
+            throw new Refusal(400, "tokens (or token_lists) is required");
+        }
         ObjectNode r = JSON.createObjectNode();
-        r.put("prompt", locked(() -> model.tokenizer().decode(t)));
+        if (!req.path("tokens").isMissingNode()) {
+            int[] t = tokenArray(req.path("tokens"), "tokens");
+            r.put("prompt", locked(() -> model.tokenizer().decode(t)));
+        }
+        if (!lists.isMissingNode()) {
+            if (!lists.isArray()) {
+                throw new Refusal(400, "token_lists must be a list of token-id arrays");
+            }
+            // decoding is cheap: the body limit bounds the work
+            List<int[]> all = new ArrayList<>(lists.size());
+            for (JsonNode l : lists) {
+                all.add(tokenArray(l, "token_lists[" + all.size() + "]"));
+            }
+            ArrayNode out = r.putArray("prompts");
+            locked(() -> model.tokenizer().decode(all)).forEach(out::add);
+        }
         return r;
     }
 
@@ -529,6 +572,7 @@ public final class CompletionsServer implements AutoCloseable {
                         : new GenerationSettings(
                                 maxTokens, temperature, topK, topP, seed, !ignoreEos);
         List<Prompt> prompts = prompts(req.path("prompt"));
+        long[] rowSeeds = rowSeeds(req.path("seeds"), prompts.size(), seed);
         ObjectNode r = JSON.createObjectNode();
         r.put("id", "cmpl-" + ids.incrementAndGet());
         r.put("object", "text_completion");
@@ -557,12 +601,29 @@ public final class CompletionsServer implements AutoCloseable {
                 throw new Refusal(400, "prompt " + i + " is empty: nothing to score");
             }
         }
-        // the prompts are scored as one batch, as a local caller would send them
-        List<ScoredSequence> scoredAll = null;
-        if (scoring) {
-            List<int[]> all = new ArrayList<>();
-            prompts.forEach(p -> all.add(p.ids()));
-            scoredAll = locked(() -> model.score(all, false));
+        // the prompts are computed as one batch each, as a local caller would send them
+        List<int[]> all = new ArrayList<>();
+        prompts.forEach(p -> all.add(p.ids()));
+        List<ScoredSequence> scoredAll = scoring ? locked(() -> model.score(all, false)) : null;
+        List<Generation> gens =
+                settings == null ? null : locked(() -> model.generate(all, rowSeeds, settings));
+        int k =
+                Math.max(
+                        logprobs == null ? 0 : logprobs,
+                        promptLogprobs == null ? 0 : promptLogprobs);
+        List<float[][]> tops = null;
+        if (k > 0 && (scoring || (gens != null && logprobs != null))) {
+            List<int[]> seqs = new ArrayList<>();
+            for (int i = 0; i < all.size(); i++) {
+                seqs.add(gens == null ? all.get(i) : concat(all.get(i), gens.get(i).tokens()));
+            }
+            tops = topLogprobRows(seqs);
+        }
+        if (req.has("seeds")) {
+            ArrayNode ack = r.putArray("seeds");
+            for (long x : rowSeeds) {
+                ack.add(x);
+            }
         }
         for (int i = 0; i < prompts.size(); i++) {
             Prompt p = prompts.get(i);
@@ -570,8 +631,8 @@ public final class CompletionsServer implements AutoCloseable {
                     choice(
                             p,
                             i,
-                            settings,
-                            seed,
+                            gens == null ? null : gens.get(i),
+                            tops == null ? null : tops.get(i),
                             echo,
                             logprobs,
                             promptLogprobs,
@@ -589,40 +650,78 @@ public final class CompletionsServer implements AutoCloseable {
         return r;
     }
 
+    /**
+     * Per-seed of a request's rows: {@code seeds} (one per prompt) when given, else {@code seed}
+     * for every row.
+     */
+    private static long[] rowSeeds(JsonNode seeds, int rows, long seed) {
+        long[] out = new long[rows];
+        if (seeds.isMissingNode() || seeds.isNull()) {
+            Arrays.fill(out, seed);
+            return out;
+        }
+        if (!seeds.isArray() || seeds.size() != rows) {
+            throw new Refusal(
+                    400,
+                    "seeds must be a list of one integer per prompt ("
+                            + rows
+                            + "), got "
+                            + (seeds.isArray() ? seeds.size() + " values" : seeds.toString()));
+        }
+        for (int i = 0; i < rows; i++) {
+            if (!seeds.get(i).isIntegralNumber()) {
+                throw new Refusal(400, "seeds[" + i + "] must be an integer, got " + seeds.get(i));
+            }
+            out[i] = seeds.get(i).asLong();
+        }
+        return out;
+    }
+
+    /**
+     * Natural-log softmax rows of every sequence (null for an empty one), from batched forwards of
+     * at most {@link #TOP_LOGITS_BUDGET} logits each.
+     */
+    private List<float[][]> topLogprobRows(List<int[]> seqs) {
+        List<float[][]> out = new ArrayList<>(seqs.size());
+        int v = model.vocabSize();
+        int from = 0;
+        while (from < seqs.size()) {
+            if (seqs.get(from).length == 0) {
+                out.add(null);
+                from++;
+                continue;
+            }
+            int to = from;
+            int longest = 0;
+            while (to < seqs.size() && seqs.get(to).length > 0) {
+                int l = Math.max(longest, seqs.get(to).length);
+                if (to > from && (long) (to - from + 1) * l * v > TOP_LOGITS_BUDGET) {
+                    break;
+                }
+                longest = l;
+                to++;
+            }
+            List<int[]> part = seqs.subList(from, to);
+            for (float[][] logits : locked(() -> model.fullLogits(part))) {
+                out.add(logSoftmaxRows(logits));
+            }
+            from = to;
+        }
+        return out;
+    }
+
     private ObjectNode choice(
             Prompt p,
             int index,
-            GenerationSettings settings,
-            long seed,
+            Generation gen,
+            float[][] promptTop,
             boolean echo,
             Integer logprobs,
             Integer promptLogprobs,
             boolean idsAsTokens,
             ScoredSequence scored) {
         int[] prompt = p.ids();
-        Generation gen = null;
-        float[][] promptTop = null;
-        float[][] genTop = null;
-        modelLock.lock();
-        try {
-            if (settings != null) {
-                gen = model.generate(List.of(prompt), new long[] {seed}, settings).get(0);
-            }
-            boolean wantPromptScores = (echo && logprobs != null) || promptLogprobs != null;
-            int k =
-                    Math.max(
-                            logprobs == null ? 0 : logprobs,
-                            promptLogprobs == null ? 0 : promptLogprobs);
-            if (k > 0 && (wantPromptScores || (gen != null && logprobs != null))) {
-                int[] all = gen == null ? prompt : concat(prompt, gen.tokens());
-                if (all.length > 0) {
-                    promptTop = logSoftmaxRows(model.fullLogits(all));
-                }
-            }
-            genTop = promptTop;
-        } finally {
-            modelLock.unlock();
-        }
+        float[][] genTop = promptTop;
         ObjectNode c = JSON.createObjectNode();
         c.put("index", index);
         StringBuilder text = new StringBuilder();

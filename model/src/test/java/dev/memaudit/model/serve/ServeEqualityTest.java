@@ -11,11 +11,13 @@ import dev.memaudit.model.GenerationSettings;
 import dev.memaudit.model.ScoredSequence;
 import dev.memaudit.model.http.EndpointConfig;
 import dev.memaudit.model.http.OpenAiCompletionsModel;
+import dev.memaudit.model.http.ServerTokenizer;
 import dev.memaudit.model.runtime.Architecture;
 import dev.memaudit.model.runtime.DjlLanguageModel;
 import dev.memaudit.model.runtime.ModelLoader;
 import dev.memaudit.model.testing.TinyModels;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -69,7 +71,9 @@ class ServeEqualityTest {
                 .containsEntry("full_distribution", false)
                 .containsEntry("generated_token_ids", "server token ids")
                 .containsEntry("scoring_max_tokens", 0)
-                .containsEntry("prompts_per_request", 16);
+                .containsEntry("prompts_per_request", 16)
+                .containsEntry("generation_batching", "prompt arrays with per-row seeds")
+                .containsEntry("generation_logprobs", 0);
         assertThat(m.toString()).doesNotContain("s3cret");
         assertThat(remote.maxSequenceLength()).isEqualTo(local.maxSequenceLength());
         assertThat(remote.vocabSize()).isEqualTo(local.vocabSize());
@@ -144,12 +148,126 @@ class ServeEqualityTest {
                         EndpointConfig.of(server.uri(), "tiny", "s3cret", null))) {
             assertThat(viaServer.tokenizer().encodeIds(text))
                     .isEqualTo(local.tokenizer().encodeIds(text));
-            var enc = viaServer.tokenizer().encode(text);
-            var want = local.tokenizer().encode(text);
-            assertThat(enc.ids()).isEqualTo(want.ids());
-            assertThat(enc.ends()[enc.length() - 1]).isEqualTo(want.ends()[want.length() - 1]);
-            assertThat(viaServer.tokenizer().decode(want.ids())).isEqualTo(text);
+            assertThat(viaServer.tokenizer().decode(local.tokenizer().encodeIds(text)))
+                    .isEqualTo(text);
+            String tricky = dev.memaudit.model.testing.TrickyText.TEXT + text;
+            ServerTokenizer st = (ServerTokenizer) viaServer.tokenizer();
+            for (var method : ServerTokenizer.OffsetMethod.values()) {
+                st.useOffsetMethod(method);
+                var enc = st.encode(tricky);
+                var want = local.tokenizer().encode(tricky);
+                assertThat(enc.ids()).as("%s", method).isEqualTo(want.ids());
+                assertThat(enc.starts()).as("%s", method).isEqualTo(want.starts());
+                assertThat(enc.ends()).as("%s", method).isEqualTo(want.ends());
+            }
+            // serve gives token strings (one request) and decodes lists of windows
+            @SuppressWarnings("unchecked")
+            Map<String, Object> tok =
+                    (Map<String, Object>) viaServer.manifestSection().get("server_tokenizer");
+            assertThat(tok)
+                    .containsEntry("texts_offsets_from_pieces", 1L)
+                    .containsEntry("texts_offsets_from_windows", 1L)
+                    .containsEntry("detokenize_lists", "yes");
+            // windows: probe + one list request (fewer than 512 tokens) + one per redone block
+            assertThat((long) tok.get("detokenize_requests")).isBetween(3L, 40L);
         }
+    }
+
+    @Test
+    void promptArraysGiveEachRowWhatItsOwnRequestGives() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        int[] a = texts().get(0);
+        int[] b = texts().get(1);
+        String base =
+                ", \"max_tokens\": 5, \"temperature\": 0.9, \"logprobs\": 3,"
+                        + " \"return_tokens_as_token_ids\": true}";
+        var both =
+                json.readTree(
+                        post(
+                                        "/v1/completions",
+                                        "{\"prompt\": ["
+                                                + Arrays.toString(a)
+                                                + ", "
+                                                + Arrays.toString(b)
+                                                + "], \"seed\": 1, \"seeds\": [7, 8]"
+                                                + base,
+                                        "s3cret")
+                                .body());
+        assertThat(both.path("seeds").toString()).isEqualTo("[7,8]");
+        int[][] rows = {a, b};
+        long[] seeds = {7, 8};
+        for (int r = 0; r < 2; r++) {
+            var alone =
+                    json.readTree(
+                            post(
+                                            "/v1/completions",
+                                            "{\"prompt\": "
+                                                    + Arrays.toString(rows[r])
+                                                    + ", \"seed\": "
+                                                    + seeds[r]
+                                                    + base,
+                                            "s3cret")
+                                    .body());
+            var x = alone.path("choices").get(0);
+            var y = both.path("choices").get(r);
+            assertThat(y.path("index").asInt()).isEqualTo(r);
+            assertThat(y.path("text")).isEqualTo(x.path("text"));
+            assertThat(y.path("logprobs").path("tokens"))
+                    .isEqualTo(x.path("logprobs").path("tokens"));
+            // top lists from the batched forward: the same tokens, log-probs within 1e-4
+            for (int j = 0; j < x.path("logprobs").path("top_logprobs").size(); j++) {
+                var tx = x.path("logprobs").path("top_logprobs").get(j);
+                var ty = y.path("logprobs").path("top_logprobs").get(j);
+                assertThat(ty.size()).isEqualTo(tx.size());
+                tx.fields()
+                        .forEachRemaining(
+                                e ->
+                                        assertThat(ty.path(e.getKey()).asDouble())
+                                                .isCloseTo(e.getValue().asDouble(), within(1e-4)));
+            }
+        }
+        // without seeds every row gets seed (vLLM): identical prompts, identical samples
+        var same =
+                json.readTree(
+                        post(
+                                        "/v1/completions",
+                                        "{\"prompt\": ["
+                                                + Arrays.toString(a)
+                                                + ", "
+                                                + Arrays.toString(a)
+                                                + "], \"seed\": 3"
+                                                + base,
+                                        "s3cret")
+                                .body());
+        assertThat(same.has("seeds")).isFalse();
+        assertThat(same.path("choices").get(1).path("text"))
+                .isEqualTo(same.path("choices").get(0).path("text"));
+        assertThat(
+                        post(
+                                        "/v1/completions",
+                                        "{\"prompt\": [[1, 2], [3, 4]], \"seeds\": [1]" + base,
+                                        "s3cret")
+                                .body())
+                .contains("seeds must be a list of one integer per prompt");
+    }
+
+    @Test
+    void samplesTravelAsPromptArrays() {
+        long before = (long) remote.manifestSection().get("requests");
+        List<int[]> prefixes = new java.util.ArrayList<>();
+        long[] seeds = new long[12];
+        for (int r = 0; r < 12; r++) {
+            prefixes.add(texts().get(r % 2));
+            seeds[r] = 100 + r;
+        }
+        GenerationSettings s = new GenerationSettings(4, 1.0, 0, 1.0, 0, false);
+        List<Generation> a = local.generate(prefixes, seeds, s);
+        List<Generation> b = remote.generate(prefixes, seeds, s);
+        for (int r = 0; r < a.size(); r++) {
+            assertThat(b.get(r).tokens()).as("row %d", r).isEqualTo(a.get(r).tokens());
+        }
+        long used = (long) remote.manifestSection().get("requests") - before;
+        assertThat(used).as("12 rows in prompt arrays of up to 8").isEqualTo(2);
     }
 
     @Test
