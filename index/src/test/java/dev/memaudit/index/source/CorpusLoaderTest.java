@@ -47,6 +47,7 @@ class CorpusLoaderTest {
                     public void read(
                             WorkEntry entry,
                             String sha,
+                            ReadLimits limits,
                             Consumer<LoadedWork> works,
                             Consumer<WorkProblem> problems) {
                         throw new IllegalStateException("parser fell over");
