@@ -130,6 +130,7 @@ public final class IndexBuilder {
     private final Clock clock;
     private final Consumer<String> log;
     private final int chunkGrams;
+    private final long inFlightBudget;
 
     public IndexBuilder(Clock clock, Consumer<String> log) {
         this(clock, log, CHUNK_GRAMS);
@@ -137,6 +138,12 @@ public final class IndexBuilder {
 
     /** With another document size, so that tests can split small works. */
     IndexBuilder(Clock clock, Consumer<String> log, int chunkGrams) {
+        this(clock, log, chunkGrams, Runtime.getRuntime().maxMemory() / IN_FLIGHT_HEAP_SHARE);
+    }
+
+    /** With another in-flight budget (UTF-8 bytes), so that tests can index every work alone. */
+    IndexBuilder(Clock clock, Consumer<String> log, int chunkGrams, long inFlightBudget) {
+        this.inFlightBudget = inFlightBudget;
         if (chunkGrams < 1) {
             throw new IllegalArgumentException("chunkGrams must be positive, got " + chunkGrams);
         }
@@ -248,7 +255,8 @@ public final class IndexBuilder {
                                 options.threads() * 2 + 2,
                                 writer,
                                 options,
-                                chunkGrams);
+                                chunkGrams,
+                                inFlightBudget);
                 CorpusLoader loader = new CorpusLoader(limits);
                 Map<String, Integer> seen = new HashMap<>();
                 loader.load(
@@ -759,14 +767,15 @@ public final class IndexBuilder {
                 int window,
                 IndexWriter writer,
                 Options options,
-                int chunkGrams) {
+                int chunkGrams,
+                long inFlightBudget) {
             this.store = store;
             this.chunkGrams = chunkGrams;
             this.pool = pool;
             this.permits = new Semaphore(window);
             this.writer = writer;
             this.options = options;
-            this.inFlightBudget = Runtime.getRuntime().maxMemory() / IN_FLIGHT_HEAP_SHARE;
+            this.inFlightBudget = inFlightBudget;
         }
 
         /** {@code replaces}: the index already holds a version of this work. */

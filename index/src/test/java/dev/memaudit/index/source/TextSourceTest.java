@@ -131,7 +131,17 @@ class TextSourceTest extends WorkSourceContractTest {
     @Override
     protected List<OverLimit> overLimitInputs(Path dir) throws Exception {
         Path big = Files.writeString(dir.resolve("two-kib.txt"), "word ".repeat(410));
+        // 2,002 bytes of UTF-16 that are 3,000 bytes of UTF-8: the limit is on the text
+        Path wide = write(dir, "wide.txt", bytes(bom(0xFF, 0xFE), "鶴".repeat(1000), "UTF-16LE"));
         return List.of(
+                new OverLimit(
+                        "text over max_work_bytes in UTF-8, not in the file",
+                        wide,
+                        limit(ReadLimits.Key.MAX_WORK_BYTES, 2048),
+                        ReadLimits.Key.MAX_WORK_BYTES,
+                        "the extracted text is 3,000 bytes (2.9 KiB) in UTF-8, over the limit of 2"
+                                + " KiB",
+                        limit(ReadLimits.Key.MAX_WORK_BYTES, 4096)),
                 new OverLimit(
                         "file over max_work_bytes",
                         big,
