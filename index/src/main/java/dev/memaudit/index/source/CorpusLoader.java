@@ -123,6 +123,16 @@ public final class CorpusLoader {
             problems.accept(failed(entry, "not a regular file: " + entry.relativePath()));
             return;
         }
+        // What the caller does with a work (index it) is not this file's problem: its failures
+        // pass through instead of being recorded as a failure to read the file.
+        Consumer<LoadedWork> caller =
+                work -> {
+                    try {
+                        works.accept(work);
+                    } catch (RuntimeException | Error e) {
+                        throw new CallerFailure(e);
+                    }
+                };
         try {
             ReadLimits.Key sizeLimit = source.fileSizeLimit();
             long size = sizeLimit == null ? 0 : Files.size(file);
@@ -131,7 +141,9 @@ public final class CorpusLoader {
                 throw limits.exceeded(sizeLimit, "the file is " + ReadLimits.formatBytes(size));
             }
             String sha256 = Sha256.of(file);
-            source.read(entry, sha256, limits, works, problems);
+            source.read(entry, sha256, limits, caller, problems);
+        } catch (CallerFailure e) {
+            e.rethrow();
         } catch (OverLimitException e) {
             problems.accept(overLimit(entry, e));
         } catch (WorkReadException e) {
@@ -172,6 +184,22 @@ public final class CorpusLoader {
                                     + source.format()
                                     + ": "
                                     + e));
+        }
+    }
+
+    /** A failure of the caller's consumer, carried through the reader unchanged. */
+    private static final class CallerFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        CallerFailure(Throwable cause) {
+            super(cause);
+        }
+
+        void rethrow() {
+            if (getCause() instanceof Error error) {
+                throw error;
+            }
+            throw (RuntimeException) getCause();
         }
     }
 
