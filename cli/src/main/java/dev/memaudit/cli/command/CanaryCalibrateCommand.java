@@ -231,7 +231,7 @@ public final class CanaryCalibrateCommand implements Callable<Integer> {
             String set,
             java.io.PrintWriter err) {
         List<PplText> out = new ArrayList<>();
-        new CorpusLoader()
+        new CorpusLoader(m.limits())
                 .load(
                         entries,
                         w -> out.add(new PplText(set, w.id(), w.title(), w.text())),

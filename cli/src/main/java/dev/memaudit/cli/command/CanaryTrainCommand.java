@@ -128,7 +128,7 @@ public final class CanaryTrainCommand implements Callable<Integer> {
         }
         List<CorpusText> texts = new ArrayList<>();
         CorpusManifest manifest = CorpusManifest.load(corpus);
-        new CorpusLoader()
+        new CorpusLoader(manifest.limits())
                 .load(
                         manifest.works(),
                         (LoadedWork w) -> texts.add(new CorpusText(w.id(), w.text())),

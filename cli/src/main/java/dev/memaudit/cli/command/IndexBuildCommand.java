@@ -1,14 +1,19 @@
 package dev.memaudit.cli.command;
 
 import dev.memaudit.cli.support.Messages;
+import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.io.Json;
 import dev.memaudit.core.io.JsonlWriter;
 import dev.memaudit.index.build.BuildReport;
 import dev.memaudit.index.build.IndexBuilder;
 import dev.memaudit.index.build.WorkOutcome;
+import dev.memaudit.index.source.ReadLimits;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,6 +59,17 @@ public final class IndexBuildCommand implements Callable<Integer> {
             description = "Indexing threads (default ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(
+            names = "--limit",
+            paramLabel = "<key=value>",
+            description = {
+                "Override a reading limit of corpus.yaml's limits: (repeatable), e.g. --limit"
+                        + " max_document_bytes=256MiB. Keys and defaults: max_work_bytes 512MiB,"
+                        + " max_document_bytes 64MiB, max_compression_ratio 100, max_line_bytes"
+                        + " 64MiB, max_depth 512, max_elements 1000000 (see README, Corpus)."
+            })
+    Map<String, String> limits = new LinkedHashMap<>();
+
     @Mixin FormatOption format;
 
     @Override
@@ -63,7 +79,9 @@ public final class IndexBuildCommand implements Callable<Integer> {
         IndexBuilder builder = new IndexBuilder(Clock.systemUTC(), Messages.to(spec));
         BuildReport r =
                 builder.build(
-                        corpus, index.path(), new IndexBuilder.Options(ngram, strict, threads));
+                        corpus,
+                        index.path(),
+                        new IndexBuilder.Options(ngram, strict, threads, parseLimits()));
         try (JsonlWriter log = JsonlWriter.append(index.path().resolve("builds.jsonl"))) {
             log.write(r);
         }
@@ -105,5 +123,31 @@ public final class IndexBuildCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** The --limit flags, every bad key or value reported at once (exit 2). */
+    private Map<ReadLimits.Key, Long> parseLimits() {
+        Map<ReadLimits.Key, Long> parsed = new EnumMap<>(ReadLimits.Key.class);
+        StringBuilder problems = new StringBuilder();
+        for (Map.Entry<String, String> e : limits.entrySet()) {
+            ReadLimits.Key key = ReadLimits.Key.of(e.getKey());
+            if (key == null) {
+                problems.append("\n  --limit: unknown key '")
+                        .append(e.getKey())
+                        .append("' (allowed: ")
+                        .append(ReadLimits.Key.names())
+                        .append(")");
+                continue;
+            }
+            try {
+                parsed.put(key, key.parse(e.getValue()));
+            } catch (IllegalArgumentException bad) {
+                problems.append("\n  --limit ").append(bad.getMessage());
+            }
+        }
+        if (problems.length() > 0) {
+            throw MemauditException.usage(problems.substring(3));
+        }
+        return parsed;
     }
 }

@@ -1,8 +1,10 @@
 package dev.memaudit.cli.command;
 
 import dev.memaudit.cli.support.Messages;
+import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.records.scan.ScanSummary;
 import dev.memaudit.index.scan.ScanService;
+import dev.memaudit.index.source.ReadLimits;
 import dev.memaudit.model.ModelTokenizer;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -60,6 +62,16 @@ public final class ScanCommand implements Callable<Integer> {
                             + " in its tokens.")
     Path tokenizer;
 
+    @Option(
+            names = "--max-output-bytes",
+            defaultValue = "64MiB",
+            paramLabel = "<size>",
+            description =
+                    "Largest output scanned: one JSONL line or one .txt file (e.g. 64MiB, 1GiB);"
+                            + " a larger one is reported with its line and skipped (default"
+                            + " ${DEFAULT-VALUE}).")
+    String maxOutputBytes;
+
     @Override
     public Integer call() {
         if (tokenizer == null) {
@@ -78,7 +90,8 @@ public final class ScanCommand implements Callable<Integer> {
                         index.path(),
                         outputs,
                         out,
-                        new ScanService.Options(minWords, threads, tokenCounter),
+                        new ScanService.Options(
+                                minWords, threads, tokenCounter, parseMaxOutputBytes()),
                         spec.commandLine().getParseResult().originalArgs());
         stdout.printf(
                 Locale.ROOT,
@@ -94,5 +107,13 @@ public final class ScanCommand implements Callable<Integer> {
         stdout.printf(Locale.ROOT, "results in %s%n", out);
         stdout.flush();
         return 0;
+    }
+
+    private long parseMaxOutputBytes() {
+        try {
+            return ReadLimits.parseBytes("--max-output-bytes", maxOutputBytes);
+        } catch (IllegalArgumentException e) {
+            throw MemauditException.usage(e.getMessage());
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.memaudit.cli.report;
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.io.Sha256;
 import dev.memaudit.core.records.run.FileDigest;
+import dev.memaudit.core.records.scan.ScanConfig;
 import dev.memaudit.index.build.IndexManifest;
 import dev.memaudit.index.scan.NgramIndex;
 import dev.memaudit.index.scan.ScanService;
@@ -144,6 +145,7 @@ public final class IndexTexts implements SourceTexts, Closeable {
             // read as the scan read it: the same ids, the same text field
             ScanService.forEachOutput(
                     file,
+                    ((ScanConfig) scan.manifest().config()).maxOutputBytes(),
                     o -> {
                         if (o.text() != null) {
                             outputs.putIfAbsent(o.id(), o.text());

@@ -1,9 +1,10 @@
 package dev.memaudit.core.io;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,18 +15,41 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * Reads a JSONL file one object per line, keeping line numbers (1-based) so that every problem can
- * be named by file and line. A bad line (invalid UTF-8, malformed JSON, not an object) is returned
- * as a {@link Line} with a reason instead of aborting the file; blank lines are skipped.
+ * be named by file and line. A bad line (invalid UTF-8, malformed JSON, not an object, longer than
+ * the line limit) is returned as a {@link Line} with a reason instead of aborting the file; blank
+ * lines are skipped. Lines end at {@code \n}; a {@code \r} before it is dropped.
+ *
+ * <p>A line is held in memory only up to the line limit: a longer one is read through to its end
+ * without being kept, so a 2 GB line costs the limit, not 2 GB, and the next line is read as usual.
+ * JSON strings may be as long as a line (Jackson's own 20 M character default does not apply);
+ * nesting is Jackson's default, at most 1000 levels.
  */
 public final class JsonlReader implements Closeable {
-    /** One non-blank line: either {@code object} or {@code problem} is non-null. */
-    public record Line(long number, ObjectNode object, String problem) {}
+    /** The line limit when none is given: 64 MiB, far above any record or model output. */
+    public static final long DEFAULT_MAX_LINE_BYTES = 64L << 20;
+
+    /**
+     * One non-blank line: either {@code object} or {@code problem} is non-null.
+     *
+     * @param bytes the line's length in bytes, without its line end
+     * @param tooLong whether the line is longer than the reader's limit (then {@code problem} says
+     *     so and the line was not kept)
+     */
+    public record Line(
+            long number, ObjectNode object, String problem, long bytes, boolean tooLong) {}
+
+    private static final ObjectMapper DEFAULT_MAPPER =
+            lineMapper(Json.MAPPER, DEFAULT_MAX_LINE_BYTES);
 
     private final Path file;
     private final InputStream in;
+    private final long maxLineBytes;
+    private final ObjectMapper mapper;
     private final byte[] buf = new byte[1 << 16];
     private int pos;
     private int limit;
@@ -34,13 +58,58 @@ public final class JsonlReader implements Closeable {
                     .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT);
-    private final ByteArrayOutputStream lineBytes = new ByteArrayOutputStream(1 << 12);
+    private byte[] lineBytes = new byte[1 << 12];
+    private int lineLength;
     private long lineNumber;
     private boolean eof;
 
+    /** A reader with lines of at most {@link #DEFAULT_MAX_LINE_BYTES}, parsed by {@link Json}. */
     public JsonlReader(Path file) throws IOException {
+        this(file, DEFAULT_MAX_LINE_BYTES);
+    }
+
+    /** A reader with lines of at most {@code maxLineBytes} bytes, parsed by {@link Json}. */
+    public JsonlReader(Path file, long maxLineBytes) throws IOException {
+        this(
+                file,
+                maxLineBytes,
+                maxLineBytes == DEFAULT_MAX_LINE_BYTES
+                        ? DEFAULT_MAPPER
+                        : lineMapper(Json.MAPPER, maxLineBytes));
+    }
+
+    /**
+     * A reader with lines of at most {@code maxLineBytes} bytes (1 .. 2^31 - 64), parsed by {@code
+     * mapper}, whose read constraints apply as they are (see {@link #lineMapper}).
+     */
+    public JsonlReader(Path file, long maxLineBytes, ObjectMapper mapper) throws IOException {
+        if (maxLineBytes < 1 || maxLineBytes > Integer.MAX_VALUE - 64L) {
+            throw new IllegalArgumentException(
+                    "maxLineBytes must be between 1 and "
+                            + (Integer.MAX_VALUE - 64L)
+                            + ", got "
+                            + maxLineBytes);
+        }
         this.file = file;
+        this.maxLineBytes = maxLineBytes;
+        this.mapper = mapper;
         this.in = Files.newInputStream(file);
+    }
+
+    /**
+     * A copy of {@code base} whose JSON strings may be as long as a line of {@code maxLineBytes} (a
+     * string never has more characters than its line has bytes).
+     */
+    public static ObjectMapper lineMapper(ObjectMapper base, long maxLineBytes) {
+        ObjectMapper copy = base.copy();
+        StreamReadConstraints current = copy.getFactory().streamReadConstraints();
+        copy.getFactory()
+                .setStreamReadConstraints(
+                        current.rebuild()
+                                .maxStringLength(
+                                        (int) Math.min(maxLineBytes, Integer.MAX_VALUE - 64L))
+                                .build());
+        return copy;
     }
 
     /** The file being read. */
@@ -51,7 +120,9 @@ public final class JsonlReader implements Closeable {
     /** The next non-blank line, or {@code null} at the end of the file. */
     public Line next() throws IOException {
         while (!eof) {
-            lineBytes.reset();
+            lineLength = 0;
+            long length = 0; // of the whole line, also past the limit
+            byte last = 0; // the line's last byte, kept also past the limit
             // Scan the buffer for the newline instead of reading byte by byte: long ledgers (a
             // whole book's windows) are read through here.
             boolean newline = false;
@@ -68,7 +139,14 @@ public final class JsonlReader implements Closeable {
                 while (pos < limit && buf[pos] != '\n') {
                     pos++;
                 }
-                lineBytes.write(buf, start, pos - start);
+                length += pos - start;
+                if (pos > start) {
+                    last = buf[pos - 1];
+                }
+                if (length <= maxLineBytes + 1) {
+                    // one byte more than the limit: a '\r' before the newline is not counted
+                    append(start, pos - start);
+                }
                 if (pos < limit) {
                     pos++;
                     newline = true;
@@ -76,47 +154,76 @@ public final class JsonlReader implements Closeable {
             }
             if (!newline) {
                 eof = true;
-                if (lineBytes.size() == 0) {
+                if (length == 0) {
                     return null;
                 }
             }
             lineNumber++;
-            byte[] bytes = lineBytes.toByteArray();
-            int len = bytes.length;
-            if (len > 0 && bytes[len - 1] == '\r') {
-                len--;
+            int len = lineLength;
+            if (length > 0 && last == '\r') {
+                length--;
+                if (len > 0) {
+                    len--;
+                }
+            }
+            if (length > maxLineBytes) {
+                return new Line(
+                        lineNumber,
+                        null,
+                        String.format(
+                                Locale.ROOT,
+                                "line is %,d bytes long, over the limit of %,d bytes",
+                                length,
+                                maxLineBytes),
+                        length,
+                        true);
             }
             int off = 0;
             if (lineNumber == 1
                     && len >= 3
-                    && (bytes[0] & 0xFF) == 0xEF
-                    && (bytes[1] & 0xFF) == 0xBB
-                    && (bytes[2] & 0xFF) == 0xBF) {
+                    && (lineBytes[0] & 0xFF) == 0xEF
+                    && (lineBytes[1] & 0xFF) == 0xBB
+                    && (lineBytes[2] & 0xFF) == 0xBF) {
                 off = 3;
             }
             String text;
             try {
-                text = decoder.decode(ByteBuffer.wrap(bytes, off, len - off)).toString();
+                text = decoder.decode(ByteBuffer.wrap(lineBytes, off, len - off)).toString();
             } catch (CharacterCodingException e) {
-                return new Line(lineNumber, null, "not valid UTF-8");
+                return new Line(lineNumber, null, "not valid UTF-8", length, false);
             }
             if (text.isBlank()) {
                 continue;
             }
-            return parse(text);
+            return parse(text, length);
         }
         return null;
     }
 
-    private Line parse(String text) {
+    /** Appends bytes of the buffer to the line, growing it at most to the limit plus one. */
+    private void append(int from, int n) {
+        if (n == 0) {
+            return;
+        }
+        long needed = (long) lineLength + n;
+        if (needed > lineBytes.length) {
+            long grown = Math.max(needed, Math.min(2L * lineBytes.length, maxLineBytes + 1));
+            lineBytes = Arrays.copyOf(lineBytes, (int) grown);
+        }
+        System.arraycopy(buf, from, lineBytes, lineLength, n);
+        lineLength += n;
+    }
+
+    private Line parse(String text, long bytes) {
         try {
-            JsonNode node = Json.MAPPER.readTree(text);
+            JsonNode node = mapper.readTree(text);
             if (node == null || !node.isObject()) {
-                return new Line(lineNumber, null, "not a JSON object");
+                return new Line(lineNumber, null, "not a JSON object", bytes, false);
             }
-            return new Line(lineNumber, (ObjectNode) node, null);
+            return new Line(lineNumber, (ObjectNode) node, null, bytes, false);
         } catch (JsonProcessingException e) {
-            return new Line(lineNumber, null, "malformed JSON: " + e.getOriginalMessage());
+            return new Line(
+                    lineNumber, null, "malformed JSON: " + e.getOriginalMessage(), bytes, false);
         }
     }
 

@@ -57,4 +57,53 @@ class JsonlReaderTest {
             assertThat(lines.get(i + 1).object().get("i").asInt()).isEqualTo(i);
         }
     }
+
+    private List<JsonlReader.Line> read(Path f, long maxLineBytes) throws Exception {
+        List<JsonlReader.Line> lines = new ArrayList<>();
+        try (JsonlReader r = new JsonlReader(f, maxLineBytes)) {
+            for (JsonlReader.Line l; (l = r.next()) != null; ) {
+                lines.add(l);
+            }
+        }
+        return lines;
+    }
+
+    @Test
+    void aLineOverTheLimitIsAProblemWithItsLengthAndTheNextLineIsRead() throws Exception {
+        Path f = tmp.resolve("long.jsonl");
+        try (var out = Files.newOutputStream(f)) {
+            out.write("{\"i\":1}\n{\"t\":\"".getBytes(StandardCharsets.UTF_8));
+            out.write("y".repeat(10 << 20).getBytes(StandardCharsets.UTF_8));
+            out.write("\"}\r\n{\"i\":3}\n".getBytes(StandardCharsets.UTF_8));
+        }
+        List<JsonlReader.Line> lines = read(f, 1 << 20);
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0).object().get("i").asInt()).isEqualTo(1);
+        JsonlReader.Line tooLong = lines.get(1);
+        long length = (10 << 20) + 8; // {"t":"…"} without the CRLF
+        assertThat(tooLong.number()).isEqualTo(2);
+        assertThat(tooLong.tooLong()).isTrue();
+        assertThat(tooLong.bytes()).isEqualTo(length);
+        assertThat(tooLong.object()).isNull();
+        assertThat(tooLong.problem())
+                .isEqualTo("line is 10,485,768 bytes long, over the limit of 1,048,576 bytes");
+        assertThat(lines.get(2).object().get("i").asInt()).isEqualTo(3);
+        assertThat(lines.get(2).number()).isEqualTo(3);
+
+        // the same line loads under a limit of exactly its length, CRLF or not
+        List<JsonlReader.Line> exact = read(f, length);
+        assertThat(exact.get(1).problem()).isNull();
+        assertThat(exact.get(1).object().get("t").asText()).hasSize(10 << 20);
+        assertThat(read(f, length - 1).get(1).tooLong()).isTrue();
+    }
+
+    @Test
+    void stringsMayBeAsLongAsALineNotJacksonsTwentyMillionCharacters() throws Exception {
+        Path f = tmp.resolve("string.jsonl");
+        String big = "z".repeat(21_000_000);
+        Files.writeString(f, "{\"t\":\"" + big + "\"}\n", StandardCharsets.UTF_8);
+        List<JsonlReader.Line> lines = read(f, JsonlReader.DEFAULT_MAX_LINE_BYTES);
+        assertThat(lines.get(0).problem()).isNull();
+        assertThat(lines.get(0).object().get("t").asText()).hasSize(21_000_000);
+    }
 }

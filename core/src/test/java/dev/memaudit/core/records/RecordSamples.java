@@ -64,7 +64,15 @@ final class RecordSamples {
                     3);
     static final ScanConfig SCAN =
             new ScanConfig(
-                    12, 2, "/runs/a/index", "1bd54997fb3cbfbabca73e650f1b93e1", 3, 8, 1, true);
+                    12,
+                    2,
+                    64L << 20,
+                    "/runs/a/index",
+                    "1bd54997fb3cbfbabca73e650f1b93e1",
+                    3,
+                    8,
+                    1,
+                    true);
     static final SampleConfig SAMPLE =
             new SampleConfig(
                     "m",

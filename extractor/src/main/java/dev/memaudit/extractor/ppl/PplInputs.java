@@ -103,7 +103,7 @@ public final class PplInputs {
         List<PplText> texts = new ArrayList<>();
         Map<String, String> hashes = new TreeMap<>();
         List<String> problems = new ArrayList<>();
-        new CorpusLoader()
+        new CorpusLoader(m.limits())
                 .load(
                         entries,
                         w -> {

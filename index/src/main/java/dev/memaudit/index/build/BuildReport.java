@@ -14,6 +14,7 @@ import java.util.Map;
  * @param heapPeakBytes sum of the JVM heap pools' peak usage during the build (an upper bound of
  *     the peak heap; includes garbage not yet collected)
  * @param indexBytes size of the index folder after the build
+ * @param limits the reading limits the build kept to, by corpus.yaml key (bytes, or counts)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record BuildReport(
@@ -29,6 +30,7 @@ public record BuildReport(
         double megabytesPerSecond,
         long heapPeakBytes,
         long indexBytes,
+        Map<String, Long> limits,
         List<WorkOutcome> outcomes) {
 
     /** Outcomes that are not INDEXED or UNCHANGED. */

@@ -14,6 +14,7 @@ import dev.memaudit.index.ngram.HotGrams;
 import dev.memaudit.index.source.CorpusLoader;
 import dev.memaudit.index.source.CorpusManifest;
 import dev.memaudit.index.source.LoadedWork;
+import dev.memaudit.index.source.ReadLimits;
 import dev.memaudit.index.source.WorkProblem;
 import dev.memaudit.index.store.StoreRecord;
 import dev.memaudit.index.store.WorksStore;
@@ -83,8 +84,11 @@ public final class IndexBuilder {
      * @param ngram words per gram, 2..64; must match an existing index
      * @param strict fail (and commit nothing) if any work is empty, skipped or failed
      * @param threads worker threads for normalization and inversion
+     * @param limits reading limits that override the corpus.yaml's (and the defaults), each in its
+     *     key's range
      */
-    public record Options(int ngram, boolean strict, int threads) {
+    public record Options(
+            int ngram, boolean strict, int threads, Map<ReadLimits.Key, Long> limits) {
         public Options {
             if (ngram < 2 || ngram > 64) {
                 throw MemauditException.usage("ngram must be between 2 and 64, got " + ngram);
@@ -92,8 +96,33 @@ public final class IndexBuilder {
             if (threads < 1 || threads > 64) {
                 throw MemauditException.usage("threads must be between 1 and 64, got " + threads);
             }
+            limits = limits == null ? Map.of() : Map.copyOf(limits);
+            for (Map.Entry<ReadLimits.Key, Long> e : limits.entrySet()) {
+                try {
+                    e.getKey().check(e.getValue());
+                } catch (IllegalArgumentException bad) {
+                    throw MemauditException.usage("--limit " + bad.getMessage());
+                }
+            }
+        }
+
+        /** Settings with the corpus.yaml's limits (or the defaults). */
+        public Options(int ngram, boolean strict, int threads) {
+            this(ngram, strict, threads, Map.of());
         }
     }
+
+    /**
+     * Heap bytes that indexing one work costs per UTF-8 byte of its text, at most: the text, its
+     * UTF-8 copy, 16 bytes per word for the normalized words while their arrays grow, the reader's
+     * copies. Measured: a 100 MB single .txt work built with -Xmx800m and ran out of memory with
+     * -Xmx600m (child JVM, 2 threads). A work that needs more than the JVM's maximum heap fails
+     * with that reason instead of ending the build with OutOfMemoryError.
+     */
+    static final int HEAP_PER_TEXT_BYTE = 8;
+
+    /** The share of the maximum heap that the texts being indexed may take together. */
+    static final int IN_FLIGHT_HEAP_SHARE = 16;
 
     /** Grams per Lucene document: larger works are split (12 MB of points in memory). */
     static final int CHUNK_GRAMS = 1 << 20;
@@ -101,6 +130,7 @@ public final class IndexBuilder {
     private final Clock clock;
     private final Consumer<String> log;
     private final int chunkGrams;
+    private final long inFlightBudget;
 
     public IndexBuilder(Clock clock, Consumer<String> log) {
         this(clock, log, CHUNK_GRAMS);
@@ -108,6 +138,12 @@ public final class IndexBuilder {
 
     /** With another document size, so that tests can split small works. */
     IndexBuilder(Clock clock, Consumer<String> log, int chunkGrams) {
+        this(clock, log, chunkGrams, Runtime.getRuntime().maxMemory() / IN_FLIGHT_HEAP_SHARE);
+    }
+
+    /** With another in-flight budget (UTF-8 bytes), so that tests can index every work alone. */
+    IndexBuilder(Clock clock, Consumer<String> log, int chunkGrams, long inFlightBudget) {
+        this.inFlightBudget = inFlightBudget;
         if (chunkGrams < 1) {
             throw new IllegalArgumentException("chunkGrams must be positive, got " + chunkGrams);
         }
@@ -121,6 +157,7 @@ public final class IndexBuilder {
         long t0 = System.nanoTime();
         resetHeapPeaks();
         CorpusManifest manifest = CorpusManifest.load(corpus);
+        ReadLimits limits = manifest.limits().with(options.limits());
         IndexManifest previous = null;
         boolean created = false;
         if (IndexLayout.isIndex(indexDir)) {
@@ -155,7 +192,7 @@ public final class IndexBuilder {
                     IndexLayout.checkLuceneCommit(lucene, previous, indexDir);
                 }
             }
-            return run(manifest, indexDir, previous, generation, options, t0);
+            return run(manifest, limits, indexDir, previous, generation, options, t0);
         } catch (IOException e) {
             cleanUpAfterFailure(indexDir, created, generation, e);
             throw new UncheckedIOException("index build failed in " + indexDir, e);
@@ -167,6 +204,7 @@ public final class IndexBuilder {
 
     private BuildReport run(
             CorpusManifest corpus,
+            ReadLimits limits,
             Path indexDir,
             IndexManifest previous,
             long generation,
@@ -217,8 +255,9 @@ public final class IndexBuilder {
                                 options.threads() * 2 + 2,
                                 writer,
                                 options,
-                                chunkGrams);
-                CorpusLoader loader = new CorpusLoader();
+                                chunkGrams,
+                                inFlightBudget);
+                CorpusLoader loader = new CorpusLoader(limits);
                 Map<String, Integer> seen = new HashMap<>();
                 loader.load(
                         corpus.works(),
@@ -253,6 +292,18 @@ public final class IndexBuilder {
                                 return;
                             }
                             byte[] utf8 = work.text().getBytes(StandardCharsets.UTF_8);
+                            String tooBig = heapProblem(utf8.length);
+                            if (tooBig != null) {
+                                addSynchronized(
+                                        outcomes,
+                                        new WorkOutcome(
+                                                work.id(),
+                                                work.relativePath(),
+                                                null,
+                                                Status.FAILED,
+                                                tooBig));
+                                return;
+                            }
                             sourceBytes[0] += utf8.length;
                             ordered.index(
                                     work,
@@ -406,6 +457,7 @@ public final class IndexBuilder {
                         sourceBytes[0] / 1e6 / seconds,
                         heapPeak(),
                         FileTrees.size(indexDir),
+                        limits.toMap(),
                         outcomes);
             } finally {
                 pool.shutdownNow();
@@ -534,6 +586,25 @@ public final class IndexBuilder {
         }
     }
 
+    /** Why a work of {@code bytes} bytes of UTF-8 text cannot be indexed in this JVM's heap. */
+    static String heapProblem(long bytes) {
+        long max = Runtime.getRuntime().maxMemory();
+        long needed = bytes * HEAP_PER_TEXT_BYTE;
+        if (max == Long.MAX_VALUE || needed <= max) {
+            return null;
+        }
+        return String.format(
+                java.util.Locale.ROOT,
+                "indexing it needs about %,d MB of heap (%d bytes per byte of its %,d MB of text),"
+                        + " and this JVM may use %,d MB: give Java more (MEMAUDIT_JAVA_OPTS=-Xmx%dg"
+                        + " for ./memaudit) or split the work",
+                needed >> 20,
+                HEAP_PER_TEXT_BYTE,
+                bytes >> 20,
+                max >> 20,
+                (needed >> 30) + 2);
+    }
+
     private static IndexManifest.WorkInfo info(LoadedWork w, int words, int codePoints) {
         return new IndexManifest.WorkInfo(
                 w.id(),
@@ -563,7 +634,13 @@ public final class IndexBuilder {
             source = p.file().toString();
         }
         Status status = p.kind() == WorkProblem.Kind.SKIPPED ? Status.SKIPPED : Status.FAILED;
-        return new WorkOutcome(p.id(), source, p.line(), status, p.reason());
+        return new WorkOutcome(
+                p.id(),
+                source,
+                p.line(),
+                status,
+                p.reason(),
+                p.limit() == null ? null : p.limit().key());
     }
 
     private static <T> void addSynchronized(List<T> list, T item) {
@@ -667,7 +744,9 @@ public final class IndexBuilder {
 
     /**
      * Runs normalization and inversion on the pool while writing store records strictly in
-     * submission order; at most {@code window} works are in memory at once.
+     * submission order; at most {@code window} works, and at most 1/{@value #IN_FLIGHT_HEAP_SHARE}
+     * of the maximum heap in UTF-8 text (each byte costs about {@value #HEAP_PER_TEXT_BYTE} in heap
+     * while indexed), are in memory at once. A larger work is indexed alone.
      */
     private static final class OrderedWriter {
         private final WorksStoreWriter store;
@@ -677,6 +756,9 @@ public final class IndexBuilder {
         private final Options options;
         private final int chunkGrams;
         private final ArrayDeque<Future<StoreRecord>> pending = new ArrayDeque<>();
+        private final ArrayDeque<Long> costs = new ArrayDeque<>(); // UTF-8 bytes, as pending
+        private final long inFlightBudget;
+        private long inFlight;
         private final List<String> written = new ArrayList<>();
 
         OrderedWriter(
@@ -685,18 +767,21 @@ public final class IndexBuilder {
                 int window,
                 IndexWriter writer,
                 Options options,
-                int chunkGrams) {
+                int chunkGrams,
+                long inFlightBudget) {
             this.store = store;
             this.chunkGrams = chunkGrams;
             this.pool = pool;
             this.permits = new Semaphore(window);
             this.writer = writer;
             this.options = options;
+            this.inFlightBudget = inFlightBudget;
         }
 
         /** {@code replaces}: the index already holds a version of this work. */
         void index(LoadedWork work, byte[] utf8, boolean replaces, Indexed done) {
-            acquire();
+            long bytes = utf8.length;
+            acquire(bytes);
             pending.add(
                     pool.submit(
                             () -> {
@@ -726,10 +811,16 @@ public final class IndexBuilder {
                                 }
                                 return new StoreRecord(work.id(), utf8, cps, words);
                             }));
+            costs.add(bytes);
+            if (bytes > inFlightBudget) {
+                // alone, and finished before the loader reads the next work
+                drain();
+            }
         }
 
         void copy(WorksStore old, int ordinal) {
-            acquire();
+            long bytes = old.textBytes(ordinal);
+            acquire(bytes);
             int from = old.base(ordinal);
             int n = old.words(ordinal);
             NormalizedWords words =
@@ -742,12 +833,21 @@ public final class IndexBuilder {
                     new StoreRecord(
                             old.id(ordinal), old.textUtf8(ordinal), old.codePoints(ordinal), words);
             pending.add(java.util.concurrent.CompletableFuture.completedFuture(r));
+            costs.add(bytes);
         }
 
-        private void acquire() {
+        /**
+         * Waits for a place in the window and for room in the byte budget: a work larger than the
+         * whole budget waits until nothing else is in flight.
+         */
+        private void acquire(long bytes) {
             while (!permits.tryAcquire()) {
                 writeHead();
             }
+            while (!pending.isEmpty() && inFlight + bytes > inFlightBudget) {
+                writeHead();
+            }
+            inFlight += bytes;
             // Write whatever finished already, so memory is released early.
             while (!pending.isEmpty() && pending.peek().isDone()) {
                 writeHead();
@@ -759,6 +859,7 @@ public final class IndexBuilder {
             if (head == null) {
                 throw new IllegalStateException("no pending work but no permits");
             }
+            inFlight -= costs.poll();
             try {
                 StoreRecord r = head.get();
                 if (r != null) {

@@ -12,10 +12,19 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param line 1-based line for JSONL sources, else null
  * @param status the outcome
  * @param reason why, for anything but {@link Status#INDEXED} and {@link Status#UNCHANGED}
+ * @param limit for a work that exceeded a reading limit, its corpus.yaml key (e.g. {@code
+ *     max_document_bytes}), else null; the reason names the part of the file and its size
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record WorkOutcome(String id, String source, Integer line, Status status, String reason) {
+public record WorkOutcome(
+        String id, String source, Integer line, Status status, String reason, String limit) {
+
+    /** An outcome that is not a limit exceeded. */
+    public WorkOutcome(String id, String source, Integer line, Status status, String reason) {
+        this(id, source, line, status, reason, null);
+    }
+
     /** Per-work outcome of a build. */
     public enum Status {
         /** Read, normalized and (re)indexed in this build. */
@@ -26,7 +35,7 @@ public record WorkOutcome(String id, String source, Integer line, Status status,
         EMPTY,
         /** Deliberately not indexed (e.g. DRM-encrypted, no text layer). */
         SKIPPED,
-        /** Could not be read (malformed, unreadable, duplicate id). */
+        /** Could not be read (malformed, unreadable, over a reading limit, duplicate id). */
         FAILED
     }
 }

@@ -48,14 +48,21 @@ public final class ScanService {
 
     private static final int BATCH = 256;
 
+    /** UTF-16 units of output text a batch may hold: a batch of huge outputs is cut short. */
+    static final long BATCH_CHARS = 16L << 20;
+
     /**
      * Scan settings.
      *
      * @param minWords shortest span reported, in normalized words (at least the index's ngram)
      * @param threads scanning threads
      * @param tokenCounter counts the audited model's tokens in a span's output text, or null
+     * @param maxOutputBytes the largest output, in bytes: one JSONL line, or one .txt file; a
+     *     larger one is a problem for that line or file (its bytes are not kept) and the scan goes
+     *     on
      */
-    public record Options(int minWords, int threads, ToIntFunction<String> tokenCounter) {
+    public record Options(
+            int minWords, int threads, ToIntFunction<String> tokenCounter, long maxOutputBytes) {
         public Options {
             if (minWords < 2 || minWords > 100_000) {
                 throw MemauditException.usage(
@@ -64,8 +71,20 @@ public final class ScanService {
             if (threads < 1 || threads > 64) {
                 throw MemauditException.usage("threads must be between 1 and 64, got " + threads);
             }
+            if (maxOutputBytes < 1024 || maxOutputBytes > Integer.MAX_VALUE - 64L) {
+                throw MemauditException.usage(
+                        "max-output-bytes must be between 1 KiB and 2 GiB, got " + maxOutputBytes);
+            }
+        }
+
+        /** Settings with outputs of at most {@link #DEFAULT_MAX_OUTPUT_BYTES}. */
+        public Options(int minWords, int threads, ToIntFunction<String> tokenCounter) {
+            this(minWords, threads, tokenCounter, DEFAULT_MAX_OUTPUT_BYTES);
         }
     }
+
+    /** The largest output by default: 64 MiB, hundreds of times any model's output. */
+    public static final long DEFAULT_MAX_OUTPUT_BYTES = JsonlReader.DEFAULT_MAX_LINE_BYTES;
 
     /**
      * One output to scan; {@code text} null when the line had none; {@code fields} the line's other
@@ -124,6 +143,7 @@ public final class ScanService {
                     new ScanConfig(
                             options.minWords(),
                             options.threads(),
+                            options.maxOutputBytes(),
                             indexDir.toString(),
                             index.manifest().indexUid(),
                             index.manifest().generation(),
@@ -151,8 +171,9 @@ public final class ScanService {
                         JsonlWriter.create(
                                 outDir.resolve(Records.fileName(OutputSummary.class)),
                                 Records.MAPPER);
-                OutputSource source = OutputSource.open(outputs)) {
+                OutputSource source = OutputSource.open(outputs, options.maxOutputBytes())) {
             List<Output> batch = new ArrayList<>(BATCH);
+            long batchChars = 0;
             for (Output o; (o = source.next(summary)) != null; ) {
                 Long first = seenIds.putIfAbsent(o.id(), o.line());
                 if (first != null) {
@@ -167,9 +188,11 @@ public final class ScanService {
                     continue;
                 }
                 batch.add(o);
-                if (batch.size() == BATCH) {
+                batchChars += o.text() == null ? 0 : o.text().length();
+                if (batch.size() == BATCH || batchChars >= BATCH_CHARS) {
                     flush(batch, pool, scanners, spans, perOutput, tally, summary);
                     batch.clear();
+                    batchChars = 0;
                 }
             }
             flush(batch, pool, scanners, spans, perOutput, tally, summary);
@@ -221,10 +244,13 @@ public final class ScanService {
     /**
      * Reads the outputs a scan reads (a JSONL file or a folder of .txt files) as the scan reads
      * them, for showing their texts beside the spans; lines the scan would skip are skipped.
+     *
+     * @param maxOutputBytes the limit the scan read with (its config's {@code max_output_bytes})
      */
-    public static void forEachOutput(Path outputs, Consumer<Output> action) throws IOException {
+    public static void forEachOutput(Path outputs, long maxOutputBytes, Consumer<Output> action)
+            throws IOException {
         ScanTally ignored = new ScanTally();
-        try (OutputSource source = OutputSource.open(outputs)) {
+        try (OutputSource source = OutputSource.open(outputs, maxOutputBytes)) {
             for (Output o; (o = source.next(ignored)) != null; ) {
                 action.accept(o);
             }
@@ -242,8 +268,10 @@ public final class ScanService {
 
     /** Outputs from a JSONL file or a folder of .txt files. */
     abstract static class OutputSource implements AutoCloseable {
-        static OutputSource open(Path outputs) throws IOException {
-            return Files.isDirectory(outputs) ? new TxtFolder(outputs) : new Jsonl(outputs);
+        static OutputSource open(Path outputs, long maxOutputBytes) throws IOException {
+            return Files.isDirectory(outputs)
+                    ? new TxtFolder(outputs, maxOutputBytes)
+                    : new Jsonl(outputs, maxOutputBytes);
         }
 
         abstract String name();
@@ -258,8 +286,8 @@ public final class ScanService {
     static final class Jsonl extends OutputSource {
         private final JsonlReader reader;
 
-        Jsonl(Path file) throws IOException {
-            reader = new JsonlReader(file);
+        Jsonl(Path file, long maxOutputBytes) throws IOException {
+            reader = new JsonlReader(file, maxOutputBytes);
         }
 
         @Override
@@ -271,7 +299,12 @@ public final class ScanService {
         Output next(ScanTally summary) throws IOException {
             for (JsonlReader.Line line; (line = reader.next()) != null; ) {
                 if (line.problem() != null) {
-                    summary.problem(name(), line.number(), line.problem());
+                    summary.problem(
+                            name(),
+                            line.number(),
+                            line.tooLong()
+                                    ? line.problem() + "; not scanned (scan --max-output-bytes)"
+                                    : line.problem());
                     continue;
                 }
                 ObjectNode obj = line.object();
@@ -310,11 +343,13 @@ public final class ScanService {
     static final class TxtFolder extends OutputSource {
         private final Path dir;
         private final List<Path> files;
+        private final long maxOutputBytes;
         private int next;
 
-        TxtFolder(Path dir) throws IOException {
+        TxtFolder(Path dir, long maxOutputBytes) throws IOException {
             this.dir = dir;
             this.files = listTxt(dir);
+            this.maxOutputBytes = maxOutputBytes;
         }
 
         @Override
@@ -328,6 +363,19 @@ public final class ScanService {
                 Path f = files.get(next++);
                 String name = f.getFileName().toString();
                 String id = name.substring(0, name.length() - ".txt".length());
+                long size = Files.size(f);
+                if (size > maxOutputBytes) {
+                    summary.problem(
+                            f.toString(),
+                            null,
+                            String.format(
+                                    java.util.Locale.ROOT,
+                                    "file is %,d bytes long, over the limit of %,d bytes; not"
+                                            + " scanned (scan --max-output-bytes)",
+                                    size,
+                                    maxOutputBytes));
+                    continue;
+                }
                 try {
                     String text =
                             StandardCharsets.UTF_8

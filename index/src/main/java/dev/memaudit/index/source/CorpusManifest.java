@@ -22,13 +22,16 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * The list of works (and control texts) of a corpus: a {@code corpus.yaml} file, or a folder.
  *
  * <p>corpus.yaml has the top-level keys {@code works:} and optional {@code controls:}, each a list
  * of {@code {id, title, authors, rightsholder, license, year, path, format, encoding}}; {@code
- * authors} is a string or a list of strings. Unknown keys are errors. {@code path} is relative to
+ * authors} is a string or a list of strings; and optional {@code limits:}, a mapping of {@link
+ * ReadLimits.Key} names to values (e.g. {@code max_document_bytes: 256MiB}) that the readers of
+ * this corpus keep to instead of the defaults. Unknown keys are errors. {@code path} is relative to
  * the manifest's folder and must stay inside it (no {@code ..}, no absolute path, no symbolic link
  * leading out). Ids are unique across works and controls, use only {@code [A-Za-z0-9._/-]} and do
  * not start with '/'. A manifest must list at least one work or control. Every problem in a
@@ -44,6 +47,21 @@ public final class CorpusManifest {
     public static final String FILE_NAME = "corpus.yaml";
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._/-]+");
+
+    /**
+     * Code points a corpus.yaml may have: SnakeYAML's default of 3 Mi would refuse a catalogue of
+     * some 20,000 works; the file is read as a stream of events, so 64 Mi costs little memory.
+     */
+    static final int MAX_YAML_CODE_POINTS = 64 << 20;
+
+    private static final YAMLFactory YAML = yamlFactory();
+
+    private static YAMLFactory yamlFactory() {
+        LoaderOptions options = new LoaderOptions();
+        options.setCodePointLimit(MAX_YAML_CODE_POINTS);
+        return YAMLFactory.builder().loaderOptions(options).build();
+    }
+
     private static final List<String> KEYS =
             List.of(
                     "id",
@@ -60,13 +78,19 @@ public final class CorpusManifest {
     private final Path manifestFile;
     private final List<WorkEntry> works;
     private final List<WorkEntry> controls;
+    private final ReadLimits limits;
 
     private CorpusManifest(
-            Path root, Path manifestFile, List<WorkEntry> works, List<WorkEntry> controls) {
+            Path root,
+            Path manifestFile,
+            List<WorkEntry> works,
+            List<WorkEntry> controls,
+            ReadLimits limits) {
         this.root = root;
         this.manifestFile = manifestFile;
         this.works = List.copyOf(works);
         this.controls = List.copyOf(controls);
+        this.limits = limits;
     }
 
     /**
@@ -107,6 +131,11 @@ public final class CorpusManifest {
     /** The control texts, in manifest order; empty in folder mode. */
     public List<WorkEntry> controls() {
         return controls;
+    }
+
+    /** The limits the corpus.yaml sets, the defaults for the others (and in folder mode). */
+    public ReadLimits limits() {
+        return limits;
     }
 
     // ---- folder mode ----
@@ -164,7 +193,7 @@ public final class CorpusManifest {
         if (!problems.isEmpty()) {
             throw MemauditException.badInput(report("corpus folder " + root, problems));
         }
-        return new CorpusManifest(root, null, works, List.of());
+        return new CorpusManifest(root, null, works, List.of(), ReadLimits.DEFAULTS);
     }
 
     private static boolean isHidden(Path relative) {
@@ -204,7 +233,8 @@ public final class CorpusManifest {
         CorpusManifest read() {
             List<WorkEntry> works = new ArrayList<>();
             List<WorkEntry> controls = new ArrayList<>();
-            try (JsonParser parser = new YAMLFactory().createParser(file.toFile())) {
+            ReadLimits limits = ReadLimits.DEFAULTS;
+            try (JsonParser parser = YAML.createParser(file.toFile())) {
                 JsonToken token = parser.nextToken();
                 if (token == null) {
                     problem(1, "the file is empty; it needs a works: list");
@@ -227,10 +257,15 @@ public final class CorpusManifest {
                             readList(parser, "works", Role.WORK, works);
                         } else if (key.equals("controls")) {
                             readList(parser, "controls", Role.CONTROL, controls);
+                        } else if (key.equals("limits")) {
+                            limits = readLimits(parser, keyLine);
                         } else {
                             problem(
                                     keyLine,
-                                    "unknown key '" + key + "' (allowed: works, controls)");
+                                    "unknown key '"
+                                            + key
+                                            + "' (allowed: works, controls); reading limits go"
+                                            + " under limits:");
                             parser.skipChildren();
                         }
                     }
@@ -247,7 +282,56 @@ public final class CorpusManifest {
             if (!problems.isEmpty()) {
                 throw MemauditException.badInput(report(file.toString(), problems));
             }
-            return new CorpusManifest(root, file, works, controls);
+            return new CorpusManifest(root, file, works, controls, limits);
+        }
+
+        /** The {@code limits:} mapping; every bad key or value is a problem with its line. */
+        private ReadLimits readLimits(JsonParser parser, int line) throws IOException {
+            JsonToken token = parser.currentToken();
+            ReadLimits limits = ReadLimits.DEFAULTS;
+            if (token == JsonToken.VALUE_NULL) {
+                return limits;
+            }
+            if (token != JsonToken.START_OBJECT) {
+                problem(
+                        line,
+                        "limits: must be a mapping (max_work_bytes: 512MiB, …), got "
+                                + describe(token));
+                parser.skipChildren();
+                return limits;
+            }
+            Set<String> seen = new HashSet<>();
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                int keyLine = line(parser);
+                JsonToken value = parser.nextToken();
+                ReadLimits.Key key = ReadLimits.Key.of(name);
+                if (key == null) {
+                    problem(
+                            keyLine,
+                            "limits: unknown key '"
+                                    + name
+                                    + "' (allowed: "
+                                    + ReadLimits.Key.names()
+                                    + ")");
+                    parser.skipChildren();
+                } else if (!seen.add(name)) {
+                    problem(keyLine, "limits: key '" + name + "' appears twice");
+                    parser.skipChildren();
+                } else if (!value.isScalarValue() || value == JsonToken.VALUE_NULL) {
+                    problem(
+                            keyLine,
+                            "limits: " + name + " must be a single value, got " + describe(value));
+                    parser.skipChildren();
+                } else {
+                    try {
+                        limits = limits.with(key, key.parse(parser.getText()));
+                    } catch (IllegalArgumentException e) {
+                        problem(keyLine, "limits: " + e.getMessage());
+                    }
+                }
+            }
+            return limits;
         }
 
         private void readList(JsonParser parser, String name, Role role, List<WorkEntry> out)

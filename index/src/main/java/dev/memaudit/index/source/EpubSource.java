@@ -14,10 +14,8 @@ import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
-import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
-import org.jsoup.parser.Parser;
 
 /**
  * EPUB 2 and 3 files: {@code META-INF/container.xml} names the package document (OPF), whose spine
@@ -27,6 +25,12 @@ import org.jsoup.parser.Parser;
  *
  * <p>An EPUB whose {@code META-INF/encryption.xml} encrypts anything other than fonts obfuscated by
  * the IDPF or Adobe algorithm is DRM-protected: it is skipped, never read as garbage.
+ *
+ * <p>Limits, checked as each entry is inflated so that a zip bomb costs no more memory than the
+ * limit: an entry's declared and actual expanded size (max_document_bytes), its expansion per
+ * compressed byte (max_compression_ratio), all entries read together (max_work_bytes, an entry
+ * named twice in the spine counting twice), each document's tags, elements and nesting
+ * (max_elements, max_depth, see {@link MarkupParser}) and the text (max_work_bytes).
  */
 public final class EpubSource extends SingleWorkSource {
     private static final Set<String> FONT_OBFUSCATION =
@@ -44,16 +48,18 @@ public final class EpubSource extends SingleWorkSource {
     }
 
     @Override
-    protected ExtractedText extract(WorkEntry entry) throws WorkReadException, IOException {
+    protected ExtractedText extract(WorkEntry entry, ReadLimits limits)
+            throws WorkReadException, IOException {
         try (ZipFile zip = new ZipFile(entry.path().toFile(), StandardCharsets.UTF_8)) {
-            int encrypted = countEncryptedContent(zip);
+            Entries entries = new Entries(zip, limits);
+            int encrypted = countEncryptedContent(entries);
             if (encrypted > 0) {
                 throw WorkReadException.skipped(
                         "DRM-encrypted EPUB ("
                                 + encrypted
                                 + " encrypted resources); only DRM-free EPUBs can be read");
             }
-            Document container = xml(zip, "META-INF/container.xml");
+            Document container = entries.xml("META-INF/container.xml");
             Element rootfile =
                     elements(container, "rootfile").stream()
                             .filter(e -> e.hasAttr("full-path"))
@@ -64,12 +70,13 @@ public final class EpubSource extends SingleWorkSource {
                         "not a valid EPUB: META-INF/container.xml names no rootfile full-path");
             }
             String opfPath = rootfile.attr("full-path");
-            Document opf = xml(zip, opfPath);
+            Document opf = entries.xml(opfPath);
             Map<String, String> hrefById = new HashMap<>();
             for (Element item : elements(opf, "item")) {
                 hrefById.put(item.attr("id"), item.attr("href"));
             }
             List<String> chapters = new ArrayList<>();
+            long textLength = 0;
             for (Element itemref : elements(opf, "itemref")) {
                 String idref = itemref.attr("idref");
                 String href = hrefById.get(idref);
@@ -81,10 +88,20 @@ public final class EpubSource extends SingleWorkSource {
                                     + opfPath);
                 }
                 String name = resolve(opfPath, href);
-                Document chapter = parseContent(zip, name);
-                String text = HtmlText.of(chapter);
+                Document chapter = entries.content(name);
+                String text = HtmlText.of(chapter, limits);
                 if (!text.isBlank()) {
                     chapters.add(text);
+                    textLength += text.length() + 2;
+                    if (textLength > limits.maxWorkBytes()) {
+                        throw limits.exceeded(
+                                ReadLimits.Key.MAX_WORK_BYTES,
+                                "the extracted text passes "
+                                        + ReadLimits.formatBytes(limits.maxWorkBytes())
+                                        + " in UTF-8 (at "
+                                        + name
+                                        + ")");
+                    }
                 }
             }
             // Dublin Core elements, whatever prefix the package document binds to them
@@ -108,15 +125,11 @@ public final class EpubSource extends SingleWorkSource {
     }
 
     /** Resources encrypted with something other than font obfuscation. */
-    private static int countEncryptedContent(ZipFile zip) throws IOException {
-        ZipEntry entry = zip.getEntry("META-INF/encryption.xml");
-        if (entry == null) {
+    private static int countEncryptedContent(Entries entries) throws IOException {
+        if (entries.zip.getEntry("META-INF/encryption.xml") == null) {
             return 0;
         }
-        Document encryption;
-        try (InputStream in = zip.getInputStream(entry)) {
-            encryption = Jsoup.parse(in, "UTF-8", "", Parser.xmlParser());
-        }
+        Document encryption = entries.parse(entries.zip.getEntry("META-INF/encryption.xml"));
         int count = 0;
         for (Element data : elements(encryption, "EncryptedData")) {
             count += isObfuscatedFont(data) ? 0 : 1;
@@ -154,26 +167,55 @@ public final class EpubSource extends SingleWorkSource {
         return tagName.substring(tagName.indexOf(':') + 1);
     }
 
-    private static Document xml(ZipFile zip, String name) throws WorkReadException, IOException {
-        ZipEntry entry = zip.getEntry(name);
-        if (entry == null) {
-            throw WorkReadException.failed("not a valid EPUB: no " + name + " in the zip");
-        }
-        try (InputStream in = zip.getInputStream(entry)) {
-            return Jsoup.parse(in, "UTF-8", "", Parser.xmlParser());
-        }
-    }
+    /** The entries of one EPUB, read within the work's limits. */
+    private static final class Entries {
+        private final ZipFile zip;
+        private final ReadLimits limits;
+        private final LimitedInputStream.Budget budget = new LimitedInputStream.Budget();
 
-    private static Document parseContent(ZipFile zip, String name)
-            throws WorkReadException, IOException {
-        ZipEntry entry = zip.getEntry(name);
-        if (entry == null) {
-            throw WorkReadException.failed(
-                    "not a valid EPUB: the spine names " + name + ", which is not in the zip");
+        Entries(ZipFile zip, ReadLimits limits) {
+            this.zip = zip;
+            this.limits = limits;
         }
-        try (InputStream in = zip.getInputStream(entry)) {
+
+        Document xml(String name) throws WorkReadException, IOException {
+            ZipEntry entry = zip.getEntry(name);
+            if (entry == null) {
+                throw WorkReadException.failed("not a valid EPUB: no " + name + " in the zip");
+            }
+            return parse(entry);
+        }
+
+        Document content(String name) throws WorkReadException, IOException {
+            ZipEntry entry = zip.getEntry(name);
+            if (entry == null) {
+                throw WorkReadException.failed(
+                        "not a valid EPUB: the spine names " + name + ", which is not in the zip");
+            }
             // XHTML is XML: the HTML parser would misread self-closed tags such as <title/>
-            return Jsoup.parse(in, "UTF-8", "", Parser.xmlParser());
+            return parse(entry);
+        }
+
+        /** Parses an entry as XML; the zip's declared sizes are checked before inflating. */
+        Document parse(ZipEntry entry) throws IOException {
+            String what = "entry " + entry.getName();
+            if (entry.getSize() > limits.maxDocumentBytes()) {
+                throw limits.exceeded(
+                        ReadLimits.Key.MAX_DOCUMENT_BYTES,
+                        what
+                                + " declares "
+                                + ReadLimits.formatBytes(entry.getSize())
+                                + " expanded ("
+                                + ReadLimits.formatBytes(entry.getCompressedSize())
+                                + " compressed)");
+            }
+            // the declared sizes may lie: the stream counts what is really inflated
+            long compressed = entry.getMethod() == ZipEntry.STORED ? -1 : entry.getCompressedSize();
+            try (InputStream in =
+                    new LimitedInputStream(
+                            zip.getInputStream(entry), limits, what, compressed, budget)) {
+                return MarkupParser.xml(in, limits, what);
+            }
         }
     }
 

@@ -5,13 +5,17 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Set;
-import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 
 /**
  * HTML files, parsed by jsoup and turned into block-aware plain text ({@link HtmlText}). The
  * charset is the manifest's {@code encoding:}, else the byte-order mark or {@code <meta charset>},
  * else UTF-8. The {@code <title>} becomes the work's title when the manifest gives none.
+ *
+ * <p>Limits ({@link MarkupParser}): the file's size (max_document_bytes) and its tags
+ * (max_elements) are checked before parsing, elements and their nesting (max_elements, max_depth)
+ * while parsing, the text (max_work_bytes) while it is built. A gzip-compressed file named {@code
+ * .gz} or {@code .z} fails: jsoup would expand it past the size check.
  */
 public final class HtmlSource extends SingleWorkSource {
 
@@ -26,7 +30,13 @@ public final class HtmlSource extends SingleWorkSource {
     }
 
     @Override
-    protected ExtractedText extract(WorkEntry entry) throws WorkReadException, IOException {
+    public ReadLimits.Key fileSizeLimit() {
+        return ReadLimits.Key.MAX_DOCUMENT_BYTES;
+    }
+
+    @Override
+    protected ExtractedText extract(WorkEntry entry, ReadLimits limits)
+            throws WorkReadException, IOException {
         byte[] head = new byte[4096];
         int n;
         try (InputStream in = Files.newInputStream(entry.path())) {
@@ -40,11 +50,13 @@ public final class HtmlSource extends SingleWorkSource {
                         "binary file, not HTML (NUL byte at offset " + i + ")");
             }
         }
-        Document document;
-        try (InputStream in = Files.newInputStream(entry.path())) {
-            document = Jsoup.parse(in, entry.encoding(), "");
+        if (MarkupParser.isGzipNamed(entry.path(), head, n)) {
+            throw WorkReadException.failed(
+                    "gzip-compressed HTML: decompress it first, so that its size can be checked");
         }
+        Document document = MarkupParser.html(entry.path(), entry.encoding(), limits);
         String title = document.title().strip();
-        return new ExtractedText(HtmlText.of(document), title.isEmpty() ? null : title, List.of());
+        return new ExtractedText(
+                HtmlText.of(document, limits), title.isEmpty() ? null : title, List.of());
     }
 }

@@ -68,9 +68,9 @@ final class HtmlText {
 
     private HtmlText() {}
 
-    /** The plain text of {@code root} and everything below it. */
-    static String of(Element root) {
-        PlainTextBuilder text = new PlainTextBuilder();
+    /** The plain text of {@code root} and everything below it, of at most max_work_bytes. */
+    static String of(Element root, ReadLimits limits) {
+        PlainTextBuilder text = new PlainTextBuilder(limits);
         NodeTraversor.traverse(new Visitor(text), root);
         return text.build();
     }

@@ -1,16 +1,12 @@
 package dev.memaudit.index.source;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
+import dev.memaudit.core.io.JsonlReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -21,11 +17,14 @@ import java.util.function.Consumer;
  * text}, and optionally {@code title}, {@code authors} (string or list), {@code rightsholder},
  * {@code license} and {@code year}; the manifest entry's metadata is the default for every line. A
  * line's id is the work id as it is. Blank lines are ignored; other fields are ignored (datasets
- * carry their own). A malformed line, or one without id or text, is a FAILED problem for that line,
- * and the other lines still load.
+ * carry their own). A malformed line (not UTF-8, not one JSON object, trailing text after it), one
+ * without id or text, or one over a limit is a FAILED problem for that line, and the other lines
+ * still load.
+ *
+ * <p>Limits: a line may have max_line_bytes (read with {@link JsonlReader}, which keeps no more of
+ * a longer line than the limit and goes on with the next), its JSON may nest max_depth deep.
  */
 public final class JsonlSource implements WorkSource {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
     public String format() {
@@ -41,30 +40,57 @@ public final class JsonlSource implements WorkSource {
     public void read(
             WorkEntry entry,
             String sourceSha256,
+            ReadLimits limits,
             Consumer<LoadedWork> works,
             Consumer<WorkProblem> problems)
             throws WorkReadException, IOException {
-        var decoder =
-                StandardCharsets.UTF_8
-                        .newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT);
-        int lineNumber = 0;
-        try (BufferedReader reader =
-                new BufferedReader(
-                        new InputStreamReader(Files.newInputStream(entry.path()), decoder),
-                        1 << 16)) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                lineNumber++;
-                if (lineNumber == 1 && line.startsWith("\uFEFF")) {
-                    line = line.substring(1);
+        try (JsonlReader reader =
+                new JsonlReader(entry.path(), limits.maxLineBytes(), mapper(limits))) {
+            for (JsonlReader.Line line; (line = reader.next()) != null; ) {
+                int lineNumber = (int) line.number();
+                if (line.tooLong()) {
+                    OverLimitException e =
+                            limits.exceeded(
+                                    ReadLimits.Key.MAX_LINE_BYTES,
+                                    "line "
+                                            + lineNumber
+                                            + " is "
+                                            + ReadLimits.formatBytes(line.bytes())
+                                            + " long");
+                    problems.accept(
+                            new WorkProblem(
+                                    null,
+                                    entry.path(),
+                                    lineNumber,
+                                    WorkProblem.Kind.FAILED,
+                                    e.getMessage(),
+                                    e.limit()));
+                    continue;
                 }
-                if (line.isBlank()) {
+                if (line.problem() != null) {
+                    // Jackson's nesting check is set to max_depth: name the limit
+                    boolean tooDeep = line.problem().contains("nesting depth");
+                    problems.accept(
+                            new WorkProblem(
+                                    null,
+                                    entry.path(),
+                                    lineNumber,
+                                    WorkProblem.Kind.FAILED,
+                                    tooDeep
+                                            ? limits.exceeded(
+                                                            ReadLimits.Key.MAX_DEPTH,
+                                                            "line "
+                                                                    + lineNumber
+                                                                    + " nests JSON more than "
+                                                                    + limits.maxDepth()
+                                                                    + " deep")
+                                                    .getMessage()
+                                            : line.problem(),
+                                    tooDeep ? ReadLimits.Key.MAX_DEPTH : null));
                     continue;
                 }
                 try {
-                    works.accept(parseLine(entry, sourceSha256, line));
+                    works.accept(parseLine(entry, sourceSha256, line.object()));
                 } catch (LineException e) {
                     problems.accept(
                             new WorkProblem(
@@ -75,28 +101,23 @@ public final class JsonlSource implements WorkSource {
                                     e.getMessage()));
                 }
             }
-        } catch (CharacterCodingException e) {
-            throw new WorkReadException(
-                    WorkProblem.Kind.FAILED,
-                    lineNumber + 1,
-                    "not valid UTF-8 at line "
-                            + (lineNumber + 1)
-                            + "; JSONL must be UTF-8 (lines before it were loaded)",
-                    e);
         }
     }
 
-    private static LoadedWork parseLine(WorkEntry entry, String sha256, String line)
+    /** A lenient mapper (datasets have their own fields) within the line and depth limits. */
+    private static ObjectMapper mapper(ReadLimits limits) {
+        ObjectMapper mapper = new ObjectMapper();
+        // a second object after the first on one line (e.g. old Mac line ends) is an error, not a
+        // work silently lost
+        mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        mapper.getFactory()
+                .setStreamReadConstraints(
+                        StreamReadConstraints.builder().maxNestingDepth(limits.maxDepth()).build());
+        return JsonlReader.lineMapper(mapper, limits.maxLineBytes());
+    }
+
+    private static LoadedWork parseLine(WorkEntry entry, String sha256, ObjectNode object)
             throws LineException {
-        JsonNode node;
-        try {
-            node = JSON.readTree(line);
-        } catch (JsonProcessingException e) {
-            throw new LineException(null, "malformed JSON: " + e.getOriginalMessage());
-        }
-        if (!(node instanceof ObjectNode object)) {
-            throw new LineException(null, "not a JSON object");
-        }
         JsonNode idNode = object.get("id");
         String id = idNode != null && idNode.isValueNode() ? idNode.asText() : null;
         if (id == null || id.isEmpty()) {

@@ -29,6 +29,14 @@ import org.jsoup.Jsoup;
  * stripped (their text kept), blocks separated by a blank line, list items one per line. Soft line
  * breaks stay line breaks, so the text keeps the file's line layout. Decoding follows {@link
  * TextSource}.
+ *
+ * <p>Limits: the file's size (max_document_bytes) is checked before it is read, the nesting and the
+ * number of nodes (max_depth, max_elements) as the tree is rendered, the text (max_work_bytes) as
+ * it is built. The node tree costs about 60 to 90 bytes of heap per node, which text-heavy Markdown
+ * has few of (about 3 bytes of heap per byte of file) and markup-dense Markdown up to one per byte:
+ * the node count is known only after parsing, so max_document_bytes is what bounds the parse's
+ * memory. Inline markup nested thousands deep overflows commonmark's recursive parser: the work
+ * fails with that reason.
  */
 public final class MarkdownSource extends SingleWorkSource {
     private static final Parser PARSER = Parser.builder().build();
@@ -44,22 +52,62 @@ public final class MarkdownSource extends SingleWorkSource {
     }
 
     @Override
-    protected ExtractedText extract(WorkEntry entry) throws WorkReadException, IOException {
-        return ExtractedText.of(toPlainText(TextDecoder.decode(entry.path(), entry.encoding())));
+    protected ExtractedText extract(WorkEntry entry, ReadLimits limits)
+            throws WorkReadException, IOException {
+        String markdown = TextDecoder.decode(entry.path(), entry.encoding());
+        return ExtractedText.of(toPlainText(markdown, limits));
+    }
+
+    @Override
+    public ReadLimits.Key fileSizeLimit() {
+        return ReadLimits.Key.MAX_DOCUMENT_BYTES;
+    }
+
+    /** The plain text of a Markdown document, with the default limits. */
+    static String toPlainText(String markdown) {
+        return toPlainText(markdown, ReadLimits.DEFAULTS);
     }
 
     /** The plain text of a Markdown document. */
-    static String toPlainText(String markdown) {
-        PlainTextBuilder text = new PlainTextBuilder();
-        PARSER.parse(markdown).accept(new Renderer(text));
+    static String toPlainText(String markdown, ReadLimits limits) {
+        PlainTextBuilder text = new PlainTextBuilder(limits);
+        PARSER.parse(markdown).accept(new Renderer(text, limits));
         return text.build();
     }
 
     private static final class Renderer extends AbstractVisitor {
         private final PlainTextBuilder text;
+        private final ReadLimits limits;
+        private int depth;
+        private long nodes;
 
-        Renderer(PlainTextBuilder text) {
+        Renderer(PlainTextBuilder text, ReadLimits limits) {
             this.text = text;
+            this.limits = limits;
+        }
+
+        @Override
+        protected void visitChildren(Node parent) {
+            if (++depth > limits.maxDepth()) {
+                throw limits.exceeded(
+                        ReadLimits.Key.MAX_DEPTH,
+                        "the Markdown nests blocks or inlines more than "
+                                + limits.maxDepth()
+                                + " deep");
+            }
+            for (Node child = parent.getFirstChild(); child != null; ) {
+                if (++nodes > limits.maxElements()) {
+                    throw limits.exceeded(
+                            ReadLimits.Key.MAX_ELEMENTS,
+                            "the Markdown has more than "
+                                    + ReadLimits.Key.MAX_ELEMENTS.format(limits.maxElements())
+                                    + " nodes");
+                }
+                Node next = child.getNext();
+                child.accept(this);
+                child = next;
+            }
+            depth--;
         }
 
         private void block(Node node) {
@@ -130,7 +178,7 @@ public final class MarkdownSource extends SingleWorkSource {
         @Override
         public void visit(HtmlBlock html) {
             text.paragraphBreak();
-            text.literal(HtmlText.of(Jsoup.parseBodyFragment(html.getLiteral()).body()));
+            text.literal(HtmlText.of(Jsoup.parseBodyFragment(html.getLiteral()).body(), limits));
             text.paragraphBreak();
         }
 

@@ -3,12 +3,19 @@ package dev.memaudit.index.source;
 /**
  * Builds plain text out of a document tree (HTML, Markdown): text runs, line breaks, and paragraph
  * breaks that are only written when more text follows, so the result has no leading or trailing
- * blank lines and never more than one blank line in a row.
+ * blank lines and never more than one blank line in a row. The text may grow to max_work_bytes:
+ * past that many UTF-16 units its UTF-8 form is larger still, and building stops.
  */
 final class PlainTextBuilder {
     private final StringBuilder out = new StringBuilder();
+    private final ReadLimits limits;
     private int pendingNewlines;
     private boolean pendingSpace;
+
+    /** A builder whose text may grow to {@code limits.maxWorkBytes()}. */
+    PlainTextBuilder(ReadLimits limits) {
+        this.limits = limits;
+    }
 
     /** Asks for a line break before the next text. */
     void lineBreak() {
@@ -37,6 +44,7 @@ final class PlainTextBuilder {
         }
         flushPending();
         out.append(text);
+        checkLength();
     }
 
     /**
@@ -52,6 +60,17 @@ final class PlainTextBuilder {
                 flushPending();
                 out.append(c);
             }
+        }
+        checkLength();
+    }
+
+    private void checkLength() {
+        if (out.length() > limits.maxWorkBytes()) {
+            throw limits.exceeded(
+                    ReadLimits.Key.MAX_WORK_BYTES,
+                    "the extracted text passes "
+                            + ReadLimits.formatBytes(limits.maxWorkBytes())
+                            + " in UTF-8");
         }
     }
 

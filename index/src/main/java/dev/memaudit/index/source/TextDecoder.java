@@ -29,14 +29,15 @@ final class TextDecoder {
     private TextDecoder() {}
 
     /**
-     * Decodes {@code file}.
+     * Decodes {@code file}. Its size is checked against its reader's limit before (see {@link
+     * WorkSource#fileSizeLimit}).
      *
      * @param encoding a charset name from the manifest, or null to detect
      * @throws WorkReadException FAILED for invalid byte sequences and binary files
      */
     static String decode(Path file, String encoding) throws WorkReadException, IOException {
         long size = Files.size(file);
-        if (size > Integer.MAX_VALUE - 16) {
+        if (size > ReadLimits.MAX_BYTES) {
             throw WorkReadException.failed(
                     "text file too large: " + size + " bytes (at most 2 GiB of text per work)");
         }

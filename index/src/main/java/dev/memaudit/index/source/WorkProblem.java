@@ -10,8 +10,15 @@ import java.nio.file.Path;
  * @param line the 1-based line in the file (JSONL lines, text decoding errors), or null
  * @param kind skipped (readable in principle but not usable: DRM, no text layer) or failed
  * @param reason what went wrong and what to do about it, for the user
+ * @param limit the {@link ReadLimits} key the work exceeded, or null when no limit was hit
  */
-public record WorkProblem(String id, Path file, Integer line, Kind kind, String reason) {
+public record WorkProblem(
+        String id, Path file, Integer line, Kind kind, String reason, ReadLimits.Key limit) {
+
+    /** A problem that is not a limit exceeded. */
+    public WorkProblem(String id, Path file, Integer line, Kind kind, String reason) {
+        this(id, file, line, kind, reason, null);
+    }
 
     /** How a work could not be loaded. */
     public enum Kind {

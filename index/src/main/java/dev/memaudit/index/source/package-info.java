@@ -10,5 +10,12 @@
  * dev.memaudit.index.source.WorkProblem}s (a work skipped or failed, with the reason); the index
  * builder decides what to count and store. Readers are deterministic: the same file always gives
  * the same text.
+ *
+ * <p>Every reader keeps to {@link dev.memaudit.index.source.ReadLimits} (corpus.yaml {@code
+ * limits:}, {@code index build --limit}): sizes are checked before reading where they are known and
+ * counted while reading where they are not, so that an oversized input (a zip bomb, a 2 GB line, a
+ * 1 GB HTML file) costs no more memory than its limit and fails that work with a {@link
+ * dev.memaudit.index.source.WorkProblem} naming the limit, the part of the file and its size. Each
+ * reader's javadoc lists the limits it checks; {@code WorkSourceContractTest} shows each one.
  */
 package dev.memaudit.index.source;

@@ -64,6 +64,34 @@ class ChunkedWorksTest {
                 .isEqualTo(runs(dir.resolve("whole"), outputs));
     }
 
+    @Test
+    void worksIndexedOneAtATimeGiveTheSameIndex() throws Exception {
+        // an in-flight budget of one byte: every work waits until the one before is written,
+        // as a work larger than the budget does
+        SplittableRandom r = new SplittableRandom(5);
+        Path corpus = Files.createDirectories(dir.resolve("corpus"));
+        List<String> outputs = new ArrayList<>();
+        for (int w = 0; w < 6; w++) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < 3000; i++) {
+                sb.append("w").append(r.nextInt(500)).append(' ');
+            }
+            Files.writeString(corpus.resolve("work" + w + ".txt"), sb);
+            int from = sb.indexOf(" ", 1000) + 1;
+            outputs.add("new words " + sb.substring(from, sb.indexOf(" ", from + 400)) + " end");
+        }
+        IndexBuilder.Options options = new IndexBuilder.Options(8, true, 2);
+        new IndexBuilder(Clock.systemUTC(), m -> {}).build(corpus, dir.resolve("usual"), options);
+        new IndexBuilder(Clock.systemUTC(), m -> {}, IndexBuilder.CHUNK_GRAMS, 1)
+                .build(corpus, dir.resolve("alone"), options);
+        assertThat(runs(dir.resolve("alone"), outputs))
+                .isEqualTo(runs(dir.resolve("usual"), outputs));
+        try (NgramIndex usual = NgramIndex.open(dir.resolve("usual"));
+                NgramIndex alone = NgramIndex.open(dir.resolve("alone"))) {
+            assertThat(alone.manifest().works()).isEqualTo(usual.manifest().works());
+        }
+    }
+
     private static List<List<Integer>> runs(Path index, List<String> outputs) throws Exception {
         List<List<Integer>> all = new ArrayList<>();
         try (NgramIndex idx = NgramIndex.open(index)) {

@@ -47,6 +47,7 @@ class CorpusLoaderTest {
                     public void read(
                             WorkEntry entry,
                             String sha,
+                            ReadLimits limits,
                             Consumer<LoadedWork> works,
                             Consumer<WorkProblem> problems) {
                         throw new IllegalStateException("parser fell over");
@@ -90,5 +91,34 @@ class CorpusLoaderTest {
                 .containsExactly(
                         "no reader for format of notes.rtf (known: txt, md, html, epub, pdf, jsonl)",
                         "not a regular file: folder.txt");
+    }
+
+    @Test
+    void aFailureOfTheCallerIsNotRecordedAsAFailureToReadTheFile() throws Exception {
+        // e.g. the index builder running out of memory while the loader hands it a work
+        Path good = Files.writeString(dir.resolve("b.txt"), "fine");
+        List<WorkProblem> problems = new ArrayList<>();
+        CorpusLoader loader = new CorpusLoader();
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () ->
+                                loader.load(
+                                        List.of(entry("b", good, null)),
+                                        w -> {
+                                            throw new OutOfMemoryError("indexing");
+                                        },
+                                        problems::add))
+                .isInstanceOf(OutOfMemoryError.class)
+                .hasMessage("indexing");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () ->
+                                loader.load(
+                                        List.of(entry("b", good, null)),
+                                        w -> {
+                                            throw new IllegalStateException("store closed");
+                                        },
+                                        problems::add))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("store closed");
+        assertThat(problems).isEmpty();
     }
 }

@@ -262,4 +262,101 @@ class CorpusManifestTest {
                             assertThat(p.reason()).isEqualTo("file not found: gone.txt");
                         });
     }
+
+    @Test
+    void limitsSetTheirKeysAndLeaveTheOthersAtTheirDefaults() throws Exception {
+        yaml(
+                """
+                works:
+                  - {id: a, path: a.txt}
+                limits:
+                  max_work_bytes: 1GiB
+                  max_document_bytes: 300 MB
+                  max_compression_ratio: 50
+                  max_elements: 2_000_000
+                  max_line_bytes: 1048576
+                """);
+        ReadLimits limits = CorpusManifest.load(dir).limits();
+        assertThat(limits.maxWorkBytes()).isEqualTo(1L << 30);
+        assertThat(limits.maxDocumentBytes()).isEqualTo(300_000_000L);
+        assertThat(limits.maxCompressionRatio()).isEqualTo(50);
+        assertThat(limits.maxElements()).isEqualTo(2_000_000);
+        assertThat(limits.maxLineBytes()).isEqualTo(1L << 20);
+        assertThat(limits.maxDepth()).isEqualTo(ReadLimits.Key.MAX_DEPTH.defaultValue());
+        assertThat(CorpusManifest.load(dir.resolve("corpus.yaml")).limits()).isEqualTo(limits);
+    }
+
+    @Test
+    void withoutLimitsAndInFolderModeTheDefaultsApply() throws Exception {
+        Files.writeString(dir.resolve("a.txt"), "x");
+        assertThat(CorpusManifest.load(dir).limits()).isEqualTo(ReadLimits.DEFAULTS);
+        yaml("works:\n  - {id: a, path: a.txt}\n");
+        assertThat(CorpusManifest.load(dir).limits()).isEqualTo(ReadLimits.DEFAULTS);
+        assertThat(ReadLimits.DEFAULTS.toMap())
+                .containsExactly(
+                        java.util.Map.entry("max_work_bytes", 512L << 20),
+                        java.util.Map.entry("max_document_bytes", 64L << 20),
+                        java.util.Map.entry("max_compression_ratio", 100L),
+                        java.util.Map.entry("max_line_bytes", 64L << 20),
+                        java.util.Map.entry("max_depth", 512L),
+                        java.util.Map.entry("max_elements", 1_000_000L));
+    }
+
+    @Test
+    void everyBadLimitIsReportedAtOnceWithItsLine() throws Exception {
+        Path manifest =
+                yaml(
+                        """
+                        works:
+                          - {id: a, path: a.txt}
+                        limits:
+                          max_work_byte: 1GiB
+                          max_document_bytes: lots
+                          max_depth: 2
+                          max_line_bytes: 3 GiB
+                          max_elements: [1, 2]
+                          max_compression_ratio: 10 KiB
+                        """);
+        String message = refused(manifest).getMessage();
+        assertThat(message)
+                .contains("6 problems")
+                .contains(
+                        "line 4: limits: unknown key 'max_work_byte' (allowed: max_work_bytes,"
+                                + " max_document_bytes, max_compression_ratio, max_line_bytes,"
+                                + " max_depth, max_elements)")
+                .contains(
+                        "line 5: limits: max_document_bytes must be a size in bytes, e.g. 64MiB,"
+                                + " 512 MB or 1048576, got 'lots'")
+                .contains("line 6: limits: max_depth must be between 8 and 100,000, got 2")
+                .contains(
+                        "line 7: limits: max_line_bytes must be between 1 KiB and"
+                                + " 2,147,483,583 bytes (2.0 GiB), got 3 GiB")
+                .contains("line 8: limits: max_elements must be a single value, got a list")
+                .contains(
+                        "line 9: limits: max_compression_ratio must be a whole number, got '10"
+                                + " KiB'");
+        yaml("works:\n  - {id: a, path: a.txt}\nlimits: 5\n");
+        assertThat(refused(dir).getMessage())
+                .contains(
+                        "line 3: limits: must be a mapping (max_work_bytes: 512MiB, …), got a"
+                                + " single value");
+    }
+
+    @Test
+    void aCatalogueOfThirtyThousandWorksLoads() throws Exception {
+        // 3.5 MB of YAML: SnakeYAML's default limit of 3 Mi code points would refuse it
+        StringBuilder sb = new StringBuilder("works:\n");
+        for (int i = 0; i < 30_000; i++) {
+            sb.append("  - {id: work-")
+                    .append(i)
+                    .append(", title: \"A Title of a Book Number ")
+                    .append(i)
+                    .append("\", rightsholder: Gull Press, path: works/w")
+                    .append(i)
+                    .append(".txt}\n");
+        }
+        yaml(sb.toString());
+        assertThat(Files.size(dir.resolve("corpus.yaml"))).isGreaterThan(3L << 20);
+        assertThat(CorpusManifest.load(dir).works()).hasSize(30_000);
+    }
 }

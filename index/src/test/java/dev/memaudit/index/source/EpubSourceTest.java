@@ -2,6 +2,7 @@ package dev.memaudit.index.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.memaudit.core.testing.LargeFixtures;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,6 +103,138 @@ class EpubSourceTest extends WorkSourceContractTest {
                         noContainer,
                         WorkProblem.Kind.FAILED,
                         "no META-INF/container.xml"));
+    }
+
+    /** An EPUB of {@code chapters} (entries under EPUB/), the spine naming {@code spine}. */
+    private static Path epub(Path file, List<String> spine, List<LargeFixtures.Entry> chapters)
+            throws Exception {
+        StringBuilder manifest = new StringBuilder();
+        StringBuilder itemrefs = new StringBuilder();
+        java.util.Set<String> items = new java.util.LinkedHashSet<>(spine);
+        int n = 0;
+        java.util.Map<String, String> ids = new java.util.HashMap<>();
+        for (String href : items) {
+            String id = "c" + n++;
+            ids.put(href, id);
+            manifest.append("<item id=\"")
+                    .append(id)
+                    .append("\" href=\"")
+                    .append(href)
+                    .append("\" media-type=\"application/xhtml+xml\"/>");
+        }
+        for (String href : spine) {
+            itemrefs.append("<itemref idref=\"").append(ids.get(href)).append("\"/>");
+        }
+        List<LargeFixtures.Entry> entries = new java.util.ArrayList<>();
+        entries.add(LargeFixtures.Entry.stored("mimetype", "application/epub+zip"));
+        entries.add(
+                LargeFixtures.Entry.of(
+                        "META-INF/container.xml",
+                        "<container><rootfiles><rootfile full-path=\"EPUB/book.opf\"/>"
+                                + "</rootfiles></container>"));
+        entries.add(
+                LargeFixtures.Entry.of(
+                        "EPUB/book.opf",
+                        "<package><metadata><title>Limits</title></metadata><manifest>"
+                                + manifest
+                                + "</manifest><spine>"
+                                + itemrefs
+                                + "</spine></package>"));
+        entries.addAll(chapters);
+        return LargeFixtures.zip(file, entries);
+    }
+
+    private static LargeFixtures.Entry chapter(String name, String body) {
+        return LargeFixtures.Entry.of("EPUB/" + name, "<html><body>" + body + "</body></html>");
+    }
+
+    @Override
+    protected List<OverLimit> overLimitInputs(Path dir) throws Exception {
+        String fine = "<p>A chapter that reads well.</p>";
+        // 4 MiB of zeros in 4 KiB: expands about 1,000 times
+        Path bomb =
+                epub(
+                        dir.resolve("bomb.epub"),
+                        List.of("one.xhtml", "bomb.xhtml"),
+                        List.of(
+                                chapter("one.xhtml", fine),
+                                LargeFixtures.Entry.zeros(
+                                        "EPUB/bomb.xhtml", "<html><body><p>", 4L << 20)));
+        // the same zeros, with headers that claim 1,000 bytes: only counting what is inflated
+        // catches it
+        Path liar =
+                epub(
+                        dir.resolve("liar.epub"),
+                        List.of("one.xhtml", "liar.xhtml"),
+                        List.of(
+                                chapter("one.xhtml", fine),
+                                LargeFixtures.Entry.zeros(
+                                                "EPUB/liar.xhtml", "<html><body><p>", 4L << 20)
+                                        .declaring(1000)));
+        ReadLimits noRatio = limit(ReadLimits.Key.MAX_COMPRESSION_RATIO, 1_000_000);
+        // one 100 KiB chapter named 20 times: 2 MB of documents from a small file
+        String hundredKib = "<p>" + "Words in the chapter. ".repeat(4650) + "</p>";
+        Path repeated =
+                epub(
+                        dir.resolve("repeated.epub"),
+                        java.util.Collections.nCopies(20, "same.xhtml"),
+                        List.of(chapter("same.xhtml", hundredKib)));
+        Path tags =
+                epub(
+                        dir.resolve("tags.epub"),
+                        List.of("tags.xhtml"),
+                        List.of(chapter("tags.xhtml", "<p>a</p>".repeat(1500))));
+        Path deep =
+                epub(
+                        dir.resolve("deep.epub"),
+                        List.of("deep.xhtml"),
+                        List.of(
+                                chapter(
+                                        "deep.xhtml",
+                                        "<div>".repeat(600) + "deep" + "</div>".repeat(600))));
+        return List.of(
+                new OverLimit(
+                        "entry expanding 1,000 times, default max_compression_ratio",
+                        bomb,
+                        ReadLimits.DEFAULTS,
+                        ReadLimits.Key.MAX_COMPRESSION_RATIO,
+                        "entry EPUB/bomb.xhtml expands more than 100 times",
+                        noRatio),
+                new OverLimit(
+                        "entry lying about its size, over max_document_bytes as inflated",
+                        liar,
+                        noRatio.with(ReadLimits.Key.MAX_DOCUMENT_BYTES, 1L << 20),
+                        ReadLimits.Key.MAX_DOCUMENT_BYTES,
+                        "entry EPUB/liar.xhtml expands past 1 MiB",
+                        noRatio),
+                new OverLimit(
+                        "entry declaring more than max_document_bytes",
+                        bomb,
+                        noRatio.with(ReadLimits.Key.MAX_DOCUMENT_BYTES, 1L << 20),
+                        ReadLimits.Key.MAX_DOCUMENT_BYTES,
+                        "entry EPUB/bomb.xhtml declares 4 MiB expanded",
+                        noRatio),
+                new OverLimit(
+                        "entries read together over max_work_bytes",
+                        repeated,
+                        limit(ReadLimits.Key.MAX_WORK_BYTES, 1L << 20),
+                        ReadLimits.Key.MAX_WORK_BYTES,
+                        "its documents expand past 1 MiB together (reading entry EPUB/same.xhtml)",
+                        limit(ReadLimits.Key.MAX_WORK_BYTES, 8L << 20)),
+                new OverLimit(
+                        "1,500 tags in a chapter over max_elements 1,000",
+                        tags,
+                        limit(ReadLimits.Key.MAX_ELEMENTS, 1000),
+                        ReadLimits.Key.MAX_ELEMENTS,
+                        "entry EPUB/tags.xhtml has more than 1,000 tags",
+                        limit(ReadLimits.Key.MAX_ELEMENTS, 10_000)),
+                new OverLimit(
+                        "600 nested divs in a chapter, default max_depth",
+                        deep,
+                        ReadLimits.DEFAULTS,
+                        ReadLimits.Key.MAX_DEPTH,
+                        "entry EPUB/deep.xhtml nests elements more than 512 deep (<div>)",
+                        limit(ReadLimits.Key.MAX_DEPTH, 1000)));
     }
 
     private static byte[] zipWith(String... namesAndContents) throws Exception {

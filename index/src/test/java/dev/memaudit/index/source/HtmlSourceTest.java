@@ -55,6 +55,87 @@ class HtmlSourceTest extends WorkSourceContractTest {
                         "binary file, not HTML (NUL byte at offset 8)"));
     }
 
+    @Override
+    protected List<OverLimit> overLimitInputs(Path dir) throws Exception {
+        Path twoKib =
+                Files.writeString(
+                        dir.resolve("two-kib.html"), "<p>" + "Some words. ".repeat(170) + "</p>\n");
+        Path tags = Files.writeString(dir.resolve("tags.html"), "<p>a".repeat(1500));
+        // 813 '<', but each new paragraph reopens the 12 formatting elements: 5,200 elements
+        Path clones =
+                Files.writeString(
+                        dir.resolve("clones.html"),
+                        "<p><b><i><u><s><em><strong><small><big><tt><font><code><nobr>"
+                                + "</p><p>x".repeat(400));
+        Path deep =
+                Files.writeString(
+                        dir.resolve("deep.html"),
+                        "<div>".repeat(600) + "deep" + "</div>".repeat(600));
+        Path text = Files.writeString(dir.resolve("text.html"), "<p>" + "Word ".repeat(400));
+        return List.of(
+                new OverLimit(
+                        "file over max_document_bytes",
+                        twoKib,
+                        limit(ReadLimits.Key.MAX_DOCUMENT_BYTES, 1024),
+                        ReadLimits.Key.MAX_DOCUMENT_BYTES,
+                        "the file is 2 KiB, over the limit of 1 KiB",
+                        limit(ReadLimits.Key.MAX_DOCUMENT_BYTES, 4096)),
+                new OverLimit(
+                        "1,500 tags over max_elements 1,000 (counted before parsing)",
+                        tags,
+                        limit(ReadLimits.Key.MAX_ELEMENTS, 1000),
+                        ReadLimits.Key.MAX_ELEMENTS,
+                        "the HTML has more than 1,000 tags",
+                        limit(ReadLimits.Key.MAX_ELEMENTS, 10_000)),
+                new OverLimit(
+                        "reopened formatting elements over max_elements (counted while parsing)",
+                        clones,
+                        limit(ReadLimits.Key.MAX_ELEMENTS, 1000),
+                        ReadLimits.Key.MAX_ELEMENTS,
+                        "the HTML has more than 1,000 elements",
+                        limit(ReadLimits.Key.MAX_ELEMENTS, 10_000)),
+                new OverLimit(
+                        "600 nested divs, default max_depth",
+                        deep,
+                        ReadLimits.DEFAULTS,
+                        ReadLimits.Key.MAX_DEPTH,
+                        "the HTML nests elements more than 512 deep (<div>)",
+                        limit(ReadLimits.Key.MAX_DEPTH, 1000)),
+                new OverLimit(
+                        "text over max_work_bytes",
+                        text,
+                        limit(ReadLimits.Key.MAX_WORK_BYTES, 1024),
+                        ReadLimits.Key.MAX_WORK_BYTES,
+                        "the extracted text passes 1 KiB in UTF-8",
+                        limit(ReadLimits.Key.MAX_WORK_BYTES, 4096)));
+    }
+
+    @Test
+    void aOneGigabyteFileFailsBeforeItIsParsed() throws Exception {
+        // 8 KiB of real HTML, then a sparse hole: parsing it would need several GiB of heap
+        byte[] head =
+                ("<html><body><p>" + "A real paragraph of the page. ".repeat(270))
+                        .getBytes(StandardCharsets.US_ASCII);
+        Path huge =
+                dev.memaudit.core.testing.LargeFixtures.sparse(
+                        temp.resolve("huge.html"),
+                        head,
+                        1L << 30,
+                        "</p></body></html>".getBytes(StandardCharsets.US_ASCII));
+        Outcome outcome = load(entry(huge, null));
+        assertThat(outcome.works()).isEmpty();
+        assertThat(outcome.problems())
+                .singleElement()
+                .satisfies(
+                        p -> {
+                            assertThat(p.limit()).isEqualTo(ReadLimits.Key.MAX_DOCUMENT_BYTES);
+                            assertThat(p.reason())
+                                    .startsWith(
+                                            "the file is 1,073,749,957 bytes (1.0 GiB), over the"
+                                                    + " limit of 64 MiB (max_document_bytes;");
+                        });
+    }
+
     @Test
     void manifestTitleWinsOverHtmlTitle() {
         WorkEntry entry = entry(fixture("html/ferry-timetable.html"), null);

@@ -83,6 +83,81 @@ class JsonlSourceTest extends WorkSourceContractTest {
                         List.of("z")));
     }
 
+    @Override
+    protected List<OverLimit> overLimitInputs(Path dir) throws Exception {
+        Path longLine =
+                Files.writeString(
+                        dir.resolve("long-line.jsonl"),
+                        "{\"id\": \"a\", \"text\": \"first\"}\n"
+                                + "{\"id\": \"b\", \"text\": \""
+                                + "word ".repeat(400)
+                                + "\"}\r\n"
+                                + "{\"id\": \"c\", \"text\": \"third\"}\n",
+                        StandardCharsets.UTF_8);
+        Path deep =
+                Files.writeString(
+                        dir.resolve("deep.jsonl"),
+                        "{\"id\": \"a\", \"text\": \"first\"}\n"
+                                + "{\"id\": \"b\", \"text\": \"x\", \"extra\": "
+                                + "[".repeat(600)
+                                + "]".repeat(600)
+                                + "}\n",
+                        StandardCharsets.UTF_8);
+        return List.of(
+                new OverLimit(
+                        "a line over max_line_bytes between two good ones",
+                        longLine,
+                        limit(ReadLimits.Key.MAX_LINE_BYTES, 1024),
+                        ReadLimits.Key.MAX_LINE_BYTES,
+                        "line 2 is 2,023 bytes (2.0 KiB) long, over the limit of 1 KiB",
+                        2,
+                        List.of("a", "c"),
+                        limit(ReadLimits.Key.MAX_LINE_BYTES, 4096)),
+                new OverLimit(
+                        "JSON nested 600 deep, default max_depth",
+                        deep,
+                        ReadLimits.DEFAULTS,
+                        ReadLimits.Key.MAX_DEPTH,
+                        "line 2 nests JSON more than 512 deep",
+                        2,
+                        List.of("a"),
+                        limit(ReadLimits.Key.MAX_DEPTH, 1000)));
+    }
+
+    @Test
+    void invalidUtf8FailsOnlyItsLine() throws Exception {
+        Path file = temp.resolve("latin1.jsonl");
+        try (var out = Files.newOutputStream(file)) {
+            out.write("{\"id\": \"a\", \"text\": \"one\"}\n".getBytes(StandardCharsets.UTF_8));
+            out.write(
+                    "{\"id\": \"b\", \"text\": \"caf\u00e9\"}\n"
+                            .getBytes(StandardCharsets.ISO_8859_1));
+            out.write("{\"id\": \"c\", \"text\": \"three\"}\n".getBytes(StandardCharsets.UTF_8));
+        }
+        Outcome outcome = load(entry(file, null));
+        assertThat(outcome.works()).extracting(LoadedWork::id).containsExactly("a", "c");
+        assertThat(outcome.problems())
+                .singleElement()
+                .satisfies(
+                        p -> {
+                            assertThat(p.line()).isEqualTo(2);
+                            assertThat(p.reason()).isEqualTo("not valid UTF-8");
+                        });
+    }
+
+    @Test
+    void twoObjectsOnOneLineAreAnErrorNotASilentlyLostWork() throws Exception {
+        Path file =
+                Files.writeString(
+                        temp.resolve("cr.jsonl"),
+                        "{\"id\": \"a\", \"text\": \"one\"}\r{\"id\": \"b\", \"text\": \"two\"}\n");
+        Outcome outcome = load(entry(file, null));
+        assertThat(outcome.works()).isEmpty();
+        assertThat(outcome.problems())
+                .singleElement()
+                .satisfies(p -> assertThat(p.reason()).contains("malformed JSON"));
+    }
+
     @Test
     void entryMetadataIsTheDefaultForEveryLine() {
         List<LoadedWork> works = load(entry(fixture("jsonl/letters.jsonl"), null)).works();

@@ -128,6 +128,56 @@ class TextSourceTest extends WorkSourceContractTest {
                         });
     }
 
+    @Override
+    protected List<OverLimit> overLimitInputs(Path dir) throws Exception {
+        Path big = Files.writeString(dir.resolve("two-kib.txt"), "word ".repeat(410));
+        // 2,002 bytes of UTF-16 that are 3,000 bytes of UTF-8: the limit is on the text
+        Path wide = write(dir, "wide.txt", bytes(bom(0xFF, 0xFE), "鶴".repeat(1000), "UTF-16LE"));
+        return List.of(
+                new OverLimit(
+                        "text over max_work_bytes in UTF-8, not in the file",
+                        wide,
+                        limit(ReadLimits.Key.MAX_WORK_BYTES, 2048),
+                        ReadLimits.Key.MAX_WORK_BYTES,
+                        "the extracted text is 3,000 bytes (2.9 KiB) in UTF-8, over the limit of 2"
+                                + " KiB",
+                        limit(ReadLimits.Key.MAX_WORK_BYTES, 4096)),
+                new OverLimit(
+                        "file over max_work_bytes",
+                        big,
+                        limit(ReadLimits.Key.MAX_WORK_BYTES, 1024),
+                        ReadLimits.Key.MAX_WORK_BYTES,
+                        "the file is 2,050 bytes (2.0 KiB), over the limit of 1 KiB",
+                        limit(ReadLimits.Key.MAX_WORK_BYTES, 4096)));
+    }
+
+    @Test
+    void aTwoGigabyteFileFailsBeforeItIsRead() throws Exception {
+        // sparse: no disk and no time; reading it would need over 2 GiB of heap, more than the
+        // test JVM has
+        Path huge =
+                dev.memaudit.core.testing.LargeFixtures.sparse(
+                        temp.resolve("huge.txt"),
+                        "one line ".getBytes(StandardCharsets.US_ASCII),
+                        2L << 30,
+                        "\n".getBytes(StandardCharsets.US_ASCII));
+        Outcome outcome = load(entry(huge, null));
+        assertThat(outcome.works()).isEmpty();
+        assertThat(outcome.problems())
+                .singleElement()
+                .satisfies(
+                        p -> {
+                            assertThat(p.limit()).isEqualTo(ReadLimits.Key.MAX_WORK_BYTES);
+                            assertThat(p.reason())
+                                    .isEqualTo(
+                                            "the file is 2,147,483,658 bytes (2.0 GiB), over the"
+                                                    + " limit of 512 MiB (max_work_bytes; if the"
+                                                    + " file is genuine, raise it in corpus.yaml"
+                                                    + " limits: or with index build --limit"
+                                                    + " max_work_bytes=…)");
+                        });
+    }
+
     static Path write(Path dir, String name, byte[] content) throws Exception {
         return Files.write(dir.resolve(name), content);
     }

@@ -16,8 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The contract every {@link WorkSource} keeps, checked over its format's fixtures
  * (src/test/resources/sources/&lt;format&gt;/ or files the subclass writes into a temp folder): the
- * expected text exactly, the same text on every read, the SHA-256 of the source bytes, and the
- * problem kind for each bad input. A new format adds one subclass.
+ * expected text exactly, the same text on every read, the SHA-256 of the source bytes, the problem
+ * kind for each bad input, and for each of its {@link ReadLimits} an input over it that fails
+ * naming the limit while the same input loads once the limit is raised. A new format adds one
+ * subclass.
  */
 abstract class WorkSourceContractTest {
 
@@ -47,6 +49,32 @@ abstract class WorkSourceContractTest {
         }
     }
 
+    /**
+     * An input over a limit: read with {@code limits} it must fail naming {@code limit} (and leave
+     * {@code idsStillLoaded}); read with {@code raised} it must load without a problem. Inputs are
+     * generated here, small, with a lowered limit to show the mechanism where the default scale
+     * would be slow.
+     */
+    protected record OverLimit(
+            String name,
+            Path file,
+            ReadLimits limits,
+            ReadLimits.Key limit,
+            String reasonContains,
+            Integer line,
+            List<String> idsStillLoaded,
+            ReadLimits raised) {
+        OverLimit(
+                String name,
+                Path file,
+                ReadLimits limits,
+                ReadLimits.Key limit,
+                String reasonContains,
+                ReadLimits raised) {
+            this(name, file, limits, limit, reasonContains, null, List.of(), raised);
+        }
+    }
+
     @TempDir protected Path temp;
 
     /** The reader under test. */
@@ -57,6 +85,14 @@ abstract class WorkSourceContractTest {
 
     /** Unreadable inputs, at least one per way this format fails. */
     protected abstract List<Bad> badInputs(Path dir) throws Exception;
+
+    /** Inputs over each limit this format keeps to, at least one. */
+    protected abstract List<OverLimit> overLimitInputs(Path dir) throws Exception;
+
+    /** The defaults with {@code key} set to {@code value}. */
+    protected static ReadLimits limit(ReadLimits.Key key, long value) {
+        return ReadLimits.DEFAULTS.with(key, value);
+    }
 
     /** A fixture under src/test/resources/sources/. */
     protected static Path fixture(String relative) {
@@ -93,10 +129,44 @@ abstract class WorkSourceContractTest {
     protected record Outcome(List<LoadedWork> works, List<WorkProblem> problems) {}
 
     protected Outcome load(WorkEntry entry) {
+        return load(entry, ReadLimits.DEFAULTS);
+    }
+
+    protected Outcome load(WorkEntry entry, ReadLimits limits) {
         List<LoadedWork> works = new ArrayList<>();
         List<WorkProblem> problems = new ArrayList<>();
-        new CorpusLoader(List.of(source())).load(List.of(entry), works::add, problems::add);
+        new CorpusLoader(List.of(source()), limits).load(List.of(entry), works::add, problems::add);
         return new Outcome(works, problems);
+    }
+
+    @Test
+    void failsEachInputOverALimitNamingTheLimitAndLoadsItWhenRaised() throws Exception {
+        List<OverLimit> inputs = overLimitInputs(temp);
+        assertThat(inputs).isNotEmpty();
+        for (OverLimit over : inputs) {
+            WorkEntry entry = entry(over.file(), null);
+            Outcome outcome = load(entry, over.limits());
+            assertThat(outcome.problems()).as(over.name()).hasSize(1);
+            WorkProblem problem = outcome.problems().get(0);
+            assertThat(problem.kind()).as(over.name()).isEqualTo(WorkProblem.Kind.FAILED);
+            assertThat(problem.limit()).as(over.name() + ": " + problem).isEqualTo(over.limit());
+            assertThat(problem.reason())
+                    .as(over.name())
+                    .contains(over.reasonContains())
+                    .contains(over.limit().key());
+            assertThat(problem.file()).isEqualTo(over.file().toAbsolutePath());
+            if (over.line() != null) {
+                assertThat(problem.line()).as(over.name()).isEqualTo(over.line());
+            }
+            assertThat(outcome.works())
+                    .as(over.name())
+                    .extracting(LoadedWork::id)
+                    .isEqualTo(over.idsStillLoaded());
+            // the limit, and nothing else, is what fails it
+            Outcome raised = load(entry, over.raised());
+            assertThat(raised.problems()).as(over.name() + " with the limit raised").isEmpty();
+            assertThat(raised.works()).as(over.name() + " with the limit raised").isNotEmpty();
+        }
     }
 
     @Test

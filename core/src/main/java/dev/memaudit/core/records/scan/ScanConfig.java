@@ -11,6 +11,8 @@ import dev.memaudit.core.records.run.StageConfig;
  *
  * @param minWords shortest span reported, in normalized words
  * @param threads scanning threads
+ * @param maxOutputBytes the largest output scanned, in bytes (one JSONL line or .txt file); a
+ *     larger one is a problem of that line or file
  * @param index the index folder as given
  * @param indexUid the index's uid
  * @param indexGeneration the index's build generation
@@ -23,6 +25,7 @@ import dev.memaudit.core.records.run.StageConfig;
 public record ScanConfig(
         int minWords,
         int threads,
+        long maxOutputBytes,
         String index,
         String indexUid,
         long indexGeneration,
