@@ -239,92 +239,22 @@ public final class CanaryTrainer {
 
     static ModelConfig modelConfig(CanaryConfig c, int vocab, int eot) {
         int headDim = c.hidden() / c.heads();
-        return switch (c.arch()) {
-            case LLAMA ->
-                    new ModelConfig(
-                            Architecture.LLAMA,
-                            "LlamaForCausalLM",
-                            vocab,
-                            c.hidden(),
-                            c.layers(),
-                            c.heads(),
-                            c.heads(),
-                            headDim,
-                            c.intermediate(),
-                            c.contextLength(),
-                            1e-5,
-                            10000,
-                            headDim,
-                            false,
-                            false,
-                            false,
-                            false,
-                            false,
-                            ModelConfig.Activation.SILU,
-                            eot,
-                            eot,
-                            null,
-                            1,
-                            0,
-                            0,
-                            0);
-            case GPT2 ->
-                    new ModelConfig(
-                            Architecture.GPT2,
-                            "GPT2LMHeadModel",
-                            vocab,
-                            c.hidden(),
-                            c.layers(),
-                            c.heads(),
-                            c.heads(),
-                            headDim,
-                            c.intermediate(),
-                            c.contextLength(),
-                            1e-5,
-                            0,
-                            0,
-                            false,
-                            true,
-                            true,
-                            true,
-                            true,
-                            ModelConfig.Activation.GELU_TANH,
-                            eot,
-                            eot,
-                            null,
-                            1,
-                            0,
-                            0,
-                            0);
-            case GPT_NEOX ->
-                    new ModelConfig(
-                            Architecture.GPT_NEOX,
-                            "GPTNeoXForCausalLM",
-                            vocab,
-                            c.hidden(),
-                            c.layers(),
-                            c.heads(),
-                            c.heads(),
-                            headDim,
-                            c.intermediate(),
-                            c.contextLength(),
-                            1e-5,
-                            10000,
-                            (headDim / 4) / 2 * 2,
-                            true,
-                            true,
-                            true,
-                            true,
-                            false,
-                            ModelConfig.Activation.GELU,
-                            eot,
-                            eot,
-                            null,
-                            1,
-                            0,
-                            0,
-                            0);
-        };
+        ModelConfig.Builder b =
+                ModelConfig.builder(c.arch())
+                        .vocabSize(vocab)
+                        .hidden(c.hidden())
+                        .layers(c.layers())
+                        .heads(c.heads())
+                        .intermediate(c.intermediate())
+                        .maxPositions(c.contextLength())
+                        .normEps(1e-5)
+                        .bosId(eot)
+                        .eosId(eot);
+        if (c.arch() == Architecture.GPT_NEOX) {
+            // a quarter of each head rotary, rounded down to an even count
+            b.rotaryDims((headDim / 4) / 2 * 2);
+        }
+        return b.build();
     }
 
     private static List<int[]> windows(
