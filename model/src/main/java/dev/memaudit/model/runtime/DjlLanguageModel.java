@@ -171,20 +171,8 @@ public final class DjlLanguageModel implements LanguageModel {
             List<int[]> batch, boolean stats, GenerationSettings scheme) {
         int b = batch.size();
         int t = batch.get(0).length;
-        long[] ids = new long[b * t];
-        long[] pos = new long[b * t];
-        float[] bias = new float[b * t * t];
         int targets = 0;
-        for (int r = 0; r < b; r++) {
-            int[] s = batch.get(r);
-            for (int j = 0; j < t; j++) {
-                ids[r * t + j] = j < s.length ? s[j] : 0;
-                pos[r * t + j] = j;
-                for (int k = 0; k < t; k++) {
-                    boolean visible = k <= j && k < s.length;
-                    bias[(r * t + j) * t + k] = visible ? 0f : Transformer.MASKED;
-                }
-            }
+        for (int[] s : batch) {
             targets += s.length - 1;
         }
         long[] flatIdx = new long[targets];
@@ -206,12 +194,7 @@ public final class DjlLanguageModel implements LanguageModel {
         float[] dlp = sampledScheme ? new float[targets] : null;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray h =
-                    model.hidden(
-                            manager.create(ids, new Shape(b, t)),
-                            manager.create(pos, new Shape(b, t)),
-                            manager.create(bias, new Shape(b, 1, t, t)),
-                            null);
+            NDArray h = model.hidden(manager, TokenBatch.rightPadded(batch), null);
             NDArray flat = h.reshape(b * (long) t, model.config().hidden());
             for (int c0 = 0; c0 < targets; c0 += HEAD_CHUNK) {
                 int len = Math.min(HEAD_CHUNK, targets - c0);
@@ -317,27 +300,11 @@ public final class DjlLanguageModel implements LanguageModel {
      */
     public float[][] fullLogits(int[] seq) {
         checkTokens(seq, "sequence");
-        int t = seq.length;
-        long[] ids = new long[t];
-        long[] pos = new long[t];
-        float[] bias = new float[t * t];
-        for (int j = 0; j < t; j++) {
-            ids[j] = seq[j];
-            pos[j] = j;
-            for (int k = 0; k < t; k++) {
-                bias[j * t + k] = k <= j ? 0f : Transformer.MASKED;
-            }
-        }
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray logits =
-                    model.logits(
-                            model.hidden(
-                                    manager.create(ids, new Shape(1, t)),
-                                    manager.create(pos, new Shape(1, t)),
-                                    manager.create(bias, new Shape(1, 1, t, t)),
-                                    null));
-            return rows(logits.toFloatArray(), t, vocabSize());
+                    model.logits(model.hidden(manager, TokenBatch.rightPadded(List.of(seq)), null));
+            return rows(logits.toFloatArray(), seq.length, vocabSize());
         }
     }
 
@@ -350,34 +317,22 @@ public final class DjlLanguageModel implements LanguageModel {
         checkTokens(seq, "sequence");
         int v = vocabSize();
         float[][] out = new float[seq.length][];
+        int first = Math.min(seq.length, Math.max(1, prefill));
         try (KvCache cache = new KvCache(model.config().layers())) {
             int done = 0;
             while (done < seq.length) {
-                int step = done == 0 ? Math.max(1, prefill) : 1;
-                int total = done + step;
-                long[] ids = new long[step];
-                long[] pos = new long[step];
-                float[] bias = new float[step * total];
-                for (int j = 0; j < step; j++) {
-                    ids[j] = seq[done + j];
-                    pos[j] = done + j;
-                    for (int k = 0; k < total; k++) {
-                        bias[j * total + k] = k <= done + j ? 0f : Transformer.MASKED;
-                    }
-                }
+                TokenBatch step =
+                        done == 0
+                                ? TokenBatch.rightPadded(List.of(Arrays.copyOf(seq, first)))
+                                : TokenBatch.nextTokens(
+                                        new long[] {seq[done]}, new long[] {done}, new int[1]);
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
-                    NDArray logits =
-                            model.logits(
-                                    model.hidden(
-                                            manager.create(ids, new Shape(1, step)),
-                                            manager.create(pos, new Shape(1, step)),
-                                            manager.create(bias, new Shape(1, 1, step, total)),
-                                            cache));
-                    float[][] r = rows(logits.toFloatArray(), step, v);
-                    System.arraycopy(r, 0, out, done, step);
+                    NDArray logits = model.logits(model.hidden(manager, step, cache));
+                    float[][] r = rows(logits.toFloatArray(), step.length(), v);
+                    System.arraycopy(r, 0, out, done, step.length());
                 }
-                done = total;
+                done += step.length();
             }
         }
         return out;
@@ -439,47 +394,21 @@ public final class DjlLanguageModel implements LanguageModel {
         for (int r = 0; r < b; r++) {
             rng[r] = new SplittableRandom(rowSeeds[r]);
         }
-        // padding per row (left), valid keys so far and the next position of each row
-        int[] pad = new int[b];
+        // positions count each row's own tokens only, whatever its left padding
         long[] nextPos = new long[b];
         for (int r = 0; r < b; r++) {
-            pad[r] = longest - rowsIn[r].length;
             nextPos[r] = rowsIn[r].length;
         }
         try (KvCache cache = new KvCache(model.config().layers())) {
-            long[] stepIds = new long[b * longest];
-            long[] stepPos = new long[b * longest];
-            for (int r = 0; r < b; r++) {
-                for (int j = 0; j < longest; j++) {
-                    int k = j - pad[r];
-                    stepIds[r * longest + j] = k >= 0 ? rowsIn[r][k] : 0;
-                    stepPos[r * longest + j] = Math.max(0, k);
-                }
-            }
-            int t = longest;
-            for (int step = 0; step < maxNew; step++) {
-                int total = longest + step;
-                float[] bias = new float[b * t * total];
-                for (int r = 0; r < b; r++) {
-                    for (int j = 0; j < t; j++) {
-                        int qAbs = total - t + j;
-                        for (int k = 0; k < total; k++) {
-                            boolean visible = k <= qAbs && k >= pad[r];
-                            bias[(r * t + j) * total + k] = visible ? 0f : Transformer.MASKED;
-                        }
-                    }
-                }
+            TokenBatch step = TokenBatch.leftPadded(Arrays.asList(rowsIn));
+            int[] leftPadding = step.firstKey();
+            for (int s = 0; s < maxNew; s++) {
                 int[] chosen;
                 float[] chosenLp;
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
-                    NDArray h =
-                            model.hidden(
-                                    manager.create(stepIds, new Shape(b, t)),
-                                    manager.create(stepPos, new Shape(b, t)),
-                                    manager.create(bias, new Shape(b, 1, t, total)),
-                                    cache);
-                    NDArray last = t == 1 ? h.squeeze(1) : h.get(":, -1, :");
+                    NDArray h = model.hidden(manager, step, cache);
+                    NDArray last = step.length() == 1 ? h.squeeze(1) : h.get(":, -1, :");
                     NDArray logits = model.logits(last);
                     NDArray lsm = logits.logSoftmax(-1);
                     if (settings.isGreedy()) {
@@ -512,16 +441,16 @@ public final class DjlLanguageModel implements LanguageModel {
                     }
                     all &= done[r];
                 }
-                if (all || step == maxNew - 1) {
+                if (all || s == maxNew - 1) {
                     break;
                 }
-                t = 1;
-                stepIds = new long[b];
-                stepPos = new long[b];
+                long[] nextIds = new long[b];
+                long[] positions = new long[b];
                 for (int r = 0; r < b; r++) {
-                    stepIds[r] = chosen[r];
-                    stepPos[r] = nextPos[r]++;
+                    nextIds[r] = chosen[r];
+                    positions[r] = nextPos[r]++;
                 }
+                step = TokenBatch.nextTokens(nextIds, positions, leftPadding);
             }
         }
         List<Generation> out = new ArrayList<>(b);
