@@ -1,7 +1,6 @@
 package dev.memaudit.model.runtime;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
@@ -9,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.model.DecodingDistribution;
 import dev.memaudit.model.Generation;
 import dev.memaudit.model.GenerationSettings;
 import dev.memaudit.model.LanguageModel;
@@ -187,11 +187,14 @@ public final class DjlLanguageModel implements LanguageModel {
             }
         }
         float[] lp = new float[targets];
-        float[] rank = new float[targets];
-        float[] mu = stats ? new float[targets] : null;
-        float[] var = stats ? new float[targets] : null;
-        boolean sampledScheme = scheme != null && !scheme.isGreedy();
-        float[] dlp = sampledScheme ? new float[targets] : null;
+        int[] higher = new int[targets];
+        boolean[] greedy = new boolean[targets];
+        double[] mu = stats ? new double[targets] : null;
+        double[] var = stats ? new double[targets] : null;
+        DecodingDistribution decoding =
+                scheme != null && !scheme.isGreedy() ? DecodingDistribution.of(scheme) : null;
+        double[] dlp = decoding != null ? new double[targets] : null;
+        int v = vocabSize();
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray h = model.hidden(manager, TokenBatch.rightPadded(batch), null);
@@ -205,29 +208,35 @@ public final class DjlLanguageModel implements LanguageModel {
                             manager.create(
                                     Arrays.copyOfRange(targetIds, c0, c0 + len), new Shape(len, 1));
                     NDArray rowsH = Embedding.embedding(idx, flat, SparseFormat.DENSE).get(0);
-                    NDArray lsm = model.logits(rowsH).logSoftmax(-1);
-                    NDArray chosen = lsm.gather(tgt, 1);
-                    System.arraycopy(chosen.toFloatArray(), 0, lp, c0, len);
+                    NDArray logits = model.logits(rowsH);
+                    NDArray lsm = logits.logSoftmax(-1);
+                    System.arraycopy(lsm.gather(tgt, 1).toFloatArray(), 0, lp, c0, len);
                     // counting a boolean mask directly avoids a float copy of [chunk, vocab]
-                    long[] higher =
-                            lsm.gt(chosen)
+                    long[] above =
+                            logits.gt(logits.gather(tgt, 1))
                                     .sum(new int[] {1})
                                     .toType(DataType.INT64, false)
                                     .toLongArray();
+                    float[] rowLogits = logits.toFloatArray();
                     for (int i = 0; i < len; i++) {
-                        rank[c0 + i] = higher[i];
-                    }
-                    if (sampledScheme) {
-                        NDArray d = schemeLogSoftmax(lsm, scheme).gather(tgt, 1);
-                        System.arraycopy(d.toFloatArray(), 0, dlp, c0, len);
+                        int target = (int) targetIds[c0 + i];
+                        higher[c0 + i] = (int) above[i];
+                        greedy[c0 + i] =
+                                DecodingDistribution.greedyToken(rowLogits, i * v, v) == target;
+                        if (decoding != null) {
+                            dlp[c0 + i] = decoding.at(rowLogits, i * v, v).logProb(target);
+                        }
                     }
                     if (stats) {
                         NDArray p = lsm.exp();
                         NDArray m1 = p.mul(lsm).sum(new int[] {1});
                         NDArray m2 = p.mul(lsm.mul(lsm)).sum(new int[] {1});
-                        NDArray v = m2.sub(m1.mul(m1));
-                        System.arraycopy(m1.toFloatArray(), 0, mu, c0, len);
-                        System.arraycopy(v.toFloatArray(), 0, var, c0, len);
+                        float[] m = m1.toFloatArray();
+                        float[] second = m2.sub(m1.mul(m1)).toFloatArray();
+                        for (int i = 0; i < len; i++) {
+                            mu[c0 + i] = m[i];
+                            var[c0 + i] = Math.max(0f, second[i]);
+                        }
                     }
                 }
             }
@@ -238,10 +247,12 @@ public final class DjlLanguageModel implements LanguageModel {
             int[] s = batch.get(r);
             float[] l = new float[s.length];
             int[] rk = new int[s.length];
+            float[] g = new float[s.length];
             float[] m = stats ? new float[s.length] : null;
             float[] vv = stats ? new float[s.length] : null;
             float[] d = scheme != null ? new float[s.length] : null;
             l[0] = Float.NaN;
+            g[0] = Float.NaN;
             if (d != null) {
                 d[0] = Float.NaN;
             }
@@ -251,47 +262,19 @@ public final class DjlLanguageModel implements LanguageModel {
             }
             for (int j = 1; j < s.length; j++, n++) {
                 l[j] = lp[n];
-                rk[j] = 1 + (int) rank[n];
+                rk[j] = 1 + higher[n];
+                g[j] = greedy[n] ? 0f : Float.NEGATIVE_INFINITY;
                 if (d != null) {
-                    d[j] = sampledScheme ? dlp[n] : (rk[j] == 1 ? 0f : Float.NEGATIVE_INFINITY);
+                    d[j] = decoding != null ? (float) dlp[n] : g[j];
                 }
                 if (stats) {
-                    m[j] = mu[n];
-                    vv[j] = Math.max(0f, var[n]);
+                    m[j] = (float) mu[n];
+                    vv[j] = (float) var[n];
                 }
             }
-            out[r] = new ScoredSequence(s.clone(), l, rk, m, vv, d);
+            out[r] = new ScoredSequence(s.clone(), l, rk, m, vv, d, g);
         }
         return out;
-    }
-
-    /**
-     * Log-probabilities [rows, vocab] under a sampling scheme: temperature, then top-k, then top-p
-     * (the smallest set of most probable tokens whose mass reaches p), renormalized; excluded
-     * tokens get -Infinity. The same rules as the sampler in {@link #generate}.
-     */
-    private NDArray schemeLogSoftmax(NDArray lsm, GenerationSettings s) {
-        NDArray scaled = lsm.div((float) s.temperature());
-        // the engine's where() does not broadcast: fill values are full-shaped
-        NDArray minusInf = manager.full(scaled.getShape(), Float.NEGATIVE_INFINITY);
-        if (s.topK() > 0 && s.topK() < vocabSize()) {
-            NDArray kth = scaled.topK(s.topK(), -1, true, true).get(0).min(new int[] {1}, true);
-            scaled = NDArrays.where(scaled.lt(kth), minusInf, scaled);
-        }
-        if (s.topP() < 1) {
-            NDArray order = scaled.argSort(-1, false);
-            NDArray sorted = scaled.gather(order, 1);
-            NDArray probs = sorted.softmax(-1);
-            NDArray before = probs.cumSum(1).sub(probs);
-            NDArray kept =
-                    NDArrays.where(
-                            before.lt((float) s.topP()),
-                            sorted,
-                            manager.full(sorted.getShape(), Float.POSITIVE_INFINITY));
-            NDArray threshold = kept.min(new int[] {1}, true);
-            scaled = NDArrays.where(scaled.lt(threshold), minusInf, scaled);
-        }
-        return scaled.logSoftmax(-1);
     }
 
     /**
@@ -390,6 +373,7 @@ public final class DjlLanguageModel implements LanguageModel {
         int[] produced = new int[b];
         boolean[] done = new boolean[b];
         boolean[] eos = new boolean[b];
+        DecodingDistribution decoding = DecodingDistribution.of(settings);
         SplittableRandom[] rng = new SplittableRandom[b];
         for (int r = 0; r < b; r++) {
             rng[r] = new SplittableRandom(rowSeeds[r]);
@@ -411,15 +395,7 @@ public final class DjlLanguageModel implements LanguageModel {
                     NDArray last = step.length() == 1 ? h.squeeze(1) : h.get(":, -1, :");
                     NDArray logits = model.logits(last);
                     NDArray lsm = logits.logSoftmax(-1);
-                    if (settings.isGreedy()) {
-                        long[] arg = lsm.argMax(-1).toLongArray();
-                        chosen = new int[b];
-                        for (int r = 0; r < b; r++) {
-                            chosen[r] = (int) arg[r];
-                        }
-                    } else {
-                        chosen = sample(logits, settings, rng);
-                    }
+                    chosen = choose(logits.toFloatArray(), decoding, rng);
                     long[] chosenLong = new long[b];
                     for (int r = 0; r < b; r++) {
                         chosenLong[r] = chosen[r];
@@ -466,80 +442,21 @@ public final class DjlLanguageModel implements LanguageModel {
     }
 
     /**
-     * Draws one token per row in Java from the row's own random stream, so rows do not depend on
-     * each other or on the engine's global generator.
+     * The next token of every row from its logits {@code [rows × vocab]}: the scheme's {@link
+     * DecodingDistribution} (the one p_z is computed from), sampled in Java from the row's own
+     * random stream, so rows depend neither on each other nor on the engine's global generator.
+     * Greedy consumes no random numbers; sampling consumes one per row and step.
      */
-    private int[] sample(NDArray logits, GenerationSettings s, SplittableRandom[] rng) {
-        int b = rng.length;
+    private int[] choose(float[] logits, DecodingDistribution decoding, SplittableRandom[] rng) {
         int v = vocabSize();
-        NDArray scaled = logits.div((float) s.temperature());
-        int[] out = new int[b];
-        if (s.topK() == 0 && s.topP() >= 1) {
-            float[] all = scaled.toFloatArray();
-            for (int r = 0; r < b; r++) {
-                double u = rng[r].nextDouble();
-                out[r] = drawFromLogits(all, r * v, v, u);
-            }
-            return out;
-        }
-        int keep = s.topK() > 0 ? Math.min(s.topK(), v) : v;
-        NDArray order = scaled.argSort(-1, false);
-        if (keep < v) {
-            order = order.get(":, :" + keep);
-        }
-        float[] sorted = scaled.gather(order, 1).toFloatArray();
-        long[] idx = order.toLongArray();
-        for (int r = 0; r < b; r++) {
-            double u = rng[r].nextDouble();
-            int off = r * keep;
-            double max = sorted[off];
-            double z = 0;
-            for (int i = 0; i < keep; i++) {
-                z += Math.exp(sorted[off + i] - max);
-            }
-            // the smallest prefix of the sorted tokens whose mass reaches topP
-            int cut = keep;
-            if (s.topP() < 1) {
-                double cum = 0;
-                for (int i = 0; i < keep; i++) {
-                    cum += Math.exp(sorted[off + i] - max) / z;
-                    if (cum >= s.topP()) {
-                        cut = i + 1;
-                        break;
-                    }
-                }
-            }
-            int pick = drawFromLogits(sorted, off, cut, u);
-            out[r] = (int) idx[off + pick];
+        int[] out = new int[rng.length];
+        for (int r = 0; r < rng.length; r++) {
+            out[r] =
+                    decoding.isGreedy()
+                            ? DecodingDistribution.greedyToken(logits, r * v, v)
+                            : decoding.at(logits, r * v, v).sample(rng[r].nextDouble());
         }
         return out;
-    }
-
-    /** Inverse-CDF draw over {@code n} logits starting at {@code off}; returns 0..n-1. */
-    static int drawFromLogits(float[] logits, int off, int n, double u) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            max = Math.max(max, logits[off + i]);
-        }
-        double z = 0;
-        for (int i = 0; i < n; i++) {
-            z += Math.exp(logits[off + i] - max);
-        }
-        double target = u * z;
-        double cum = 0;
-        for (int i = 0; i < n; i++) {
-            cum += Math.exp(logits[off + i] - max);
-            if (cum > target) {
-                return i;
-            }
-        }
-        // rounding: fall back to the last token with non-zero mass
-        for (int i = n - 1; i >= 0; i--) {
-            if (logits[off + i] > Double.NEGATIVE_INFINITY) {
-                return i;
-            }
-        }
-        return n - 1;
     }
 
     @Override
