@@ -45,6 +45,9 @@ public final class DjlLanguageModel implements LanguageModel {
      */
     private static final int HEAD_CHUNK = 128;
 
+    /** Rows per float64 moment computation: [32, 50257] doubles stay under the same ceiling. */
+    private static final int MOMENT_ROWS = 32;
+
     private final NDManager manager;
     private final Transformer model;
     private final ModelTokenizer tokenizer;
@@ -228,15 +231,7 @@ public final class DjlLanguageModel implements LanguageModel {
                         }
                     }
                     if (stats) {
-                        NDArray p = lsm.exp();
-                        NDArray m1 = p.mul(lsm).sum(new int[] {1});
-                        NDArray m2 = p.mul(lsm.mul(lsm)).sum(new int[] {1});
-                        float[] m = m1.toFloatArray();
-                        float[] second = m2.sub(m1.mul(m1)).toFloatArray();
-                        for (int i = 0; i < len; i++) {
-                            mu[c0 + i] = m[i];
-                            var[c0 + i] = Math.max(0f, second[i]);
-                        }
+                        distributionMoments(logits, mu, var, c0);
                     }
                 }
             }
@@ -275,6 +270,29 @@ public final class DjlLanguageModel implements LanguageModel {
             out[r] = new ScoredSequence(s.clone(), l, rk, m, vv, d, g);
         }
         return out;
+    }
+
+    /**
+     * μ = Σ p ln p and σ² = Σ p (ln p − μ)² of the next-token distribution of each row of {@code
+     * logits} [rows, vocab], in float64 and in two passes (mean first, then squared deviations), so
+     * σ² keeps its precision where it is small next to μ² (the one-pass E[x²] − μ² in float32 loses
+     * it and can even go negative). Written to {@code mu[at..]} and {@code var[at..]}.
+     */
+    private static void distributionMoments(NDArray logits, double[] mu, double[] var, int at) {
+        long rows = logits.getShape().get(0);
+        for (long r0 = 0; r0 < rows; r0 += MOMENT_ROWS) {
+            long r1 = Math.min(rows, r0 + MOMENT_ROWS);
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDArray lsm =
+                        logits.get(r0 + ":" + r1).toType(DataType.FLOAT64, false).logSoftmax(-1);
+                NDArray p = lsm.exp();
+                NDArray mean = p.mul(lsm).sum(new int[] {1}, true);
+                NDArray second = p.mul(lsm.sub(mean).square()).sum(new int[] {1});
+                System.arraycopy(mean.toDoubleArray(), 0, mu, at + (int) r0, (int) (r1 - r0));
+                System.arraycopy(second.toDoubleArray(), 0, var, at + (int) r0, (int) (r1 - r0));
+            }
+        }
     }
 
     /**
