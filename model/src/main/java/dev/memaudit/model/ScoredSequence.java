@@ -35,17 +35,6 @@ public record ScoredSequence(
         float[] schemeLogprobs,
         float[] greedyLogprobs) {
 
-    /** Scores without greedy's per-token verdict ({@code greedyLogprobs} null). */
-    public ScoredSequence(
-            int[] tokenIds,
-            float[] logprobs,
-            int[] ranks,
-            float[] means,
-            float[] variances,
-            float[] schemeLogprobs) {
-        this(tokenIds, logprobs, ranks, means, variances, schemeLogprobs, null);
-    }
-
     /** Number of tokens. */
     public int length() {
         return tokenIds.length;
