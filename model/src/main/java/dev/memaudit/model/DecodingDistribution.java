@@ -37,8 +37,11 @@ import java.util.Arrays;
  * <p>Instances are immutable and thread-safe.
  */
 public final class DecodingDistribution {
-    /** First size of the sorted prefix searched for a top-p cut over the whole vocabulary. */
-    private static final int FIRST_NUCLEUS_GUESS = 64;
+    /** Logit buckets that narrow down the candidates of a top-p cut over the whole vocabulary. */
+    private static final int NUCLEUS_BUCKETS = 1024;
+
+    /** Largest top-k found by a heap pass; a larger k uses quickselect. */
+    private static final int HEAP_SELECT_MAX = 2048;
 
     private final double temperature;
     private final int topK;
@@ -230,6 +233,9 @@ public final class DecodingDistribution {
         /** Kept tokens in decoding order when the scheme truncates, else null (all kept). */
         private final int[] keptInOrder;
 
+        /** exp(s_i − s_max) of each kept token, in the same order (truncated schemes). */
+        private final double[] keptWeights;
+
         /** Σ_kept exp(s_i − s_max), in decoding order when truncated, else in id order. */
         private final double keptWeight;
 
@@ -244,6 +250,7 @@ public final class DecodingDistribution {
             if (isGreedy()) {
                 maxScore = 0;
                 keptInOrder = new int[] {greedy};
+                keptWeights = new double[] {1};
                 keptWeight = 1;
                 lastKeptKey = orderKey(logits[offset + greedy], greedy);
                 return;
@@ -256,44 +263,81 @@ public final class DecodingDistribution {
                     z += weight(i);
                 }
                 keptInOrder = null;
+                keptWeights = null;
                 keptWeight = z;
                 lastKeptKey = Long.MAX_VALUE;
                 return;
             }
-            long[] keys = new long[vocab];
-            for (int i = 0; i < vocab; i++) {
-                keys[i] = orderKey(logits[offset + i], i);
-            }
+            long[] keys; // sorted: a prefix of the decoding order holding every kept token
+            double[] w; // their weights, in the same order
             int kept;
-            double[] w;
             if (byK < vocab) {
-                Selection.smallestFirst(keys, byK);
-                Arrays.sort(keys, 0, byK);
-                w = weights(keys, byK);
+                keys = firstInOrder(byK);
+                w = new double[byK];
                 double sum = 0;
                 for (int i = 0; i < byK; i++) {
+                    w[i] = weight((int) keys[i]);
                     sum += w[i];
                 }
                 kept = topP < 1 ? nucleusLength(w, byK, sum, false) : byK;
             } else {
-                // top-p over the whole vocabulary: sort a growing prefix until its mass reaches p
+                double[] all = new double[vocab];
                 double total = 0;
+                float lowest = Float.POSITIVE_INFINITY;
                 for (int i = 0; i < vocab; i++) {
-                    total += weight(i);
+                    all[i] = weight(i);
+                    total += all[i];
+                    lowest = Math.min(lowest, logits[offset + i]);
                 }
-                int m = Math.min(vocab, FIRST_NUCLEUS_GUESS);
-                while (true) {
-                    Selection.smallestFirst(keys, m);
-                    Arrays.sort(keys, 0, m);
-                    w = weights(keys, m);
-                    kept = nucleusLength(w, m, total, m < vocab);
-                    if (kept > 0) {
+                // Candidates: the logit buckets, from the top, whose mass reaches p with a margin
+                // far above rounding; only they are sorted and summed in order. Buckets are
+                // monotone in the logit, so a later bucket never holds an earlier token.
+                float highest = logits[offset + greedy];
+                double span = (double) highest - lowest;
+                double[] mass = new double[NUCLEUS_BUCKETS];
+                for (int i = 0; i < vocab; i++) {
+                    mass[bucket(logits[offset + i], highest, span)] += all[i];
+                }
+                int last = NUCLEUS_BUCKETS - 1;
+                double acc = 0;
+                for (int b = 0; b < NUCLEUS_BUCKETS; b++) {
+                    acc += mass[b];
+                    if (acc >= topP * total * (1 + 1e-9)) {
+                        last = b;
                         break;
                     }
-                    m = (int) Math.min(vocab, 8L * m);
+                }
+                keys = new long[vocab];
+                w = new double[vocab];
+                int n = 0;
+                int done = -1;
+                double cum = 0;
+                kept = 0;
+                while (kept == 0) {
+                    int from = n;
+                    for (int i = 0; i < vocab; i++) {
+                        int b = bucket(logits[offset + i], highest, span);
+                        if (b > done && b <= last) {
+                            keys[n++] = orderKey(logits[offset + i], i);
+                        }
+                    }
+                    Arrays.sort(keys, from, n);
+                    for (int i = from; i < n && kept == 0; i++) {
+                        w[i] = all[(int) keys[i]];
+                        cum += w[i] / total;
+                        if (cum >= topP) {
+                            kept = i + 1;
+                        }
+                    }
+                    if (kept == 0 && last == NUCLEUS_BUCKETS - 1) {
+                        kept = vocab; // rounding left the whole mass below p: keep everything
+                    }
+                    done = last;
+                    last = NUCLEUS_BUCKETS - 1;
                 }
             }
             keptInOrder = new int[kept];
+            keptWeights = Arrays.copyOf(w, kept);
             double z = 0;
             for (int i = 0; i < kept; i++) {
                 keptInOrder[i] = (int) keys[i];
@@ -303,17 +347,34 @@ public final class DecodingDistribution {
             lastKeptKey = keys[kept - 1];
         }
 
+        /**
+         * Sorted order keys of the first {@code k} tokens of the decoding order: every token above
+         * the k-th largest logit, then the lowest ids among those equal to it.
+         */
+        private long[] firstInOrder(int k) {
+            float kth =
+                    k <= HEAP_SELECT_MAX
+                            ? kthLargestByHeap(logits, offset, vocab, k)
+                            : kthLargest(Arrays.copyOfRange(logits, offset, offset + vocab), k);
+            long[] keys = new long[k];
+            int n = 0;
+            for (int i = 0; i < vocab; i++) {
+                if (logits[offset + i] > kth) {
+                    keys[n++] = orderKey(logits[offset + i], i);
+                }
+            }
+            for (int i = 0; i < vocab && n < k; i++) {
+                if (logits[offset + i] == kth) {
+                    keys[n++] = orderKey(logits[offset + i], i);
+                }
+            }
+            Arrays.sort(keys);
+            return keys;
+        }
+
         /** exp(s_i − s_max) of token i, in double. */
         private double weight(int token) {
             return Math.exp(logits[offset + token] / temperature - maxScore);
-        }
-
-        private double[] weights(long[] sortedKeys, int count) {
-            double[] w = new double[count];
-            for (int i = 0; i < count; i++) {
-                w[i] = weight((int) sortedKeys[i]);
-            }
-            return w;
         }
 
         /** The token greedy decoding emits here (the first of the decoding order). */
@@ -363,7 +424,7 @@ public final class DecodingDistribution {
             int lastWithMass = greedy;
             for (int i = 0; i < n; i++) {
                 int token = keptInOrder == null ? i : keptInOrder[i];
-                double w = weight(token);
+                double w = keptInOrder == null ? weight(token) : keptWeights[i];
                 cum += w;
                 if (cum > target) {
                     return token;
@@ -377,59 +438,102 @@ public final class DecodingDistribution {
         }
     }
 
-    /** In-place selection on distinct long keys. */
-    private static final class Selection {
-        private Selection() {}
+    /** Bucket of a logit: 0 holds the highest, buckets are monotone in the logit. */
+    private static int bucket(float logit, float highest, double span) {
+        if (span == 0) {
+            return 0;
+        }
+        return (int)
+                Math.min(NUCLEUS_BUCKETS - 1, (highest - (double) logit) / span * NUCLEUS_BUCKETS);
+    }
 
-        /**
-         * Rearranges {@code keys} so that its {@code m} smallest values come first (in no
-         * particular order); keys are distinct. Quickselect with a median-of-three pivot, falling
-         * back to a full sort if the partitions degenerate.
-         */
-        static void smallestFirst(long[] keys, int m) {
-            if (m <= 0 || m >= keys.length) {
-                return;
-            }
-            int lo = 0;
-            int hi = keys.length - 1;
-            int budget = 2 * (64 - Long.numberOfLeadingZeros(keys.length)) + 8;
-            while (hi > lo) {
-                if (--budget < 0) {
-                    Arrays.sort(keys, lo, hi + 1);
-                    return;
-                }
-                int mid = (lo + hi) >>> 1;
-                long pivot = median(keys[lo], keys[mid], keys[hi]);
-                int i = lo;
-                int j = hi;
-                while (i <= j) {
-                    while (keys[i] < pivot) {
-                        i++;
-                    }
-                    while (keys[j] > pivot) {
-                        j--;
-                    }
-                    if (i <= j) {
-                        long t = keys[i];
-                        keys[i] = keys[j];
-                        keys[j] = t;
-                        i++;
-                        j--;
-                    }
-                }
-                // now keys[lo..j] ≤ pivot ≤ keys[i..hi], with i > j
-                if (m - 1 <= j) {
-                    hi = j;
-                } else if (m - 1 >= i) {
-                    lo = i;
-                } else {
-                    return;
-                }
+    /**
+     * The k-th largest of {@code logits[offset, offset + vocab)} (1-based, counting equal values
+     * separately) by one pass with a min-heap of the k largest so far: for small k most values cost
+     * one comparison.
+     */
+    static float kthLargestByHeap(float[] logits, int offset, int vocab, int k) {
+        float[] heap = Arrays.copyOfRange(logits, offset, offset + k);
+        for (int i = k / 2 - 1; i >= 0; i--) {
+            siftDown(heap, i, k);
+        }
+        for (int i = k; i < vocab; i++) {
+            float x = logits[offset + i];
+            if (x > heap[0]) {
+                heap[0] = x;
+                siftDown(heap, 0, k);
             }
         }
+        return heap[0];
+    }
 
-        private static long median(long a, long b, long c) {
-            return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+    private static void siftDown(float[] heap, int i, int n) {
+        float x = heap[i];
+        while (true) {
+            int child = 2 * i + 1;
+            if (child >= n) {
+                break;
+            }
+            if (child + 1 < n && heap[child + 1] < heap[child]) {
+                child++;
+            }
+            if (!(heap[child] < x)) {
+                break;
+            }
+            heap[i] = heap[child];
+            i = child;
+        }
+        heap[i] = x;
+    }
+
+    /**
+     * The k-th largest value of {@code a} (1-based, counting equal values separately); {@code a} is
+     * scratch and is reordered. Quickselect with a three-way partition (ties are common in
+     * low-precision logits) and a median-of-three pivot, sorting the range if partitions
+     * degenerate.
+     */
+    static float kthLargest(float[] a, int k) {
+        int lo = 0;
+        int hi = a.length - 1;
+        int budget = 2 * (32 - Integer.numberOfLeadingZeros(a.length)) + 8;
+        while (true) {
+            if (lo == hi) {
+                return a[lo];
+            }
+            if (--budget < 0) {
+                Arrays.sort(a, lo, hi + 1);
+                return a[hi - (k - 1)];
+            }
+            float x = a[lo];
+            float y = a[(lo + hi) >>> 1];
+            float z = a[hi];
+            float pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
+            // [lo, gt) > pivot, [gt, lt) == pivot, [lt, hi] < pivot
+            int gt = lo;
+            int lt = hi + 1;
+            int i = lo;
+            while (i < lt) {
+                float v = a[i];
+                if (v > pivot) {
+                    a[i++] = a[gt];
+                    a[gt++] = v;
+                } else if (v < pivot) {
+                    a[i] = a[--lt];
+                    a[lt] = v;
+                } else {
+                    i++;
+                }
+            }
+            int above = gt - lo;
+            int equal = lt - gt;
+            if (k <= above) {
+                hi = gt - 1;
+            } else if (k <= above + equal) {
+                return pivot;
+            } else {
+                k -= above + equal;
+                lo = lt;
+            }
         }
     }
 }
