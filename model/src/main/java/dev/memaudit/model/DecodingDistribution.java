@@ -53,6 +53,19 @@ public final class DecodingDistribution {
      * @param topP in (0, 1]; 1 = no limit
      */
     public DecodingDistribution(double temperature, int topK, double topP) {
+        checkSettings(temperature, topK, topP);
+        this.temperature = temperature;
+        this.topK = topK;
+        this.topP = topP;
+    }
+
+    /**
+     * Fails with a usage error naming the value and its allowed range.
+     *
+     * @throws MemauditException (usage) for a temperature below 0 or infinite, a negative top-k or
+     *     a top-p outside (0, 1]
+     */
+    static void checkSettings(double temperature, int topK, double topP) {
         if (!(temperature >= 0) || Double.isInfinite(temperature)) {
             throw MemauditException.usage("temperature must be ≥ 0, got " + temperature);
         }
@@ -62,9 +75,6 @@ public final class DecodingDistribution {
         if (!(topP > 0 && topP <= 1)) {
             throw MemauditException.usage("top-p must be in (0, 1], got " + topP);
         }
-        this.temperature = temperature;
-        this.topK = topK;
-        this.topP = topP;
     }
 
     /** The distribution of these settings (only temperature, top-k and top-p are used). */

@@ -23,15 +23,7 @@ public record GenerationSettings(
         if (maxNewTokens < 1) {
             throw MemauditException.usage("max new tokens must be at least 1, got " + maxNewTokens);
         }
-        if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-            throw MemauditException.usage("temperature must be ≥ 0, got " + temperature);
-        }
-        if (topK < 0) {
-            throw MemauditException.usage("top-k must be ≥ 0 (0 = off), got " + topK);
-        }
-        if (!(topP > 0 && topP <= 1)) {
-            throw MemauditException.usage("top-p must be in (0, 1], got " + topP);
-        }
+        DecodingDistribution.checkSettings(temperature, topK, topP);
     }
 
     /** Greedy decoding of up to {@code maxNewTokens} tokens, stopping at EOS. */

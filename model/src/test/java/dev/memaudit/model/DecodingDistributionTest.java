@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.model.testing.ClopperPearson;
 import dev.memaudit.model.testing.FixedLogitsModel;
+import dev.memaudit.model.testing.Reference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -273,19 +274,7 @@ class DecodingDistributionTest {
             for (int i = 0; i < v; i++) {
                 logits[i] = Math.round(rng.nextGaussian() * 2 * 4) / 4f;
             }
-            double max = Double.NEGATIVE_INFINITY;
-            for (float x : logits) {
-                max = Math.max(max, x);
-            }
-            double z = 0;
-            for (float x : logits) {
-                z += Math.exp(x - max);
-            }
-            double logZ = max + Math.log(z);
-            double[] lp = new double[v];
-            for (int i = 0; i < v; i++) {
-                lp[i] = logits[i] - logZ;
-            }
+            double[] lp = Reference.logSoftmax(logits);
             double[] best =
                     Arrays.stream(lp)
                             .boxed()

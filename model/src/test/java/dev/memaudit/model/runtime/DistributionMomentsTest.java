@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.memaudit.model.ScoredSequence;
 import dev.memaudit.model.testing.FixedLogitsModel;
+import dev.memaudit.model.testing.Reference;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -59,19 +60,10 @@ class DistributionMomentsTest {
 
     /** {μ, σ²} in float64 in plain Java: log-softmax, then two compensated passes. */
     private static double[] reference(float[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float x : logits) {
-            max = Math.max(max, x);
-        }
-        double z = 0;
-        for (float x : logits) {
-            z += Math.exp(x - max);
-        }
-        double logZ = max + Math.log(z);
+        double[] lps = Reference.logSoftmax(logits);
         double mu = 0;
         double c = 0;
-        for (float x : logits) {
-            double lp = x - logZ;
+        for (double lp : lps) {
             double y = Math.exp(lp) * lp - c;
             double t = mu + y;
             c = (t - mu) - y;
@@ -79,8 +71,7 @@ class DistributionMomentsTest {
         }
         double var = 0;
         c = 0;
-        for (float x : logits) {
-            double lp = x - logZ;
+        for (double lp : lps) {
             double y = Math.exp(lp) * (lp - mu) * (lp - mu) - c;
             double t = var + y;
             c = (t - var) - y;
