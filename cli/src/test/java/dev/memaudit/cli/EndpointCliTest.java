@@ -41,8 +41,21 @@ class EndpointCliTest {
     static void trainAndServe() throws Exception {
         model = tmp.resolve("model");
         CanaryConfig cfg =
-                new CanaryConfig(
-                        Architecture.LLAMA, 300, 32, 1, 2, 64, 32, 4, 12, 1, 5e-3, 7, null, 0.5);
+                CanaryConfig.builder()
+                        .arch(Architecture.LLAMA)
+                        .vocabSize(300)
+                        .hidden(32)
+                        .layers(1)
+                        .heads(2)
+                        .intermediate(64)
+                        .contextLength(32)
+                        .batchSize(4)
+                        .steps(12)
+                        .repeat(1)
+                        .learningRate(5e-3)
+                        .seed(7)
+                        .memberFraction(0.5)
+                        .build();
         CanaryTrainer.train(
                 cfg,
                 List.of(

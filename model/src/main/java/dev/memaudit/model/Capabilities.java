@@ -18,9 +18,10 @@ import java.util.Map;
  * @param fullDistribution μ, σ² (Min-K%++) can be computed
  * @param exactRanksUpTo ranks are exact up to this value, larger ranks read 0; {@link
  *     Integer#MAX_VALUE} = every rank exact
- * @param schemeLogprobs {@code "exact"} (every scheme), {@code "partial"} (greedy and temperature-1
- *     schemes exact, top-k schemes exact while k fits the server's top-log-prob list, others NaN)
- *     or {@code "none"}
+ * @param schemeLogprobs {@code "exact"} (every scheme), {@code "partial"} (what the server's
+ *     top-log-prob list determines under {@link DecodingDistribution}'s rules: greedy unless the
+ *     top is tied, temperature 1, top-k while k fits the list, top-p at temperature 1 while the
+ *     list reaches p; others NaN) or {@code "none"}
  * @param seedReproducible {@code "yes"}, {@code "no"} or {@code "unknown"}: whether the same seed
  *     gives the same sample
  * @param tokenization where token ids come from (e.g. {@code "local tokenizer.json <path>"}, {@code

@@ -3,13 +3,16 @@ package dev.memaudit.model;
 import dev.memaudit.core.error.MemauditException;
 
 /**
- * How to decode.
+ * How to decode. The per-token distribution these settings define, ties included, is {@link
+ * DecodingDistribution}'s: the sampler draws from it and scheme log-probs measure it.
  *
  * @param maxNewTokens most tokens to generate per row, ≥ 1
- * @param temperature 0 = greedy (argmax); otherwise logits are divided by it before sampling
- * @param topK keep only the k most probable tokens (0 = no limit)
- * @param topP keep the smallest set of most probable tokens whose probability reaches p (1 = no
- *     limit), applied after top-k and temperature
+ * @param temperature 0 = greedy (the highest logit, lowest id among equal ones); otherwise logits
+ *     are divided by it before sampling
+ * @param topK keep exactly the k most probable tokens, lower id first among equal logits (0 = no
+ *     limit)
+ * @param topP keep the shortest run of most probable tokens (same order) whose probability reaches
+ *     p (1 = no limit), applied after top-k and temperature
  * @param seed seed of the sampling streams (ignored when greedy)
  * @param stopAtEos stop a row after it produces the end-of-sequence token (the token is kept)
  */
@@ -20,15 +23,7 @@ public record GenerationSettings(
         if (maxNewTokens < 1) {
             throw MemauditException.usage("max new tokens must be at least 1, got " + maxNewTokens);
         }
-        if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-            throw MemauditException.usage("temperature must be ≥ 0, got " + temperature);
-        }
-        if (topK < 0) {
-            throw MemauditException.usage("top-k must be ≥ 0 (0 = off), got " + topK);
-        }
-        if (!(topP > 0 && topP <= 1)) {
-            throw MemauditException.usage("top-p must be in (0, 1], got " + topP);
-        }
+        DecodingDistribution.checkSettings(temperature, topK, topP);
     }
 
     /** Greedy decoding of up to {@code maxNewTokens} tokens, stopping at EOS. */

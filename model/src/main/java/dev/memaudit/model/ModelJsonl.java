@@ -186,7 +186,9 @@ public final class ModelJsonl {
         }
         List<ScoredSequence> out = new ArrayList<>();
         for (int i = 0; i < sequences.size(); i++) {
-            out.add(new ScoredSequence(sequences.get(i).clone(), lp[i], rk[i], null, null, null));
+            out.add(
+                    new ScoredSequence(
+                            sequences.get(i).clone(), lp[i], rk[i], null, null, null, null));
         }
         return out;
     }

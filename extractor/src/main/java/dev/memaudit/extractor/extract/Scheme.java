@@ -9,7 +9,11 @@ import java.util.regex.Pattern;
 /**
  * A decoding scheme whose extraction probability p_z is computed: {@code greedy}, {@code t1}
  * (sampling at temperature 1, no truncation) or {@code t<T>[_k<K>][_p<P>]}, e.g. {@code
- * t0.7_k40_p0.9} (temperature, then top-k, then top-p, as {@link GenerationSettings} applies them).
+ * t0.7_k40_p0.9} (temperature, then top-k, then top-p). Its per-token probabilities and the
+ * attempts decoded under it come from one implementation, {@link
+ * dev.memaudit.model.DecodingDistribution}: top-k keeps exactly k tokens, ties broken by lower
+ * token id; top-p keeps the shortest prefix of that order whose mass (double precision) reaches p;
+ * greedy gives probability 1 to the one token greedy decoding emits.
  *
  * @param name canonical name, the key of {@code p_z} in windows.jsonl
  * @param temperature 0 for greedy

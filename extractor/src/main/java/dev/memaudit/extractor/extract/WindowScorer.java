@@ -13,14 +13,17 @@ import java.util.Map;
 
 /**
  * The fast path: one teacher-forced pass per batch of windows gives, per suffix token, the model's
- * log-probability and rank, hence p_z for greedy decoding (all ranks 1) and for T=1 sampling (the
- * product of the probabilities). Each further scheme (temperature, top-k, top-p) costs one more
- * pass, except the first, which rides on the first pass.
+ * log-probability and whether it is the token greedy decoding emits, hence p_z for greedy decoding
+ * (1 iff greedy decoding reproduces the suffix, ties broken by lower token id as the sampler breaks
+ * them) and for T=1 sampling (the product of the probabilities). Each further scheme (temperature,
+ * top-k, top-p) costs one more pass, except the first, which rides on the first pass. Every
+ * scheme's per-token probability comes from {@link dev.memaudit.model.DecodingDistribution}, the
+ * implementation the sampler draws from.
  *
- * <p>With a remote backend ({@link dev.memaudit.model.Capabilities}) a rank beyond the server's
- * list reads 0, which correctly makes the window not greedy-extractable; a scheme whose
- * log-probabilities the server's list does not determine (NaN) is left out of that window's maps
- * rather than guessed.
+ * <p>With a remote backend ({@link dev.memaudit.model.Capabilities}) a token beyond the server's
+ * list is known not to be greedy's; a scheme whose log-probabilities the server's list does not
+ * determine (NaN, e.g. a tie at the top the list cannot break) is left out of that window's maps
+ * rather than guessed, unless another suffix token already makes p_z exactly 0.
  */
 public final class WindowScorer {
     /** Version of the windows.jsonl record layout. */
@@ -68,36 +71,49 @@ public final class WindowScorer {
         for (int r = 0; r < windows.size(); r++) {
             Window w = windows.get(r);
             ScoredSequence base = passes.get(0).get(r);
+            float[] greedy = base.greedyLogprobs();
             int from = w.prefixTokens();
             int to = from + w.suffixTokens();
             double lpT1 = 0;
-            boolean allRank1 = true;
             int run = 0;
             int longest = 0;
             for (int i = from; i < to; i++) {
                 lpT1 += base.logprobs()[i];
-                if (base.ranks()[i] == 1) {
+                // the token greedy decoding emits (ties broken as the sampler breaks them)
+                if (greedy != null && greedy[i] == 0f) {
                     run++;
                     longest = Math.max(longest, run);
                 } else {
-                    allRank1 = false;
                     run = 0;
                 }
             }
+            double lpGreedy = greedy == null ? Double.NaN : suffixLogprob(greedy, from, to);
             Map<String, Double> logPz = new LinkedHashMap<>();
-            logPz.put(Scheme.GREEDY.name(), allRank1 ? 0.0 : Double.NEGATIVE_INFINITY);
+            logPz.put(Scheme.GREEDY.name(), lpGreedy);
             logPz.put(Scheme.T1.name(), lpT1);
             for (int i = 0; i < extraSchemes.size(); i++) {
                 float[] lps = passes.get(i).get(r).schemeLogprobs();
-                double lp = 0;
-                for (int t = from; t < to; t++) {
-                    lp += lps[t];
-                }
-                logPz.put(extraSchemes.get(i).name(), lp);
+                logPz.put(extraSchemes.get(i).name(), suffixLogprob(lps, from, to));
             }
-            out.add(record(work.workId(), w, logPz, allRank1, longest));
+            out.add(record(work.workId(), w, logPz, lpGreedy == 0, longest));
         }
         return out;
+    }
+
+    /**
+     * ln p_z of a scheme: the sum of its per-token log-probs over positions [from, to). One
+     * impossible token makes it -Infinity whatever the others are; otherwise a token the backend
+     * could not measure (NaN) makes it NaN, not measured.
+     */
+    static double suffixLogprob(float[] lps, int from, int to) {
+        double sum = 0;
+        for (int t = from; t < to; t++) {
+            if (lps[t] == Float.NEGATIVE_INFINITY) {
+                return Double.NEGATIVE_INFINITY;
+            }
+            sum += lps[t];
+        }
+        return sum;
     }
 
     static WindowRecord record(

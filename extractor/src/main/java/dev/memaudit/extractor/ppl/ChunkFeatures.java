@@ -22,8 +22,20 @@ public final class ChunkFeatures {
     private ChunkFeatures() {}
 
     /**
+     * Positions whose next-token distribution has σ² at or below this (nats², σ ≤ 10⁻⁶ nats) are
+     * left out of Min-K%++: lp_t comes from a float32 log-softmax whose absolute error is about
+     * 10⁻⁷ × |logit| (≈ 10⁻⁶ for logits near 10), so {@code (lp_t − μ_t) / σ_t} would be rounding
+     * noise of order 1 or more. μ and σ² themselves are exact to float64 (two passes, see {@code
+     * DjlLanguageModel}).
+     */
+    public static final double MIN_VARIANCE = 1e-12;
+
+    /**
      * NLL, perplexity, Min-K% for every k in {@link #K} and, when {@code means} and {@code
      * variances} are given, Min-K%++ for every k. Keys: {@code nll, ppl, min_k_<k>, min_k_pp_<k>}.
+     * Min-K%++ is the Min-K% of {@code (lp_t − μ_t) / σ_t} over the positions with σ²_t &gt; {@link
+     * #MIN_VARIANCE} only (near-deterministic positions are dropped, and k% counts the positions
+     * kept); when no position is kept the Min-K%++ keys are absent.
      *
      * @param logprobs lp_t per position (entry 0 ignored)
      * @param means μ_t per position, or null when the backend gives no full distribution
@@ -55,7 +67,7 @@ public final class ChunkFeatures {
             for (int t = 0; t < n; t++) {
                 double var = variances[t + 1];
                 // a (near-)deterministic distribution has no spread to normalize by
-                if (var > 1e-12) {
+                if (var > MIN_VARIANCE) {
                     z[m++] = (lp[t] - means[t + 1]) / Math.sqrt(var);
                 }
             }

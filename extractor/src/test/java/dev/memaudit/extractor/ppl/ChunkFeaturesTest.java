@@ -73,6 +73,21 @@ class ChunkFeaturesTest {
     }
 
     @Test
+    void theVarianceThresholdDropsOnlyPositionsAtOrBelowIt() {
+        // position 1: lp = −2 ln 2 below μ = −1; position 2: lp = −ln 2 above it
+        float[] lp = logprobs(0, 1, 0);
+        float[] var = constant(3, 0.5);
+        var[1] = (float) ChunkFeatures.MIN_VARIANCE; // rounds just below 1e-12: dropped
+        Map<String, Double> dropped = ChunkFeatures.fromScores(lp, constant(3, -1), var);
+        assertThat(dropped.get("min_k_pp_5")).isCloseTo((-LN2 + 1) / Math.sqrt(0.5), within(1e-5));
+        var[1] = (float) (2 * ChunkFeatures.MIN_VARIANCE); // kept: its z is the minimum
+        Map<String, Double> kept = ChunkFeatures.fromScores(lp, constant(3, -1), var);
+        double z = (lp[1] + 1.0) / Math.sqrt(var[1]);
+        assertThat(z).isLessThan(-1e5);
+        assertThat(kept.get("min_k_pp_5")).isCloseTo(z, within(1e-6 * Math.abs(z)));
+    }
+
+    @Test
     void aChunkNeedsTwoTokens() {
         assertThatThrownBy(() -> ChunkFeatures.fromScores(new float[] {Float.NaN}, null, null))
                 .hasMessageContaining("at least 2 tokens");

@@ -123,7 +123,7 @@ final class ToyModel implements LanguageModel {
                 means[0] = Float.NaN;
                 vars[0] = Float.NaN;
             }
-            out.add(new ScoredSequence(ids, lp, new int[ids.length], means, vars, null));
+            out.add(new ScoredSequence(ids, lp, new int[ids.length], means, vars, null, null));
         }
         return out;
     }

@@ -78,21 +78,21 @@ public final class SampleCanary {
 
     /** The canary's settings. */
     public static CanaryConfig config() {
-        return new CanaryConfig(
-                Architecture.LLAMA,
-                2048,
-                256,
-                LAYERS,
-                4,
-                688,
-                128,
-                4,
-                0,
-                REPEAT,
-                3e-3,
-                42,
-                MEMBERS,
-                0.5);
+        return CanaryConfig.builder()
+                .arch(Architecture.LLAMA)
+                .vocabSize(2048)
+                .hidden(256)
+                .layers(LAYERS)
+                .heads(4)
+                .intermediate(688)
+                .contextLength(128)
+                .batchSize(4)
+                .steps(0)
+                .repeat(REPEAT)
+                .learningRate(3e-3)
+                .seed(42)
+                .members(MEMBERS)
+                .build();
     }
 
     /**

@@ -217,35 +217,21 @@ public final class ModelBench {
     public static RandomModel randomModel(Settings s) {
         Engine engine = Engine.getInstance();
         ModelConfig mc =
-                new ModelConfig(
-                        Architecture.GPT2,
-                        "GPT2LMHeadModel",
-                        s.vocab(),
-                        s.hidden(),
-                        s.layers(),
-                        s.heads(),
-                        s.heads(),
-                        s.hidden() / s.heads(),
-                        4 * s.hidden(),
-                        Math.max(
-                                1024,
-                                Math.max(s.scoreLength(), s.decodePrefix() + s.decodeSteps())),
-                        1e-5,
-                        0,
-                        0,
-                        false,
-                        true,
-                        true,
-                        true,
-                        true,
-                        ModelConfig.Activation.GELU_TANH,
-                        s.vocab() - 1,
-                        s.vocab() - 1,
-                        null,
-                        1,
-                        0,
-                        0,
-                        0);
+                ModelConfig.builder(Architecture.GPT2)
+                        .vocabSize(s.vocab())
+                        .hidden(s.hidden())
+                        .layers(s.layers())
+                        .heads(s.heads())
+                        .intermediate(4 * s.hidden())
+                        .maxPositions(
+                                Math.max(
+                                        1024,
+                                        Math.max(
+                                                s.scoreLength(),
+                                                s.decodePrefix() + s.decodeSteps())))
+                        .bosId(s.vocab() - 1)
+                        .eosId(s.vocab() - 1)
+                        .build();
         NDManager manager = NDManager.newBaseManager();
         engine.setRandomSeed(1234);
         Map<String, NDArray> tensors = new LinkedHashMap<>();

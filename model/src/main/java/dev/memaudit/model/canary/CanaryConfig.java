@@ -88,140 +88,193 @@ public record CanaryConfig(
      * gradient-norm clipping at 1. Memorizes small member sets in a few minutes on 2 cores.
      */
     public static CanaryConfig defaults() {
-        return new CanaryConfig(
-                Architecture.LLAMA, 2048, 256, 4, 4, 688, 128, 4, 0, 100, 3e-3, 42, null, 0.5);
+        return new Builder().build();
     }
 
     /** A tiny, fast setting for tests: 2 layers of width 64, 512-token vocabulary. */
     public static CanaryConfig tiny() {
-        return new CanaryConfig(
-                Architecture.LLAMA, 512, 64, 2, 2, 128, 64, 8, 0, 8, 5e-3, 7, null, 0.5);
+        return new Builder()
+                .vocabSize(512)
+                .hidden(64)
+                .layers(2)
+                .heads(2)
+                .intermediate(128)
+                .contextLength(64)
+                .batchSize(8)
+                .repeat(8)
+                .learningRate(5e-3)
+                .seed(7)
+                .build();
+    }
+
+    /** A builder starting from {@link #defaults()}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding every value of these settings. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.arch = arch;
+        b.vocabSize = vocabSize;
+        b.hidden = hidden;
+        b.layers = layers;
+        b.heads = heads;
+        b.intermediate = intermediate;
+        b.contextLength = contextLength;
+        b.batchSize = batchSize;
+        b.steps = steps;
+        b.repeat = repeat;
+        b.learningRate = learningRate;
+        b.seed = seed;
+        b.members = members;
+        b.memberFraction = memberFraction;
+        return b;
     }
 
     public CanaryConfig withArch(Architecture a) {
-        return new CanaryConfig(
-                a,
-                vocabSize,
-                hidden,
-                layers,
-                heads,
-                intermediate,
-                contextLength,
-                batchSize,
-                steps,
-                repeat,
-                learningRate,
-                seed,
-                members,
-                memberFraction);
+        return toBuilder().arch(a).build();
     }
 
+    /** The same settings with these member ids (the member fraction is then unused). */
     public CanaryConfig withMembers(Set<String> ids) {
-        return new CanaryConfig(
-                arch,
-                vocabSize,
-                hidden,
-                layers,
-                heads,
-                intermediate,
-                contextLength,
-                batchSize,
-                steps,
-                repeat,
-                learningRate,
-                seed,
-                ids,
-                memberFraction);
+        return toBuilder().members(ids).build();
     }
 
+    /** The same settings with a seeded random share {@code f} of the works as members. */
     public CanaryConfig withMemberFraction(double f) {
-        return new CanaryConfig(
-                arch,
-                vocabSize,
-                hidden,
-                layers,
-                heads,
-                intermediate,
-                contextLength,
-                batchSize,
-                steps,
-                repeat,
-                learningRate,
-                seed,
-                null,
-                f);
+        return toBuilder().members(null).memberFraction(f).build();
     }
 
     /** The same settings with {@code n} transformer blocks. */
     public CanaryConfig withLayers(int n) {
-        return new CanaryConfig(
-                arch,
-                vocabSize,
-                hidden,
-                n,
-                heads,
-                intermediate,
-                contextLength,
-                batchSize,
-                steps,
-                repeat,
-                learningRate,
-                seed,
-                members,
-                memberFraction);
+        return toBuilder().layers(n).build();
     }
 
     public CanaryConfig withRepeat(int r) {
-        return new CanaryConfig(
-                arch,
-                vocabSize,
-                hidden,
-                layers,
-                heads,
-                intermediate,
-                contextLength,
-                batchSize,
-                steps,
-                r,
-                learningRate,
-                seed,
-                members,
-                memberFraction);
+        return toBuilder().repeat(r).build();
     }
 
     public CanaryConfig withSteps(int s) {
-        return new CanaryConfig(
-                arch,
-                vocabSize,
-                hidden,
-                layers,
-                heads,
-                intermediate,
-                contextLength,
-                batchSize,
-                s,
-                repeat,
-                learningRate,
-                seed,
-                members,
-                memberFraction);
+        return toBuilder().steps(s).build();
     }
 
     public CanaryConfig withSeed(long s) {
-        return new CanaryConfig(
-                arch,
-                vocabSize,
-                hidden,
-                layers,
-                heads,
-                intermediate,
-                contextLength,
-                batchSize,
-                steps,
-                repeat,
-                learningRate,
-                s,
-                members,
-                memberFraction);
+        return toBuilder().seed(s).build();
+    }
+
+    /**
+     * Builds {@link CanaryConfig} by name, starting from the {@link #defaults()}; each setter sets
+     * the record component of the same name, and {@link #build()} validates them all at once.
+     */
+    public static final class Builder {
+        private Architecture arch = Architecture.LLAMA;
+        private int vocabSize = 2048;
+        private int hidden = 256;
+        private int layers = 4;
+        private int heads = 4;
+        private int intermediate = 688;
+        private int contextLength = 128;
+        private int batchSize = 4;
+        private int steps = 0;
+        private int repeat = 100;
+        private double learningRate = 3e-3;
+        private long seed = 42;
+        private Set<String> members;
+        private double memberFraction = 0.5;
+
+        private Builder() {}
+
+        public Builder arch(Architecture v) {
+            arch = v;
+            return this;
+        }
+
+        public Builder vocabSize(int v) {
+            vocabSize = v;
+            return this;
+        }
+
+        public Builder hidden(int v) {
+            hidden = v;
+            return this;
+        }
+
+        public Builder layers(int v) {
+            layers = v;
+            return this;
+        }
+
+        public Builder heads(int v) {
+            heads = v;
+            return this;
+        }
+
+        public Builder intermediate(int v) {
+            intermediate = v;
+            return this;
+        }
+
+        public Builder contextLength(int v) {
+            contextLength = v;
+            return this;
+        }
+
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        public Builder steps(int v) {
+            steps = v;
+            return this;
+        }
+
+        public Builder repeat(int v) {
+            repeat = v;
+            return this;
+        }
+
+        public Builder learningRate(double v) {
+            learningRate = v;
+            return this;
+        }
+
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        /** Member ids, or null to draw {@code memberFraction} of the works with the seed. */
+        public Builder members(Set<String> v) {
+            members = v;
+            return this;
+        }
+
+        public Builder memberFraction(double v) {
+            memberFraction = v;
+            return this;
+        }
+
+        /**
+         * @throws MemauditException (usage) naming every setting out of range
+         */
+        public CanaryConfig build() {
+            return new CanaryConfig(
+                    arch,
+                    vocabSize,
+                    hidden,
+                    layers,
+                    heads,
+                    intermediate,
+                    contextLength,
+                    batchSize,
+                    steps,
+                    repeat,
+                    learningRate,
+                    seed,
+                    members,
+                    memberFraction);
+        }
     }
 }

@@ -16,7 +16,9 @@ import dev.memaudit.core.records.Records;
 import dev.memaudit.core.records.run.Membership;
 import dev.memaudit.model.ModelTokenizer;
 import dev.memaudit.model.runtime.Architecture;
+import dev.memaudit.model.runtime.DjlLanguageModel;
 import dev.memaudit.model.runtime.ModelConfig;
+import dev.memaudit.model.runtime.TokenBatch;
 import dev.memaudit.model.runtime.Transformer;
 import dev.memaudit.model.safetensors.SafetensorsWriter;
 import java.io.IOException;
@@ -239,92 +241,22 @@ public final class CanaryTrainer {
 
     static ModelConfig modelConfig(CanaryConfig c, int vocab, int eot) {
         int headDim = c.hidden() / c.heads();
-        return switch (c.arch()) {
-            case LLAMA ->
-                    new ModelConfig(
-                            Architecture.LLAMA,
-                            "LlamaForCausalLM",
-                            vocab,
-                            c.hidden(),
-                            c.layers(),
-                            c.heads(),
-                            c.heads(),
-                            headDim,
-                            c.intermediate(),
-                            c.contextLength(),
-                            1e-5,
-                            10000,
-                            headDim,
-                            false,
-                            false,
-                            false,
-                            false,
-                            false,
-                            ModelConfig.Activation.SILU,
-                            eot,
-                            eot,
-                            null,
-                            1,
-                            0,
-                            0,
-                            0);
-            case GPT2 ->
-                    new ModelConfig(
-                            Architecture.GPT2,
-                            "GPT2LMHeadModel",
-                            vocab,
-                            c.hidden(),
-                            c.layers(),
-                            c.heads(),
-                            c.heads(),
-                            headDim,
-                            c.intermediate(),
-                            c.contextLength(),
-                            1e-5,
-                            0,
-                            0,
-                            false,
-                            true,
-                            true,
-                            true,
-                            true,
-                            ModelConfig.Activation.GELU_TANH,
-                            eot,
-                            eot,
-                            null,
-                            1,
-                            0,
-                            0,
-                            0);
-            case GPT_NEOX ->
-                    new ModelConfig(
-                            Architecture.GPT_NEOX,
-                            "GPTNeoXForCausalLM",
-                            vocab,
-                            c.hidden(),
-                            c.layers(),
-                            c.heads(),
-                            c.heads(),
-                            headDim,
-                            c.intermediate(),
-                            c.contextLength(),
-                            1e-5,
-                            10000,
-                            (headDim / 4) / 2 * 2,
-                            true,
-                            true,
-                            true,
-                            true,
-                            false,
-                            ModelConfig.Activation.GELU,
-                            eot,
-                            eot,
-                            null,
-                            1,
-                            0,
-                            0,
-                            0);
-        };
+        ModelConfig.Builder b =
+                ModelConfig.builder(c.arch())
+                        .vocabSize(vocab)
+                        .hidden(c.hidden())
+                        .layers(c.layers())
+                        .heads(c.heads())
+                        .intermediate(c.intermediate())
+                        .maxPositions(c.contextLength())
+                        .normEps(1e-5)
+                        .bosId(eot)
+                        .eosId(eot);
+        if (c.arch() == Architecture.GPT_NEOX) {
+            // a quarter of each head rotary, rounded down to an even count
+            b.rotaryDims((headDim / 4) / 2 * 2);
+        }
+        return b.build();
     }
 
     private static List<int[]> windows(
@@ -424,20 +356,6 @@ public final class CanaryTrainer {
                     return (float) (peak * (0.1 + 0.9 * cosine));
                 };
         Adam adam = Adam.builder().optLearningRateTracker(schedule).build();
-        float[] bias = new float[len * len];
-        long[] pos = new long[b * len];
-        for (int j = 0; j < len; j++) {
-            for (int k = 0; k < len; k++) {
-                bias[j * len + k] = k <= j ? 0f : -1e9f;
-            }
-        }
-        for (int r = 0; r < b; r++) {
-            for (int j = 0; j < len; j++) {
-                pos[r * len + j] = j;
-            }
-        }
-        NDArray biasArr = manager.create(bias, new Shape(1, 1, len, len));
-        NDArray posArr = manager.create(pos, new Shape(b, len));
         List<int[]> order = new ArrayList<>(windows);
         Random shuffler = new Random(rng.nextLong());
         int cursor = 0;
@@ -447,7 +365,7 @@ public final class CanaryTrainer {
         long start = System.nanoTime();
         int every = Math.max(1, steps / 20);
         for (int step = 0; step < steps; step++) {
-            long[] ids = new long[b * len];
+            List<int[]> inputs = new ArrayList<>(b);
             long[] targets = new long[b * len];
             for (int r = 0; r < b; r++) {
                 if (cursor == order.size()) {
@@ -455,18 +373,18 @@ public final class CanaryTrainer {
                     cursor = 0;
                 }
                 int[] w = order.get(cursor++);
+                inputs.add(Arrays.copyOf(w, len));
                 for (int j = 0; j < len; j++) {
-                    ids[r * len + j] = w[j];
                     targets[r * len + j] = w[j + 1];
                 }
             }
+            TokenBatch batch = TokenBatch.rightPadded(inputs);
             float loss;
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
-                NDArray idArr = manager.create(ids, new Shape(b, len));
                 NDArray tgt = manager.create(targets, new Shape(b, len, 1));
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray h = model.hidden(idArr, posArr, biasArr, null);
+                    NDArray h = model.hidden(manager, batch, null);
                     NDArray nll = model.logits(h).logSoftmax(-1).gather(tgt, 2).mean().neg();
                     gc.backward(nll);
                     loss = nll.getFloat();
@@ -536,34 +454,13 @@ public final class CanaryTrainer {
         return tailSum / tailCount;
     }
 
+    /** Logits of every position of {@code seq}, through the runtime's own scoring path. */
     private static float[][] logits(Transformer model, NDManager manager, int[] seq) {
-        int t = seq.length;
-        long[] ids = new long[t];
-        long[] pos = new long[t];
-        float[] bias = new float[t * t];
-        for (int j = 0; j < t; j++) {
-            ids[j] = seq[j];
-            pos[j] = j;
-            for (int k = 0; k < t; k++) {
-                bias[j * t + k] = k <= j ? 0f : -1e9f;
-            }
-        }
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            float[] flat =
-                    model.logits(
-                                    model.hidden(
-                                            manager.create(ids, new Shape(1, t)),
-                                            manager.create(pos, new Shape(1, t)),
-                                            manager.create(bias, new Shape(1, 1, t, t)),
-                                            null))
-                            .toFloatArray();
-            int v = model.config().vocabSize();
-            float[][] out = new float[t][];
-            for (int j = 0; j < t; j++) {
-                out[j] = Arrays.copyOfRange(flat, j * v, (j + 1) * v);
-            }
-            return out;
+        // the sub-manager holds only the inputs; closing the view leaves the weights alone
+        try (DjlLanguageModel view =
+                new DjlLanguageModel(
+                        manager.newSubManager(), model, null, "canary model", new ArrayList<>())) {
+            return view.fullLogits(seq);
         }
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.io.Sha256;
 import dev.memaudit.model.Capabilities;
+import dev.memaudit.model.DecodingDistribution;
 import dev.memaudit.model.Generation;
 import dev.memaudit.model.GenerationSettings;
 import dev.memaudit.model.LanguageModel;
@@ -32,8 +33,10 @@ import java.util.function.IntFunction;
  * prompt_logprobs} when offered (log-prob and exact rank of every token), else {@code echo} with
  * {@code logprobs: k} (ranks exact up to k, 0 beyond). A server with neither cannot score, and
  * {@link #score} fails with the reason. μ and σ² (Min-K%++) need the full distribution, which no
- * server returns: they are {@code NaN}. Scheme log-probs are exact for greedy, for temperature 1
- * without truncation and for top-k ≤ k, else {@code NaN}.
+ * server returns: they are {@code NaN}. Scheme log-probs follow {@link DecodingDistribution} from
+ * the top-k list: exact for greedy where the list shows the top token is unique, for temperature 1
+ * without truncation, for top-k ≤ k and for top-p at temperature 1 when the list reaches p; {@code
+ * NaN} otherwise, including ties the list cannot break (it carries no token ids).
  *
  * <p>Generation sends the prefixes as prompt arrays (up to {@value #MAX_PROMPTS_PER_REQUEST} per
  * request) where the server takes them, else one request per row. A row's output must depend on its
@@ -46,6 +49,8 @@ import java.util.function.IntFunction;
  * server's continuous batching sees several at once.
  */
 public final class OpenAiCompletionsModel implements LanguageModel {
+    private static final DecodingDistribution GREEDY = DecodingDistribution.greedy();
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ASSUMED_CONTEXT = 2048;
     private static final int MAX_PROMPTS_PER_REQUEST = 16;
@@ -527,7 +532,8 @@ public final class OpenAiCompletionsModel implements LanguageModel {
             }
         }
         boolean needTop = scheme != null && !scheme.isGreedy() && !isPlainT1(scheme);
-        int k = mode == ScoringMode.ECHO || needTop ? topLogprobs : 0;
+        // greedy needs the runner-up to tell a unique top token from a tie: at least 2 entries
+        int k = mode == ScoringMode.ECHO || needTop ? topLogprobs : Math.min(2, topLogprobs);
         // servers batch the prompts of one request; a few requests in parallel keep them busy
         int spread =
                 (sequences.size() + client.config().maxInFlight() - 1)
@@ -604,7 +610,10 @@ public final class OpenAiCompletionsModel implements LanguageModel {
         float[] mu = stats ? new float[n] : null;
         float[] var = stats ? new float[n] : null;
         float[] d = scheme == null ? null : new float[n];
+        float[] g = new float[n];
+        DecodingDistribution decoding = scheme == null ? null : DecodingDistribution.of(scheme);
         lp[0] = Float.NaN;
+        g[0] = Float.NaN;
         if (stats) {
             Arrays.fill(mu, Float.NaN);
             Arrays.fill(var, Float.NaN);
@@ -633,60 +642,24 @@ public final class OpenAiCompletionsModel implements LanguageModel {
             }
             lp[i] = (float) t.logprob();
             rk[i] = mode == ScoringMode.PROMPT_LOGPROBS ? t.rank() : t.derivedRank(k);
+            g[i] = (float) schemeLogprob(GREEDY, t, rk[i], k);
             if (d != null) {
-                d[i] = (float) schemeLogprob(t, rk[i], scheme);
+                d[i] = (float) schemeLogprob(decoding, t, rk[i], k);
             }
         }
-        return new ScoredSequence(ids.clone(), lp, rk, mu, var, d);
+        return new ScoredSequence(ids.clone(), lp, rk, mu, var, d, g);
     }
 
-    /** ln P_h(token) from what the server returned; NaN where that does not determine it. */
-    private double schemeLogprob(TokenLogprob t, int rank, GenerationSettings s) {
-        if (s.isGreedy()) {
-            // rank 0 = beyond a top-k list of ≥ 1 entries: not the argmax
-            return rank == 1 ? 0.0 : Double.NEGATIVE_INFINITY;
-        }
-        if (isPlainT1(s)) {
-            return t.logprob();
-        }
-        double[] top = t.top();
-        if (s.topK() == 0 || s.topK() > top.length || s.topK() > topLogprobs) {
-            return Double.NaN;
-        }
-        if (rank == 0 || rank > s.topK()) {
+    /**
+     * ln P_h(token) from what the server returned, by the rules of {@link DecodingDistribution}
+     * applied to the {@code k} best listed log-probs; NaN where they do not determine it. A rank
+     * above 1 (some token strictly more probable) settles greedy even without a list.
+     */
+    private static double schemeLogprob(DecodingDistribution h, TokenLogprob t, int rank, int k) {
+        if (h.isGreedy() && rank > 1) {
             return Double.NEGATIVE_INFINITY;
         }
-        int kk = s.topK();
-        double[] scaled = new double[kk];
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < kk; i++) {
-            scaled[i] = top[i] / s.temperature();
-            max = Math.max(max, scaled[i]);
-        }
-        double z = 0;
-        for (double x : scaled) {
-            z += Math.exp(x - max);
-        }
-        int cut = kk;
-        if (s.topP() < 1) {
-            double cum = 0;
-            for (int i = 0; i < kk; i++) {
-                double p = Math.exp(scaled[i] - max) / z;
-                if (cum >= s.topP()) {
-                    cut = i;
-                    break;
-                }
-                cum += p;
-            }
-        }
-        if (rank > cut) {
-            return Double.NEGATIVE_INFINITY;
-        }
-        double zc = 0;
-        for (int i = 0; i < cut; i++) {
-            zc += Math.exp(scaled[i] - max);
-        }
-        return t.logprob() / s.temperature() - max - Math.log(zc);
+        return h.logProbFromTopList(t.top(), Math.min(k, t.top().length), t.logprob());
     }
 
     @Override

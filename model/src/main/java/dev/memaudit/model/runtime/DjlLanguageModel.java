@@ -1,7 +1,6 @@
 package dev.memaudit.model.runtime;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
@@ -9,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.model.DecodingDistribution;
 import dev.memaudit.model.Generation;
 import dev.memaudit.model.GenerationSettings;
 import dev.memaudit.model.LanguageModel;
@@ -44,6 +44,9 @@ public final class DjlLanguageModel implements LanguageModel {
      * glibc's 32 MiB mmap ceiling, so the buffers are reused instead of faulted in afresh.
      */
     private static final int HEAD_CHUNK = 128;
+
+    /** Rows per float64 moment computation: [32, 50257] doubles stay under the same ceiling. */
+    private static final int MOMENT_ROWS = 32;
 
     private final NDManager manager;
     private final Transformer model;
@@ -171,20 +174,8 @@ public final class DjlLanguageModel implements LanguageModel {
             List<int[]> batch, boolean stats, GenerationSettings scheme) {
         int b = batch.size();
         int t = batch.get(0).length;
-        long[] ids = new long[b * t];
-        long[] pos = new long[b * t];
-        float[] bias = new float[b * t * t];
         int targets = 0;
-        for (int r = 0; r < b; r++) {
-            int[] s = batch.get(r);
-            for (int j = 0; j < t; j++) {
-                ids[r * t + j] = j < s.length ? s[j] : 0;
-                pos[r * t + j] = j;
-                for (int k = 0; k < t; k++) {
-                    boolean visible = k <= j && k < s.length;
-                    bias[(r * t + j) * t + k] = visible ? 0f : Transformer.MASKED;
-                }
-            }
+        for (int[] s : batch) {
             targets += s.length - 1;
         }
         long[] flatIdx = new long[targets];
@@ -199,19 +190,17 @@ public final class DjlLanguageModel implements LanguageModel {
             }
         }
         float[] lp = new float[targets];
-        float[] rank = new float[targets];
-        float[] mu = stats ? new float[targets] : null;
-        float[] var = stats ? new float[targets] : null;
-        boolean sampledScheme = scheme != null && !scheme.isGreedy();
-        float[] dlp = sampledScheme ? new float[targets] : null;
+        int[] higher = new int[targets];
+        boolean[] greedy = new boolean[targets];
+        double[] mu = stats ? new double[targets] : null;
+        double[] var = stats ? new double[targets] : null;
+        DecodingDistribution decoding =
+                scheme != null && !scheme.isGreedy() ? DecodingDistribution.of(scheme) : null;
+        double[] dlp = decoding != null ? new double[targets] : null;
+        int v = vocabSize();
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray h =
-                    model.hidden(
-                            manager.create(ids, new Shape(b, t)),
-                            manager.create(pos, new Shape(b, t)),
-                            manager.create(bias, new Shape(b, 1, t, t)),
-                            null);
+            NDArray h = model.hidden(manager, TokenBatch.rightPadded(batch), null);
             NDArray flat = h.reshape(b * (long) t, model.config().hidden());
             for (int c0 = 0; c0 < targets; c0 += HEAD_CHUNK) {
                 int len = Math.min(HEAD_CHUNK, targets - c0);
@@ -222,29 +211,27 @@ public final class DjlLanguageModel implements LanguageModel {
                             manager.create(
                                     Arrays.copyOfRange(targetIds, c0, c0 + len), new Shape(len, 1));
                     NDArray rowsH = Embedding.embedding(idx, flat, SparseFormat.DENSE).get(0);
-                    NDArray lsm = model.logits(rowsH).logSoftmax(-1);
-                    NDArray chosen = lsm.gather(tgt, 1);
-                    System.arraycopy(chosen.toFloatArray(), 0, lp, c0, len);
+                    NDArray logits = model.logits(rowsH);
+                    NDArray lsm = logits.logSoftmax(-1);
+                    System.arraycopy(lsm.gather(tgt, 1).toFloatArray(), 0, lp, c0, len);
                     // counting a boolean mask directly avoids a float copy of [chunk, vocab]
-                    long[] higher =
-                            lsm.gt(chosen)
+                    long[] above =
+                            logits.gt(logits.gather(tgt, 1))
                                     .sum(new int[] {1})
                                     .toType(DataType.INT64, false)
                                     .toLongArray();
+                    float[] rowLogits = logits.toFloatArray();
                     for (int i = 0; i < len; i++) {
-                        rank[c0 + i] = higher[i];
-                    }
-                    if (sampledScheme) {
-                        NDArray d = schemeLogSoftmax(lsm, scheme).gather(tgt, 1);
-                        System.arraycopy(d.toFloatArray(), 0, dlp, c0, len);
+                        int target = (int) targetIds[c0 + i];
+                        higher[c0 + i] = (int) above[i];
+                        greedy[c0 + i] =
+                                DecodingDistribution.greedyToken(rowLogits, i * v, v) == target;
+                        if (decoding != null) {
+                            dlp[c0 + i] = decoding.at(rowLogits, i * v, v).logProb(target);
+                        }
                     }
                     if (stats) {
-                        NDArray p = lsm.exp();
-                        NDArray m1 = p.mul(lsm).sum(new int[] {1});
-                        NDArray m2 = p.mul(lsm.mul(lsm)).sum(new int[] {1});
-                        NDArray v = m2.sub(m1.mul(m1));
-                        System.arraycopy(m1.toFloatArray(), 0, mu, c0, len);
-                        System.arraycopy(v.toFloatArray(), 0, var, c0, len);
+                        distributionMoments(logits, mu, var, c0);
                     }
                 }
             }
@@ -255,10 +242,12 @@ public final class DjlLanguageModel implements LanguageModel {
             int[] s = batch.get(r);
             float[] l = new float[s.length];
             int[] rk = new int[s.length];
+            float[] g = new float[s.length];
             float[] m = stats ? new float[s.length] : null;
             float[] vv = stats ? new float[s.length] : null;
             float[] d = scheme != null ? new float[s.length] : null;
             l[0] = Float.NaN;
+            g[0] = Float.NaN;
             if (d != null) {
                 d[0] = Float.NaN;
             }
@@ -268,47 +257,42 @@ public final class DjlLanguageModel implements LanguageModel {
             }
             for (int j = 1; j < s.length; j++, n++) {
                 l[j] = lp[n];
-                rk[j] = 1 + (int) rank[n];
+                rk[j] = 1 + higher[n];
+                g[j] = greedy[n] ? 0f : Float.NEGATIVE_INFINITY;
                 if (d != null) {
-                    d[j] = sampledScheme ? dlp[n] : (rk[j] == 1 ? 0f : Float.NEGATIVE_INFINITY);
+                    d[j] = decoding != null ? (float) dlp[n] : g[j];
                 }
                 if (stats) {
-                    m[j] = mu[n];
-                    vv[j] = Math.max(0f, var[n]);
+                    m[j] = (float) mu[n];
+                    vv[j] = (float) var[n];
                 }
             }
-            out[r] = new ScoredSequence(s.clone(), l, rk, m, vv, d);
+            out[r] = new ScoredSequence(s.clone(), l, rk, m, vv, d, g);
         }
         return out;
     }
 
     /**
-     * Log-probabilities [rows, vocab] under a sampling scheme: temperature, then top-k, then top-p
-     * (the smallest set of most probable tokens whose mass reaches p), renormalized; excluded
-     * tokens get -Infinity. The same rules as the sampler in {@link #generate}.
+     * μ = Σ p ln p and σ² = Σ p (ln p − μ)² of the next-token distribution of each row of {@code
+     * logits} [rows, vocab], in float64 and in two passes (mean first, then squared deviations), so
+     * σ² keeps its precision where it is small next to μ² (the one-pass E[x²] − μ² in float32 loses
+     * it and can even go negative). Written to {@code mu[at..]} and {@code var[at..]}.
      */
-    private NDArray schemeLogSoftmax(NDArray lsm, GenerationSettings s) {
-        NDArray scaled = lsm.div((float) s.temperature());
-        // the engine's where() does not broadcast: fill values are full-shaped
-        NDArray minusInf = manager.full(scaled.getShape(), Float.NEGATIVE_INFINITY);
-        if (s.topK() > 0 && s.topK() < vocabSize()) {
-            NDArray kth = scaled.topK(s.topK(), -1, true, true).get(0).min(new int[] {1}, true);
-            scaled = NDArrays.where(scaled.lt(kth), minusInf, scaled);
+    private static void distributionMoments(NDArray logits, double[] mu, double[] var, int at) {
+        long rows = logits.getShape().get(0);
+        for (long r0 = 0; r0 < rows; r0 += MOMENT_ROWS) {
+            long r1 = Math.min(rows, r0 + MOMENT_ROWS);
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDArray lsm =
+                        logits.get(r0 + ":" + r1).toType(DataType.FLOAT64, false).logSoftmax(-1);
+                NDArray p = lsm.exp();
+                NDArray mean = p.mul(lsm).sum(new int[] {1}, true);
+                NDArray second = p.mul(lsm.sub(mean).square()).sum(new int[] {1});
+                System.arraycopy(mean.toDoubleArray(), 0, mu, at + (int) r0, (int) (r1 - r0));
+                System.arraycopy(second.toDoubleArray(), 0, var, at + (int) r0, (int) (r1 - r0));
+            }
         }
-        if (s.topP() < 1) {
-            NDArray order = scaled.argSort(-1, false);
-            NDArray sorted = scaled.gather(order, 1);
-            NDArray probs = sorted.softmax(-1);
-            NDArray before = probs.cumSum(1).sub(probs);
-            NDArray kept =
-                    NDArrays.where(
-                            before.lt((float) s.topP()),
-                            sorted,
-                            manager.full(sorted.getShape(), Float.POSITIVE_INFINITY));
-            NDArray threshold = kept.min(new int[] {1}, true);
-            scaled = NDArrays.where(scaled.lt(threshold), minusInf, scaled);
-        }
-        return scaled.logSoftmax(-1);
     }
 
     /**
@@ -317,27 +301,11 @@ public final class DjlLanguageModel implements LanguageModel {
      */
     public float[][] fullLogits(int[] seq) {
         checkTokens(seq, "sequence");
-        int t = seq.length;
-        long[] ids = new long[t];
-        long[] pos = new long[t];
-        float[] bias = new float[t * t];
-        for (int j = 0; j < t; j++) {
-            ids[j] = seq[j];
-            pos[j] = j;
-            for (int k = 0; k < t; k++) {
-                bias[j * t + k] = k <= j ? 0f : Transformer.MASKED;
-            }
-        }
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray logits =
-                    model.logits(
-                            model.hidden(
-                                    manager.create(ids, new Shape(1, t)),
-                                    manager.create(pos, new Shape(1, t)),
-                                    manager.create(bias, new Shape(1, 1, t, t)),
-                                    null));
-            return rows(logits.toFloatArray(), t, vocabSize());
+                    model.logits(model.hidden(manager, TokenBatch.rightPadded(List.of(seq)), null));
+            return rows(logits.toFloatArray(), seq.length, vocabSize());
         }
     }
 
@@ -407,34 +375,22 @@ public final class DjlLanguageModel implements LanguageModel {
         checkTokens(seq, "sequence");
         int v = vocabSize();
         float[][] out = new float[seq.length][];
+        int first = Math.min(seq.length, Math.max(1, prefill));
         try (KvCache cache = new KvCache(model.config().layers())) {
             int done = 0;
             while (done < seq.length) {
-                int step = done == 0 ? Math.max(1, prefill) : 1;
-                int total = done + step;
-                long[] ids = new long[step];
-                long[] pos = new long[step];
-                float[] bias = new float[step * total];
-                for (int j = 0; j < step; j++) {
-                    ids[j] = seq[done + j];
-                    pos[j] = done + j;
-                    for (int k = 0; k < total; k++) {
-                        bias[j * total + k] = k <= done + j ? 0f : Transformer.MASKED;
-                    }
-                }
+                TokenBatch step =
+                        done == 0
+                                ? TokenBatch.rightPadded(List.of(Arrays.copyOf(seq, first)))
+                                : TokenBatch.nextTokens(
+                                        new long[] {seq[done]}, new long[] {done}, new int[1]);
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
-                    NDArray logits =
-                            model.logits(
-                                    model.hidden(
-                                            manager.create(ids, new Shape(1, step)),
-                                            manager.create(pos, new Shape(1, step)),
-                                            manager.create(bias, new Shape(1, 1, step, total)),
-                                            cache));
-                    float[][] r = rows(logits.toFloatArray(), step, v);
-                    System.arraycopy(r, 0, out, done, step);
+                    NDArray logits = model.logits(model.hidden(manager, step, cache));
+                    float[][] r = rows(logits.toFloatArray(), step.length(), v);
+                    System.arraycopy(r, 0, out, done, step.length());
                 }
-                done = total;
+                done += step.length();
             }
         }
         return out;
@@ -492,62 +448,29 @@ public final class DjlLanguageModel implements LanguageModel {
         int[] produced = new int[b];
         boolean[] done = new boolean[b];
         boolean[] eos = new boolean[b];
+        DecodingDistribution decoding = DecodingDistribution.of(settings);
         SplittableRandom[] rng = new SplittableRandom[b];
         for (int r = 0; r < b; r++) {
             rng[r] = new SplittableRandom(rowSeeds[r]);
         }
-        // padding per row (left), valid keys so far and the next position of each row
-        int[] pad = new int[b];
+        // positions count each row's own tokens only, whatever its left padding
         long[] nextPos = new long[b];
         for (int r = 0; r < b; r++) {
-            pad[r] = longest - rowsIn[r].length;
             nextPos[r] = rowsIn[r].length;
         }
         try (KvCache cache = new KvCache(model.config().layers())) {
-            long[] stepIds = new long[b * longest];
-            long[] stepPos = new long[b * longest];
-            for (int r = 0; r < b; r++) {
-                for (int j = 0; j < longest; j++) {
-                    int k = j - pad[r];
-                    stepIds[r * longest + j] = k >= 0 ? rowsIn[r][k] : 0;
-                    stepPos[r * longest + j] = Math.max(0, k);
-                }
-            }
-            int t = longest;
-            for (int step = 0; step < maxNew; step++) {
-                int total = longest + step;
-                float[] bias = new float[b * t * total];
-                for (int r = 0; r < b; r++) {
-                    for (int j = 0; j < t; j++) {
-                        int qAbs = total - t + j;
-                        for (int k = 0; k < total; k++) {
-                            boolean visible = k <= qAbs && k >= pad[r];
-                            bias[(r * t + j) * total + k] = visible ? 0f : Transformer.MASKED;
-                        }
-                    }
-                }
+            TokenBatch step = TokenBatch.leftPadded(Arrays.asList(rowsIn));
+            int[] leftPadding = step.firstKey();
+            for (int s = 0; s < maxNew; s++) {
                 int[] chosen;
                 float[] chosenLp;
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
-                    NDArray h =
-                            model.hidden(
-                                    manager.create(stepIds, new Shape(b, t)),
-                                    manager.create(stepPos, new Shape(b, t)),
-                                    manager.create(bias, new Shape(b, 1, t, total)),
-                                    cache);
-                    NDArray last = t == 1 ? h.squeeze(1) : h.get(":, -1, :");
+                    NDArray h = model.hidden(manager, step, cache);
+                    NDArray last = step.length() == 1 ? h.squeeze(1) : h.get(":, -1, :");
                     NDArray logits = model.logits(last);
                     NDArray lsm = logits.logSoftmax(-1);
-                    if (settings.isGreedy()) {
-                        long[] arg = lsm.argMax(-1).toLongArray();
-                        chosen = new int[b];
-                        for (int r = 0; r < b; r++) {
-                            chosen[r] = (int) arg[r];
-                        }
-                    } else {
-                        chosen = sample(logits, settings, rng);
-                    }
+                    chosen = choose(logits.toFloatArray(), decoding, rng);
                     long[] chosenLong = new long[b];
                     for (int r = 0; r < b; r++) {
                         chosenLong[r] = chosen[r];
@@ -569,16 +492,16 @@ public final class DjlLanguageModel implements LanguageModel {
                     }
                     all &= done[r];
                 }
-                if (all || step == maxNew - 1) {
+                if (all || s == maxNew - 1) {
                     break;
                 }
-                t = 1;
-                stepIds = new long[b];
-                stepPos = new long[b];
+                long[] nextIds = new long[b];
+                long[] positions = new long[b];
                 for (int r = 0; r < b; r++) {
-                    stepIds[r] = chosen[r];
-                    stepPos[r] = nextPos[r]++;
+                    nextIds[r] = chosen[r];
+                    positions[r] = nextPos[r]++;
                 }
+                step = TokenBatch.nextTokens(nextIds, positions, leftPadding);
             }
         }
         List<Generation> out = new ArrayList<>(b);
@@ -594,80 +517,21 @@ public final class DjlLanguageModel implements LanguageModel {
     }
 
     /**
-     * Draws one token per row in Java from the row's own random stream, so rows do not depend on
-     * each other or on the engine's global generator.
+     * The next token of every row from its logits {@code [rows × vocab]}: the scheme's {@link
+     * DecodingDistribution} (the one p_z is computed from), sampled in Java from the row's own
+     * random stream, so rows depend neither on each other nor on the engine's global generator.
+     * Greedy consumes no random numbers; sampling consumes one per row and step.
      */
-    private int[] sample(NDArray logits, GenerationSettings s, SplittableRandom[] rng) {
-        int b = rng.length;
+    private int[] choose(float[] logits, DecodingDistribution decoding, SplittableRandom[] rng) {
         int v = vocabSize();
-        NDArray scaled = logits.div((float) s.temperature());
-        int[] out = new int[b];
-        if (s.topK() == 0 && s.topP() >= 1) {
-            float[] all = scaled.toFloatArray();
-            for (int r = 0; r < b; r++) {
-                double u = rng[r].nextDouble();
-                out[r] = drawFromLogits(all, r * v, v, u);
-            }
-            return out;
-        }
-        int keep = s.topK() > 0 ? Math.min(s.topK(), v) : v;
-        NDArray order = scaled.argSort(-1, false);
-        if (keep < v) {
-            order = order.get(":, :" + keep);
-        }
-        float[] sorted = scaled.gather(order, 1).toFloatArray();
-        long[] idx = order.toLongArray();
-        for (int r = 0; r < b; r++) {
-            double u = rng[r].nextDouble();
-            int off = r * keep;
-            double max = sorted[off];
-            double z = 0;
-            for (int i = 0; i < keep; i++) {
-                z += Math.exp(sorted[off + i] - max);
-            }
-            // the smallest prefix of the sorted tokens whose mass reaches topP
-            int cut = keep;
-            if (s.topP() < 1) {
-                double cum = 0;
-                for (int i = 0; i < keep; i++) {
-                    cum += Math.exp(sorted[off + i] - max) / z;
-                    if (cum >= s.topP()) {
-                        cut = i + 1;
-                        break;
-                    }
-                }
-            }
-            int pick = drawFromLogits(sorted, off, cut, u);
-            out[r] = (int) idx[off + pick];
+        int[] out = new int[rng.length];
+        for (int r = 0; r < rng.length; r++) {
+            out[r] =
+                    decoding.isGreedy()
+                            ? DecodingDistribution.greedyToken(logits, r * v, v)
+                            : decoding.at(logits, r * v, v).sample(rng[r].nextDouble());
         }
         return out;
-    }
-
-    /** Inverse-CDF draw over {@code n} logits starting at {@code off}; returns 0..n-1. */
-    static int drawFromLogits(float[] logits, int off, int n, double u) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            max = Math.max(max, logits[off + i]);
-        }
-        double z = 0;
-        for (int i = 0; i < n; i++) {
-            z += Math.exp(logits[off + i] - max);
-        }
-        double target = u * z;
-        double cum = 0;
-        for (int i = 0; i < n; i++) {
-            cum += Math.exp(logits[off + i] - max);
-            if (cum > target) {
-                return i;
-            }
-        }
-        // rounding: fall back to the last token with non-zero mass
-        for (int i = n - 1; i >= 0; i--) {
-            if (logits[off + i] > Double.NEGATIVE_INFINITY) {
-                return i;
-            }
-        }
-        return n - 1;
     }
 
     @Override

@@ -139,33 +139,20 @@ public record ModelConfig(
         if (!r.optBool("scale_attn_weights", true)) {
             r.problem("scale_attn_weights=false is not supported");
         }
-        return new ModelConfig(
-                Architecture.GPT2,
-                hfName,
-                vocab,
-                hidden,
-                layers,
-                heads,
-                heads,
-                heads == 0 ? 0 : hidden / heads,
-                inner,
-                positions,
-                r.optDouble("layer_norm_epsilon", 1e-5),
-                0,
-                0,
-                false,
-                true,
-                true,
-                true,
-                r.optBool("tie_word_embeddings", true),
-                act,
-                r.optTokenId("bos_token_id"),
-                r.optTokenId("eos_token_id"),
-                null,
-                1,
-                0,
-                0,
-                0);
+        return builder(Architecture.GPT2)
+                .hfArchitecture(hfName)
+                .vocabSize(vocab)
+                .hidden(hidden)
+                .layers(layers)
+                .heads(heads)
+                .intermediate(inner)
+                .maxPositions(positions)
+                .normEps(r.optDouble("layer_norm_epsilon", 1e-5))
+                .tieEmbeddings(r.optBool("tie_word_embeddings", true))
+                .activation(act)
+                .bosId(r.optTokenId("bos_token_id"))
+                .eosId(r.optTokenId("eos_token_id"))
+                .build();
     }
 
     private static ModelConfig llama(Reader r, String hfName) {
@@ -216,33 +203,28 @@ public record ModelConfig(
                                         + "\" is not supported (supported: linear, llama3)");
             }
         }
-        return new ModelConfig(
-                Architecture.LLAMA,
-                hfName,
-                vocab,
-                hidden,
-                layers,
-                heads,
-                kvHeads,
-                headDim,
-                inter,
-                positions,
-                r.optDouble("rms_norm_eps", 1e-6),
-                r.optDouble("rope_theta", 10000),
-                headDim,
-                false,
-                qwen || attnBias,
-                !qwen && attnBias,
-                r.optBool("mlp_bias", false),
-                r.optBool("tie_word_embeddings", false),
-                act,
-                r.optTokenId("bos_token_id"),
-                r.optTokenId("eos_token_id"),
-                scaling,
-                factor,
-                low,
-                high,
-                orig);
+        return builder(Architecture.LLAMA)
+                .hfArchitecture(hfName)
+                .vocabSize(vocab)
+                .hidden(hidden)
+                .layers(layers)
+                .heads(heads)
+                .kvHeads(kvHeads)
+                .headDim(headDim)
+                .intermediate(inter)
+                .maxPositions(positions)
+                .normEps(r.optDouble("rms_norm_eps", 1e-6))
+                .ropeTheta(r.optDouble("rope_theta", 10000))
+                .rotaryDims(headDim)
+                .qkvBias(qwen || attnBias)
+                .outBias(!qwen && attnBias)
+                .mlpBias(r.optBool("mlp_bias", false))
+                .tieEmbeddings(r.optBool("tie_word_embeddings", false))
+                .activation(act)
+                .bosId(r.optTokenId("bos_token_id"))
+                .eosId(r.optTokenId("eos_token_id"))
+                .ropeScaling(scaling, factor, low, high, orig)
+                .build();
     }
 
     private static ModelConfig neox(Reader r, String hfName) {
@@ -265,33 +247,26 @@ public record ModelConfig(
             r.problem("rope_scaling is not supported for GPT-NeoX");
         }
         boolean bias = r.optBool("attention_bias", true);
-        return new ModelConfig(
-                Architecture.GPT_NEOX,
-                hfName,
-                vocab,
-                hidden,
-                layers,
-                heads,
-                heads,
-                headDim,
-                inter,
-                r.optInt("max_position_embeddings", 2048),
-                r.optDouble("layer_norm_eps", 1e-5),
-                theta,
-                (int) (headDim * pct),
-                r.optBool("use_parallel_residual", true),
-                bias,
-                bias,
-                true,
-                r.optBool("tie_word_embeddings", false),
-                r.activation("hidden_act", "gelu"),
-                r.optTokenId("bos_token_id"),
-                r.optTokenId("eos_token_id"),
-                null,
-                1,
-                0,
-                0,
-                0);
+        return builder(Architecture.GPT_NEOX)
+                .hfArchitecture(hfName)
+                .vocabSize(vocab)
+                .hidden(hidden)
+                .layers(layers)
+                .heads(heads)
+                .headDim(headDim)
+                .intermediate(inter)
+                .maxPositions(r.optInt("max_position_embeddings", 2048))
+                .normEps(r.optDouble("layer_norm_eps", 1e-5))
+                .ropeTheta(theta)
+                .rotaryDims((int) (headDim * pct))
+                .parallelResidual(r.optBool("use_parallel_residual", true))
+                .qkvBias(bias)
+                .outBias(bias)
+                .tieEmbeddings(r.optBool("tie_word_embeddings", false))
+                .activation(r.activation("hidden_act", "gelu"))
+                .bosId(r.optTokenId("bos_token_id"))
+                .eosId(r.optTokenId("eos_token_id"))
+                .build();
     }
 
     /** A config.json tree that {@link #parse} and Hugging Face transformers both read. */
@@ -372,6 +347,266 @@ public record ModelConfig(
         long embed = (long) vocabSize * d * (tieEmbeddings ? 1 : 2);
         long pos = arch == Architecture.GPT2 ? (long) maxPositions * d : 0;
         return perLayer * layers + embed + pos + 2 * d;
+    }
+
+    /**
+     * A builder preset with the family's defaults as Hugging Face {@code transformers} has them:
+     * GPT-2 (tanh GELU, biases everywhere, tied head, no rotary), Llama (SiLU, no biases, untied
+     * head, full rotary, RMSNorm epsilon 1e-6), GPT-NeoX (exact GELU, biases, untied head, a
+     * quarter of each head rotary, parallel residual). {@code kvHeads} defaults to {@code heads},
+     * {@code headDim} to {@code hidden / heads}. Sizes (vocabulary, width, layers, heads, MLP
+     * width, positions) have no default and must be set.
+     */
+    public static Builder builder(Architecture arch) {
+        return new Builder(arch);
+    }
+
+    /** A builder holding every value of this config. */
+    public Builder toBuilder() {
+        Builder b = new Builder(arch);
+        b.hfArchitecture = hfArchitecture;
+        b.vocabSize = vocabSize;
+        b.hidden = hidden;
+        b.layers = layers;
+        b.heads = heads;
+        b.kvHeads = kvHeads;
+        b.headDim = headDim;
+        b.intermediate = intermediate;
+        b.maxPositions = maxPositions;
+        b.normEps = normEps;
+        b.ropeTheta = ropeTheta;
+        b.rotaryDims = rotaryDims;
+        b.parallelResidual = parallelResidual;
+        b.qkvBias = qkvBias;
+        b.outBias = outBias;
+        b.mlpBias = mlpBias;
+        b.tieEmbeddings = tieEmbeddings;
+        b.activation = activation;
+        b.bosId = bosId;
+        b.eosId = eosId;
+        b.ropeScaling = ropeScaling;
+        b.ropeFactor = ropeFactor;
+        b.ropeLowFreqFactor = ropeLowFreqFactor;
+        b.ropeHighFreqFactor = ropeHighFreqFactor;
+        b.ropeOriginalMax = ropeOriginalMax;
+        return b;
+    }
+
+    /**
+     * Builds a {@link ModelConfig} by name instead of by position; each setter sets the record
+     * component of the same name (see the record's documentation for units and meaning).
+     */
+    public static final class Builder {
+        private final Architecture arch;
+        private String hfArchitecture;
+        private int vocabSize;
+        private int hidden;
+        private int layers;
+        private int heads;
+        private Integer kvHeads;
+        private Integer headDim;
+        private int intermediate;
+        private int maxPositions;
+        private double normEps;
+        private double ropeTheta;
+        private Integer rotaryDims;
+        private boolean parallelResidual;
+        private boolean qkvBias;
+        private boolean outBias;
+        private boolean mlpBias;
+        private boolean tieEmbeddings;
+        private Activation activation;
+        private int bosId = -1;
+        private int eosId = -1;
+        private String ropeScaling;
+        private double ropeFactor = 1;
+        private double ropeLowFreqFactor;
+        private double ropeHighFreqFactor;
+        private int ropeOriginalMax;
+
+        private Builder(Architecture arch) {
+            this.arch = arch;
+            this.hfArchitecture = arch.hfNames().get(0);
+            switch (arch) {
+                case GPT2 -> {
+                    normEps = 1e-5;
+                    qkvBias = true;
+                    outBias = true;
+                    mlpBias = true;
+                    tieEmbeddings = true;
+                    activation = Activation.GELU_TANH;
+                }
+                case LLAMA -> {
+                    normEps = 1e-6;
+                    ropeTheta = 10000;
+                    activation = Activation.SILU;
+                }
+                case GPT_NEOX -> {
+                    normEps = 1e-5;
+                    ropeTheta = 10000;
+                    parallelResidual = true;
+                    qkvBias = true;
+                    outBias = true;
+                    mlpBias = true;
+                    activation = Activation.GELU;
+                }
+            }
+        }
+
+        public Builder hfArchitecture(String v) {
+            hfArchitecture = v;
+            return this;
+        }
+
+        public Builder vocabSize(int v) {
+            vocabSize = v;
+            return this;
+        }
+
+        public Builder hidden(int v) {
+            hidden = v;
+            return this;
+        }
+
+        public Builder layers(int v) {
+            layers = v;
+            return this;
+        }
+
+        public Builder heads(int v) {
+            heads = v;
+            return this;
+        }
+
+        public Builder kvHeads(int v) {
+            kvHeads = v;
+            return this;
+        }
+
+        public Builder headDim(int v) {
+            headDim = v;
+            return this;
+        }
+
+        public Builder intermediate(int v) {
+            intermediate = v;
+            return this;
+        }
+
+        public Builder maxPositions(int v) {
+            maxPositions = v;
+            return this;
+        }
+
+        public Builder normEps(double v) {
+            normEps = v;
+            return this;
+        }
+
+        public Builder ropeTheta(double v) {
+            ropeTheta = v;
+            return this;
+        }
+
+        public Builder rotaryDims(int v) {
+            rotaryDims = v;
+            return this;
+        }
+
+        public Builder parallelResidual(boolean v) {
+            parallelResidual = v;
+            return this;
+        }
+
+        public Builder qkvBias(boolean v) {
+            qkvBias = v;
+            return this;
+        }
+
+        public Builder outBias(boolean v) {
+            outBias = v;
+            return this;
+        }
+
+        public Builder mlpBias(boolean v) {
+            mlpBias = v;
+            return this;
+        }
+
+        public Builder tieEmbeddings(boolean v) {
+            tieEmbeddings = v;
+            return this;
+        }
+
+        public Builder activation(Activation v) {
+            activation = v;
+            return this;
+        }
+
+        public Builder bosId(int v) {
+            bosId = v;
+            return this;
+        }
+
+        public Builder eosId(int v) {
+            eosId = v;
+            return this;
+        }
+
+        /** RoPE scaling: {@code type} "linear", "llama3" or null (none) and its parameters. */
+        public Builder ropeScaling(
+                String type,
+                double factor,
+                double lowFreqFactor,
+                double highFreqFactor,
+                int originalMax) {
+            ropeScaling = type;
+            ropeFactor = factor;
+            ropeLowFreqFactor = lowFreqFactor;
+            ropeHighFreqFactor = highFreqFactor;
+            ropeOriginalMax = originalMax;
+            return this;
+        }
+
+        public ModelConfig build() {
+            int kv = kvHeads != null ? kvHeads : heads;
+            int hd = headDim != null ? headDim : (heads == 0 ? 0 : hidden / heads);
+            int rotary =
+                    rotaryDims != null
+                            ? rotaryDims
+                            : switch (arch) {
+                                case GPT2 -> 0;
+                                case LLAMA -> hd;
+                                case GPT_NEOX -> (int) (hd * 0.25);
+                            };
+            return new ModelConfig(
+                    arch,
+                    hfArchitecture,
+                    vocabSize,
+                    hidden,
+                    layers,
+                    heads,
+                    kv,
+                    hd,
+                    intermediate,
+                    maxPositions,
+                    normEps,
+                    ropeTheta,
+                    rotary,
+                    parallelResidual,
+                    qkvBias,
+                    outBias,
+                    mlpBias,
+                    tieEmbeddings,
+                    activation,
+                    bosId,
+                    eosId,
+                    ropeScaling,
+                    ropeFactor,
+                    ropeLowFreqFactor,
+                    ropeHighFreqFactor,
+                    ropeOriginalMax);
+        }
     }
 
     /** Reads fields and collects every problem before failing. */

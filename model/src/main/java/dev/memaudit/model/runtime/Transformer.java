@@ -2,6 +2,7 @@ package dev.memaudit.model.runtime;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
@@ -24,7 +25,7 @@ public final class Transformer {
     /**
      * Added to attention scores of masked keys; finite so fully masked (padding) rows stay finite.
      */
-    static final float MASKED = -1e9f;
+    private static final float MASKED = -1e9f;
 
     private final ModelConfig c;
     private final Map<String, NDArray> tensors;
@@ -381,16 +382,35 @@ public final class Transformer {
     }
 
     /**
-     * Hidden states after the final norm.
+     * Hidden states after the final norm: the one forward pass that scoring, generation and
+     * training share. The causal attention mask, with each row's padding excluded, comes from the
+     * batch ({@link TokenBatch}); with a cache, the batch's tokens follow the cached ones and their
+     * keys and values are appended to it.
      *
+     * @param manager where the input arrays are created (run inside an {@code NDScope})
+     * @param batch the tokens, their positions and where each row's real tokens lie
+     * @param cache the KV cache to read and extend, or null
+     * @return [rows, length, hidden]
+     */
+    public NDArray hidden(NDManager manager, TokenBatch batch, KvCache cache) {
+        int cached = cache == null ? 0 : Math.toIntExact(cache.length());
+        Shape tokens = new Shape(batch.rows(), batch.length());
+        return hidden(
+                manager.create(batch.ids(), tokens),
+                manager.create(batch.positions(), tokens),
+                manager.create(
+                        batch.attentionBias(cached, MASKED),
+                        new Shape(batch.rows(), 1, batch.length(), cached + batch.length())),
+                cache);
+    }
+
+    /**
      * @param ids token ids [B, T], int64
      * @param positions position of each token [B, T], int64
      * @param bias additive attention bias [B, 1, T, S] (0 = attend, {@link #MASKED} = not), S =
      *     cached + T
-     * @param cache the KV cache to read and extend, or null
-     * @return [B, T, hidden]
      */
-    public NDArray hidden(NDArray ids, NDArray positions, NDArray bias, KvCache cache) {
+    private NDArray hidden(NDArray ids, NDArray positions, NDArray bias, KvCache cache) {
         NDArray x = Embedding.embedding(ids, embed, SparseFormat.DENSE).get(0);
         if (positionEmbed != null) {
             x = x.add(Embedding.embedding(positions, positionEmbed, SparseFormat.DENSE).get(0));

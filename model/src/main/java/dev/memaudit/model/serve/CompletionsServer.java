@@ -159,10 +159,30 @@ public final class CompletionsServer implements AutoCloseable {
         return URI.create("http://" + host + ":" + port());
     }
 
+    /**
+     * Stops accepting requests and waits for the ones in flight: a model call cannot be interrupted
+     * (it runs in native code), and the caller closes the model next, which would free its weights
+     * under a running call (seen as a SIGSEGV in the engine when a test stopped the server during a
+     * scoring request).
+     */
     @Override
     public void close() {
         server.stop(0);
         executor.shutdownNow();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (executor.awaitTermination(1, TimeUnit.MINUTES)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                // keep waiting: returning now would let the model be closed under the call
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     // ---------------------------------------------------------------- routing

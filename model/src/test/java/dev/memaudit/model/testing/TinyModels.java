@@ -19,93 +19,33 @@ public final class TinyModels {
 
     /** A small config of each family; {@code variant} picks knobs (GQA, bias, residual). */
     public static ModelConfig config(Architecture arch, String variant, int vocab) {
+        ModelConfig.Builder b =
+                ModelConfig.builder(arch)
+                        .vocabSize(vocab)
+                        .hidden(32)
+                        .layers(2)
+                        .heads(4)
+                        .headDim(8)
+                        .maxPositions(64)
+                        .normEps(1e-5)
+                        .bosId(1)
+                        .eosId(2);
         return switch (arch) {
             case LLAMA -> {
                 boolean qwen = variant.equals("qwen2");
-                yield new ModelConfig(
-                        Architecture.LLAMA,
-                        qwen ? "Qwen2ForCausalLM" : "LlamaForCausalLM",
-                        vocab,
-                        32,
-                        2,
-                        4,
-                        variant.equals("mha") ? 4 : 2,
-                        8,
-                        48,
-                        64,
-                        1e-5,
-                        10000,
-                        8,
-                        false,
-                        qwen,
-                        false,
-                        false,
-                        qwen,
-                        ModelConfig.Activation.SILU,
-                        1,
-                        2,
-                        null,
-                        1,
-                        0,
-                        0,
-                        0);
+                yield b.hfArchitecture(qwen ? "Qwen2ForCausalLM" : "LlamaForCausalLM")
+                        .kvHeads(variant.equals("mha") ? 4 : 2)
+                        .intermediate(48)
+                        .qkvBias(qwen)
+                        .tieEmbeddings(qwen)
+                        .build();
             }
-            case GPT2 ->
-                    new ModelConfig(
-                            Architecture.GPT2,
-                            "GPT2LMHeadModel",
-                            vocab,
-                            32,
-                            2,
-                            4,
-                            4,
-                            8,
-                            64,
-                            64,
-                            1e-5,
-                            0,
-                            0,
-                            false,
-                            true,
-                            true,
-                            true,
-                            true,
-                            ModelConfig.Activation.GELU_TANH,
-                            1,
-                            2,
-                            null,
-                            1,
-                            0,
-                            0,
-                            0);
+            case GPT2 -> b.intermediate(64).build();
             case GPT_NEOX ->
-                    new ModelConfig(
-                            Architecture.GPT_NEOX,
-                            "GPTNeoXForCausalLM",
-                            vocab,
-                            32,
-                            2,
-                            4,
-                            4,
-                            8,
-                            64,
-                            64,
-                            1e-5,
-                            10000,
-                            4,
-                            !variant.equals("sequential"),
-                            true,
-                            true,
-                            true,
-                            false,
-                            ModelConfig.Activation.GELU,
-                            1,
-                            2,
-                            null,
-                            1,
-                            0,
-                            0,
-                            0);
+                    b.intermediate(64)
+                            .rotaryDims(4)
+                            .parallelResidual(!variant.equals("sequential"))
+                            .build();
         };
     }
 
