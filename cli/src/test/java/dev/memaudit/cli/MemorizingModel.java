@@ -259,7 +259,9 @@ final class MemorizingModel implements LanguageModel {
             float[] means = fullDistributionStats ? new float[n] : null;
             float[] vars = fullDistributionStats ? new float[n] : null;
             float[] schemeLp = scheme == null ? null : new float[n];
+            float[] greedyLp = new float[n];
             lp[0] = Float.NaN;
+            greedyLp[0] = Float.NaN;
             if (means != null) {
                 means[0] = Float.NaN;
                 vars[0] = Float.NaN;
@@ -272,6 +274,7 @@ final class MemorizingModel implements LanguageModel {
                 int x = ids[i];
                 lp[i] = (float) d.logp[x];
                 ranks[i] = d.rank(x);
+                greedyLp[i] = x == d.argmax ? 0f : Float.NEGATIVE_INFINITY;
                 if (means != null) {
                     means[i] = (float) d.mu;
                     vars[i] = (float) d.variance;
@@ -285,7 +288,7 @@ final class MemorizingModel implements LanguageModel {
                     }
                 }
             }
-            out.add(new ScoredSequence(ids.clone(), lp, ranks, means, vars, schemeLp));
+            out.add(new ScoredSequence(ids.clone(), lp, ranks, means, vars, schemeLp, greedyLp));
         }
         return out;
     }

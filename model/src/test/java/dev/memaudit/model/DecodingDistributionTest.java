@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.memaudit.core.error.MemauditException;
-import dev.memaudit.model.testing.ClopperPearson;
 import dev.memaudit.model.testing.FixedLogitsModel;
 import dev.memaudit.model.testing.Reference;
+import dev.memaudit.stats.ClopperPearson;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -174,10 +174,11 @@ class DecodingDistributionTest {
                 if (p == 0) {
                     assertThat(counts[i]).as("token %d excluded", i).isZero();
                 } else {
-                    double[] ci = ClopperPearson.interval(draws, counts[i], confidence);
+                    ClopperPearson.Interval ci =
+                            ClopperPearson.interval(counts[i], draws, confidence);
                     assertThat(p)
                             .as("token %d: %d of %d draws", i, counts[i], draws)
-                            .isBetween(ci[0], ci[1]);
+                            .isBetween(ci.low(), ci.high());
                 }
             }
         }

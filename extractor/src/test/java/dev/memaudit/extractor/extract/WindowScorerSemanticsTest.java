@@ -2,14 +2,15 @@ package dev.memaudit.extractor.extract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.memaudit.core.records.extract.WindowRecord;
 import dev.memaudit.extractor.window.TokenizedWork;
 import dev.memaudit.extractor.window.Window;
 import dev.memaudit.extractor.window.WindowPlanner;
 import dev.memaudit.model.Generation;
 import dev.memaudit.model.LanguageModel;
 import dev.memaudit.model.runtime.DjlLanguageModel;
-import dev.memaudit.model.testing.ClopperPearson;
 import dev.memaudit.model.testing.FixedLogitsModel;
+import dev.memaudit.stats.ClopperPearson;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -100,8 +101,8 @@ class WindowScorerSemanticsTest {
                     zero++;
                     assertThat(hits).as(what + ", p_z = 0").isZero();
                 } else {
-                    double[] ci = ClopperPearson.interval(rows, hits, confidence);
-                    assertThat(pz).as(what).isBetween(ci[0], ci[1]);
+                    ClopperPearson.Interval ci = ClopperPearson.interval(hits, rows, confidence);
+                    assertThat(pz).as(what).isBetween(ci.low(), ci.high());
                 }
             }
         }

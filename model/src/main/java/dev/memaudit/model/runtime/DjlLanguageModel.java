@@ -328,29 +328,12 @@ public final class DjlLanguageModel implements LanguageModel {
             checkTokens(s, "sequence " + i);
             t = Math.max(t, s.length);
         }
-        long[] ids = new long[b * t];
-        long[] pos = new long[b * t];
-        float[] bias = new float[b * t * t];
-        for (int r = 0; r < b; r++) {
-            int[] s = sequences.get(r);
-            for (int j = 0; j < t; j++) {
-                ids[r * t + j] = j < s.length ? s[j] : 0;
-                pos[r * t + j] = j;
-                for (int k = 0; k < t; k++) {
-                    bias[(r * t + j) * t + k] = k <= j && k < s.length ? 0f : Transformer.MASKED;
-                }
-            }
-        }
         int v = vocabSize();
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
+            // one padded batch, each row masked to its own tokens (TokenBatch builds the mask)
             float[] flat =
-                    model.logits(
-                                    model.hidden(
-                                            manager.create(ids, new Shape(b, t)),
-                                            manager.create(pos, new Shape(b, t)),
-                                            manager.create(bias, new Shape(b, 1, t, t)),
-                                            null))
+                    model.logits(model.hidden(manager, TokenBatch.rightPadded(sequences), null))
                             .toFloatArray();
             List<float[][]> out = new ArrayList<>(b);
             for (int r = 0; r < b; r++) {

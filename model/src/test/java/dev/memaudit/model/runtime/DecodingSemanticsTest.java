@@ -6,8 +6,8 @@ import dev.memaudit.model.Generation;
 import dev.memaudit.model.GenerationSettings;
 import dev.memaudit.model.LanguageModel;
 import dev.memaudit.model.ScoredSequence;
-import dev.memaudit.model.testing.ClopperPearson;
 import dev.memaudit.model.testing.FixedLogitsModel;
+import dev.memaudit.stats.ClopperPearson;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -104,10 +104,11 @@ class DecodingSemanticsTest {
                         assertThat(seen).as(what + ": p_z = 0 but sampled").isZero();
                     } else {
                         reachable++;
-                        double[] ci = ClopperPearson.interval(rows, seen, confidence);
+                        ClopperPearson.Interval ci =
+                                ClopperPearson.interval(seen, rows, confidence);
                         assertThat(p)
                                 .as(what + ": %d of %d rows", seen, rows)
-                                .isBetween(ci[0], ci[1]);
+                                .isBetween(ci.low(), ci.high());
                     }
                 }
                 assertThat(reachable).as(s.toString()).isGreaterThan(1);
