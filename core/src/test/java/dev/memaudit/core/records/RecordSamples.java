@@ -20,6 +20,7 @@ import dev.memaudit.core.records.run.Manifest;
 import dev.memaudit.core.records.run.Membership;
 import dev.memaudit.core.records.run.ReportConfig;
 import dev.memaudit.core.records.run.RunConfigFile;
+import dev.memaudit.core.records.run.SkippedRecord;
 import dev.memaudit.core.records.run.StageConfig;
 import dev.memaudit.core.records.run.WorksFile;
 import dev.memaudit.core.records.sample.GenerationRecord;
@@ -133,8 +134,11 @@ final class RecordSamples {
                         List.of(new AttemptRecord.ScanSpan("w2", 10, 120, 1, 111, 21, true)),
                         null));
         out.add(
-                AttemptRecord.failed(
-                        "w1", 4, 2, "t1", 11, settings, "p", "IllegalStateException: x"));
+                SkippedRecord.of(
+                        "attempt",
+                        "w1#4/2",
+                        "w1",
+                        "prefix of 2100 tokens + 32 new tokens exceeds the model's 2048 positions"));
         out.add(ReconstructionRecord.of("w1", new Reconstruction(1024, 1024, 0.4066, 3632)));
         out.add(
                 new ExtractSummary(
@@ -190,7 +194,7 @@ final class RecordSamples {
                         true,
                         null,
                         SAMPLE.settings()));
-        out.add(new SampleSummary(1, 16, 16, Map.of("plain", 15L, "unconditioned", 1L)));
+        out.add(new SampleSummary(1, 16, 0, 16, Map.of("plain", 15L, "unconditioned", 1L)));
         out.add(Span.of("plain:w1#0", "w1", 1, 113, 99, 211, 22, 32, true));
         out.add(Span.of("o", "w2", 0, 50, 7, 57, 12, null, false));
         ObjectNode fields = JsonNodeFactory.instance.objectNode();
@@ -282,6 +286,7 @@ final class RecordSamples {
                         "Kiln Weather",
                         new ExtractWork(
                                 35,
+                                2,
                                 1140,
                                 Map.of("0.5", 0.83, "0.1", 0.9, "0.01", 0.95),
                                 33,
@@ -301,6 +306,7 @@ final class RecordSamples {
                 WorksFile.WorkEntry.extract(
                         null,
                         new ExtractWork(
+                                0,
                                 0,
                                 0,
                                 Map.of("0.5", 0.0, "0.1", 0.0, "0.01", 0.0),

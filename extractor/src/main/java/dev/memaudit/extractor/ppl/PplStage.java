@@ -89,8 +89,8 @@ public final class PplStage {
                                 summary.chunks(),
                                 summary.resumed(),
                                 summary.written(),
-                                summary.failed(),
-                                summary.failures(),
+                                summary.skipped(),
+                                summary.skippedReasons(),
                                 summary.tooShort())));
         manifest.seeds(Map.of("statistics", config.statistics().seed()));
         manifest.backend(model.manifestSection());

@@ -209,7 +209,7 @@ final class ReportPageBuilder {
         cols.add(
                 new ColumnDef(
                         "attempts",
-                        "Exact attempts / tries (failed)",
+                        "Exact attempts / tries (skipped)",
                         "extract",
                         w -> w.extract() == null ? null : w.extract().ledger().exact(),
                         w -> {
@@ -222,7 +222,7 @@ final class ReportPageBuilder {
                                             + " / "
                                             + Format.integer(l.total())
                                             + " ("
-                                            + Format.integer(l.failed())
+                                            + Format.integer(l.skipped())
                                             + ")");
                         }));
         cols.add(
