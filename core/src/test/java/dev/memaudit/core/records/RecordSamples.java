@@ -18,8 +18,10 @@ import dev.memaudit.core.records.run.AuditState;
 import dev.memaudit.core.records.run.FileDigest;
 import dev.memaudit.core.records.run.Manifest;
 import dev.memaudit.core.records.run.Membership;
+import dev.memaudit.core.records.run.ModelIdentity;
 import dev.memaudit.core.records.run.ReportConfig;
 import dev.memaudit.core.records.run.RunConfigFile;
+import dev.memaudit.core.records.run.ServedByRecord;
 import dev.memaudit.core.records.run.SkippedRecord;
 import dev.memaudit.core.records.run.StageConfig;
 import dev.memaudit.core.records.run.WorksFile;
@@ -47,6 +49,14 @@ final class RecordSamples {
     static final ExtractConfig EXTRACT =
             new ExtractConfig(
                     "LlamaForCausalLM (2 layers) from /m",
+                    new ModelIdentity(
+                            "local",
+                            "ab".repeat(32),
+                            "cd".repeat(32),
+                            null,
+                            null,
+                            2048,
+                            "ef".repeat(32)),
                     "1bd54997fb3cbfbabca73e650f1b93e1",
                     "21".repeat(32),
                     32,
@@ -76,7 +86,15 @@ final class RecordSamples {
                     true);
     static final SampleConfig SAMPLE =
             new SampleConfig(
-                    "m",
+                    "OpenAI-compatible server http://127.0.0.1:8000, model canary",
+                    new ModelIdentity(
+                            "openai-completions",
+                            null,
+                            null,
+                            "canary",
+                            "/models/canary",
+                            64,
+                            "ef".repeat(32)),
                     4,
                     new SampleSettings(64, 1.0, 0, 1.0, true, 3),
                     List.of("plain:w1", "unconditioned"),
@@ -133,6 +151,7 @@ final class RecordSamples {
                         7,
                         List.of(new AttemptRecord.ScanSpan("w2", 10, 120, 1, 111, 21, true)),
                         null));
+        out.add(new ServedByRecord(1, "http://127.0.0.1:8000"));
         out.add(
                 SkippedRecord.of(
                         "attempt",

@@ -13,6 +13,7 @@ import dev.memaudit.core.run.Progress;
 import dev.memaudit.core.run.RunFolder;
 import dev.memaudit.core.run.RunLedger;
 import dev.memaudit.core.run.StageStop;
+import dev.memaudit.extractor.extract.ExtractService;
 import dev.memaudit.model.GenerationSettings;
 import dev.memaudit.model.LanguageModel;
 import java.io.PrintStream;
@@ -100,11 +101,13 @@ public final class CampaignService {
         SampleConfig config =
                 new SampleConfig(
                         model.describe(),
+                        model.identity(),
                         n,
                         settingsRecord,
                         prompts.stream().map(CampaignPrompt::id).toList(),
                         batch);
         RunFolder folder = RunFolder.open(outDir, config, resume);
+        List<String> servedBy = folder.servedBy(model.address());
         long now = 0;
         long total;
         long skipped;
@@ -223,7 +226,7 @@ public final class CampaignService {
                         SampleSummary.SCHEMA_VERSION, total, skipped, prompts.size(), perTier));
         RunManifest manifest = new RunManifest(clock, args);
         manifest.seeds(Map.of("seed", settings.seed()));
-        manifest.backend(model.manifestSection());
+        manifest.backend(ExtractService.withServedBy(model.manifestSection(), servedBy));
         manifest.write(outDir, config);
         return new Summary(total, now, skipped, perTier);
     }

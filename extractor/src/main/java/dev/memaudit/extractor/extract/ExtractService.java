@@ -10,6 +10,7 @@ import dev.memaudit.core.records.extract.ExtractWork;
 import dev.memaudit.core.records.extract.Reconstruction;
 import dev.memaudit.core.records.extract.ReconstructionRecord;
 import dev.memaudit.core.records.extract.WindowRecord;
+import dev.memaudit.core.records.run.ModelIdentity;
 import dev.memaudit.core.records.run.SkippedRecord;
 import dev.memaudit.core.records.run.WorksFile;
 import dev.memaudit.core.records.scan.Span;
@@ -143,9 +144,11 @@ public final class ExtractService {
         }
 
         /** The run's config record (pinned by the run folder for resume, and in the manifest). */
-        ExtractConfig config(String model, NgramIndex index, String indexWorks) {
+        ExtractConfig config(
+                String model, ModelIdentity identity, NgramIndex index, String indexWorks) {
             return new ExtractConfig(
                     model,
+                    identity,
                     index.manifest().indexUid(),
                     indexWorks,
                     prefixTokens,
@@ -234,8 +237,10 @@ public final class ExtractService {
                 model.tokenizer(), works.stream().map(WorkRef::text).toList(), err);
         // The works themselves, not the index generation: rebuilding an unchanged corpus (as
         // `memaudit audit` does) bumps the generation and must not block --resume.
-        ExtractConfig config = o.config(model.describe(), index, worksDigest(works));
+        ExtractConfig config =
+                o.config(model.describe(), model.identity(), index, worksDigest(works));
         RunFolder folder = RunFolder.open(outDir, config, resume);
+        List<String> servedBy = folder.servedBy(model.address());
         WindowScorer scorer = new WindowScorer(model, o.schemes());
         long windowsScored;
         double windowSeconds;
@@ -344,7 +349,7 @@ public final class ExtractService {
 
         RunManifest manifest = new RunManifest(clock, args);
         manifest.seeds(Map.of("seed", o.seed()));
-        manifest.backend(model.manifestSection());
+        manifest.backend(withServedBy(model.manifestSection(), servedBy));
         for (WorkRef w : works) {
             if (w.sourceSha256() != null) {
                 manifest.inputHash("work/" + w.id(), w.sourceSha256());
@@ -361,6 +366,14 @@ public final class ExtractService {
                 attemptsRun,
                 attemptSeconds,
                 summaries);
+    }
+
+    /** The backend's manifest section plus every address that served part of the run. */
+    public static Map<String, Object> withServedBy(
+            Map<String, Object> section, List<String> servedBy) {
+        Map<String, Object> m = new LinkedHashMap<>(section);
+        m.put("served_by", List.copyOf(servedBy));
+        return m;
     }
 
     /** A work to audit, as the index stores it. */
