@@ -2,6 +2,7 @@ package dev.memaudit.extractor.testing;
 
 import dev.memaudit.core.error.InputRejectedException;
 import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.core.records.run.ModelIdentity;
 import dev.memaudit.model.Capabilities;
 import dev.memaudit.model.Generation;
 import dev.memaudit.model.GenerationSettings;
@@ -92,6 +93,16 @@ public final class FlakyBackend implements LanguageModel {
     @Override
     public Capabilities capabilities() {
         return model.capabilities();
+    }
+
+    @Override
+    public ModelIdentity identity() {
+        return model.identity();
+    }
+
+    @Override
+    public String address() {
+        return model.address();
     }
 
     @Override

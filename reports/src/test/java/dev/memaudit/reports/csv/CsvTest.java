@@ -42,7 +42,7 @@ class CsvTest {
         assertThat(lines.get(0)).startsWith("work_id,title,work_chars,scan_spans,");
         assertThat(lines.get(1))
                 .startsWith("alpha,The Lantern Orchard,")
-                .contains(",6,t1,0.3333,0.5,0.6667,2,0.125,0.9,8,2,1,ok,5,2.0E-6,6.0E-6,6.0E-6");
+                .contains(",6,t1,0.3333,0.5,0.6667,2,0.125,0.9,7,2,1,0,ok,5,2.0E-6,6.0E-6,6.0E-6");
         assertThat(lines.get(3)).startsWith("gamma,\"<b>Bold</b> & \"\"Quoted\"\" Title\",");
     }
 

@@ -105,9 +105,7 @@ class HtmlReportTest {
                 .contains("not enough control text")
                 .contains(
                         "7 tries, 2 exact, 1 skipped (refused by the backend for good; not tries)")
-                .contains(
-                        "Skipped: prefix of 2100 tokens + 8 new tokens exceeds the model's 2048"
-                                + " positions")
+                .contains("Skipped: prefix of 2100 tokens + 8 new tokens exceeds the model")
                 .contains("Coverage, p_z ≥ 0.01 (t1)");
     }
 
