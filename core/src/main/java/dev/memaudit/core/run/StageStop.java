@@ -23,7 +23,7 @@ public final class StageStop {
      *
      * @param stage the stage and phase, e.g. {@code "extract attempts"}
      * @param done items of this phase recorded (earlier runs included)
-     * @param total items of this phase
+     * @param total items of this phase, or -1 when not known (a streamed input)
      * @param unit what an item is, plural ("windows", "attempts", "chunks", "samples")
      * @param ledger where the done items are
      * @param resumable whether the command continues with {@code --resume}
@@ -40,15 +40,15 @@ public final class StageStop {
         String message =
                 String.format(
                         Locale.ROOT,
-                        "%s stopped: the model backend failed: %s. Done: %d of %d %s (kept in %s);"
-                                + " remaining: %d. Nothing that failed was recorded.%s",
+                        "%s stopped: the model backend failed: %s. Done: %d%s %s (kept in %s);"
+                                + " remaining: %s. Nothing that failed was recorded.%s",
                         stage,
                         cause.getMessage(),
                         done,
-                        total,
+                        total < 0 ? "" : " of " + total,
                         unit,
                         ledger,
-                        left,
+                        total < 0 ? "the rest of the input" : Long.toString(left),
                         resumable
                                 ? " Run the same command with --resume (the same model at"
                                         + " another URL is fine) to do exactly the remaining "
