@@ -3,8 +3,8 @@ package dev.memaudit.stats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import org.hipparchus.linear.Array2DRowRealMatrix;
 import org.hipparchus.linear.ArrayRealVector;
 import org.hipparchus.linear.LUDecomposition;
@@ -23,12 +23,13 @@ import org.hipparchus.linear.RealVector;
  * tie), so the held-out half holds texts the model was not fitted on; otherwise the features of a
  * text (its topic, its style) learned on its training chunks would make its held-out chunks look
  * like their set and inflate the separation. A set from a single text (a work) is cut by chunk: its
- * chunks are shuffled and the first ⌈n/2⌉ train. Features are standardized with the training chunks' mean and standard
- * deviation (a feature constant on the training chunks is dropped). A ridge regression (penalty
- * {@value #RIDGE} on standardized coefficients, intercept unpenalized) of the label (1 = suspect, 0
- * = control) on the features is fitted on the training chunks. The fitted score of each held-out
- * chunk goes into the t-test. Because the model never sees the held-out chunks, a suspect set drawn
- * from the same distribution as the controls gives a valid p-value whatever the model learned.
+ * chunks are shuffled and the first ⌈n/2⌉ train. Features are standardized with the training
+ * chunks' mean and standard deviation (a feature constant on the training chunks is dropped). A
+ * ridge regression (penalty {@value #RIDGE} on standardized coefficients, intercept unpenalized) of
+ * the label (1 = suspect, 0 = control) on the features is fitted on the training chunks. The fitted
+ * score of each held-out chunk goes into the t-test. Because the model never sees the held-out
+ * chunks, a suspect set drawn from the same distribution as the controls gives a valid p-value
+ * whatever the model learned.
  */
 public final class DatasetInference {
     /** Ridge penalty on standardized features. */
