@@ -299,7 +299,17 @@ public final class ModelJsonl {
                     prefixes.add(model.tokenizer().encodeIds(rows.get(k).text()));
                     seeds[k - start] = LanguageModel.rowSeed(settings.seed(), k);
                 }
-                List<Generation> gens = model.generate(prefixes, seeds, settings);
+                List<Generation> gens;
+                try {
+                    gens = model.generate(prefixes, seeds, settings);
+                } catch (RuntimeException e) {
+                    if (StageStop.isBackendFailure(e)) {
+                        w.flush();
+                        throw StageStop.backend(
+                                "sample", written, rows.size(), "samples", out, false, e);
+                    }
+                    throw e;
+                }
                 for (int k = start; k < end; k++) {
                     Generation g = gens.get(k - start);
                     ObjectNode o = JSON.createObjectNode();
