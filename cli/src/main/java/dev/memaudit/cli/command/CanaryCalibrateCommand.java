@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
             "Calibrate the membership features and tests on canaries with known membership: for"
                     + " each seed, train a canary on a seeded random half of the corpus's works"
                     + " (its tokenizer on works and controls, so unseen works and controls are"
-                    + " alike), run the ppl stage, and measure per feature the AUC and TPR at 1%"
+                    + " alike), run the ppl stage, and measure per feature the AUC and TPR at 1%%"
                     + " FPR of member vs non-member chunks and, per work, how often the test calls"
                     + " members and non-members significant.",
             "Writes <out>/seed-<s>/{model,ppl}, calibration.json and calibration.md. Trains one"
