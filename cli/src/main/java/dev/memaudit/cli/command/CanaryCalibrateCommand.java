@@ -1,6 +1,6 @@
 package dev.memaudit.cli.command;
 
-import dev.memaudit.audit.calibrate.CanaryCalibration;
+import dev.memaudit.audit.canary.CanaryCalibration;
 import dev.memaudit.cli.support.WriterStream;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,4 +1,4 @@
-package dev.memaudit.audit.calibrate;
+package dev.memaudit.audit.canary;
 
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.io.Json;
@@ -8,8 +8,8 @@ import dev.memaudit.core.records.ppl.PplStatsSettings;
 import dev.memaudit.core.records.run.Membership;
 import dev.memaudit.extractor.ppl.PplStage;
 import dev.memaudit.extractor.ppl.PplText;
-import dev.memaudit.index.source.CorpusLoader;
 import dev.memaudit.index.source.CorpusManifest;
+import dev.memaudit.index.source.LoadedWork;
 import dev.memaudit.index.source.WorkEntry;
 import dev.memaudit.model.LanguageModel;
 import dev.memaudit.model.canary.CanaryConfig;
@@ -209,11 +209,9 @@ public final class CanaryCalibration {
     private static List<PplText> load(
             CorpusManifest m, List<WorkEntry> entries, String set, PrintStream err) {
         List<PplText> out = new ArrayList<>();
-        new CorpusLoader(m.limits())
-                .load(
-                        entries,
-                        w -> out.add(new PplText(set, w.id(), w.title(), w.text())),
-                        p -> err.println("memaudit: " + p.file() + ": not used: " + p.reason()));
+        for (LoadedWork w : CanaryTraining.load(m, entries, err)) {
+            out.add(new PplText(set, w.id(), w.title(), w.text()));
+        }
         return out;
     }
 }
