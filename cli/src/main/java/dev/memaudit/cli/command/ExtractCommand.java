@@ -5,11 +5,7 @@ import dev.memaudit.core.records.extract.ExtractWork;
 import dev.memaudit.core.run.Progress;
 import dev.memaudit.extractor.extract.ExtractService;
 import dev.memaudit.extractor.extract.Scheme;
-import dev.memaudit.index.scan.NgramIndex;
-import dev.memaudit.model.LanguageModel;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -111,21 +107,21 @@ public final class ExtractCommand implements Callable<Integer> {
                         minWords,
                         works);
         PrintStream err = WriterStream.of(spec.commandLine().getErr());
-        ExtractService.Summary s;
-        try (NgramIndex idx = NgramIndex.open(index.path());
-                LanguageModel m = model.open()) {
-            s =
-                    new ExtractService(Clock.systemUTC(), err, Progress.stderrIsTerminal())
-                            .run(
-                                    m,
-                                    idx,
-                                    o,
-                                    out,
-                                    resume,
-                                    spec.commandLine().getParseResult().originalArgs());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        ExtractService.Summary s =
+                model.withIndex(
+                        index.path(),
+                        (idx, m) ->
+                                new ExtractService(
+                                                Clock.systemUTC(), err, Progress.stderrIsTerminal())
+                                        .run(
+                                                m,
+                                                idx,
+                                                o,
+                                                out,
+                                                resume,
+                                                spec.commandLine()
+                                                        .getParseResult()
+                                                        .originalArgs()));
         err.flush();
         var stdout = spec.commandLine().getOut();
         stdout.printf(
