@@ -1,6 +1,10 @@
 package dev.memaudit.reports.html;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** Numbers as reports print them (Locale.ROOT); null prints as an em dash. */
 public final class Format {
@@ -27,6 +31,26 @@ public final class Format {
         return share == null || share.isNaN()
                 ? NA
                 : String.format(Locale.ROOT, "%.1f%%", share * 100);
+    }
+
+    /** The thresholds of a coverage map (threshold → share), highest first: "0.5 / 0.1 / 0.01". */
+    public static String thresholds(Map<String, Double> byThreshold) {
+        return String.join(" / ", byThresholdDescending(byThreshold));
+    }
+
+    /** The shares of a coverage map in the order of {@link #thresholds}: "80.0% / 90.0% / …". */
+    public static String percents(Map<String, Double> byThreshold) {
+        List<String> out = new ArrayList<>();
+        for (String t : byThresholdDescending(byThreshold)) {
+            out.add(percent(byThreshold.get(t)));
+        }
+        return String.join(" / ", out);
+    }
+
+    private static List<String> byThresholdDescending(Map<String, Double> byThreshold) {
+        List<String> keys = new ArrayList<>(byThreshold.keySet());
+        keys.sort(Comparator.comparingDouble((String k) -> Double.parseDouble(k)).reversed());
+        return keys;
     }
 
     /** A real number with 4 significant digits. */

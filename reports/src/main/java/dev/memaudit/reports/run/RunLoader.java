@@ -329,6 +329,8 @@ public final class RunLoader {
                             (long) ex.tokens(),
                             scheme[0] == null ? "t1" : scheme[0],
                             new TreeMap<>(ex.coverage()),
+                            new TreeMap<>(ex.coverageByScheme()),
+                            new TreeMap<>(ex.coverageNotMeasured()),
                             ex.greedyExtractableWindows(),
                             ex.greedyExtractableShare(),
                             ex.longestExtractable().tokens(),
@@ -340,6 +342,9 @@ public final class RunLoader {
                             emp.ciLow(),
                             emp.ciHigh(),
                             emp.expectedRate(),
+                            emp.notMeasured() == null
+                                    ? null
+                                    : emp.notMeasured().get("expected_rate"),
                             ws,
                             attempts);
             if (b.workChars == null) {

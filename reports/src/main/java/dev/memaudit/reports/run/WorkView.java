@@ -28,13 +28,21 @@ public record WorkView(
      * and the attempt ledger's counts.
      *
      * @param scheme the decoding scheme the p_z map and coverage use ({@code t1} when present)
-     * @param coverage share of the work's tokens in windows with p_z ≥ threshold, by threshold
+     * @param coverage share of the work's tokens in the suffix of a window with p_z ≥ threshold, by
+     *     threshold (scheme {@code scheme})
+     * @param coverageByScheme the same for every scheme measured for every window of the work
+     * @param coverageNotMeasured scheme → why its coverage is not measured (shown as "not
+     *     measured", never 0)
+     * @param empiricalExpectedRateNotMeasured why the expected rate is not measured; null when it
+     *     is or when there were no sampled attempts
      */
     public record Extract(
             Integer windowCount,
             Long tokens,
             String scheme,
             Map<String, Double> coverage,
+            Map<String, Map<String, Double>> coverageByScheme,
+            Map<String, String> coverageNotMeasured,
             Integer greedyExtractableWindows,
             Double greedyExtractableShare,
             Integer longestExtractableTokens,
@@ -46,8 +54,22 @@ public record WorkView(
             Double empiricalCiLow,
             Double empiricalCiHigh,
             Double empiricalExpectedRate,
+            String empiricalExpectedRateNotMeasured,
             @JsonIgnore List<Window> windows,
-            @JsonIgnore List<Passage> attempts) {}
+            @JsonIgnore List<Passage> attempts) {
+
+        /**
+         * Every scheme with a coverage figure or a reason for its absence, besides {@link
+         * #scheme()}: measured ones first, each group in name order.
+         */
+        public List<String> otherSchemes() {
+            List<String> out = new java.util.ArrayList<>();
+            new java.util.TreeSet<>(coverageByScheme.keySet()).forEach(out::add);
+            new java.util.TreeSet<>(coverageNotMeasured.keySet()).forEach(out::add);
+            out.remove(scheme);
+            return out;
+        }
+    }
 
     /** One extraction window: where its suffix lies and its p_z under the report's scheme. */
     public record Window(

@@ -108,6 +108,22 @@ class HtmlReportTest {
     }
 
     @Test
+    void aSchemeNotMeasuredIsSaidSoWithItsReasonNeverAsZero() {
+        String beta = html.substring(html.indexOf("id=\"work-2\""), html.indexOf("id=\"work-3\""));
+        assertThat(beta).contains("beta");
+        assertThat(beta)
+                .contains(
+                        "<tr><th scope=\"row\">Coverage, p_z ≥ 0.5 / 0.1 / 0.01 (greedy)</th>"
+                                + "<td>0.0% / 0.0% / 0.0%</td></tr>")
+                .contains(
+                        "<tr><th scope=\"row\">Coverage (t1_k40)</th><td class=\"na\">not"
+                                + " measured: p_z under t1_k40 not measured for 1 of 3 windows"
+                                + " (window 1: the backend&#39;s top-5 log-prob list")
+                .doesNotContain("(t1_k40)</th><td>");
+        assertThat(html).contains("the work's first prefix is never covered");
+    }
+
+    @Test
     void perWorkSectionsHaveTheMapPassagesAndCharts() {
         String alpha = html.substring(html.indexOf("id=\"work-1\""), html.indexOf("id=\"work-2\""));
         assertThat(alpha)
