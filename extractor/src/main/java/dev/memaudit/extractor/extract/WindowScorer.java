@@ -38,6 +38,9 @@ public final class WindowScorer {
     private final LanguageModel model;
     private final List<Scheme> extraSchemes;
 
+    /** What the backend returns, for not-measured reasons; built at the first one. */
+    private String reasonPrefix;
+
     /**
      * @param extraSchemes schemes besides greedy and t1 (which are always computed)
      */
@@ -131,27 +134,41 @@ public final class WindowScorer {
 
     /**
      * Why the backend could not measure {@code scheme} for the suffix [from, to): the first suffix
-     * token whose probability its answer does not determine, and what the backend returns.
+     * token whose probability its answer does not determine, what the backend returns and the rule
+     * it follows ({@link Capabilities#schemeLogprobs()}).
      */
     private String reason(Scheme scheme, float[] lps, int from, int to) {
-        Capabilities caps = model.capabilities();
-        String what =
-                caps.ranksExact()
-                        ? "the backend's answer"
-                        : "the backend's top-" + caps.exactRanksUpTo() + " log-prob list";
+        if (reasonPrefix == null) {
+            Capabilities caps = model.capabilities();
+            // the list length of a remote backend, as its manifest section records it
+            Object listed = model.manifestSection().get("top_logprobs");
+            String lists =
+                    !caps.ranksExact()
+                            ? "top-" + caps.exactRanksUpTo() + " log-prob lists"
+                            : listed instanceof Number n && n.intValue() > 0
+                                    ? "top-" + n.intValue() + " log-prob lists"
+                                    : "log-probs";
+            reasonPrefix =
+                    caps.backend()
+                            + " returns "
+                            + lists
+                            + "; scheme log-probs "
+                            + caps.schemeLogprobs()
+                            + ("partial".equals(caps.schemeLogprobs())
+                                    ? " (greedy unless the top is tied, temperature 1, top-k while"
+                                            + " k fits the list, top-p at temperature 1 while the"
+                                            + " list reaches p)"
+                                    : "");
+        }
         if (lps == null) {
-            return what + " gives no per-token probabilities for " + scheme.name();
+            return reasonPrefix + ": no per-token probabilities for " + scheme.name();
         }
         int at = -1;
         for (int t = from; t < to && at < 0; t++) {
             at = Float.isNaN(lps[t]) ? t - from : -1;
         }
-        return what
-                + " ("
-                + caps.backend()
-                + ", scheme log-probs "
-                + caps.schemeLogprobs()
-                + ") does not determine the probability of suffix token "
+        return reasonPrefix
+                + ": they do not determine the probability of suffix token "
                 + at
                 + " under "
                 + scheme.name();

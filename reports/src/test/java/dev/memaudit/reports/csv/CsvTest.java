@@ -69,7 +69,7 @@ class CsvTest {
                 .contains(",0.0,0.0,0.0,not measured,not measured,not measured,")
                 .contains(
                         "coverage t1_k40: p_z under t1_k40 not measured for 1 of 3 windows"
-                                + " (window 1: the backend's top-5 log-prob list");
+                                + " (window 1: openai-completions returns top-5 log-prob lists");
     }
 
     @Test

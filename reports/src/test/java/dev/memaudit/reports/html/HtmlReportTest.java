@@ -118,7 +118,7 @@ class HtmlReportTest {
                 .contains(
                         "<tr><th scope=\"row\">Coverage (t1_k40)</th><td class=\"na\">not"
                                 + " measured: p_z under t1_k40 not measured for 1 of 3 windows"
-                                + " (window 1: the backend&#39;s top-5 log-prob list")
+                                + " (window 1: openai-completions returns top-5 log-prob lists")
                 .doesNotContain("(t1_k40)</th><td>");
         assertThat(html).contains("the work's first prefix is never covered");
     }
