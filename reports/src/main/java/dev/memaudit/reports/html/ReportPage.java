@@ -3,6 +3,7 @@ package dev.memaudit.reports.html;
 import dev.memaudit.reports.run.Passage;
 import dev.memaudit.reports.run.WorkView;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What {@code report.jte} shows, typed, in the order of the page: built from a {@link
@@ -26,6 +27,8 @@ import java.util.List;
  * @param provenance one entry per stage folder read, in the loader's order
  * @param controlSplit the ppl false-positive check, or null when not computed
  * @param pplWarnings the ppl stage's run-level warnings
+ * @param pplNotMeasured features (or families) the ppl stage did not measure → why ({@code
+ *     ppl.json} not_measured); empty without a ppl stage
  */
 public record ReportPage(
         String runName,
@@ -40,7 +43,8 @@ public record ReportPage(
         List<Convention> conventions,
         List<StageProvenance> provenance,
         ControlSplit controlSplit,
-        List<String> pplWarnings) {
+        List<String> pplWarnings,
+        Map<String, String> pplNotMeasured) {
 
     /**
      * One line of the summary.

@@ -121,6 +121,12 @@ class HtmlReportTest {
                                 + " (window 1: openai-completions returns top-5 log-prob lists")
                 .doesNotContain("(t1_k40)</th><td>");
         assertThat(html).contains("the work's first prefix is never covered");
+        // what ppl.json says the ppl stage did not measure, and why
+        assertThat(html)
+                .contains(
+                        "<li>Not measured by the ppl stage: <code>ref_diff</code> (no"
+                                + " --reference-model). It is absent from every chunk and from"
+                                + " the statistics, not counted as 0.</li>");
     }
 
     @Test
