@@ -1,6 +1,7 @@
 package dev.memaudit.reports.run;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.memaudit.core.records.extract.AttemptsNeeded;
 import java.util.List;
 import java.util.Map;
 
@@ -33,6 +34,8 @@ public record WorkView(
      * @param coverageByScheme the same for every scheme measured for every window of the work
      * @param coverageNotMeasured scheme → why its coverage is not measured (shown as "not
      *     measured", never 0)
+     * @param bestWindows per scheme of {@code coverageByScheme}, the window with the highest p_z
+     *     and the attempts it needs
      * @param empiricalExpectedRateNotMeasured why the expected rate is not measured; null when it
      *     is or when there were no sampled attempts
      */
@@ -43,6 +46,7 @@ public record WorkView(
             Map<String, Double> coverage,
             Map<String, Map<String, Double>> coverageByScheme,
             Map<String, String> coverageNotMeasured,
+            Map<String, BestWindow> bestWindows,
             Integer greedyExtractableWindows,
             Double greedyExtractableShare,
             Integer longestExtractableTokens,
@@ -68,6 +72,20 @@ public record WorkView(
             new java.util.TreeSet<>(coverageNotMeasured.keySet()).forEach(out::add);
             out.remove(scheme);
             return out;
+        }
+    }
+
+    /**
+     * The window of a work with the highest p_z under one scheme (ties: the lower index).
+     *
+     * @param logPz ln p_z; null when p_z is exactly 0
+     * @param attemptsNeeded target probability ("0.5", "0.99") → attempts needed, or unreachable
+     */
+    public record BestWindow(
+            int window, double pz, Double logPz, Map<String, AttemptsNeeded> attemptsNeeded) {
+        /** ln p_z for ordering: −∞ when p_z is exactly 0. */
+        double logKey() {
+            return logPz == null ? Double.NEGATIVE_INFINITY : logPz;
         }
     }
 
