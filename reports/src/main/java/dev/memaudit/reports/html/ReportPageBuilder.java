@@ -85,6 +85,7 @@ final class ReportPageBuilder {
                                 ppl.controlSplit().significant(),
                                 ppl.controlSplit().status()),
                 List.copyOf(pplWarnings),
+                ppl == null ? null : ppl.alpha(),
                 ppl == null ? Map.of() : new TreeMap<>(ppl.notMeasured()));
     }
 
@@ -115,7 +116,7 @@ final class ReportPageBuilder {
                 default -> {
                     if (w.ppl() != null) {
                         works++;
-                        if (w.ppl().pHolm() != null && w.ppl().pHolm() < 0.05) {
+                        if (w.ppl().pHolm() != null && w.ppl().pHolm() < view.pplRun().alpha()) {
                             hits++;
                         }
                     }
@@ -363,7 +364,7 @@ final class ReportPageBuilder {
                                     f.getKey(), Svg.boxPlot(f.getKey(), f.getValue(), control)));
                 }
             }
-            ppl = new PplPart(w.ppl(), List.copyOf(boxes));
+            ppl = new PplPart(w.ppl(), List.copyOf(boxes), view.pplRun().alpha());
         }
         return new WorkSection(
                 anchor.get(w.workId()), heading(w), w.workId(), w.workChars(), scan, extract, ppl);
