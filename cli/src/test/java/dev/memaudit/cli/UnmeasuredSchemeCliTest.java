@@ -128,7 +128,14 @@ class UnmeasuredSchemeCliTest {
                                 "top:1",
                                 "--seed",
                                 "3"));
-                Cli.run(args).exits(0).noStackTrace();
+                Cli.Result r = Cli.run(args).exits(0).noStackTrace();
+                if (backend.equals("http")) {
+                    assertThat(r.out())
+                            .contains("coverage under t1_k20 not measured for 2 of 2 works")
+                            .doesNotContain("coverage under t1_k3 not measured");
+                } else {
+                    assertThat(r.out()).doesNotContain("not measured");
+                }
             }
         } finally {
             serve.interrupt();
