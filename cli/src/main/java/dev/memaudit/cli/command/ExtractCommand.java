@@ -160,6 +160,22 @@ public final class ExtractCommand implements Callable<Integer> {
                             ? "-"
                             : String.format(Locale.ROOT, "%.2f", x.reconstruction().share()));
         }
+        // the table is t1's (always measured); say which schemes' coverage the backend could not
+        // measure, rather than let a reader take their absence for 0
+        Map<String, Integer> unmeasured = new java.util.TreeMap<>();
+        for (ExtractWork x : s.works().values()) {
+            x.coverageNotMeasured().keySet().forEach(k -> unmeasured.merge(k, 1, Integer::sum));
+        }
+        unmeasured.forEach(
+                (scheme, works) ->
+                        stdout.printf(
+                                Locale.ROOT,
+                                "coverage under %s not measured for %d of %d works (the backend"
+                                        + " could not determine its p_z; reasons in works.json"
+                                        + " coverage_not_measured)%n",
+                                scheme,
+                                works,
+                                s.works().size()));
         stdout.printf(Locale.ROOT, "results in %s%n", out);
         stdout.flush();
         return 0;

@@ -23,7 +23,7 @@ class RunFolderTest {
 
     static WindowRecord window(int i) {
         return new WindowRecord(
-                1,
+                WindowRecord.SCHEMA_VERSION,
                 "w",
                 i,
                 0,
@@ -39,7 +39,8 @@ class RunFolderTest {
                 Map.of("t1", -0.69),
                 false,
                 0,
-                Map.of());
+                Map.of(),
+                null);
     }
 
     @Test
