@@ -1,17 +1,12 @@
 package dev.memaudit.cli.command;
 
+import dev.memaudit.audit.canary.CanaryTraining;
 import dev.memaudit.cli.support.WriterStream;
-import dev.memaudit.index.source.CorpusLoader;
-import dev.memaudit.index.source.CorpusManifest;
-import dev.memaudit.index.source.LoadedWork;
 import dev.memaudit.model.canary.CanaryConfig;
 import dev.memaudit.model.canary.CanaryResult;
-import dev.memaudit.model.canary.CanaryTrainer;
-import dev.memaudit.model.canary.CorpusText;
 import dev.memaudit.model.runtime.Architecture;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -104,7 +99,6 @@ public final class CanaryTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        var err = spec.commandLine().getErr();
         CanaryConfig cfg = fast ? CanaryConfig.tiny() : CanaryConfig.defaults();
         if (arch != null) {
             cfg = cfg.withArch(arch.arch);
@@ -126,21 +120,8 @@ public final class CanaryTrainCommand implements Callable<Integer> {
         if (layers != null) {
             cfg = cfg.withLayers(layers);
         }
-        List<CorpusText> texts = new ArrayList<>();
-        CorpusManifest manifest = CorpusManifest.load(corpus);
-        new CorpusLoader(manifest.limits())
-                .load(
-                        manifest.works(),
-                        (LoadedWork w) -> texts.add(new CorpusText(w.id(), w.text())),
-                        p ->
-                                err.println(
-                                        "memaudit: "
-                                                + p.file()
-                                                + (p.line() == null ? "" : ":" + p.line())
-                                                + ": not used: "
-                                                + p.reason()));
-        PrintStream progress = WriterStream.of(err);
-        CanaryResult r = CanaryTrainer.train(cfg, texts, out, progress);
+        PrintStream progress = WriterStream.of(spec.commandLine().getErr());
+        CanaryResult r = CanaryTraining.train(cfg, corpus, out, progress);
         progress.flush();
         var stdout = spec.commandLine().getOut();
         stdout.printf(
