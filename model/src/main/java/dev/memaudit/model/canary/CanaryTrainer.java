@@ -162,6 +162,7 @@ public final class CanaryTrainer {
                     List.copyOf(nonMembers),
                     steps,
                     finalLoss,
+                    loop.skippedUpdates(),
                     probe,
                     probeLogits);
         }
@@ -336,10 +337,14 @@ public final class CanaryTrainer {
                 // means the model has diverged (the loop gives up after a few)
                 progress.printf(
                         Locale.ROOT,
-                        "step %d: non-finite loss or gradient (%s, %s), update skipped%n",
+                        "step %d: non-finite loss or gradient (loss %s, gradient norm %s%s),"
+                                + " update skipped%n",
                         step + 1,
                         s.loss(),
-                        s.gradientNorm());
+                        s.gradientNorm(),
+                        s.nonFiniteGradients().isEmpty()
+                                ? ""
+                                : "; inf or NaN in the gradient of " + s.nonFiniteGradients());
                 continue;
             }
             if (step >= steps - tail) {
@@ -431,7 +436,12 @@ public final class CanaryTrainer {
                                 cfg.batchSize(),
                                 cfg.repeat(),
                                 cfg.learningRate(),
-                                mc.parameterCount()));
+                                mc.parameterCount(),
+                                cfg.microBatchSize(),
+                                cfg.weightDecay(),
+                                cfg.warmupStepsFor(steps),
+                                cfg.minLearningRateFraction(),
+                                cfg.clipNorm()));
         Records.write(outDir.resolve(Records.fileName(Membership.class)), membership);
     }
 }

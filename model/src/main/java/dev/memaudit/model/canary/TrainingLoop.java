@@ -72,9 +72,15 @@ public final class TrainingLoop implements AutoCloseable {
      * @param gradientNorm global L2 norm of the gradient before clipping
      * @param learningRate the step's learning rate
      * @param skipped whether the update was skipped (non-finite loss or gradient)
+     * @param nonFiniteGradients parameters whose gradient held inf or NaN (empty unless skipped)
      */
     public record Step(
-            int step, double loss, double gradientNorm, double learningRate, boolean skipped) {}
+            int step,
+            double loss,
+            double gradientNorm,
+            double learningRate,
+            boolean skipped,
+            List<String> nonFiniteGradients) {}
 
     /**
      * A model of shape {@code mc}, initialized from {@code rng} (see {@link
@@ -195,8 +201,24 @@ public final class TrainingLoop implements AutoCloseable {
                     sumSquares += g.square().sum().getFloat();
                 }
             }
+            List<String> nonFinite = List.of();
+            if (!Double.isFinite(sumSquares)) {
+                // a float32 sum of squares overflows from |g| ≈ 1.8e19 on: tell a huge but
+                // finite gradient (clipped like any other) from one holding inf or NaN
+                nonFinite = new ArrayList<>();
+                sumSquares = 0;
+                int gi = 0;
+                for (Map.Entry<String, NDArray> e : params.entrySet()) {
+                    double ss = scaledSumOfSquares(grads.get(gi++));
+                    if (Double.isFinite(ss)) {
+                        sumSquares += ss;
+                    } else {
+                        nonFinite.add(e.getKey());
+                    }
+                }
+            }
             double norm = Math.sqrt(sumSquares);
-            if (!Double.isFinite(norm) || !Double.isFinite(loss)) {
+            if (!nonFinite.isEmpty() || !Double.isFinite(norm) || !Double.isFinite(loss)) {
                 for (NDArray g : grads) {
                     zero(g);
                 }
@@ -208,7 +230,13 @@ public final class TrainingLoop implements AutoCloseable {
                                     + " steps with non-finite gradients; lower the learning"
                                     + " rate");
                 }
-                return new Step(stepIndex, loss, norm, learningRate, true);
+                return new Step(
+                        stepIndex,
+                        loss,
+                        nonFinite.isEmpty() ? norm : Double.NaN,
+                        learningRate,
+                        true,
+                        List.copyOf(nonFinite));
             }
             double clip = cfg.clipNorm();
             float scale = clip > 0 && norm > clip ? (float) (clip / norm) : 1f;
@@ -222,7 +250,7 @@ public final class TrainingLoop implements AutoCloseable {
                 Optimizer o = decays(e.getKey(), e.getValue()) ? decayed : undecayed;
                 o.update(e.getKey(), e.getValue(), g);
             }
-            return new Step(stepIndex, loss, norm, learningRate, false);
+            return new Step(stepIndex, loss, norm, learningRate, false, List.of());
         } finally {
             for (NDArray g : grads) {
                 g.close();
@@ -258,6 +286,22 @@ public final class TrainingLoop implements AutoCloseable {
                 gc.backward(share == 1f ? nll : nll.mul(share));
                 return nll.getFloat();
             }
+        }
+    }
+
+    /** Σ g² computed as max|g|² · Σ (g / max|g|)², in double: inf or NaN only if g holds them. */
+    private static double scaledSumOfSquares(NDArray g) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            double max = g.abs().max().getFloat();
+            if (!Double.isFinite(max)) {
+                return Double.NaN;
+            }
+            if (max == 0) {
+                return 0;
+            }
+            double ss = g.div((float) max).square().sum().getFloat();
+            return ss * max * max;
         }
     }
 
