@@ -7,6 +7,7 @@ import dev.memaudit.model.canary.CanaryTrainer;
 import dev.memaudit.model.canary.TrainingLoop;
 import dev.memaudit.model.runtime.Architecture;
 import dev.memaudit.model.runtime.ModelConfig;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,6 +105,8 @@ public final class TrainBench {
      * @param usefulGflops useful GFLOP/s (see the class comment)
      * @param matmulGflops the best fp32 matmul GFLOP/s of this process (measured before and after
      *     training)
+     * @param medianSegmentShare median over stretches of a tenth of the steps of useful GFLOP/s ÷
+     *     the better of the matmul probes taken right before and after the stretch
      * @param skippedUpdates updates skipped because of non-finite gradients
      */
     public record Result(
@@ -112,6 +115,7 @@ public final class TrainBench {
             double tokensPerSecond,
             double usefulGflops,
             double matmulGflops,
+            double medianSegmentShare,
             int skippedUpdates) {}
 
     /** Runs the benchmark and prints a report to {@code out}. */
@@ -142,6 +146,7 @@ public final class TrainBench {
         Reading first = null;
         Reading last = null;
         long timedNanos = 0;
+        List<Double> segmentShares = new ArrayList<>();
         int skipped;
         long matmulParams;
         try (TrainingLoop loop = new TrainingLoop(cfg, mc, s.steps(), rng.split())) {
@@ -165,6 +170,11 @@ public final class TrainBench {
                             : " (micro-batches of " + cfg.microBatchSize() + ")",
                     s.steps());
             int every = Math.max(1, s.steps() / 10);
+            double flopsPerToken = flopsPerToken(s, matmulParams);
+            PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+            double probe = 0;
+            long segmentNanos = 0;
+            int segmentStart = s.checkStep();
             for (int step = 1; step <= s.steps(); step++) {
                 List<int[]> windows = randomWindows(rng, s);
                 long t0 = System.nanoTime();
@@ -172,14 +182,46 @@ public final class TrainBench {
                 long dt = System.nanoTime() - t0;
                 if (step > s.checkStep()) {
                     timedNanos += dt;
+                    segmentNanos += dt;
                 }
                 if (step == s.checkStep()) {
+                    // the probe first: its own allocations are then in both readings
+                    probe = ModelBench.matmulPeak(s.hidden(), 1, quiet);
                     first = read(step, loop);
                     print(out, first);
                 } else if (step == s.steps()) {
                     last = read(step, loop);
                     print(out, last);
-                } else if (step % every == 0) {
+                }
+                if (step > s.checkStep() && (step % every == 0 || step == s.steps())) {
+                    // the machine's load changes during a run: compare each stretch of steps with
+                    // matmul probes taken right before and after it (untimed)
+                    double next = ModelBench.matmulPeak(s.hidden(), 1, quiet);
+                    double segPeak = Math.max(probe, next);
+                    double segGflops =
+                            (double) (step - segmentStart)
+                                    * s.batch()
+                                    * s.context()
+                                    * flopsPerToken
+                                    / segmentNanos;
+                    segmentShares.add(segGflops / segPeak);
+                    out.printf(
+                            Locale.ROOT,
+                            "steps %d–%d: loss %.3f, %.3f s/step, %.1f useful GFLOP/s, matmul"
+                                    + " probes %.1f / %.1f GFLOP/s → %.0f%%, RSS %s%n",
+                            segmentStart + 1,
+                            step,
+                            r.loss(),
+                            segmentNanos / 1e9 / (step - segmentStart),
+                            segGflops,
+                            probe,
+                            next,
+                            100 * segGflops / segPeak,
+                            mib(ModelBench.residentBytes()));
+                    probe = next;
+                    segmentStart = step;
+                    segmentNanos = 0;
+                } else if (step < s.checkStep() && step % every == 0) {
                     out.printf(
                             Locale.ROOT,
                             "step %d: loss %.3f, %.3f s/step, RSS %s%n",
@@ -194,8 +236,7 @@ public final class TrainBench {
         double peak = Math.max(peakBefore, ModelBench.matmulPeak(s.hidden(), 1, out));
         long tokens = (long) (s.steps() - s.checkStep()) * s.batch() * s.context();
         double seconds = timedNanos / 1e9;
-        double flopsPerToken =
-                6.0 * matmulParams + 6.0 * s.layers() * s.hidden() * (double) s.context();
+        double flopsPerToken = flopsPerToken(s, matmulParams);
         double tps = tokens / seconds;
         double gflops = tps * flopsPerToken / 1e9;
         out.printf(
@@ -226,7 +267,22 @@ public final class TrainBench {
                 100 * gflops / peak,
                 peak,
                 skipped);
-        return new Result(first, last, tps, gflops, peak, skipped);
+        double[] shares =
+                segmentShares.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double medianShare = shares[shares.length / 2];
+        out.printf(
+                Locale.ROOT,
+                "share of the matmul peak per stretch of steps (against probes beside it): median"
+                        + " %.0f%%, range %.0f–%.0f%% over %d stretches%n",
+                100 * medianShare,
+                100 * shares[0],
+                100 * shares[shares.length - 1],
+                shares.length);
+        return new Result(first, last, tps, gflops, peak, medianShare, skipped);
+    }
+
+    private static double flopsPerToken(Settings s, long matmulParams) {
+        return 6.0 * matmulParams + 6.0 * s.layers() * s.hidden() * (double) s.context();
     }
 
     /** Weight matrices of the matmuls: all 2-D parameters but the embedding, plus the LM head. */
