@@ -2,7 +2,9 @@ package dev.memaudit.stats;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import org.hipparchus.linear.Array2DRowRealMatrix;
 import org.hipparchus.linear.ArrayRealVector;
 import org.hipparchus.linear.LUDecomposition;
@@ -15,13 +17,19 @@ import org.hipparchus.linear.RealVector;
  * by a linear model learned on one random half of the chunks, and the held-out halves' scores are
  * compared by a one-sided Welch t-test (H1: suspects score higher).
  *
- * <p>Method, exactly: each set's chunks are shuffled with a seeded generator and cut in two (the
- * first ⌈n/2⌉ train). Features are standardized with the training chunks' mean and standard
- * deviation (a feature constant on the training chunks is dropped). A ridge regression (penalty
- * {@value #RIDGE} on standardized coefficients, intercept unpenalized) of the label (1 = suspect, 0
- * = control) on the features is fitted on the training chunks. The fitted score of each held-out
- * chunk goes into the t-test. Because the model never sees the held-out chunks, a suspect set drawn
- * from the same distribution as the controls gives a valid p-value whatever the model learned.
+ * <p>Method, exactly: each set is cut in two with a seeded generator. A set whose chunks come from
+ * two or more texts is cut <em>by text</em>: all chunks of one text fall on the same side (the
+ * texts are shuffled and each goes to the side that has fewer chunks so far, the training side on a
+ * tie), so the held-out half holds texts the model was not fitted on; otherwise the features of a
+ * text (its topic, its style) learned on its training chunks would make its held-out chunks look
+ * like their set and inflate the separation. A set from a single text (a work) is cut by chunk: its
+ * chunks are shuffled and the first ⌈n/2⌉ train. Features are standardized with the training
+ * chunks' mean and standard deviation (a feature constant on the training chunks is dropped). A
+ * ridge regression (penalty {@value #RIDGE} on standardized coefficients, intercept unpenalized) of
+ * the label (1 = suspect, 0 = control) on the features is fitted on the training chunks. The fitted
+ * score of each held-out chunk goes into the t-test. Because the model never sees the held-out
+ * chunks, a suspect set drawn from the same distribution as the controls gives a valid p-value
+ * whatever the model learned.
  */
 public final class DatasetInference {
     /** Ridge penalty on standardized features. */
@@ -53,7 +61,7 @@ public final class DatasetInference {
             double[] weights) {}
 
     /**
-     * Runs the test.
+     * Runs the test with every chunk its own unit (each set cut by chunk).
      *
      * @param suspect rows = chunks, columns = features (all finite)
      * @param control the same columns for the control chunks
@@ -61,11 +69,31 @@ public final class DatasetInference {
      * @return the result; {@code p} is NaN when a set has fewer than 4 chunks (2 to fit, 2 to test)
      */
     public static Result test(double[][] suspect, double[][] control, long seed) {
+        return test(suspect, null, control, null, seed);
+    }
+
+    /**
+     * Runs the test, cutting each set by text when its chunks come from two or more texts.
+     *
+     * @param suspect rows = chunks, columns = features (all finite)
+     * @param suspectTexts the text of each suspect row (any labels; equal labels = one text), or
+     *     null for one text
+     * @param control the same columns for the control chunks
+     * @param controlTexts the text of each control row, or null for one text
+     * @param seed seed of both random splits
+     * @return the result; {@code p} is NaN when a held-out half has fewer than 2 chunks
+     */
+    public static Result test(
+            double[][] suspect,
+            String[] suspectTexts,
+            double[][] control,
+            String[] controlTexts,
+            long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
-        int[] sOrder = shuffled(suspect.length, rng.split());
-        int[] cOrder = shuffled(control.length, rng.split());
-        int sTrain = (suspect.length + 1) / 2;
-        int cTrain = (control.length + 1) / 2;
+        int[] sOrder = split(suspect.length, suspectTexts, rng.split());
+        int[] cOrder = split(control.length, controlTexts, rng.split());
+        int sTrain = sOrder[sOrder.length - 1];
+        int cTrain = cOrder[cOrder.length - 1];
         int sTest = suspect.length - sTrain;
         int cTest = control.length - cTrain;
         if (sTest < 2 || cTest < 2) {
@@ -158,6 +186,46 @@ public final class DatasetInference {
             s += beta.getEntry(j + 1) * standardized(row, used.get(j), scale.get(j));
         }
         return s;
+    }
+
+    /**
+     * The seeded cut of one set: an array of n + 1 entries, the row indices in order (training rows
+     * first) followed by the number of training rows.
+     */
+    static int[] split(int n, String[] texts, SplittableRandom rng) {
+        int[] out = new int[n + 1];
+        Map<String, List<Integer>> byText = new TreeMap<>();
+        if (texts != null) {
+            if (texts.length != n) {
+                throw new IllegalArgumentException(
+                        "need one text label per row: " + texts.length + " labels, " + n + " rows");
+            }
+            for (int i = 0; i < n; i++) {
+                byText.computeIfAbsent(texts[i], t -> new ArrayList<>()).add(i);
+            }
+        }
+        if (byText.size() < 2) {
+            int[] order = shuffled(n, rng);
+            System.arraycopy(order, 0, out, 0, n);
+            out[n] = (n + 1) / 2;
+            return out;
+        }
+        List<List<Integer>> groups = new ArrayList<>(byText.values());
+        int[] order = shuffled(groups.size(), rng);
+        List<Integer> train = new ArrayList<>();
+        List<Integer> test = new ArrayList<>();
+        for (int g : order) {
+            (train.size() <= test.size() ? train : test).addAll(groups.get(g));
+        }
+        int i = 0;
+        for (int r : train) {
+            out[i++] = r;
+        }
+        for (int r : test) {
+            out[i++] = r;
+        }
+        out[n] = train.size();
+        return out;
     }
 
     /** A seeded Fisher–Yates permutation of 0..n-1. */

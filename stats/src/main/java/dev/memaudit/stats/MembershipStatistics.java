@@ -347,7 +347,12 @@ public final class MembershipStatistics {
                     Map.of());
         }
         DatasetInference.Result r =
-                DatasetInference.test(matrix(suspect, common), matrix(controls, common), seed);
+                DatasetInference.test(
+                        matrix(suspect, common),
+                        texts(suspect),
+                        matrix(controls, common),
+                        texts(controls),
+                        seed);
         Map<String, Double> weights = new TreeMap<>();
         for (int j = 0; j < r.features().length; j++) {
             weights.put(common.get(r.features()[j]), r.weights()[j]);
@@ -612,6 +617,10 @@ public final class MembershipStatistics {
                 .filter(v -> v != null && Double.isFinite(v))
                 .mapToDouble(Double::doubleValue)
                 .toArray();
+    }
+
+    private static String[] texts(List<ChunkRecord> chunks) {
+        return chunks.stream().map(ChunkRecord::workId).toArray(String[]::new);
     }
 
     private static double[][] matrix(List<ChunkRecord> chunks, List<String> names) {

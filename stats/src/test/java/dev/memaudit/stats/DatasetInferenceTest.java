@@ -2,6 +2,11 @@ package dev.memaudit.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -68,5 +73,59 @@ class DatasetInferenceTest {
         assertThat(DatasetInference.test(s, c, 9).p())
                 .isEqualTo(DatasetInference.test(s, c, 9).p())
                 .isNotEqualTo(DatasetInference.test(s, c, 10).p());
+    }
+
+    @Test
+    void controlChunksOfOneTextFallOnOneSideAndAWorkIsCutByChunk() {
+        // five control texts of unequal length: 12, 3, 7, 9, 5 chunks
+        int[] sizes = {12, 3, 7, 9, 5};
+        List<String> labels = new ArrayList<>();
+        for (int t = 0; t < sizes.length; t++) {
+            for (int i = 0; i < sizes[t]; i++) {
+                labels.add("text-" + t);
+            }
+        }
+        String[] texts = labels.toArray(String[]::new);
+        for (long seed = 0; seed < 20; seed++) {
+            int[] cut = DatasetInference.split(texts.length, texts, new SplittableRandom(seed));
+            int train = cut[texts.length];
+            Set<String> trainTexts = new HashSet<>();
+            Set<String> testTexts = new HashSet<>();
+            Set<Integer> rows = new HashSet<>();
+            for (int i = 0; i < texts.length; i++) {
+                rows.add(cut[i]);
+                (i < train ? trainTexts : testTexts).add(texts[cut[i]]);
+            }
+            assertThat(rows).hasSize(texts.length);
+            assertThat(trainTexts).isNotEmpty().doesNotContainAnyElementsOf(testTexts);
+            assertThat(testTexts).isNotEmpty();
+            assertThat(Math.abs(2 * train - texts.length)).isLessThanOrEqualTo(12);
+        }
+        // one text: cut by chunk, ⌈n/2⌉ train
+        String[] one = new String[9];
+        Arrays.fill(one, "work");
+        assertThat(DatasetInference.split(9, one, new SplittableRandom(1))[9]).isEqualTo(5);
+
+        SplittableRandom r = new SplittableRandom(6);
+        DatasetInference.Result res =
+                DatasetInference.test(sample(20, 0, r), one20(), sample(36, 0, r), texts, 3);
+        assertThat(res.testSuspect()).isEqualTo(10);
+        assertThat(res.trainControl() + res.testControl()).isEqualTo(36);
+        // the held-out controls are whole texts: their count is a sum of some texts' sizes
+        Set<Integer> sums = new HashSet<>();
+        for (int mask = 1; mask < (1 << sizes.length) - 1; mask++) {
+            int sum = 0;
+            for (int t = 0; t < sizes.length; t++) {
+                sum += (mask >> t & 1) * sizes[t];
+            }
+            sums.add(sum);
+        }
+        assertThat(sums).contains(res.testControl());
+    }
+
+    private static String[] one20() {
+        String[] a = new String[20];
+        Arrays.fill(a, "work");
+        return a;
     }
 }

@@ -68,7 +68,8 @@ public final class PplStatsFiles {
         c.put(
                 "aggregate",
                 "dataset inference: features combined by a ridge linear model fitted on a seeded"
-                        + " random half of the work's and of the controls' chunks, one-sided Welch"
+                        + " random half of the work's chunks and of the controls (halved by text:"
+                        + " all chunks of one control text on the same side), one-sided Welch"
                         + " t-test of the held-out halves' scores (p_chunks; effect: Cohen's d of"
                         + " those scores); p_texts: the work's effect against the effects of the"
                         + " control texts each put through the same procedure against the other"

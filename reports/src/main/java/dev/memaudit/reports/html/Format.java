@@ -30,6 +30,13 @@ public final class Format {
     }
 
     /** A real number with 4 significant digits. */
+    /** A significance level as written in the run's settings (0.05, 0.01, 0.001): no rounding. */
+    public static String level(Double alpha) {
+        return alpha == null
+                ? NA
+                : java.math.BigDecimal.valueOf(alpha).stripTrailingZeros().toPlainString();
+    }
+
     public static String num(Double v) {
         if (v == null || v.isNaN()) {
             return NA;

@@ -26,6 +26,7 @@ import java.util.List;
  * @param provenance one entry per stage folder read, in the loader's order
  * @param controlSplit the ppl false-positive check, or null when not computed
  * @param pplWarnings the ppl stage's run-level warnings
+ * @param alpha the ppl run's significance level α ({@code ppl.json}), or null without ppl
  */
 public record ReportPage(
         String runName,
@@ -40,7 +41,8 @@ public record ReportPage(
         List<Convention> conventions,
         List<StageProvenance> provenance,
         ControlSplit controlSplit,
-        List<String> pplWarnings) {
+        List<String> pplWarnings,
+        Double alpha) {
 
     /**
      * One line of the summary.
@@ -50,7 +52,7 @@ public record ReportPage(
      * @param works works the stage reported
      * @param withFinding of those, works with a finding: a verbatim span (scan); coverage at {@link
      *     HtmlReport#OVERVIEW_TAU} above 0 or a greedy-extractable window (extract); a membership p
-     *     below 0.05 after Holm correction (ppl)
+     *     below the run's α after Holm correction (ppl)
      */
     public record StageSummary(String stage, boolean ran, int works, int withFinding) {}
 
@@ -145,7 +147,12 @@ public record ReportPage(
      * @param ppl the stage's statistics for the work, null when the run did not cover it
      * @param boxes one box plot per feature the work's chunks have, in feature order
      */
-    public record PplPart(WorkView.Ppl ppl, List<BoxPlot> boxes) {}
+    public record PplPart(WorkView.Ppl ppl, List<BoxPlot> boxes, double alpha) {
+        /** Whether the work's membership test is significant at α after Holm; null if no p. */
+        public Boolean significant() {
+            return ppl == null || ppl.pHolm() == null ? null : ppl.pHolm() < alpha;
+        }
+    }
 
     /** A feature's box plot, work chunks against control chunks (empty when no finite value). */
     public record BoxPlot(String feature, SafeSvg svg) {}

@@ -83,7 +83,8 @@ final class ReportPageBuilder {
                                 ppl.controlSplit().p(),
                                 ppl.controlSplit().significant(),
                                 ppl.controlSplit().status()),
-                List.copyOf(pplWarnings));
+                List.copyOf(pplWarnings),
+                ppl == null ? null : ppl.alpha());
     }
 
     private StageSummary summary(String stage) {
@@ -113,7 +114,7 @@ final class ReportPageBuilder {
                 default -> {
                     if (w.ppl() != null) {
                         works++;
-                        if (w.ppl().pHolm() != null && w.ppl().pHolm() < 0.05) {
+                        if (w.ppl().pHolm() != null && w.ppl().pHolm() < view.pplRun().alpha()) {
                             hits++;
                         }
                     }
@@ -361,7 +362,7 @@ final class ReportPageBuilder {
                                     f.getKey(), Svg.boxPlot(f.getKey(), f.getValue(), control)));
                 }
             }
-            ppl = new PplPart(w.ppl(), List.copyOf(boxes));
+            ppl = new PplPart(w.ppl(), List.copyOf(boxes), view.pplRun().alpha());
         }
         return new WorkSection(
                 anchor.get(w.workId()), heading(w), w.workId(), w.workChars(), scan, extract, ppl);

@@ -140,8 +140,34 @@ class HtmlReportTest {
                 .contains("Definitions recorded by the ppl stage")
                 .contains("NLL / zlib bytes at level 6; lower is member-like")
                 .contains("Warning: work and controls differ in kind: &lt;verse&gt; vs prose")
-                .contains("(chunk-level p 2.00e-06, text-level p 1.00e-06)")
                 .contains("expected from p_z: 30.0%");
+    }
+
+    @Test
+    void theMembershipTableLeadsWithTheDecisionAndLabelsChunkLevelPValues() {
+        String alpha = html.substring(html.indexOf("id=\"work-1\""), html.indexOf("id=\"work-2\""));
+        int decision = alpha.indexOf("Membership test of the work");
+        int details =
+                alpha.indexOf("chunk-level, descriptive: chunks of one text are not independent");
+        assertThat(decision).isPositive();
+        assertThat(details).isGreaterThan(decision);
+        // per-feature p-values only after the label, inside the collapsed details
+        assertThat(alpha.indexOf("Welch p (chunk-level)")).isGreaterThan(details);
+        assertThat(alpha.indexOf("<details class=\"chunk-level\">")).isLessThan(details);
+        assertThat(alpha).doesNotContain("<th>Welch p</th>").contains("not a test of the work");
+        // the decision row: p_chunks, p_texts, their max, Holm, BH, the verdict at the run's α
+        assertThat(alpha.substring(decision, details))
+                .contains("At α = 0.01 after Holm")
+                .contains(
+                        "<td class=\"n\">2.00e-06</td><td class=\"n\">1.00e-06</td>"
+                                + "<td class=\"n\"><strong>2.00e-06</strong></td>"
+                                + "<td class=\"n\"><strong>6.00e-06</strong></td>"
+                                + "<td class=\"n\">6.00e-06</td><td><strong>significant</strong>");
+        // the run's α (0.01 in this fixture), not a fixed 0.05, in the summary too
+        assertThat(html)
+                .contains("have a membership p-value below α = 0.01 after Holm correction")
+                .contains("p = max(p<sub>chunks</sub>, p<sub>texts</sub>)")
+                .contains("halved <em>by text</em>");
     }
 
     @Test
