@@ -42,6 +42,15 @@ import java.util.SplittableRandom;
  * projections; not norm weights or biases). Learning rate: linear warm-up to the peak over {@code
  * warmupSteps}, then cosine decay to {@code minLearningRateFraction} of the peak at the last step;
  * computed from the step index, so a skipped step does not shift the schedule.
+ *
+ * <p>Non-finite steps: everything runs in float32; the loss is {@code logSoftmax} (no log of a
+ * probability that underflowed to 0); softmax and log-softmax subtract the row maximum; the
+ * attention mask adds a finite −1e9 and training rows are never fully masked (all windows are full
+ * length). Earlier trainers reported rare steps with an infinite gradient norm and a finite loss.
+ * One mechanism with exactly that symptom is fixed here: the norm was the square root of float32
+ * sums of squares, which overflow to +∞ for a finite gradient (any |g| above ≈ 1.8e19); such a norm
+ * is now recomputed scaled, in double, and only a gradient that really holds inf or NaN skips the
+ * update, naming the parameters.
  */
 public final class TrainingLoop implements AutoCloseable {
     /** Selects a whole array, for resetting gradients in place. */
