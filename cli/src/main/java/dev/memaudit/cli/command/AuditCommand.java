@@ -1,10 +1,13 @@
 package dev.memaudit.cli.command;
 
+import dev.memaudit.audit.AuditConfig;
+import dev.memaudit.audit.AuditRunner;
+import dev.memaudit.audit.StageCommands;
 import dev.memaudit.cli.Main;
-import dev.memaudit.cli.audit.AuditConfig;
-import dev.memaudit.cli.audit.AuditRunner;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,7 +41,22 @@ public final class AuditCommand implements Callable<Integer> {
         AuditConfig cfg = AuditConfig.load(file);
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
-        return new AuditRunner(cfg, () -> Main.commandLine(out, err), out, err, Clock.systemUTC())
-                .run(dryRun);
+        return new AuditRunner(cfg, stages(out, err), out, err, Clock.systemUTC()).run(dryRun);
+    }
+
+    /** Each stage runs through memaudit's own command line, in this process. */
+    static StageCommands stages(PrintWriter out, PrintWriter err) {
+        return new StageCommands() {
+            @Override
+            public boolean has(String command) {
+                return Main.commandLine(out, err).getSubcommands().containsKey(command);
+            }
+
+            @Override
+            public int run(List<String> args) {
+                // A fresh command line per stage: picocli command objects keep parsed values.
+                return Main.commandLine(out, err).execute(args.toArray(String[]::new));
+            }
+        };
     }
 }

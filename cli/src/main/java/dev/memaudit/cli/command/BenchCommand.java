@@ -7,5 +7,10 @@ import picocli.CommandLine.Command;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks that print measured figures (not pass/fail tests).",
-        subcommands = {BenchScanCommand.class, BenchModelCommand.class, BenchExtractCommand.class})
+        subcommands = {
+            BenchScanCommand.class,
+            BenchModelCommand.class,
+            BenchExtractCommand.class,
+            BenchTrainCommand.class
+        })
 public final class BenchCommand {}

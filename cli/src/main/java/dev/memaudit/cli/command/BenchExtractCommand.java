@@ -4,7 +4,6 @@ import dev.memaudit.cli.support.WriterStream;
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.extractor.bench.ExtractBench;
 import dev.memaudit.extractor.bench.HttpExtractBench;
-import dev.memaudit.extractor.extract.AttemptSelection;
 import dev.memaudit.extractor.extract.ExtractService;
 import dev.memaudit.extractor.extract.Scheme;
 import dev.memaudit.model.bench.ModelBench;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -37,6 +37,8 @@ import picocli.CommandLine.Spec;
         })
 public final class BenchExtractCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
+
+    @Mixin WindowOptions windows;
 
     @Option(
             names = "--tiny",
@@ -81,43 +83,6 @@ public final class BenchExtractCommand implements Callable<Integer> {
             description = "Requests open at once (default ${DEFAULT-VALUE}).")
     int maxInFlight;
 
-    @Option(
-            names = "--prefix-tokens",
-            defaultValue = "50",
-            description = "Prefix length (default ${DEFAULT-VALUE}).")
-    int prefixTokens;
-
-    @Option(
-            names = "--suffix-tokens",
-            defaultValue = "50",
-            description = "Suffix length (default ${DEFAULT-VALUE}).")
-    int suffixTokens;
-
-    @Option(
-            names = "--stride",
-            paramLabel = "<tokens>",
-            description = "Tokens between window starts (default: --suffix-tokens).")
-    Integer stride;
-
-    @Option(
-            names = "--attempts",
-            defaultValue = "0",
-            description = "Sampled attempts per chosen window (default ${DEFAULT-VALUE}).")
-    int attempts;
-
-    @Option(
-            names = "--attempt-windows",
-            defaultValue = "all",
-            paramLabel = "all|top:K|random:K",
-            description = "Windows that get attempts (default ${DEFAULT-VALUE}).")
-    String attemptWindows;
-
-    @Option(
-            names = "--batch",
-            defaultValue = "16",
-            description = "Windows or attempt rows per model call (default ${DEFAULT-VALUE}).")
-    int batch;
-
     @Override
     public Integer call() {
         PrintStream out = WriterStream.of(spec.commandLine().getOut());
@@ -130,20 +95,7 @@ public final class BenchExtractCommand implements Callable<Integer> {
             if (tiny) {
                 throw MemauditException.usage("--tiny goes with the random-weight benchmark");
             }
-            ExtractService.Options o =
-                    new ExtractService.Options(
-                            prefixTokens,
-                            suffixTokens,
-                            stride == null ? suffixTokens : stride,
-                            List.of(),
-                            batch,
-                            attempts,
-                            Scheme.T1,
-                            AttemptSelection.parse(attemptWindows),
-                            0,
-                            0,
-                            12,
-                            works);
+            ExtractService.Options o = windows.options(List.of(), Scheme.T1, 0, 0, 12, works);
             HttpExtractBench.run(
                     new HttpExtractBench.Settings(
                             index, model, endpoint, modelName, maxInFlight, o),

@@ -1,17 +1,12 @@
 package dev.memaudit.cli.command;
 
+import dev.memaudit.audit.canary.CanaryTraining;
 import dev.memaudit.cli.support.WriterStream;
-import dev.memaudit.index.source.CorpusLoader;
-import dev.memaudit.index.source.CorpusManifest;
-import dev.memaudit.index.source.LoadedWork;
 import dev.memaudit.model.canary.CanaryConfig;
 import dev.memaudit.model.canary.CanaryResult;
-import dev.memaudit.model.canary.CanaryTrainer;
-import dev.memaudit.model.canary.CorpusText;
 import dev.memaudit.model.runtime.Architecture;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -98,13 +93,58 @@ public final class CanaryTrainCommand implements Callable<Integer> {
     Long seed;
 
     @Option(
+            names = "--batch",
+            description = "Windows per optimizer step, the effective batch (default 4).")
+    Integer batch;
+
+    @Option(
+            names = "--micro-batch",
+            description =
+                    "Windows per forward/backward pass, gradients accumulated over the step; must"
+                            + " divide --batch (default: the whole batch). Changes memory and"
+                            + " speed, not the update.")
+    Integer microBatch;
+
+    @Option(
+            names = "--context",
+            description = "Training window and model context in tokens (default 128).")
+    Integer context;
+
+    @Option(names = "--learning-rate", description = "Peak learning rate (default 3e-3).")
+    Double learningRate;
+
+    @Option(
+            names = "--weight-decay",
+            description =
+                    "Decoupled (AdamW) weight decay of the weight matrices (default 0: plain"
+                            + " Adam).")
+    Double weightDecay;
+
+    @Option(
+            names = "--warmup-steps",
+            description =
+                    "Linear learning-rate warm-up steps (default: a tenth of the steps, at most"
+                            + " 50).")
+    Integer warmupSteps;
+
+    @Option(
+            names = "--min-lr-fraction",
+            description =
+                    "Share of the peak rate the cosine decay ends at, last step (default 0.1).")
+    Double minLrFraction;
+
+    @Option(
+            names = "--clip-norm",
+            description = "Global gradient-norm clipping threshold; 0 = none (default 1).")
+    Double clipNorm;
+
+    @Option(
             names = "--fast",
             description = "A tiny model that trains in seconds (for tests; memorizes little).")
     boolean fast;
 
     @Override
     public Integer call() {
-        var err = spec.commandLine().getErr();
         CanaryConfig cfg = fast ? CanaryConfig.tiny() : CanaryConfig.defaults();
         if (arch != null) {
             cfg = cfg.withArch(arch.arch);
@@ -126,28 +166,43 @@ public final class CanaryTrainCommand implements Callable<Integer> {
         if (layers != null) {
             cfg = cfg.withLayers(layers);
         }
-        List<CorpusText> texts = new ArrayList<>();
-        CorpusManifest manifest = CorpusManifest.load(corpus);
-        new CorpusLoader(manifest.limits())
-                .load(
-                        manifest.works(),
-                        (LoadedWork w) -> texts.add(new CorpusText(w.id(), w.text())),
-                        p ->
-                                err.println(
-                                        "memaudit: "
-                                                + p.file()
-                                                + (p.line() == null ? "" : ":" + p.line())
-                                                + ": not used: "
-                                                + p.reason()));
-        PrintStream progress = WriterStream.of(err);
-        CanaryResult r = CanaryTrainer.train(cfg, texts, out, progress);
+        CanaryConfig.Builder b = cfg.toBuilder();
+        if (batch != null) {
+            b.batchSize(batch);
+        }
+        if (microBatch != null) {
+            b.microBatch(microBatch);
+        }
+        if (context != null) {
+            b.contextLength(context);
+        }
+        if (learningRate != null) {
+            b.learningRate(learningRate);
+        }
+        if (weightDecay != null) {
+            b.weightDecay(weightDecay);
+        }
+        if (warmupSteps != null) {
+            b.warmupSteps(warmupSteps);
+        }
+        if (minLrFraction != null) {
+            b.minLearningRateFraction(minLrFraction);
+        }
+        if (clipNorm != null) {
+            b.clipNorm(clipNorm);
+        }
+        cfg = b.build();
+        PrintStream progress = WriterStream.of(spec.commandLine().getErr());
+        CanaryResult r = CanaryTraining.train(cfg, corpus, out, progress);
         progress.flush();
         var stdout = spec.commandLine().getOut();
         stdout.printf(
                 Locale.ROOT,
-                "canary %s: %d steps, final loss %.4f nats/token; members %s; non-members %s%n",
+                "canary %s: %d steps (%d updates skipped), final loss %.4f nats/token; members %s;"
+                        + " non-members %s%n",
                 r.outDir(),
                 r.steps(),
+                r.skippedUpdates(),
                 r.finalLoss(),
                 r.members(),
                 r.nonMembers());

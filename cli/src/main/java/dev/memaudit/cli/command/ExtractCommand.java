@@ -3,14 +3,9 @@ package dev.memaudit.cli.command;
 import dev.memaudit.cli.support.WriterStream;
 import dev.memaudit.core.records.extract.ExtractWork;
 import dev.memaudit.core.run.Progress;
-import dev.memaudit.extractor.extract.AttemptSelection;
 import dev.memaudit.extractor.extract.ExtractService;
 import dev.memaudit.extractor.extract.Scheme;
-import dev.memaudit.index.scan.NgramIndex;
-import dev.memaudit.model.LanguageModel;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -44,6 +39,8 @@ public final class ExtractCommand implements Callable<Integer> {
 
     @Mixin ModelOption model;
 
+    @Mixin WindowOptions windows;
+
     @Option(names = "--out", required = true, paramLabel = "<dir>", description = "Run folder.")
     Path out;
 
@@ -60,24 +57,6 @@ public final class ExtractCommand implements Callable<Integer> {
     List<String> works;
 
     @Option(
-            names = "--prefix-tokens",
-            defaultValue = "50",
-            description = "Prefix length in model tokens (default ${DEFAULT-VALUE}).")
-    int prefixTokens;
-
-    @Option(
-            names = "--suffix-tokens",
-            defaultValue = "50",
-            description = "True suffix length in model tokens (default ${DEFAULT-VALUE}).")
-    int suffixTokens;
-
-    @Option(
-            names = "--stride",
-            paramLabel = "<tokens>",
-            description = "Tokens between window starts (default: --suffix-tokens).")
-    Integer stride;
-
-    @Option(
             names = "--scheme",
             paramLabel = "<t0.7_k40_p0.9>",
             description =
@@ -86,28 +65,10 @@ public final class ExtractCommand implements Callable<Integer> {
     List<String> schemes = new ArrayList<>();
 
     @Option(
-            names = "--attempts",
-            defaultValue = "0",
-            description =
-                    "Sampled decoding attempts per chosen window, after one greedy attempt"
-                            + " (default ${DEFAULT-VALUE}: no decoding).")
-    int attempts;
-
-    @Option(
             names = "--attempt-scheme",
             defaultValue = "t1",
             description = "Scheme of the sampled attempts (default ${DEFAULT-VALUE}).")
     String attemptScheme;
-
-    @Option(
-            names = "--attempt-windows",
-            defaultValue = "all",
-            paramLabel = "all|top:K|random:K",
-            description =
-                    "Windows that get attempts, per work: all, the K with the highest p_z under"
-                            + " the attempt scheme, or K drawn at random with --seed"
-                            + " (calibration) (default ${DEFAULT-VALUE}).")
-    String attemptWindows;
 
     @Option(
             names = "--seed",
@@ -131,49 +92,36 @@ public final class ExtractCommand implements Callable<Integer> {
                             + " index, in normalized words (default ${DEFAULT-VALUE}).")
     int minWords;
 
-    @Option(
-            names = "--batch",
-            defaultValue = "16",
-            description = "Windows or attempt rows per model call (default ${DEFAULT-VALUE}).")
-    int batch;
-
     @Override
     public Integer call() {
         List<Scheme> extra = new ArrayList<>();
         for (String s : schemes) {
             extra.add(Scheme.parse(s));
         }
-        Scheme aScheme = Scheme.parse(attemptScheme);
         ExtractService.Options o =
-                new ExtractService.Options(
-                        prefixTokens,
-                        suffixTokens,
-                        stride == null ? suffixTokens : stride,
+                windows.options(
                         extra,
-                        batch,
-                        attempts,
-                        aScheme,
-                        AttemptSelection.parse(attemptWindows),
+                        Scheme.parse(attemptScheme),
                         seed,
                         reconstructMaxTokens,
                         minWords,
                         works);
         PrintStream err = WriterStream.of(spec.commandLine().getErr());
-        ExtractService.Summary s;
-        try (NgramIndex idx = NgramIndex.open(index.path());
-                LanguageModel m = model.open()) {
-            s =
-                    new ExtractService(Clock.systemUTC(), err, Progress.stderrIsTerminal())
-                            .run(
-                                    m,
-                                    idx,
-                                    o,
-                                    out,
-                                    resume,
-                                    spec.commandLine().getParseResult().originalArgs());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        ExtractService.Summary s =
+                model.withIndex(
+                        index.path(),
+                        (idx, m) ->
+                                new ExtractService(
+                                                Clock.systemUTC(), err, Progress.stderrIsTerminal())
+                                        .run(
+                                                m,
+                                                idx,
+                                                o,
+                                                out,
+                                                resume,
+                                                spec.commandLine()
+                                                        .getParseResult()
+                                                        .originalArgs()));
         err.flush();
         var stdout = spec.commandLine().getOut();
         stdout.printf(
@@ -212,6 +160,22 @@ public final class ExtractCommand implements Callable<Integer> {
                             ? "-"
                             : String.format(Locale.ROOT, "%.2f", x.reconstruction().share()));
         }
+        // the table is t1's (always measured); say which schemes' coverage the backend could not
+        // measure, rather than let a reader take their absence for 0
+        Map<String, Integer> unmeasured = new java.util.TreeMap<>();
+        for (ExtractWork x : s.works().values()) {
+            x.coverageNotMeasured().keySet().forEach(k -> unmeasured.merge(k, 1, Integer::sum));
+        }
+        unmeasured.forEach(
+                (scheme, works) ->
+                        stdout.printf(
+                                Locale.ROOT,
+                                "coverage under %s not measured for %d of %d works (the backend"
+                                        + " could not determine its p_z; reasons in works.json"
+                                        + " coverage_not_measured)%n",
+                                scheme,
+                                works,
+                                s.works().size()));
         stdout.printf(Locale.ROOT, "results in %s%n", out);
         stdout.flush();
         return 0;

@@ -3,7 +3,6 @@ package dev.memaudit.cli.command;
 import dev.memaudit.cli.support.Messages;
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.io.Json;
-import dev.memaudit.core.io.JsonlWriter;
 import dev.memaudit.index.build.BuildReport;
 import dev.memaudit.index.build.IndexBuilder;
 import dev.memaudit.index.build.WorkOutcome;
@@ -78,13 +77,10 @@ public final class IndexBuildCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         IndexBuilder builder = new IndexBuilder(Clock.systemUTC(), Messages.to(spec));
         BuildReport r =
-                builder.build(
+                builder.buildAndRecord(
                         corpus,
                         index.path(),
                         new IndexBuilder.Options(ngram, strict, threads, parseLimits()));
-        try (JsonlWriter log = JsonlWriter.append(index.path().resolve("builds.jsonl"))) {
-            log.write(r);
-        }
         for (WorkOutcome o : r.outcomes()) {
             if (o.status() != WorkOutcome.Status.INDEXED
                     && o.status() != WorkOutcome.Status.UNCHANGED) {

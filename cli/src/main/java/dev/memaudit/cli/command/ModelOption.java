@@ -1,15 +1,19 @@
 package dev.memaudit.cli.command;
 
 import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.index.scan.NgramIndex;
 import dev.memaudit.model.LanguageModel;
 import dev.memaudit.model.http.EndpointConfig;
 import dev.memaudit.model.http.OpenAiCompletionsModel;
 import dev.memaudit.model.runtime.DjlLanguageModel;
 import dev.memaudit.model.runtime.ModelLoader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.BiFunction;
 import picocli.CommandLine.Option;
 
 /**
@@ -94,6 +98,21 @@ public final class ModelOption {
             return ModelLoader.load(model);
         }
         return OpenAiCompletionsModel.open(endpointConfig());
+    }
+
+    /**
+     * Opens the index and then the model, runs {@code service} on both and closes them: the shape
+     * of every command whose service reads works and runs the model (extract, sample --campaign).
+     *
+     * @throws MemauditException as {@link #open()}, or when the index cannot be opened
+     */
+    public <T> T withIndex(Path indexDir, BiFunction<NgramIndex, LanguageModel, T> service) {
+        try (NgramIndex index = NgramIndex.open(indexDir);
+                LanguageModel m = open()) {
+            return service.apply(index, m);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**

@@ -1,25 +1,14 @@
 package dev.memaudit.cli.command;
 
 import dev.memaudit.cli.support.WriterStream;
-import dev.memaudit.core.error.MemauditException;
-import dev.memaudit.core.io.Sha256;
-import dev.memaudit.core.records.ppl.PplConfig;
-import dev.memaudit.core.records.ppl.PplStatsSettings;
 import dev.memaudit.core.run.Progress;
-import dev.memaudit.extractor.ppl.PplInputs;
+import dev.memaudit.extractor.ppl.PplService;
 import dev.memaudit.extractor.ppl.PplStage;
-import dev.memaudit.extractor.ppl.PplText;
-import dev.memaudit.model.LanguageModel;
-import dev.memaudit.model.runtime.ModelLoader;
 import dev.memaudit.stats.MembershipStatistics;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -103,108 +92,44 @@ public final class PplCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<String> problems = new ArrayList<>();
-        if (!(alpha > 0 && alpha < 1)) {
-            problems.add("--alpha must be in (0, 1), got " + alpha);
-        }
-        if (chunkTokens < 8 || chunkTokens > 8192) {
-            problems.add("--chunk-tokens must be between 8 and 8192, got " + chunkTokens);
-        }
-        if (batch < 1) {
-            problems.add("--batch must be ≥ 1, got " + batch);
-        }
-        if (!problems.isEmpty()) {
-            throw MemauditException.usage(String.join("; ", problems));
-        }
+        PplService.Settings settings =
+                new PplService.Settings(
+                        index.path(),
+                        works,
+                        controls,
+                        out,
+                        referenceModel,
+                        chunkTokens,
+                        alpha,
+                        seed,
+                        resume,
+                        lowercase,
+                        batch);
         var err = spec.commandLine().getErr();
         var stdout = spec.commandLine().getOut();
-        PplInputs.Loaded w = PplInputs.works(index.path(), works);
-        PplInputs.Loaded c = PplInputs.controls(controls);
-        c.problems().forEach(p -> err.println("memaudit: control not used: " + p));
-        if (w.texts().isEmpty()) {
-            throw MemauditException.badInput(index.path() + ": no works to test");
-        }
-        List<PplText> texts = new ArrayList<>(w.texts());
-        texts.addAll(c.texts());
-        Map<String, String> hashes = new TreeMap<>(w.hashes());
-        hashes.putAll(c.hashes());
         PrintStream progress = WriterStream.of(err);
-        try (LanguageModel m = model.open();
-                LanguageModel ref =
-                        referenceModel == null ? null : ModelLoader.load(referenceModel)) {
-            if (chunkTokens > m.maxSequenceLength()) {
-                throw MemauditException.usage(
-                        "--chunk-tokens "
-                                + chunkTokens
-                                + " exceeds the model's maximum sequence length "
-                                + m.maxSequenceLength());
-            }
-            if (model.path() != null) {
-                hashModel(hashes, "model", model.path());
-            }
-            if (referenceModel != null) {
-                hashModel(hashes, "reference_model", referenceModel);
-            }
-            PplConfig config =
-                    PplConfig.ofIndex(
-                            model.path() != null
-                                    ? model.path().toAbsolutePath().normalize().toString()
-                                    : m.describe(),
-                            referenceModel == null
-                                    ? null
-                                    : referenceModel.toAbsolutePath().normalize().toString(),
-                            index.path().toAbsolutePath().normalize().toString(),
-                            w.indexUid(),
-                            controls.toAbsolutePath().normalize().toString(),
-                            works == null ? List.of() : works,
-                            chunkTokens,
-                            lowercase,
-                            PplStatsSettings.defaults().withAlpha(alpha).withSeed(seed));
-            PplStage.Outcome o =
-                    PplStage.run(
-                            out,
-                            resume,
-                            m,
-                            ref,
-                            texts,
-                            config,
-                            batch,
-                            hashes,
-                            spec.commandLine().getParseResult().originalArgs(),
-                            progress,
-                            Progress.stderrIsTerminal());
-            progress.flush();
-            print(stdout, o);
-            o.statistics().warnings().forEach(x -> err.println("memaudit: warning: " + x));
+        PplStage.Outcome o =
+                PplService.run(
+                        settings,
+                        model::open,
+                        model.path(),
+                        spec.commandLine().getParseResult().originalArgs(),
+                        progress,
+                        Progress.stderrIsTerminal());
+        progress.flush();
+        print(stdout, o);
+        o.statistics().warnings().forEach(x -> err.println("memaudit: warning: " + x));
+        err.flush();
+        if (o.chunks().skipped() > 0) {
+            o.chunks().skippedReasons().forEach(f -> err.println("memaudit: skipped: " + f));
+            err.println(
+                    "memaudit: "
+                            + o.chunks().skipped()
+                            + " chunks were refused by the model for good (skipped.jsonl);"
+                            + " they are in no statistic");
             err.flush();
-            if (o.chunks().skipped() > 0) {
-                o.chunks().skippedReasons().forEach(f -> err.println("memaudit: skipped: " + f));
-                err.println(
-                        "memaudit: "
-                                + o.chunks().skipped()
-                                + " chunks were refused by the model for good (skipped.jsonl);"
-                                + " they are in no statistic");
-                err.flush();
-            }
         }
         return 0;
-    }
-
-    private static void hashModel(Map<String, String> hashes, String name, Path dir) {
-        // the files that define the model's behaviour; shards included
-        try (var files = Files.list(dir)) {
-            for (Path f : files.sorted().toList()) {
-                String n = f.getFileName().toString();
-                if (Files.isRegularFile(f)
-                        && (n.endsWith(".safetensors")
-                                || n.equals("config.json")
-                                || n.equals("tokenizer.json"))) {
-                    hashes.put(name + ":" + n, Sha256.of(f));
-                }
-            }
-        } catch (java.io.IOException e) {
-            throw MemauditException.badInput(dir + ": cannot list: " + e.getMessage(), e);
-        }
     }
 
     private void print(java.io.PrintWriter stdout, PplStage.Outcome o) {

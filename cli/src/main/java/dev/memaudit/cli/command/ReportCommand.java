@@ -1,6 +1,6 @@
 package dev.memaudit.cli.command;
 
-import dev.memaudit.cli.report.IndexTexts;
+import dev.memaudit.audit.report.IndexTexts;
 import dev.memaudit.cli.support.Messages;
 import dev.memaudit.reports.ReportService;
 import dev.memaudit.reports.run.RunLoader;

@@ -7,13 +7,10 @@ import dev.memaudit.extractor.campaign.CampaignPrompt;
 import dev.memaudit.extractor.campaign.CampaignService;
 import dev.memaudit.extractor.campaign.PromptSet;
 import dev.memaudit.extractor.campaign.Tier;
-import dev.memaudit.index.scan.NgramIndex;
 import dev.memaudit.model.GenerationSettings;
 import dev.memaudit.model.LanguageModel;
 import dev.memaudit.model.ModelJsonl;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.EnumSet;
@@ -179,25 +176,25 @@ public final class SampleCommand implements Callable<Integer> {
             tierSet.add(Tier.parse(t));
         }
         PrintStream err = WriterStream.of(spec.commandLine().getErr());
-        CampaignService.Summary s;
-        try (NgramIndex idx = NgramIndex.open(index);
-                LanguageModel m = model.open()) {
-            List<CampaignPrompt> set =
-                    PromptSet.build(idx, m.tokenizer(), tierSet, openingTokens, works, err);
-            s =
-                    new CampaignService(Clock.systemUTC(), err, Progress.stderrIsTerminal())
-                            .run(
-                                    m,
-                                    set,
-                                    n,
-                                    settings,
-                                    batch,
-                                    out,
-                                    resume,
-                                    spec.commandLine().getParseResult().originalArgs());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        CampaignService.Summary s =
+                model.withIndex(
+                        index,
+                        (idx, m) -> {
+                            List<CampaignPrompt> set =
+                                    PromptSet.build(
+                                            idx, m.tokenizer(), tierSet, openingTokens, works, err);
+                            return new CampaignService(
+                                            Clock.systemUTC(), err, Progress.stderrIsTerminal())
+                                    .run(
+                                            m,
+                                            set,
+                                            n,
+                                            settings,
+                                            batch,
+                                            out,
+                                            resume,
+                                            spec.commandLine().getParseResult().originalArgs());
+                        });
         err.flush();
         spec.commandLine()
                 .getOut()

@@ -1,19 +1,10 @@
 package dev.memaudit.cli.command;
 
 import dev.memaudit.core.error.MemauditException;
-import dev.memaudit.model.runtime.DjlLanguageModel;
-import dev.memaudit.model.runtime.ModelLoader;
-import dev.memaudit.model.serve.CompletionsServer;
+import dev.memaudit.model.serve.LocalServer;
 import dev.memaudit.model.serve.ServeOptions;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -99,7 +90,6 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        var err = spec.commandLine().getErr();
         String token = null;
         if (tokenEnv != null) {
             token = System.getenv(tokenEnv);
@@ -122,56 +112,7 @@ public final class ServeCommand implements Callable<Integer> {
                         maxInFlight,
                         maxPrompts,
                         maxLogprobs);
-        if (token == null && !isLoopback(host)) {
-            err.println(
-                    "memaudit: warning: serving on "
-                            + host
-                            + " without --token-env: anyone who reaches this address can use the"
-                            + " model");
-        }
-        CountDownLatch stop = new CountDownLatch(1);
-        try (DjlLanguageModel m = ModelLoader.load(model);
-                CompletionsServer server = CompletionsServer.start(m, options)) {
-            Thread hook = new Thread(stop::countDown, "memaudit-serve-stop");
-            Runtime.getRuntime().addShutdownHook(hook);
-            err.println(
-                    "memaudit: serving "
-                            + m.describe()
-                            + " as '"
-                            + name
-                            + "' at "
-                            + server.uri()
-                            + (token == null ? "" : " (bearer token required)")
-                            + "; stop with Ctrl-C");
-            err.flush();
-            if (readyFile != null) {
-                try {
-                    Files.writeString(readyFile, server.uri().toString(), StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot write " + readyFile, e);
-                }
-            }
-            try {
-                stop.await();
-            } catch (InterruptedException e) {
-                // stopped by the embedding thread (tests): shut down like Ctrl-C
-                Thread.currentThread().interrupt();
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException e) {
-                    // already shutting down: the hook has run
-                }
-            }
-        }
+        LocalServer.serveUntilStopped(model, options, readyFile, spec.commandLine().getErr());
         return 0;
-    }
-
-    private static boolean isLoopback(String host) {
-        try {
-            return InetAddress.getByName(host).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
     }
 }

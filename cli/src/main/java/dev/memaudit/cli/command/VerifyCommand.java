@@ -1,6 +1,6 @@
 package dev.memaudit.cli.command;
 
-import dev.memaudit.cli.verify.AttemptReplay;
+import dev.memaudit.audit.replay.AttemptReplay;
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.reports.bundle.Ed25519Keys;
 import dev.memaudit.reports.bundle.StageCheck;

@@ -3,6 +3,7 @@ package dev.memaudit.core.records;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.memaudit.core.records.extract.AttemptRecord;
+import dev.memaudit.core.records.extract.AttemptsNeeded;
 import dev.memaudit.core.records.extract.ExtractConfig;
 import dev.memaudit.core.records.extract.ExtractSummary;
 import dev.memaudit.core.records.extract.ExtractWork;
@@ -122,16 +123,69 @@ final class RecordSamples {
         Map<String, Double> lpz = new LinkedHashMap<>();
         lpz.put("greedy", null);
         lpz.put("t1", -26.47);
-        Map<String, Map<String, Number>> needed = new LinkedHashMap<>();
-        Map<String, Number> never = new LinkedHashMap<>();
-        never.put("0.5", null);
-        never.put("0.99", null);
+        Map<String, Map<String, AttemptsNeeded>> needed = new LinkedHashMap<>();
+        Map<String, AttemptsNeeded> never = new LinkedHashMap<>();
+        never.put("0.5", AttemptsNeeded.UNREACHABLE);
+        never.put("0.99", AttemptsNeeded.UNREACHABLE);
         needed.put("greedy", never);
-        needed.put("t1", Map.of("0.5", 216608375066L, "0.99", 1.4e12));
+        needed.put(
+                "t1",
+                Map.of(
+                        "0.5",
+                        AttemptsNeeded.of(216608375066L),
+                        "0.99",
+                        AttemptsNeeded.of(new java.math.BigDecimal("1.4e12"))));
+        needed.put(
+                "t1_k20",
+                Map.of(
+                        "0.5",
+                        AttemptsNeeded.ofLog10(347.2764109836466),
+                        "0.99",
+                        AttemptsNeeded.of(new java.math.BigDecimal("9.1e17"))));
+        pz.put("t1_k20", 0.0);
+        lpz.put("t1_k20", -800.0);
         out.add(
                 new WindowRecord(
-                        1, "w1", 3, 90, 190, 190, 290, 32, 32, 96, 128, 160, pz, lpz, false, 4,
-                        needed));
+                        WindowRecord.SCHEMA_VERSION,
+                        "w1",
+                        3,
+                        90,
+                        190,
+                        190,
+                        290,
+                        32,
+                        32,
+                        96,
+                        128,
+                        160,
+                        pz,
+                        lpz,
+                        false,
+                        4,
+                        needed,
+                        Map.of("t0.7_k40", "not determined by the server's top-20 list")));
+        out.add(
+                new WindowRecord(
+                        WindowRecord.SCHEMA_VERSION,
+                        "w1",
+                        4,
+                        190,
+                        290,
+                        290,
+                        390,
+                        32,
+                        32,
+                        128,
+                        160,
+                        192,
+                        Map.of("t1", 0.5),
+                        Map.of("t1", -0.69),
+                        false,
+                        4,
+                        Map.of(
+                                "t1",
+                                Map.of("0.5", AttemptsNeeded.of(1), "0.99", AttemptsNeeded.of(7))),
+                        null));
         AttemptRecord.Settings settings = new AttemptRecord.Settings(1.0, 0, 1.0, 32);
         out.add(
                 new AttemptRecord(
@@ -288,7 +342,12 @@ final class RecordSamples {
                                 4,
                                 100,
                                 0.003,
-                                2632192)));
+                                2632192,
+                                4,
+                                0.0,
+                                50,
+                                0.1,
+                                1.0)));
         return out;
     }
 
@@ -308,6 +367,14 @@ final class RecordSamples {
                                 2,
                                 1140,
                                 Map.of("0.5", 0.83, "0.1", 0.9, "0.01", 0.95),
+                                Map.of(
+                                        "t1",
+                                        Map.of("0.5", 0.83, "0.1", 0.9, "0.01", 0.95),
+                                        "greedy",
+                                        Map.of("0.5", 0.8, "0.1", 0.8, "0.01", 0.8)),
+                                Map.of(
+                                        "t1_k40",
+                                        "p_z under t1_k40 not measured for 35 of 35 windows"),
                                 33,
                                 0.94,
                                 new ExtractWork.LongestExtractable(640, 0, 2100),
@@ -318,7 +385,7 @@ final class RecordSamples {
                                         1,
                                         35,
                                         new ExtractWork.Empirical(
-                                                "t1", 64, 69, 0.93, 0.84, 0.98, 0.9)),
+                                                "t1", 64, 69, 0.93, 0.84, 0.98, 0.9, null)),
                                 new Reconstruction(1024, 1024, 0.4, 3632))));
         works.put(
                 "w4",
@@ -329,6 +396,8 @@ final class RecordSamples {
                                 0,
                                 0,
                                 Map.of("0.5", 0.0, "0.1", 0.0, "0.01", 0.0),
+                                Map.of(),
+                                Map.of(),
                                 0,
                                 0.0,
                                 new ExtractWork.LongestExtractable(0, null, null),
@@ -339,7 +408,17 @@ final class RecordSamples {
                                         0,
                                         0,
                                         new ExtractWork.Empirical(
-                                                "t1", 0, 0, null, null, null, null)),
+                                                "t1",
+                                                0,
+                                                0,
+                                                null,
+                                                null,
+                                                null,
+                                                null,
+                                                Map.of(
+                                                        "expected_rate",
+                                                        "p_z under t1 not measured for window"
+                                                                + " 3"))),
                                 null)));
         works.put("w5", WorksFile.WorkEntry.ppl("Brass and Birch", pplWork()));
         return WorksFile.of(works);

@@ -70,7 +70,7 @@ class RunFolderTest {
 
     static WindowRecord window(int i) {
         return new WindowRecord(
-                1,
+                WindowRecord.SCHEMA_VERSION,
                 "w",
                 i,
                 0,
@@ -86,7 +86,8 @@ class RunFolderTest {
                 Map.of("t1", -0.69),
                 false,
                 0,
-                Map.of());
+                Map.of(),
+                null);
     }
 
     @Test

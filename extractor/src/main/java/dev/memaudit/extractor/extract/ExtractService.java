@@ -543,11 +543,15 @@ public final class ExtractService {
             double[] lp = new double[recs.size()];
             for (int i = 0; i < recs.size(); i++) {
                 indexes.add(recs.get(i).window());
-                // null: p_z is exactly 0; absent: not measured for this window
+                // null: p_z is exactly 0; absent: not measured for this window, which top:K then
+                // ranks after every window where it was measured (its p_z is unknown, not 0: the
+                // attempts' expected rate says "not measured")
                 Double v = recs.get(i).logPZ().get(schemeName);
                 lp[i] = v != null ? v : Double.NEGATIVE_INFINITY;
             }
-            if (!recs.isEmpty() && !recs.get(0).pZ().containsKey(schemeName)) {
+            if (!recs.isEmpty()
+                    && !recs.get(0).pZ().containsKey(schemeName)
+                    && !recs.get(0).notMeasuredOrEmpty().containsKey(schemeName)) {
                 throw MemauditException.usage(
                         "attempt scheme " + schemeName + " is not among the scored schemes");
             }

@@ -1,11 +1,14 @@
 package dev.memaudit.extractor.extract;
 
+import dev.memaudit.core.records.extract.AttemptsNeeded;
 import dev.memaudit.core.records.extract.WindowRecord;
 import dev.memaudit.extractor.window.TokenizedWork;
 import dev.memaudit.extractor.window.Window;
+import dev.memaudit.model.Capabilities;
 import dev.memaudit.model.GenerationSettings;
 import dev.memaudit.model.LanguageModel;
 import dev.memaudit.model.ScoredSequence;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,8 +25,9 @@ import java.util.Map;
  *
  * <p>With a remote backend ({@link dev.memaudit.model.Capabilities}) a token beyond the server's
  * list is known not to be greedy's; a scheme whose log-probabilities the server's list does not
- * determine (NaN, e.g. a tie at the top the list cannot break) is left out of that window's maps
- * rather than guessed, unless another suffix token already makes p_z exactly 0.
+ * determine (NaN, e.g. a tie at the top the list cannot break, a top-k longer than the list) is
+ * left out of that window's maps rather than guessed, unless another suffix token already makes p_z
+ * exactly 0, and the record's {@code not_measured} says why.
  */
 public final class WindowScorer {
     /** Version of the windows.jsonl record layout. */
@@ -33,6 +37,9 @@ public final class WindowScorer {
 
     private final LanguageModel model;
     private final List<Scheme> extraSchemes;
+
+    /** What the backend returns, for not-measured reasons; built at the first one. */
+    private String reasonPrefix;
 
     /**
      * @param extraSchemes schemes besides greedy and t1 (which are always computed)
@@ -89,13 +96,22 @@ public final class WindowScorer {
             }
             double lpGreedy = greedy == null ? Double.NaN : suffixLogprob(greedy, from, to);
             Map<String, Double> logPz = new LinkedHashMap<>();
+            Map<String, String> notMeasured = new LinkedHashMap<>();
             logPz.put(Scheme.GREEDY.name(), lpGreedy);
+            if (Double.isNaN(lpGreedy)) {
+                notMeasured.put(Scheme.GREEDY.name(), reason(Scheme.GREEDY, greedy, from, to));
+            }
             logPz.put(Scheme.T1.name(), lpT1);
             for (int i = 0; i < extraSchemes.size(); i++) {
                 float[] lps = passes.get(i).get(r).schemeLogprobs();
-                logPz.put(extraSchemes.get(i).name(), suffixLogprob(lps, from, to));
+                Scheme scheme = extraSchemes.get(i);
+                double lp = lps == null ? Double.NaN : suffixLogprob(lps, from, to);
+                logPz.put(scheme.name(), lp);
+                if (Double.isNaN(lp)) {
+                    notMeasured.put(scheme.name(), reason(scheme, lps, from, to));
+                }
             }
-            out.add(record(work.workId(), w, logPz, lpGreedy == 0, longest));
+            out.add(record(work.workId(), w, logPz, notMeasured, lpGreedy == 0, longest));
         }
         return out;
     }
@@ -116,20 +132,76 @@ public final class WindowScorer {
         return sum;
     }
 
+    /**
+     * Why the backend could not measure {@code scheme} for the suffix [from, to): the first suffix
+     * token whose probability its answer does not determine, what the backend returns and the rule
+     * it follows ({@link Capabilities#schemeLogprobs()}).
+     */
+    private String reason(Scheme scheme, float[] lps, int from, int to) {
+        if (reasonPrefix == null) {
+            Capabilities caps = model.capabilities();
+            // the list length of a remote backend, as its manifest section records it
+            Object listed = model.manifestSection().get("top_logprobs");
+            String lists =
+                    !caps.ranksExact()
+                            ? "top-" + caps.exactRanksUpTo() + " log-prob lists"
+                            : listed instanceof Number n && n.intValue() > 0
+                                    ? "top-" + n.intValue() + " log-prob lists"
+                                    : "log-probs";
+            reasonPrefix =
+                    caps.backend()
+                            + " returns "
+                            + lists
+                            + "; scheme log-probs "
+                            + caps.schemeLogprobs()
+                            + ("partial".equals(caps.schemeLogprobs())
+                                    ? " (greedy unless the top is tied, temperature 1, top-k while"
+                                            + " k fits the list, top-p at temperature 1 while the"
+                                            + " list reaches p)"
+                                    : "");
+        }
+        if (lps == null) {
+            return reasonPrefix + ": no per-token probabilities for " + scheme.name();
+        }
+        int at = -1;
+        for (int t = from; t < to && at < 0; t++) {
+            at = Float.isNaN(lps[t]) ? t - from : -1;
+        }
+        return reasonPrefix
+                + ": they do not determine the probability of suffix token "
+                + at
+                + " under "
+                + scheme.name();
+    }
+
+    /**
+     * The record of one window from ln p_z per scheme; a NaN value (not measured) leaves the scheme
+     * out of every map and puts it in {@code not_measured} with its reason from {@code reasons} (a
+     * generic one when it has none).
+     */
     static WindowRecord record(
-            String workId, Window w, Map<String, Double> logPz, boolean greedy, int longest) {
+            String workId,
+            Window w,
+            Map<String, Double> logPz,
+            Map<String, String> reasons,
+            boolean greedy,
+            int longest) {
         Map<String, Double> pz = new LinkedHashMap<>();
         Map<String, Double> lpOut = new LinkedHashMap<>();
-        Map<String, Map<String, Number>> needed = new LinkedHashMap<>();
+        Map<String, Map<String, AttemptsNeeded>> needed = new LinkedHashMap<>();
+        Map<String, String> notMeasured = new LinkedHashMap<>();
         for (Map.Entry<String, Double> e : logPz.entrySet()) {
             if (Double.isNaN(e.getValue())) {
-                // a remote backend's top-k list did not determine this scheme: not measured
+                notMeasured.put(
+                        e.getKey(),
+                        reasons.getOrDefault(
+                                e.getKey(), "the backend could not measure this scheme"));
                 continue;
             }
             double lp = Math.min(0, e.getValue());
             pz.put(e.getKey(), Math.exp(lp));
             lpOut.put(e.getKey(), Double.isFinite(lp) ? lp : null);
-            Map<String, Number> n = new LinkedHashMap<>();
+            Map<String, AttemptsNeeded> n = new LinkedHashMap<>();
             for (double target : TARGETS) {
                 n.put(Double.toString(target), attemptsNeeded(lp, target));
             }
@@ -152,20 +224,28 @@ public final class WindowScorer {
                 lpOut,
                 greedy,
                 longest,
-                needed);
+                needed,
+                notMeasured.isEmpty() ? null : notMeasured);
     }
 
     /**
      * Independent attempts needed for at least one success with probability {@code target} when
-     * each succeeds with probability {@code exp(logP)}: ⌈ln(1−target) / ln(1−p)⌉; null when p = 0;
-     * a Long when it fits 2^53, else a Double.
+     * each succeeds with probability {@code exp(logP)}: ⌈ln(1−target) / ln(1−p)⌉; unreachable when
+     * p = 0 (logP = −∞); beyond a double's range (p below about 1e-308) its log10 computed from
+     * logP as log10(−ln(1−target)) − logP / ln 10 (ln(1−p) = −p to double precision there), never
+     * capped.
+     *
+     * @throws IllegalArgumentException for a NaN logP (not measured: there is no count to give)
      */
-    public static Number attemptsNeeded(double logP, double target) {
-        if (logP == Double.NEGATIVE_INFINITY || Double.isNaN(logP)) {
-            return null;
+    public static AttemptsNeeded attemptsNeeded(double logP, double target) {
+        if (Double.isNaN(logP)) {
+            throw new IllegalArgumentException("ln p_z not measured (NaN): no attempts needed");
+        }
+        if (logP == Double.NEGATIVE_INFINITY) {
+            return AttemptsNeeded.UNREACHABLE;
         }
         if (logP >= 0) {
-            return 1L;
+            return AttemptsNeeded.of(1);
         }
         // ln(1 − e^lp), accurate at both ends
         double ln1mP = logP > -0.693 ? Math.log(-Math.expm1(logP)) : Math.log1p(-Math.exp(logP));
@@ -177,11 +257,14 @@ public final class WindowScorer {
         } else {
             n = lnMiss / ln1mP;
         }
-        n = Math.ceil(n - 1e-9);
         if (!Double.isFinite(n)) {
-            return Double.MAX_VALUE;
+            // p so small that the count passes the largest double: log10 n = log10(−ln(1−t)) − lp
+            return AttemptsNeeded.ofLog10(Math.log10(-lnMiss) - logP / Math.log(10));
         }
-        return n < 9.007199254740992e15 ? (Number) Math.max(1L, (long) n) : (Number) n;
+        n = Math.ceil(n - 1e-9);
+        return n < 9.007199254740992e15
+                ? AttemptsNeeded.of(Math.max(1L, (long) n))
+                : AttemptsNeeded.of(BigDecimal.valueOf(n));
     }
 
     private static GenerationSettings settings(Scheme s) {

@@ -9,8 +9,11 @@ import dev.memaudit.stats.ClopperPearson;
 import dev.memaudit.stats.Quantiles;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -96,16 +99,54 @@ public final class WorkSummary {
             }
             pzByWindow[i] = pz;
         }
-        Map<String, Double> coverage = new java.util.LinkedHashMap<>();
-        for (double tau : TAUS) {
-            boolean[] covered = new boolean[tokens];
+        Map<String, Double> coverage = coverage(tokens, windows, pzByWindow);
+        // every scheme of the run, in the records' order: each window has it in p_z or in
+        // not_measured
+        Map<String, Map<String, Double>> byScheme = new LinkedHashMap<>();
+        Map<String, String> coverageNotMeasured = new LinkedHashMap<>();
+        Set<String> schemes = new LinkedHashSet<>();
+        for (WindowRecord w : windows) {
+            schemes.addAll(w.pZ().keySet());
+            schemes.addAll(w.notMeasuredOrEmpty().keySet());
+        }
+        for (String scheme : schemes) {
+            double[] p = new double[windows.size()];
+            int missing = 0;
+            String first = null;
             for (int i = 0; i < windows.size(); i++) {
-                if (pzByWindow[i] >= tau) {
-                    mark(covered, windows.get(i));
+                WindowRecord w = windows.get(i);
+                Double v = w.pZ().get(scheme);
+                if (v == null) {
+                    missing++;
+                    if (first == null) {
+                        String why = w.notMeasuredOrEmpty().get(scheme);
+                        first =
+                                "window "
+                                        + w.window()
+                                        + ": "
+                                        + (why == null ? "no p_z and no reason recorded" : why);
+                    }
+                } else {
+                    p[i] = v;
                 }
             }
-            coverage.put(
-                    Double.toString(tau), tokens == 0 ? 0.0 : (double) count(covered) / tokens);
+            if (missing == 0) {
+                byScheme.put(scheme, coverage(tokens, windows, p));
+            } else {
+                // a window whose p_z is unknown may or may not cover its suffix: the share is
+                // unknown, not the share of the measured windows
+                coverageNotMeasured.put(
+                        scheme,
+                        "p_z under "
+                                + scheme
+                                + " not measured for "
+                                + missing
+                                + " of "
+                                + windows.size()
+                                + " windows ("
+                                + first
+                                + ")");
+            }
         }
 
         int greedy = 0;
@@ -169,6 +210,8 @@ public final class WorkSummary {
                 skippedWindows,
                 tokens,
                 coverage,
+                byScheme,
+                coverageNotMeasured,
                 greedy,
                 windows.isEmpty() ? 0.0 : (double) greedy / windows.size(),
                 longest,
@@ -185,7 +228,7 @@ public final class WorkSummary {
         }
         int n = 0;
         double expected = 0;
-        boolean measured = true;
+        String notMeasured = null;
         for (Map.Entry<Integer, Integer> e : a.sampledByWindow.entrySet()) {
             WindowRecord w = byIndex.get(e.getKey());
             if (w == null) {
@@ -193,12 +236,21 @@ public final class WorkSummary {
                         where + ": attempts of window " + e.getKey() + " that has no record");
             }
             Double p = w.pZ().get(scheme);
-            // a scheme the backend could not measure for this window: the expected rate is
-            // unknown, not lower
-            measured &= p != null;
-            for (int i = 0; i < e.getValue(); i++) {
-                n++;
-                expected += p == null ? 0 : p;
+            n += e.getValue();
+            if (p == null) {
+                // a scheme the backend could not measure for this window: the expected rate is
+                // unknown, not lower
+                if (notMeasured == null) {
+                    String why = w.notMeasuredOrEmpty().get(scheme);
+                    notMeasured =
+                            "p_z under "
+                                    + scheme
+                                    + " not measured for window "
+                                    + w.window()
+                                    + (why == null ? "" : ": " + why);
+                }
+            } else {
+                expected += p * e.getValue();
             }
         }
         ExtractWork.Empirical empirical;
@@ -212,13 +264,36 @@ public final class WorkSummary {
                             (double) a.k / n,
                             ci.low(),
                             ci.high(),
-                            measured ? expected / n : null);
+                            notMeasured == null ? expected / n : null,
+                            notMeasured == null ? null : Map.of("expected_rate", notMeasured));
         } else {
-            empirical = new ExtractWork.Empirical(scheme, a.k, n, null, null, null, null);
+            empirical = new ExtractWork.Empirical(scheme, a.k, n, null, null, null, null, null);
         }
         return new ExtractWork.Attempts(a.total, a.exact, a.skipped, a.greedyExact, empirical);
     }
 
+    /**
+     * Coverage by threshold: the share of the work's {@code tokens} that lie in the suffix of at
+     * least one window whose p_z ({@code pz[i]} for {@code windows.get(i)}) reaches τ. Prefix
+     * tokens are not counted: a window's prefix is given to the model, only its suffix is shown to
+     * be reproducible. 0 for a work of no tokens.
+     */
+    static Map<String, Double> coverage(int tokens, List<WindowRecord> windows, double[] pz) {
+        Map<String, Double> coverage = new LinkedHashMap<>();
+        for (double tau : TAUS) {
+            boolean[] covered = new boolean[tokens];
+            for (int i = 0; i < windows.size(); i++) {
+                if (pz[i] >= tau) {
+                    mark(covered, windows.get(i));
+                }
+            }
+            coverage.put(
+                    Double.toString(tau), tokens == 0 ? 0.0 : (double) count(covered) / tokens);
+        }
+        return coverage;
+    }
+
+    /** Marks the suffix tokens of {@code w}: [suffix_token_start, suffix_token_end). */
     private static void mark(boolean[] covered, WindowRecord w) {
         int e = Math.min(covered.length, w.suffixTokenEnd());
         for (int t = w.suffixTokenStart(); t < e; t++) {

@@ -8,6 +8,8 @@
  * passes); {@link dev.memaudit.extractor.ppl.PplRunner} appends one record per chunk to {@code
  * chunks.jsonl} and resumes after a kill; {@link dev.memaudit.extractor.ppl.PplStage} runs the
  * whole stage and computes the statistics ({@code dev.memaudit.stats}) over the records, written by
- * {@link dev.memaudit.extractor.ppl.PplStatsFiles}.
+ * {@link dev.memaudit.extractor.ppl.PplStatsFiles}; {@link dev.memaudit.extractor.ppl.PplService}
+ * is {@code memaudit ppl} below the command line (inputs from an index and a corpus, model hashes,
+ * settings checked).
  */
 package dev.memaudit.extractor.ppl;

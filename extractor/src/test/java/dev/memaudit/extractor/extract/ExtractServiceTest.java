@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.io.Json;
+import dev.memaudit.core.records.extract.AttemptsNeeded;
 import dev.memaudit.core.records.extract.WindowRecord;
 import dev.memaudit.extractor.testing.Ledgers;
 import dev.memaudit.extractor.window.TokenizedWork;
@@ -205,7 +206,8 @@ class ExtractServiceTest {
                 zero++;
                 assertThat(r.pZ().get(topK.name())).as("window %d", i).isZero();
                 assertThat(r.logPZ().get(topK.name())).isNull();
-                assertThat(r.attemptsNeeded().get(topK.name()).get("0.5")).isNull();
+                assertThat(r.attemptsNeeded().get(topK.name()).get("0.5"))
+                        .isEqualTo(AttemptsNeeded.UNREACHABLE);
             } else {
                 assertThat(r.pZ().get(topK.name())).as("window %d", i).isPositive();
                 // truncation only removes mass from competitors: p_z can only grow

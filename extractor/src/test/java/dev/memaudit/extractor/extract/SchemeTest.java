@@ -2,8 +2,10 @@ package dev.memaudit.extractor.extract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.core.records.extract.AttemptsNeeded;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -33,19 +35,42 @@ class SchemeTest {
 
     @Test
     void attemptsNeeded() {
-        assertThat(WindowScorer.attemptsNeeded(0, 0.99)).isEqualTo(1L);
-        assertThat(WindowScorer.attemptsNeeded(Double.NEGATIVE_INFINITY, 0.5)).isNull();
-        assertThat(WindowScorer.attemptsNeeded(Math.log(0.5), 0.5)).isEqualTo(1L);
-        assertThat(WindowScorer.attemptsNeeded(Math.log(0.5), 0.99)).isEqualTo(7L);
+        assertThat(needed(0, 0.99)).isEqualTo(1L);
+        assertThat(needed(Math.log(0.5), 0.5)).isEqualTo(1L);
+        assertThat(needed(Math.log(0.5), 0.99)).isEqualTo(7L);
         // p = 0.01: ⌈ln 0.5 / ln 0.99⌉ = 69, ⌈ln 0.01 / ln 0.99⌉ = 459
-        assertThat(WindowScorer.attemptsNeeded(Math.log(0.01), 0.5)).isEqualTo(69L);
-        assertThat(WindowScorer.attemptsNeeded(Math.log(0.01), 0.99)).isEqualTo(459L);
-        // p = e^-40: about ln 2 · e^40 attempts, beyond a long's exact range
-        Number huge = WindowScorer.attemptsNeeded(-40, 0.5);
+        assertThat(needed(Math.log(0.01), 0.5)).isEqualTo(69L);
+        assertThat(needed(Math.log(0.01), 0.99)).isEqualTo(459L);
+        // p = e^-40: about ln 2 · e^40 attempts, beyond a long's exact range: a decimal
+        Object huge = needed(-40, 0.5);
         assertThat(huge).isInstanceOf(Double.class);
-        assertThat(huge.doubleValue() / (Math.log(2) * Math.exp(40))).isBetween(0.999, 1.001);
-        // p so small that 1 − p rounds to 1
-        assertThat(WindowScorer.attemptsNeeded(-800, 0.5).doubleValue()).isPositive();
+        assertThat((Double) huge / (Math.log(2) * Math.exp(40))).isBetween(0.999, 1.001);
+    }
+
+    @Test
+    void aZeroPzIsUnreachableNotAHugeNumber() {
+        AttemptsNeeded never = WindowScorer.attemptsNeeded(Double.NEGATIVE_INFINITY, 0.5);
+        assertThat(never).isSameAs(AttemptsNeeded.UNREACHABLE);
+        assertThat(never.reachable()).isFalse();
+        assertThat(never.json()).isEqualTo("unreachable");
+        assertThatThrownBy(() -> WindowScorer.attemptsNeeded(Double.NaN, 0.5))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aPzBelowDoubleRangeGivesItsTrueCountNotTheLargestDouble() {
+        // p = e^-800 underflows to 0 as a double, ln p does not: n = ln 2 · e^800 ≈ 1.88978e347
+        AttemptsNeeded n = WindowScorer.attemptsNeeded(-800, 0.5);
+        assertThat(n.reachable()).isTrue();
+        assertThat(n.count()).isNull();
+        assertThat(n.log10())
+                .isCloseTo(Math.log10(Math.log(2)) + 800 / Math.log(10), within(1e-9))
+                .isCloseTo(347.27641, within(1e-5));
+        assertThat(n.json()).isEqualTo(java.util.Map.of("log10", n.log10()));
+    }
+
+    private static Object needed(double logP, double target) {
+        return WindowScorer.attemptsNeeded(logP, target).json();
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.memaudit.index.build;
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.io.FileTrees;
 import dev.memaudit.core.io.Json;
+import dev.memaudit.core.io.JsonlWriter;
 import dev.memaudit.core.io.ToolVersion;
 import dev.memaudit.core.text.NormalizedWords;
 import dev.memaudit.core.text.WordNormalizer;
@@ -150,6 +151,19 @@ public final class IndexBuilder {
         this.clock = clock;
         this.log = log;
         this.chunkGrams = chunkGrams;
+    }
+
+    /**
+     * Builds as {@link #build} does and appends the report to the index's build history ({@link
+     * IndexLayout#BUILD_LOG}): {@code memaudit index build}.
+     */
+    public BuildReport buildAndRecord(Path corpus, Path indexDir, Options options)
+            throws IOException {
+        BuildReport r = build(corpus, indexDir, options);
+        try (JsonlWriter log = JsonlWriter.append(indexDir.resolve(IndexLayout.BUILD_LOG))) {
+            log.write(r);
+        }
+        return r;
     }
 
     /** Builds {@code indexDir} from the corpus at {@code corpus} (a folder or a corpus.yaml). */

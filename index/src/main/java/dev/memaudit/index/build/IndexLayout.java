@@ -34,6 +34,9 @@ public final class IndexLayout {
     public static final String LUCENE_DIR = "lucene";
     public static final String STORE_DIR = "store";
 
+    /** The build history: one {@link BuildReport} per {@code memaudit index build}, appended. */
+    public static final String BUILD_LOG = "builds.jsonl";
+
     private IndexLayout() {}
 
     public static String storeFile(long generation) {

@@ -262,9 +262,18 @@ public final class ModelBench {
      * s.hidden()}), printing each shape's figure.
      */
     public static double matmulPeak(Settings s, PrintStream out) {
+        return matmulPeak(s.hidden(), s.reps(), out);
+    }
+
+    /**
+     * The best fp32 matmul GFLOP/s of this process over [2048 × w]·[w × 4w], [2048 × 4w]·[4w × w]
+     * and [1024 × 1024]·[1024 × 1024] for width {@code hidden}, each timed {@code 3 × reps} times
+     * after 2 untimed runs, printing each shape's figure.
+     */
+    public static double matmulPeak(int hidden, int reps, PrintStream out) {
         long[][] shapes = {
-            {2048, s.hidden(), 4L * s.hidden()},
-            {2048, 4L * s.hidden(), s.hidden()},
+            {2048, hidden, 4L * hidden},
+            {2048, 4L * hidden, hidden},
             {1024, 1024, 1024}
         };
         double best = 0;
@@ -274,7 +283,7 @@ public final class ModelBench {
                 NDArray b = m.randomUniform(-1, 1, new Shape(sh[1], sh[2]));
                 double flops = 2.0 * sh[0] * sh[1] * sh[2];
                 double bestTime = Double.MAX_VALUE;
-                for (int r = 0; r < 2 + 3 * s.reps(); r++) {
+                for (int r = 0; r < 2 + 3 * reps; r++) {
                     long t0 = System.nanoTime();
                     try (NDArray c = a.matMul(b)) {
                         c.getShape();
@@ -324,9 +333,19 @@ public final class ModelBench {
 
     /** Peak RSS from /proc/self/status (Linux), or -1. */
     static long peakRss() {
+        return procStatusBytes("VmHWM:");
+    }
+
+    /** Resident set size now, from /proc/self/status (Linux), or -1. */
+    static long residentBytes() {
+        return procStatusBytes("VmRSS:");
+    }
+
+    /** A {@code kB} figure of /proc/self/status in bytes, or -1 when unknown. */
+    private static long procStatusBytes(String key) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
+                if (line.startsWith(key)) {
                     String[] parts = line.trim().split("\\s+");
                     return Long.parseLong(parts[1]) * 1024;
                 }

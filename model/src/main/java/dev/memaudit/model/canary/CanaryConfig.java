@@ -16,11 +16,20 @@ import java.util.Set;
  * @param heads attention heads
  * @param intermediate MLP inner width
  * @param contextLength training window in tokens (also the model's maximum length)
- * @param batchSize windows per step
+ * @param batchSize windows per optimizer step (the effective batch)
+ * @param microBatch windows per forward and backward pass, their gradients accumulated over the
+ *     step; 0 = the whole batch at once. Must divide {@code batchSize}. Only memory and speed
+ *     depend on it, not the update.
  * @param steps optimizer steps; 0 = exactly one pass over the training stream, so each member is
  *     seen {@code repeat} times
  * @param repeat how many times each member work appears in the training stream
  * @param learningRate peak Adam learning rate
+ * @param weightDecay decoupled (AdamW) weight decay of the weight matrices (norm weights and biases
+ *     are not decayed); 0 = plain Adam
+ * @param warmupSteps steps of linear learning-rate warm-up from {@code learningRate / warmupSteps}
+ *     to the peak; -1 = a tenth of the steps, at most 50
+ * @param minLearningRateFraction share of the peak rate that the cosine decay ends at (last step)
+ * @param clipNorm the global gradient L2 norm is scaled down to this when larger; 0 = no clipping
  * @param seed seed of membership choice, initialization and data order
  * @param members ids of member works, or null to choose {@code memberFraction} of them at random
  * @param memberFraction share of works chosen as members when {@code members} is null
@@ -34,9 +43,14 @@ public record CanaryConfig(
         int intermediate,
         int contextLength,
         int batchSize,
+        int microBatch,
         int steps,
         int repeat,
         double learningRate,
+        double weightDecay,
+        int warmupSteps,
+        double minLearningRateFraction,
+        double clipNorm,
         long seed,
         Set<String> members,
         double memberFraction) {
@@ -63,6 +77,13 @@ public record CanaryConfig(
         if (batchSize < 1) {
             p.add("batch size must be ≥ 1, got " + batchSize);
         }
+        if (microBatch < 0 || (microBatch > 0 && batchSize >= 1 && batchSize % microBatch != 0)) {
+            p.add(
+                    "micro-batch must be 0 (whole batch) or divide the batch size "
+                            + batchSize
+                            + ", got "
+                            + microBatch);
+        }
         if (steps < 0) {
             p.add("steps must be ≥ 0 (0 = one pass), got " + steps);
         }
@@ -71,6 +92,20 @@ public record CanaryConfig(
         }
         if (!(learningRate > 0 && learningRate < 1)) {
             p.add("learning rate must be in (0, 1), got " + learningRate);
+        }
+        if (!(weightDecay >= 0 && weightDecay < 1)) {
+            p.add("weight decay must be in [0, 1), got " + weightDecay);
+        }
+        if (warmupSteps < -1) {
+            p.add("warm-up steps must be ≥ 0 (or -1 = a tenth of the steps), got " + warmupSteps);
+        }
+        if (!(minLearningRateFraction >= 0 && minLearningRateFraction <= 1)) {
+            p.add(
+                    "minimum learning-rate fraction must be in [0, 1], got "
+                            + minLearningRateFraction);
+        }
+        if (!(clipNorm >= 0 && Double.isFinite(clipNorm))) {
+            p.add("gradient clipping norm must be ≥ 0 (0 = none), got " + clipNorm);
         }
         if (members == null && !(memberFraction > 0 && memberFraction < 1)) {
             p.add("member fraction must be in (0, 1), got " + memberFraction);
@@ -81,11 +116,24 @@ public record CanaryConfig(
         members = members == null ? null : Set.copyOf(members);
     }
 
+    /** Windows per forward and backward pass: {@code microBatch}, or the batch when 0. */
+    public int microBatchSize() {
+        return microBatch == 0 ? batchSize : microBatch;
+    }
+
+    /** Warm-up steps of a run of {@code totalSteps} (resolving -1), at least 1. */
+    public int warmupStepsFor(int totalSteps) {
+        int w = warmupSteps >= 0 ? warmupSteps : Math.min(50, totalSteps / 10);
+        return Math.max(1, Math.min(w, totalSteps));
+    }
+
     /**
      * Defaults: a 4-layer llama of width 256 (≈ 3.2M parameters plus 0.5M per 1,000 vocabulary
      * entries), 128-token windows, batch 4 (many small updates memorize faster than few large
-     * ones), members repeated 100 times, half of the works members, peak learning rate 3e-3 with
-     * gradient-norm clipping at 1. Memorizes small member sets in a few minutes on 2 cores.
+     * ones), members repeated 100 times, half of the works members; Adam without weight decay, peak
+     * learning rate 3e-3 after a warm-up over a tenth of the steps (at most 50), cosine decay to a
+     * tenth of it, gradient-norm clipping at 1. Memorizes small member sets in a few minutes on 2
+     * cores.
      */
     public static CanaryConfig defaults() {
         return new Builder().build();
@@ -123,9 +171,14 @@ public record CanaryConfig(
         b.intermediate = intermediate;
         b.contextLength = contextLength;
         b.batchSize = batchSize;
+        b.microBatch = microBatch;
         b.steps = steps;
         b.repeat = repeat;
         b.learningRate = learningRate;
+        b.weightDecay = weightDecay;
+        b.warmupSteps = warmupSteps;
+        b.minLearningRateFraction = minLearningRateFraction;
+        b.clipNorm = clipNorm;
         b.seed = seed;
         b.members = members;
         b.memberFraction = memberFraction;
@@ -176,9 +229,14 @@ public record CanaryConfig(
         private int intermediate = 688;
         private int contextLength = 128;
         private int batchSize = 4;
+        private int microBatch = 0;
         private int steps = 0;
         private int repeat = 100;
         private double learningRate = 3e-3;
+        private double weightDecay = 0;
+        private int warmupSteps = -1;
+        private double minLearningRateFraction = 0.1;
+        private double clipNorm = 1;
         private long seed = 42;
         private Set<String> members;
         private double memberFraction = 0.5;
@@ -222,6 +280,31 @@ public record CanaryConfig(
 
         public Builder batchSize(int v) {
             batchSize = v;
+            return this;
+        }
+
+        public Builder microBatch(int v) {
+            microBatch = v;
+            return this;
+        }
+
+        public Builder weightDecay(double v) {
+            weightDecay = v;
+            return this;
+        }
+
+        public Builder warmupSteps(int v) {
+            warmupSteps = v;
+            return this;
+        }
+
+        public Builder minLearningRateFraction(double v) {
+            minLearningRateFraction = v;
+            return this;
+        }
+
+        public Builder clipNorm(double v) {
+            clipNorm = v;
             return this;
         }
 
@@ -269,9 +352,14 @@ public record CanaryConfig(
                     intermediate,
                     contextLength,
                     batchSize,
+                    microBatch,
                     steps,
                     repeat,
                     learningRate,
+                    weightDecay,
+                    warmupSteps,
+                    minLearningRateFraction,
+                    clipNorm,
                     seed,
                     members,
                     memberFraction);

@@ -1,14 +1,8 @@
 package dev.memaudit.model.canary;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.optimizer.Adam;
-import ai.djl.training.tracker.Tracker;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.memaudit.core.error.MemauditException;
@@ -18,7 +12,6 @@ import dev.memaudit.model.ModelTokenizer;
 import dev.memaudit.model.runtime.Architecture;
 import dev.memaudit.model.runtime.DjlLanguageModel;
 import dev.memaudit.model.runtime.ModelConfig;
-import dev.memaudit.model.runtime.TokenBatch;
 import dev.memaudit.model.runtime.Transformer;
 import dev.memaudit.model.safetensors.SafetensorsWriter;
 import java.io.IOException;
@@ -47,22 +40,9 @@ import java.util.stream.Stream;
  * <p>Training stream: for each repetition, the member works in a seeded random order, each followed
  * by the end-of-text token, all concatenated; cut into windows of {@code contextLength + 1} tokens
  * (stride {@code contextLength}), windows shuffled, batches taken in order (wrapping with a fresh
- * shuffle when {@code steps} asks for more). Loss: mean next-token cross-entropy. Adam with linear
- * warm-up and cosine decay to a tenth of the peak rate.
+ * shuffle when {@code steps} asks for more). The optimizer loop is {@link TrainingLoop}.
  */
 public final class CanaryTrainer {
-    /** Selects a whole array, for resetting gradients in place. */
-    private static final NDIndex ALL = new NDIndex(":");
-
-    /**
-     * Sets a gradient to zero in place. A fill, not {@code g - g}: NaN − NaN is NaN, and a NaN
-     * gradient left behind would poison every later step (seen in CI: one overflow, then every step
-     * skipped until the run gave up).
-     */
-    static void zero(NDArray gradient) {
-        gradient.set(ALL, 0f);
-    }
-
     private static final int PROBE_TOKENS = 32;
 
     private CanaryTrainer() {}
@@ -150,21 +130,14 @@ public final class CanaryTrainer {
                 steps);
 
         int[] probe = probeTokens(tokens.get(members.first()), len);
-        try (NDManager manager = NDManager.newBaseManager()) {
-            String prefix = mc.arch() == Architecture.GPT2 ? "transformer." : "";
-            Map<String, NDArray> params = initParameters(mc, prefix, manager, rng.split());
-            for (NDArray p : params.values()) {
-                p.setRequiresGradient(true);
-            }
-            Transformer model = new Transformer(mc, params, "canary model");
-            int[] skipped = new int[1];
-            double finalLoss =
-                    trainLoop(cfg, model, params, windows, steps, manager, rng, progress, skipped);
+        try (TrainingLoop loop = new TrainingLoop(cfg, mc, steps, rng.split())) {
+            double finalLoss = trainLoop(cfg, loop, windows, steps, rng, progress);
+            Map<String, NDArray> params = loop.parameters();
             for (NDArray p : params.values()) {
                 p.setRequiresGradient(false);
             }
-            float[][] probeLogits = logits(model, manager, probe);
-            save(outDir, mc, params, prefix);
+            float[][] probeLogits = logits(loop.model(), loop.manager(), probe);
+            save(outDir, mc, params, mc.arch() == Architecture.GPT2 ? "transformer." : "");
             writeMembership(
                     outDir,
                     cfg,
@@ -175,12 +148,13 @@ public final class CanaryTrainer {
                     steps,
                     windows.size(),
                     finalLoss,
-                    skipped[0]);
+                    loop.skippedUpdates());
             progress.printf(
                     Locale.ROOT,
-                    "done in %.1f s: final loss %.4f, model in %s%n",
+                    "done in %.1f s: final loss %.4f, %d updates skipped, model in %s%n",
                     (System.nanoTime() - t0) / 1e9,
                     finalLoss,
+                    loop.skippedUpdates(),
                     outDir);
             return new CanaryResult(
                     outDir,
@@ -188,6 +162,7 @@ public final class CanaryTrainer {
                     List.copyOf(nonMembers),
                     steps,
                     finalLoss,
+                    loop.skippedUpdates(),
                     probe,
                     probeLogits);
         }
@@ -239,7 +214,8 @@ public final class CanaryTrainer {
         return members;
     }
 
-    static ModelConfig modelConfig(CanaryConfig c, int vocab, int eot) {
+    /** The model shape of {@code c} over a trained tokenizer of {@code vocab} ids. */
+    public static ModelConfig modelConfig(CanaryConfig c, int vocab, int eot) {
         int headDim = c.hidden() / c.heads();
         ModelConfig.Builder b =
                 ModelConfig.builder(c.arch())
@@ -332,30 +308,12 @@ public final class CanaryTrainer {
 
     private static double trainLoop(
             CanaryConfig cfg,
-            Transformer model,
-            Map<String, NDArray> params,
+            TrainingLoop loop,
             List<int[]> windows,
             int steps,
-            NDManager manager,
             SplittableRandom rng,
-            PrintStream progress,
-            int[] skipped) {
+            PrintStream progress) {
         int b = cfg.batchSize();
-        int len = cfg.contextLength();
-        int warmup = Math.max(1, Math.min(50, steps / 10));
-        double peak = cfg.learningRate();
-        Tracker schedule =
-                update -> {
-                    // DJL counts updates from 1
-                    int s = Math.max(0, update - 1);
-                    if (s < warmup) {
-                        return (float) (peak * (s + 1) / warmup);
-                    }
-                    double progressShare = (double) (s - warmup) / Math.max(1, steps - warmup);
-                    double cosine = 0.5 * (1 + Math.cos(Math.PI * Math.min(1, progressShare)));
-                    return (float) (peak * (0.1 + 0.9 * cosine));
-                };
-        Adam adam = Adam.builder().optLearningRateTracker(schedule).build();
         List<int[]> order = new ArrayList<>(windows);
         Random shuffler = new Random(rng.nextLong());
         int cursor = 0;
@@ -365,80 +323,32 @@ public final class CanaryTrainer {
         long start = System.nanoTime();
         int every = Math.max(1, steps / 20);
         for (int step = 0; step < steps; step++) {
-            List<int[]> inputs = new ArrayList<>(b);
-            long[] targets = new long[b * len];
+            List<int[]> batch = new ArrayList<>(b);
             for (int r = 0; r < b; r++) {
                 if (cursor == order.size()) {
                     Collections.shuffle(order, shuffler);
                     cursor = 0;
                 }
-                int[] w = order.get(cursor++);
-                inputs.add(Arrays.copyOf(w, len));
-                for (int j = 0; j < len; j++) {
-                    targets[r * len + j] = w[j + 1];
-                }
+                batch.add(order.get(cursor++));
             }
-            TokenBatch batch = TokenBatch.rightPadded(inputs);
-            float loss;
-            try (NDScope scope = new NDScope()) {
-                scope.suppressNotUsedWarning();
-                NDArray tgt = manager.create(targets, new Shape(b, len, 1));
-                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray h = model.hidden(manager, batch, null);
-                    NDArray nll = model.logits(h).logSoftmax(-1).gather(tgt, 2).mean().neg();
-                    gc.backward(nll);
-                    loss = nll.getFloat();
-                }
-            }
-            // clip the global gradient norm to 1: memorization runs use high learning rates
-            List<NDArray> grads = new ArrayList<>(params.size());
-            double sumSquares = 0;
-            for (NDArray p : params.values()) {
-                grads.add(p.getGradient());
-            }
-            // only temporaries in this scope: the optimizer's state must not be created in one
-            try (NDScope scope = new NDScope()) {
-                scope.suppressNotUsedWarning();
-                for (NDArray g : grads) {
-                    sumSquares += g.square().sum().getFloat();
-                }
-            }
-            double norm = Math.sqrt(sumSquares);
-            if (!Double.isFinite(norm) || !Float.isFinite(loss)) {
+            TrainingLoop.Step s = loop.step(batch);
+            if (s.skipped()) {
                 // a rare non-finite step is skipped, as mixed-precision trainers do; a run of them
-                // means the model has diverged
-                for (NDArray g : grads) {
-                    zero(g);
-                    g.close();
-                }
-                skipped[0]++;
+                // means the model has diverged (the loop gives up after a few)
                 progress.printf(
                         Locale.ROOT,
-                        "step %d: non-finite loss or gradient (%s, %s), update skipped%n",
+                        "step %d: non-finite loss or gradient (loss %s, gradient norm %s%s),"
+                                + " update skipped%n",
                         step + 1,
-                        loss,
-                        norm);
-                if (skipped[0] > 10) {
-                    throw MemauditException.badInput(
-                            "canary training diverged: "
-                                    + skipped[0]
-                                    + " steps with non-finite gradients; lower the learning rate");
-                }
+                        s.loss(),
+                        s.gradientNorm(),
+                        s.nonFiniteGradients().isEmpty()
+                                ? ""
+                                : "; inf or NaN in the gradient of " + s.nonFiniteGradients());
                 continue;
             }
-            float scale = norm > 1 ? (float) (1 / norm) : 1f;
-            int gi = 0;
-            for (Map.Entry<String, NDArray> e : params.entrySet()) {
-                NDArray grad = grads.get(gi++);
-                if (scale < 1f) {
-                    grad.muli(scale);
-                }
-                adam.update(e.getKey(), e.getValue(), grad);
-                zero(grad);
-                grad.close();
-            }
             if (step >= steps - tail) {
-                tailSum += loss;
+                tailSum += s.loss();
                 tailCount++;
             }
             if ((step + 1) % every == 0 || step == steps - 1) {
@@ -447,7 +357,7 @@ public final class CanaryTrainer {
                         "step %d/%d loss %.4f (%.2f s/step)%n",
                         step + 1,
                         steps,
-                        loss,
+                        s.loss(),
                         (System.nanoTime() - start) / 1e9 / (step + 1));
             }
         }
@@ -526,7 +436,12 @@ public final class CanaryTrainer {
                                 cfg.batchSize(),
                                 cfg.repeat(),
                                 cfg.learningRate(),
-                                mc.parameterCount()));
+                                mc.parameterCount(),
+                                cfg.microBatchSize(),
+                                cfg.weightDecay(),
+                                cfg.warmupStepsFor(steps),
+                                cfg.minLearningRateFraction(),
+                                cfg.clipNorm()));
         Records.write(outDir.resolve(Records.fileName(Membership.class)), membership);
     }
 }

@@ -6,6 +6,9 @@ import dev.memaudit.reports.run.WorkView;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** {@code works.csv} (one row per work) and {@code spans.csv} (one row per passage). */
 public final class CsvReports {
@@ -14,10 +17,27 @@ public final class CsvReports {
 
     static final List<String> TAUS = List.of("0.5", "0.1", "0.01");
 
+    /**
+     * The cell of a figure the backend could not measure (the reason is in extract_not_measured).
+     */
+    public static final String NOT_MEASURED = "not measured";
+
     private CsvReports() {}
 
+    /**
+     * One row per work. Coverage of the report's scheme (t1) in {@code extract_coverage_<τ>}; of
+     * every other scheme of the run in {@code extract_coverage_<scheme>_<τ>}: a share, or {@value
+     * #NOT_MEASURED} where some window of the work lacks that scheme's p_z (never 0), with the
+     * reasons in {@code extract_not_measured}; empty where the work was not extracted.
+     */
     public static String works(RunView view) {
         Csv csv = new Csv();
+        Set<String> schemes = new TreeSet<>();
+        for (WorkView w : view.works()) {
+            if (w.extract() != null) {
+                schemes.addAll(w.extract().otherSchemes());
+            }
+        }
         List<Object> header =
                 new ArrayList<>(
                         List.of(
@@ -33,6 +53,12 @@ public final class CsvReports {
         for (String t : TAUS) {
             header.add("extract_coverage_" + t);
         }
+        for (String scheme : schemes) {
+            for (String t : TAUS) {
+                header.add("extract_coverage_" + scheme + "_" + t);
+            }
+        }
+        header.add("extract_not_measured");
         header.addAll(
                 List.of(
                         "extract_greedy_extractable_windows",
@@ -67,6 +93,12 @@ public final class CsvReports {
             for (String t : TAUS) {
                 row.add(e == null ? null : e.coverage().get(t));
             }
+            for (String scheme : schemes) {
+                for (String t : TAUS) {
+                    row.add(coverage(e, scheme, t));
+                }
+            }
+            row.add(e == null ? null : notMeasured(e));
             row.addAll(
                     e == null
                             ? Arrays.asList(null, null, null, null, null, null, null)
@@ -85,6 +117,28 @@ public final class CsvReports {
             csv.row(row);
         }
         return csv.toString();
+    }
+
+    /** A share, {@value #NOT_MEASURED}, or null (work not extracted, or scheme not in its run). */
+    private static Object coverage(WorkView.Extract e, String scheme, String tau) {
+        if (e == null) {
+            return null;
+        }
+        if (e.coverageNotMeasured().containsKey(scheme)) {
+            return NOT_MEASURED;
+        }
+        Map<String, Double> c = e.coverageByScheme().get(scheme);
+        return c == null ? null : c.get(tau);
+    }
+
+    /** "coverage t1_k40: reason; expected rate: reason", or null when everything was measured. */
+    private static String notMeasured(WorkView.Extract e) {
+        List<String> parts = new ArrayList<>();
+        e.coverageNotMeasured().forEach((k, v) -> parts.add("coverage " + k + ": " + v));
+        if (e.empiricalExpectedRateNotMeasured() != null) {
+            parts.add("expected rate: " + e.empiricalExpectedRateNotMeasured());
+        }
+        return parts.isEmpty() ? null : String.join("; ", parts);
     }
 
     /**

@@ -1,6 +1,11 @@
 package dev.memaudit.reports.html;
 
+import dev.memaudit.core.records.extract.AttemptsNeeded;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** Numbers as reports print them (Locale.ROOT); null prints as an em dash. */
 public final class Format {
@@ -27,6 +32,59 @@ public final class Format {
         return share == null || share.isNaN()
                 ? NA
                 : String.format(Locale.ROOT, "%.1f%%", share * 100);
+    }
+
+    /** The thresholds of a coverage map (threshold → share), highest first: "0.5 / 0.1 / 0.01". */
+    public static String thresholds(Map<String, Double> byThreshold) {
+        return String.join(" / ", byThresholdDescending(byThreshold));
+    }
+
+    /** The shares of a coverage map in the order of {@link #thresholds}: "80.0% / 90.0% / …". */
+    public static String percents(Map<String, Double> byThreshold) {
+        List<String> out = new ArrayList<>();
+        for (String t : byThresholdDescending(byThreshold)) {
+            out.add(percent(byThreshold.get(t)));
+        }
+        return String.join(" / ", out);
+    }
+
+    private static List<String> byThresholdDescending(Map<String, Double> byThreshold) {
+        List<String> keys = new ArrayList<>(byThreshold.keySet());
+        keys.sort(Comparator.comparingDouble((String k) -> Double.parseDouble(k)).reversed());
+        return keys;
+    }
+
+    /**
+     * Attempts needed: "unreachable" (p_z = 0), an integer below a million ("1,234"), else three
+     * significant digits and the power of ten ("2.35e17", also beyond a double's range).
+     */
+    public static String attempts(AttemptsNeeded a) {
+        if (a == null) {
+            return NA;
+        }
+        if (!a.reachable()) {
+            return AttemptsNeeded.UNREACHABLE_TEXT;
+        }
+        if (a.count() != null && a.count().compareTo(java.math.BigDecimal.valueOf(1_000_000)) < 0) {
+            return integer(a.count().longValue());
+        }
+        double log10 = a.log10();
+        double exponent = Math.floor(log10);
+        double mantissa = Math.pow(10, log10 - exponent);
+        if (mantissa >= 9.995) {
+            // rounds up to the next power of ten
+            mantissa = 1;
+            exponent++;
+        }
+        return String.format(Locale.ROOT, "%.2fe%d", mantissa, (long) exponent);
+    }
+
+    /** p_z: 4 significant digits; "exp(ln p_z)" where it underflows to 0; "0" when exactly 0. */
+    public static String pz(double pz, Double logPz) {
+        if (pz > 0 || logPz == null) {
+            return pz == 0 ? "0" : num(pz);
+        }
+        return "exp(" + num(logPz) + ")";
     }
 
     /** A real number with 4 significant digits. */

@@ -3,6 +3,7 @@ package dev.memaudit.reports.html;
 import dev.memaudit.reports.run.Passage;
 import dev.memaudit.reports.run.WorkView;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What {@code report.jte} shows, typed, in the order of the page: built from a {@link
@@ -27,6 +28,8 @@ import java.util.List;
  * @param controlSplit the ppl false-positive check, or null when not computed
  * @param pplWarnings the ppl stage's run-level warnings
  * @param alpha the ppl run's significance level α ({@code ppl.json}), or null without ppl
+ * @param pplNotMeasured features (or families) the ppl stage did not measure → why ({@code
+ *     ppl.json} not_measured); empty without a ppl stage
  */
 public record ReportPage(
         String runName,
@@ -42,7 +45,8 @@ public record ReportPage(
         List<StageProvenance> provenance,
         ControlSplit controlSplit,
         List<String> pplWarnings,
-        Double alpha) {
+        Double alpha,
+        Map<String, String> pplNotMeasured) {
 
     /**
      * One line of the summary.

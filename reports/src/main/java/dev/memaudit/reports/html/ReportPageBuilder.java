@@ -33,6 +33,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -84,7 +85,8 @@ final class ReportPageBuilder {
                                 ppl.controlSplit().significant(),
                                 ppl.controlSplit().status()),
                 List.copyOf(pplWarnings),
-                ppl == null ? null : ppl.alpha());
+                ppl == null ? null : ppl.alpha(),
+                ppl == null ? Map.of() : new TreeMap<>(ppl.notMeasured()));
     }
 
     private StageSummary summary(String stage) {

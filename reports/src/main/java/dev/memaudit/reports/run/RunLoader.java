@@ -270,6 +270,8 @@ public final class RunLoader {
         Map<String, List<WorkView.Window>> windows = new HashMap<>();
         Map<String, Map<Integer, int[]>> suffixes = new HashMap<>();
         String[] scheme = {null};
+        // per work and scheme, the window with the highest p_z (for attempts needed)
+        Map<String, Map<String, WorkView.BestWindow>> best = new HashMap<>();
         Records.forEach(
                 s.dir().resolve(Records.fileName(WindowRecord.class)),
                 WindowRecord.class,
@@ -297,6 +299,27 @@ public final class RunLoader {
                                             r.greedyExtractable()));
                     suffixes.computeIfAbsent(r.workId(), k -> new HashMap<>())
                             .put(r.window(), new int[] {r.suffixCharStart(), r.suffixCharEnd()});
+                    Map<String, WorkView.BestWindow> mine =
+                            best.computeIfAbsent(r.workId(), k -> new TreeMap<>());
+                    for (Map.Entry<String, Double> e : pz.entrySet()) {
+                        Double lp = r.logPZ().get(e.getKey());
+                        double key = lp == null ? Double.NEGATIVE_INFINITY : lp;
+                        WorkView.BestWindow old = mine.get(e.getKey());
+                        // the highest ln p_z, ties to the lower window index
+                        if (old == null
+                                || key > old.logKey()
+                                || (key == old.logKey() && r.window() < old.window())) {
+                            mine.put(
+                                    e.getKey(),
+                                    new WorkView.BestWindow(
+                                            r.window(),
+                                            e.getValue(),
+                                            lp,
+                                            new TreeMap<>(
+                                                    r.attemptsNeeded()
+                                                            .getOrDefault(e.getKey(), Map.of()))));
+                        }
+                    }
                 });
         Map<String, LedgerTally> ledgers = new HashMap<>();
         Records.forEach(
@@ -344,6 +367,9 @@ public final class RunLoader {
                             (long) ex.tokens(),
                             scheme[0] == null ? "t1" : scheme[0],
                             new TreeMap<>(ex.coverage()),
+                            new TreeMap<>(ex.coverageByScheme()),
+                            new TreeMap<>(ex.coverageNotMeasured()),
+                            bestWindows(best.get(id), ex.coverageByScheme().keySet()),
                             ex.greedyExtractableWindows(),
                             ex.greedyExtractableShare(),
                             ex.longestExtractable().tokens(),
@@ -355,6 +381,9 @@ public final class RunLoader {
                             emp.ciLow(),
                             emp.ciHigh(),
                             emp.expectedRate(),
+                            emp.notMeasured() == null
+                                    ? null
+                                    : emp.notMeasured().get("expected_rate"),
                             ws,
                             attempts);
             if (b.workChars == null) {
@@ -366,6 +395,21 @@ public final class RunLoader {
                                                 windowsEnd(windows.getOrDefault(id, List.of())));
             }
         }
+    }
+
+    /** The best windows of the schemes measured for every window of the work. */
+    private static Map<String, WorkView.BestWindow> bestWindows(
+            Map<String, WorkView.BestWindow> best, java.util.Set<String> measured) {
+        Map<String, WorkView.BestWindow> out = new TreeMap<>();
+        if (best != null) {
+            best.forEach(
+                    (k, v) -> {
+                        if (measured.contains(k)) {
+                            out.put(k, v);
+                        }
+                    });
+        }
+        return out;
     }
 
     private static Integer windowsEnd(List<WorkView.Window> ws) {

@@ -1,6 +1,7 @@
 package dev.memaudit.reports.run;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.memaudit.core.records.extract.AttemptsNeeded;
 import java.util.List;
 import java.util.Map;
 
@@ -28,13 +29,24 @@ public record WorkView(
      * and the attempt ledger's counts.
      *
      * @param scheme the decoding scheme the p_z map and coverage use ({@code t1} when present)
-     * @param coverage share of the work's tokens in windows with p_z ≥ threshold, by threshold
+     * @param coverage share of the work's tokens in the suffix of a window with p_z ≥ threshold, by
+     *     threshold (scheme {@code scheme})
+     * @param coverageByScheme the same for every scheme measured for every window of the work
+     * @param coverageNotMeasured scheme → why its coverage is not measured (shown as "not
+     *     measured", never 0)
+     * @param bestWindows per scheme of {@code coverageByScheme}, the window with the highest p_z
+     *     and the attempts it needs
+     * @param empiricalExpectedRateNotMeasured why the expected rate is not measured; null when it
+     *     is or when there were no sampled attempts
      */
     public record Extract(
             Integer windowCount,
             Long tokens,
             String scheme,
             Map<String, Double> coverage,
+            Map<String, Map<String, Double>> coverageByScheme,
+            Map<String, String> coverageNotMeasured,
+            Map<String, BestWindow> bestWindows,
             Integer greedyExtractableWindows,
             Double greedyExtractableShare,
             Integer longestExtractableTokens,
@@ -46,8 +58,36 @@ public record WorkView(
             Double empiricalCiLow,
             Double empiricalCiHigh,
             Double empiricalExpectedRate,
+            String empiricalExpectedRateNotMeasured,
             @JsonIgnore List<Window> windows,
-            @JsonIgnore List<Passage> attempts) {}
+            @JsonIgnore List<Passage> attempts) {
+
+        /**
+         * Every scheme with a coverage figure or a reason for its absence, besides {@link
+         * #scheme()}: measured ones first, each group in name order.
+         */
+        public List<String> otherSchemes() {
+            List<String> out = new java.util.ArrayList<>();
+            new java.util.TreeSet<>(coverageByScheme.keySet()).forEach(out::add);
+            new java.util.TreeSet<>(coverageNotMeasured.keySet()).forEach(out::add);
+            out.remove(scheme);
+            return out;
+        }
+    }
+
+    /**
+     * The window of a work with the highest p_z under one scheme (ties: the lower index).
+     *
+     * @param logPz ln p_z; null when p_z is exactly 0
+     * @param attemptsNeeded target probability ("0.5", "0.99") → attempts needed, or unreachable
+     */
+    public record BestWindow(
+            int window, double pz, Double logPz, Map<String, AttemptsNeeded> attemptsNeeded) {
+        /** ln p_z for ordering: −∞ when p_z is exactly 0. */
+        double logKey() {
+            return logPz == null ? Double.NEGATIVE_INFINITY : logPz;
+        }
+    }
 
     /** One extraction window: where its suffix lies and its p_z under the report's scheme. */
     public record Window(

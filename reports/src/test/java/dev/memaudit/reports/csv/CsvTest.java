@@ -42,8 +42,34 @@ class CsvTest {
         assertThat(lines.get(0)).startsWith("work_id,title,work_chars,scan_spans,");
         assertThat(lines.get(1))
                 .startsWith("alpha,The Lantern Orchard,")
-                .contains(",6,t1,0.3333,0.5,0.6667,2,0.125,0.9,7,2,1,0,ok,5,2.0E-6,6.0E-6,6.0E-6");
+                // t1 coverage, then greedy's, t1_k40's (beta's scheme: none for alpha) and reasons
+                .contains(
+                        ",6,t1,0.3333,0.5,0.6667,0.3333,0.3333,0.3333,,,,,2,0.125,0.9,7,2,1,0,ok,5,2.0E-6,6.0E-6,6.0E-6");
         assertThat(lines.get(3)).startsWith("gamma,\"<b>Bold</b> & \"\"Quoted\"\" Title\",");
+    }
+
+    @Test
+    void aSchemeNotMeasuredIsWrittenSoWithItsReasonNeverAsZero() {
+        RunView v = new RunLoader(Fixtures.texts(), 5).load(Fixtures.root().resolve("audit"));
+        List<String> lines = Arrays.asList(CsvReports.works(v).split("\r\n"));
+        List<String> header = Arrays.asList(lines.get(0).split(","));
+        assertThat(header)
+                .containsSubsequence(
+                        "extract_coverage_0.01",
+                        "extract_coverage_greedy_0.5",
+                        "extract_coverage_greedy_0.1",
+                        "extract_coverage_greedy_0.01",
+                        "extract_coverage_t1_k40_0.5",
+                        "extract_coverage_t1_k40_0.1",
+                        "extract_coverage_t1_k40_0.01",
+                        "extract_not_measured");
+        String beta = lines.get(2);
+        assertThat(beta)
+                .startsWith("beta,")
+                .contains(",0.0,0.0,0.0,not measured,not measured,not measured,")
+                .contains(
+                        "coverage t1_k40: p_z under t1_k40 not measured for 1 of 3 windows"
+                                + " (window 1: openai-completions returns top-5 log-prob lists");
     }
 
     @Test

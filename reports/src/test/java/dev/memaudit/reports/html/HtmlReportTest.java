@@ -2,6 +2,7 @@ package dev.memaudit.reports.html;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.memaudit.core.records.extract.AttemptsNeeded;
 import dev.memaudit.reports.Fixtures;
 import dev.memaudit.reports.ReportInfo;
 import dev.memaudit.reports.run.RunLoader;
@@ -107,6 +108,55 @@ class HtmlReportTest {
                         "7 tries, 2 exact, 1 skipped (refused by the backend for good; not tries)")
                 .contains("Skipped: prefix of 2100 tokens + 8 new tokens exceeds the model")
                 .contains("Coverage, p_z ≥ 0.01 (t1)");
+    }
+
+    @Test
+    void attemptsNeededAtTheBestWindowAreShownUnreachableWhenPzIsZero() {
+        String alpha = html.substring(html.indexOf("id=\"work-1\""), html.indexOf("id=\"work-2\""));
+        assertThat(alpha)
+                .contains(
+                        "<tr><th scope=\"row\">Attempts for a 50% / 99% chance, best window"
+                                + " (t1)</th><td>1 / 5 (window 0, p_z 0.9000)</td></tr>")
+                .contains(
+                        "<tr><th scope=\"row\">Attempts for a 50% / 99% chance, best window"
+                                + " (greedy)</th><td>1 / 1 (window 0, p_z 1.000)</td></tr>");
+        String beta = html.substring(html.indexOf("id=\"work-2\""), html.indexOf("id=\"work-3\""));
+        // every beta window has greedy p_z = 0: no number of attempts reaches either chance
+        assertThat(beta)
+                .contains(
+                        "<tr><th scope=\"row\">Attempts for a 50% / 99% chance, best window"
+                                + " (greedy)</th><td>unreachable / unreachable (window 0, p_z"
+                                + " 0)</td></tr>")
+                // t1_k40 was not measured for every window: no best-window figure
+                .doesNotContain("best window (t1_k40)");
+        assertThat(Format.attempts(AttemptsNeeded.ofLog10(347.2764109836466)))
+                .isEqualTo("1.89e347");
+        assertThat(Format.attempts(AttemptsNeeded.of(new java.math.BigDecimal("2.35e17"))))
+                .isEqualTo("2.35e17");
+        assertThat(Format.attempts(AttemptsNeeded.of(999_999))).isEqualTo("999,999");
+        assertThat(Format.pz(0.0, -800.0)).isEqualTo("exp(-800.0)");
+    }
+
+    @Test
+    void aSchemeNotMeasuredIsSaidSoWithItsReasonNeverAsZero() {
+        String beta = html.substring(html.indexOf("id=\"work-2\""), html.indexOf("id=\"work-3\""));
+        assertThat(beta).contains("beta");
+        assertThat(beta)
+                .contains(
+                        "<tr><th scope=\"row\">Coverage, p_z ≥ 0.5 / 0.1 / 0.01 (greedy)</th>"
+                                + "<td>0.0% / 0.0% / 0.0%</td></tr>")
+                .contains(
+                        "<tr><th scope=\"row\">Coverage (t1_k40)</th><td class=\"na\">not"
+                                + " measured: p_z under t1_k40 not measured for 1 of 3 windows"
+                                + " (window 1: openai-completions returns top-5 log-prob lists")
+                .doesNotContain("(t1_k40)</th><td>");
+        assertThat(html).contains("the work's first prefix is never covered");
+        // what ppl.json says the ppl stage did not measure, and why
+        assertThat(html)
+                .contains(
+                        "<li>Not measured by the ppl stage: <code>ref_diff</code> (no"
+                                + " --reference-model). It is absent from every chunk and from"
+                                + " the statistics, not counted as 0.</li>");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.memaudit.core.records.extract;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.memaudit.core.records.Nullable;
+import dev.memaudit.core.records.OptionalField;
 import java.util.Map;
 
 /**
@@ -13,8 +14,18 @@ import java.util.Map;
  * @param skippedWindows windows the backend refused for good (in skipped.jsonl): not in {@code
  *     windows} nor in any figure below
  * @param tokens the work's length in tokens
- * @param coverage share of the work's tokens covered by the suffix of a window whose t1 p_z reaches
- *     the threshold, keyed by threshold ("0.5", "0.1", "0.01")
+ *     <p>Coverage, the one definition (docs/run-folders.md, the report's method section): the share
+ *     of the work's tokens that lie in the <em>suffix</em> of at least one window whose p_z reaches
+ *     the threshold τ. A window's prefix is given to the model, so its tokens are not counted
+ *     (unless they are the suffix of another such window); the work's first prefix is never
+ *     covered.
+ * @param coverage coverage under t1 by threshold ("0.5", "0.1", "0.01"); t1 is always measured (the
+ *     same as {@code coverage_by_scheme.t1})
+ * @param coverageByScheme coverage by scheme, then threshold, for every scheme whose p_z was
+ *     measured for every window of the work
+ * @param coverageNotMeasured scheme → why its coverage is not measured (p_z missing for some
+ *     window: the share is unknown, never computed as if those windows covered nothing); empty when
+ *     every scheme was measured
  * @param greedyExtractableShare greedy-extractable windows / windows (0 without windows)
  * @param longestExtractable the longest stretch of tokens inside greedy-extractable suffixes
  * @param pZ quantiles of the windows' t1 p_z
@@ -27,6 +38,8 @@ public record ExtractWork(
         int skippedWindows,
         int tokens,
         Map<String, Double> coverage,
+        Map<String, Map<String, Double>> coverageByScheme,
+        Map<String, String> coverageNotMeasured,
         int greedyExtractableWindows,
         double greedyExtractableShare,
         LongestExtractable longestExtractable,
@@ -70,6 +83,8 @@ public record ExtractWork(
      * @param ciHigh upper end; null when n = 0
      * @param expectedRate mean p_z of the scheme over the attempts' windows; null when n = 0 or
      *     when p_z of the scheme was not measured for one of those windows
+     * @param notMeasured {@code expected_rate} → why it is not measured; absent when it was (or
+     *     when n = 0)
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Empirical(
@@ -79,5 +94,6 @@ public record ExtractWork(
             @Nullable Double rate,
             @Nullable Double ciLow,
             @Nullable Double ciHigh,
-            @Nullable Double expectedRate) {}
+            @Nullable Double expectedRate,
+            @OptionalField Map<String, String> notMeasured) {}
 }

@@ -2,6 +2,7 @@ package dev.memaudit.core.records.run;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.memaudit.core.records.OptionalField;
 import dev.memaudit.core.records.RecordFile;
 import java.util.List;
 
@@ -49,6 +50,15 @@ public record Membership(
      * @param requestedVocabSize the vocabulary size asked for
      * @param contextLength positions of the model, in tokens
      * @param parameters trainable parameters
+     * @param microBatch windows per forward/backward pass (gradients accumulated over the {@code
+     *     batchSize} windows of a step)
+     * @param weightDecay decoupled (AdamW) weight decay of the weight matrices
+     * @param warmupSteps linear learning-rate warm-up steps actually used
+     * @param minLearningRateFraction share of the peak rate the cosine decay ends at
+     * @param clipNorm global gradient-norm clipping threshold (0 = none)
+     *     <p>The last five are absent in files written before they were recorded; those canaries
+     *     were trained with micro-batch = batch size, weight decay 0, a warm-up of a tenth of the
+     *     steps (at most 50), a floor of 0.1 and clipping at 1.
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Settings(
@@ -63,5 +73,10 @@ public record Membership(
             int batchSize,
             int repeat,
             double learningRate,
-            long parameters) {}
+            long parameters,
+            @OptionalField Integer microBatch,
+            @OptionalField Double weightDecay,
+            @OptionalField Integer warmupSteps,
+            @OptionalField Double minLearningRateFraction,
+            @OptionalField Double clipNorm) {}
 }

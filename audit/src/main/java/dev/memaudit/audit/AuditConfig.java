@@ -1,4 +1,4 @@
-package dev.memaudit.cli.audit;
+package dev.memaudit.audit;
 
 import dev.memaudit.core.config.YamlSection;
 import java.nio.file.Files;

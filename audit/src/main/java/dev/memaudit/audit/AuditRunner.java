@@ -1,4 +1,4 @@
-package dev.memaudit.cli.audit;
+package dev.memaudit.audit;
 
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.io.Sha256;
@@ -18,9 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
-import picocli.CommandLine;
 
 /**
  * Runs an audit: each stage is the memaudit command a user would type (so the plan shows the exact
@@ -37,7 +35,7 @@ public final class AuditRunner {
     public static final int STATE_VERSION = AuditState.SCHEMA_VERSION;
 
     private final AuditConfig cfg;
-    private final Supplier<CommandLine> commands;
+    private final StageCommands commands;
     private final PrintWriter out;
     private final PrintWriter err;
     private final Clock clock;
@@ -50,7 +48,7 @@ public final class AuditRunner {
 
     public AuditRunner(
             AuditConfig cfg,
-            Supplier<CommandLine> commands,
+            StageCommands commands,
             PrintWriter out,
             PrintWriter err,
             Clock clock) {
@@ -92,7 +90,7 @@ public final class AuditRunner {
                 continue;
             }
             String command = "memaudit " + String.join(" ", quoteAll(stage.args()));
-            if (!commands.get().getSubcommands().containsKey(stage.args().get(0))) {
+            if (!commands.has(stage.args().get(0))) {
                 out.printf(
                         Locale.ROOT,
                         "  %-8s unavailable: this build has no `memaudit %s`%n",
@@ -135,8 +133,7 @@ public final class AuditRunner {
             String started = Instant.now(clock).toString();
             state.put(name, new AuditState.Stage(fp, command, started, false, null));
             writeState();
-            // A fresh command line per stage: picocli command objects keep parsed values.
-            int code = commands.get().execute(args.toArray(String[]::new));
+            int code = commands.run(args);
             if (name.equals("model")) {
                 modelFingerprint = null;
             }

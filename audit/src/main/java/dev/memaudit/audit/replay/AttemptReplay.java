@@ -1,6 +1,6 @@
-package dev.memaudit.cli.verify;
+package dev.memaudit.audit.replay;
 
-import dev.memaudit.cli.report.IndexTexts;
+import dev.memaudit.audit.report.IndexTexts;
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.records.Records;
 import dev.memaudit.core.records.extract.AttemptRecord;

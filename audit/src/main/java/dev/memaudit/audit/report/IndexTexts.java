@@ -1,4 +1,4 @@
-package dev.memaudit.cli.report;
+package dev.memaudit.audit.report;
 
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.io.Sha256;

@@ -1,0 +1,7 @@
+/**
+ * Canaries from a corpus: {@link dev.memaudit.audit.canary.CanaryTraining} reads a corpus's works
+ * and has the model module's trainer learn them ({@code memaudit canary train}); {@link
+ * dev.memaudit.audit.canary.CanaryCalibration} trains one canary per seed and runs the ppl stage on
+ * each to measure the membership features and tests ({@code memaudit canary calibrate}).
+ */
+package dev.memaudit.audit.canary;

@@ -1,0 +1,93 @@
+package dev.memaudit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The trainer's optimizer flags reach the training run and membership.json; bench train runs. */
+class CanaryTrainFlagsTest {
+    @TempDir Path tmp;
+
+    private static Path sample() {
+        Path p = Path.of("").toAbsolutePath();
+        while (!p.resolve("corpora-sample").toFile().isDirectory()) {
+            p = p.getParent();
+        }
+        return p.resolve("corpora-sample");
+    }
+
+    @Test
+    void optimizerFlagsAreUsedAndRecorded() throws Exception {
+        Path out = tmp.resolve("model");
+        Cli.Result r =
+                Cli.run(
+                                "canary",
+                                "train",
+                                "--corpus",
+                                sample().toString(),
+                                "--out",
+                                out.toString(),
+                                "--fast",
+                                "--steps",
+                                "3",
+                                "--batch",
+                                "4",
+                                "--micro-batch",
+                                "2",
+                                "--weight-decay",
+                                "0.1",
+                                "--warmup-steps",
+                                "2",
+                                "--min-lr-fraction",
+                                "0.05",
+                                "--clip-norm",
+                                "0.5")
+                        .exits(0);
+        assertThat(r.out()).contains("3 steps (0 updates skipped)");
+        JsonNode s =
+                new ObjectMapper()
+                        .readTree(out.resolve("membership.json").toFile())
+                        .get("settings");
+        assertThat(s.get("batch_size").asInt()).isEqualTo(4);
+        assertThat(s.get("micro_batch").asInt()).isEqualTo(2);
+        assertThat(s.get("weight_decay").asDouble()).isEqualTo(0.1);
+        assertThat(s.get("warmup_steps").asInt()).isEqualTo(2);
+        assertThat(s.get("min_learning_rate_fraction").asDouble()).isEqualTo(0.05);
+        assertThat(s.get("clip_norm").asDouble()).isEqualTo(0.5);
+    }
+
+    @Test
+    void aMicroBatchThatDoesNotDivideTheBatchIsAUsageError() {
+        Cli.Result r =
+                Cli.run(
+                                "canary",
+                                "train",
+                                "--corpus",
+                                sample().toString(),
+                                "--out",
+                                tmp.resolve("m").toString(),
+                                "--fast",
+                                "--batch",
+                                "4",
+                                "--micro-batch",
+                                "3")
+                        .exits(2);
+        assertThat(r.err())
+                .contains("micro-batch must be 0 (whole batch) or divide the batch size 4, got 3");
+    }
+
+    @Test
+    void benchTrainPrintsMemoryAndThroughput() {
+        Cli.Result r = Cli.run("bench", "train", "--tiny").exits(0);
+        assertThat(r.out())
+                .contains("step 10 (after a GC): RSS")
+                .contains("step 30 (after a GC): RSS")
+                .contains("live arrays 12 → 12")
+                .contains("% of the matmul peak");
+        Cli.run("bench", "train", "--tiny", "--check-step", "30").exits(2);
+    }
+}
