@@ -1,5 +1,6 @@
 package dev.memaudit.model;
 
+import dev.memaudit.core.records.run.ModelIdentity;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,31 @@ public interface LanguageModel extends AutoCloseable {
         m.put("description", describe());
         m.putAll(capabilities().toMap());
         return m;
+    }
+
+    /**
+     * What the model is, never where it is served (a run pins it for {@code --resume}): a local
+     * folder's weight and tokenizer hashes, a server's model name, reported id, context length and
+     * tokenizer fingerprint. This default, for backends that say nothing more, is the description,
+     * the context length and the tokenizer fingerprint.
+     */
+    default ModelIdentity identity() {
+        return new ModelIdentity(
+                describe(),
+                null,
+                null,
+                null,
+                null,
+                maxSequenceLength(),
+                ModelIdentities.tokenizerFingerprint(tokenizer()));
+    }
+
+    /**
+     * Where the model is served from (a folder, a server's base URL; never a credential), recorded
+     * in the manifest of every run it served.
+     */
+    default String address() {
+        return describe();
     }
 
     /**

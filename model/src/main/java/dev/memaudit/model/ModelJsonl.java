@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.core.run.StageStop;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -45,7 +46,8 @@ public final class ModelJsonl {
 
     /**
      * Scores every text of a JSONL file. Lines that cannot be scored (bad JSON, no text) are
-     * counted and reported, not fatal.
+     * counted and reported, not fatal. A backend failure stops the run (exit 4) with every score
+     * already written kept and nothing written for the failed batch.
      *
      * @param batchSize texts scored together
      */
@@ -84,11 +86,11 @@ public final class ModelJsonl {
                 ids.add(id);
                 tokens.add(ids0);
                 if (ids.size() == batchSize) {
-                    written += flushScores(model, ids, tokens, w);
+                    written += flushScoresOrStop(model, ids, tokens, w, written, out);
                     progress.printf(Locale.ROOT, "scored %d texts%n", written);
                 }
             }
-            written += flushScores(model, ids, tokens, w);
+            written += flushScoresOrStop(model, ids, tokens, w, written, out);
         } catch (IOException e) {
             throw MemauditException.badInput(
                     texts + " → " + out + ": I/O error: " + e.getMessage(), e);
@@ -96,6 +98,25 @@ public final class ModelJsonl {
         progress.printf(Locale.ROOT, "scored %d texts, %d failed%n", written, failures.size());
         failures.forEach(progress::println);
         return new Summary(written, failures.size(), List.copyOf(failures));
+    }
+
+    private static int flushScoresOrStop(
+            LanguageModel model,
+            List<String> ids,
+            List<int[]> tokens,
+            BufferedWriter w,
+            int written,
+            Path out)
+            throws IOException {
+        try {
+            return flushScores(model, ids, tokens, w);
+        } catch (RuntimeException e) {
+            if (StageStop.isBackendFailure(e)) {
+                w.flush();
+                throw StageStop.backend("score", written, -1, "texts", out, false, e);
+            }
+            throw e;
+        }
     }
 
     private static int flushScores(
@@ -278,7 +299,17 @@ public final class ModelJsonl {
                     prefixes.add(model.tokenizer().encodeIds(rows.get(k).text()));
                     seeds[k - start] = LanguageModel.rowSeed(settings.seed(), k);
                 }
-                List<Generation> gens = model.generate(prefixes, seeds, settings);
+                List<Generation> gens;
+                try {
+                    gens = model.generate(prefixes, seeds, settings);
+                } catch (RuntimeException e) {
+                    if (StageStop.isBackendFailure(e)) {
+                        w.flush();
+                        throw StageStop.backend(
+                                "sample", written, rows.size(), "samples", out, false, e);
+                    }
+                    throw e;
+                }
                 for (int k = start; k < end; k++) {
                     Generation g = gens.get(k - start);
                     ObjectNode o = JSON.createObjectNode();

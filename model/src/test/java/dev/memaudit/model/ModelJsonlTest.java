@@ -1,6 +1,7 @@
 package dev.memaudit.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,6 +39,77 @@ class ModelJsonlTest {
     @AfterAll
     static void close() {
         model.close();
+    }
+
+    /** The model for {@code calls} calls, then a dead server (exit 4) for every call. */
+    private static LanguageModel dyingAfter(int calls) {
+        int[] made = {0};
+        return new LanguageModel() {
+            @Override
+            public ModelTokenizer tokenizer() {
+                return model.tokenizer();
+            }
+
+            @Override
+            public String describe() {
+                return "dying " + model.describe();
+            }
+
+            @Override
+            public int vocabSize() {
+                return model.vocabSize();
+            }
+
+            @Override
+            public int maxSequenceLength() {
+                return model.maxSequenceLength();
+            }
+
+            @Override
+            public List<ScoredSequence> score(
+                    List<int[]> sequences, boolean full, GenerationSettings scheme) {
+                if (++made[0] > calls) {
+                    throw dev.memaudit.core.error.MemauditException.backend(
+                            "http://127.0.0.1:9: connection refused", null);
+                }
+                return model.score(sequences, full, scheme);
+            }
+
+            @Override
+            public List<Generation> generate(
+                    List<int[]> prefixes, long[] rowSeeds, GenerationSettings settings) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
+    @Test
+    void scoreStopsAtADeadBackendKeepingWhatItWroteAndWritingNoFailure() throws Exception {
+        Path in = tmp.resolve("dying-texts.jsonl");
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 5; i++) {
+            b.append(JSON.createObjectNode().put("id", "t" + i).put("text", SyntheticText.of(i, 8)))
+                    .append('\n');
+        }
+        Files.writeString(in, b, StandardCharsets.UTF_8);
+        Path out = tmp.resolve("dying-scores.jsonl");
+        assertThatThrownBy(() -> ModelJsonl.score(dyingAfter(2), in, out, 2, QUIET))
+                .isInstanceOfSatisfying(
+                        dev.memaudit.core.error.MemauditException.class,
+                        e ->
+                                assertThat(e.category())
+                                        .isEqualTo(dev.memaudit.core.error.ExitCategory.BACKEND))
+                .hasMessageContaining("score stopped: the model backend failed")
+                .hasMessageContaining("Done: 4 texts")
+                .hasMessageContaining("Nothing that failed was recorded");
+        List<String> lines = Files.readAllLines(out);
+        assertThat(lines).hasSize(4);
+        for (String l : lines) {
+            assertThat(JSON.readTree(l).path("nll").isNumber()).as(l).isTrue();
+        }
     }
 
     @Test

@@ -88,18 +88,11 @@ public final class AttemptReplay implements StageCheck {
             return problems;
         }
         // Two passes over the ledger, so that only the attempts re-run are held: the first
-        // numbers the attempts that did not fail, the second picks the chosen ones.
+        // numbers the attempts (every record is a try with a result), the second picks the chosen
+        // ones.
         List<Integer> candidates = new ArrayList<>();
         int[] total = {0};
-        Records.forEach(
-                attemptsFile,
-                AttemptRecord.class,
-                a -> {
-                    if (!a.isFailed()) {
-                        candidates.add(total[0]);
-                    }
-                    total[0]++;
-                });
+        Records.forEach(attemptsFile, AttemptRecord.class, a -> candidates.add(total[0]++));
         Collections.shuffle(candidates, new Random(seed));
         List<Integer> chosen = candidates.subList(0, Math.min(count, candidates.size()));
         Set<Integer> wanted = new HashSet<>(chosen);

@@ -120,15 +120,14 @@ public final class PplCommand implements Callable<Integer> {
         print(stdout, o);
         o.statistics().warnings().forEach(x -> err.println("memaudit: warning: " + x));
         err.flush();
-        if (o.chunks().failed() > 0) {
-            o.chunks().failures().forEach(f -> err.println("memaudit: failed: " + f));
+        if (o.chunks().skipped() > 0) {
+            o.chunks().skippedReasons().forEach(f -> err.println("memaudit: skipped: " + f));
             err.println(
                     "memaudit: "
-                            + o.chunks().failed()
-                            + " chunks could not be scored; rerun with --resume to retry"
-                            + " them");
+                            + o.chunks().skipped()
+                            + " chunks were refused by the model for good (skipped.jsonl);"
+                            + " they are in no statistic");
             err.flush();
-            return dev.memaudit.core.error.ExitCategory.BACKEND.code();
         }
         return 0;
     }

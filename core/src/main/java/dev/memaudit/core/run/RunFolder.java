@@ -5,6 +5,7 @@ import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.records.Records;
 import dev.memaudit.core.records.run.NotPinned;
 import dev.memaudit.core.records.run.RunConfigFile;
+import dev.memaudit.core.records.run.ServedByRecord;
 import dev.memaudit.core.records.run.StageConfig;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
@@ -99,11 +100,46 @@ public final class RunFolder {
         }
         keys.removeAll(notPinned(wanted.config().getClass()));
         for (String k : keys) {
-            if (!a.path(k).equals(b.path(k))) {
-                out.add(k + " was " + a.path(k) + ", now " + b.path(k));
-            }
+            differences(k, a.path(k), b.path(k), out);
         }
         return out;
+    }
+
+    /** Objects (a model's identity) field by field, so the message names what differs. */
+    private static void differences(String key, JsonNode a, JsonNode b, List<String> out) {
+        if (a.isObject() && b.isObject()) {
+            TreeSet<String> keys = new TreeSet<>();
+            a.fieldNames().forEachRemaining(keys::add);
+            b.fieldNames().forEachRemaining(keys::add);
+            for (String k : keys) {
+                differences(key + "." + k, a.path(k), b.path(k), out);
+            }
+        } else if (!a.equals(b)) {
+            out.add(key + " was " + shown(a) + ", now " + shown(b));
+        }
+    }
+
+    private static String shown(JsonNode n) {
+        return n.isMissingNode() ? "absent" : n.toString();
+    }
+
+    /**
+     * Records that {@code address} (a model folder or server URL) serves this run from now on,
+     * unless it is listed already, and returns every address that served the run, in order.
+     */
+    public List<String> servedBy(String address) {
+        Path file = dir.resolve(Records.fileName(ServedByRecord.class));
+        List<String> all = new ArrayList<>();
+        if (Files.exists(file)) {
+            Records.forEach(file, ServedByRecord.class, r -> all.add(r.address()));
+        }
+        if (!all.contains(address)) {
+            try (RunLedger<ServedByRecord> l = RunLedger.open(file, ServedByRecord.class, true)) {
+                l.append(new ServedByRecord(ServedByRecord.SCHEMA_VERSION, address));
+            }
+            all.add(address);
+        }
+        return all;
     }
 
     /** The JSON names of a config's {@link NotPinned} components. */

@@ -19,8 +19,11 @@ import dev.memaudit.core.records.run.AuditState;
 import dev.memaudit.core.records.run.FileDigest;
 import dev.memaudit.core.records.run.Manifest;
 import dev.memaudit.core.records.run.Membership;
+import dev.memaudit.core.records.run.ModelIdentity;
 import dev.memaudit.core.records.run.ReportConfig;
 import dev.memaudit.core.records.run.RunConfigFile;
+import dev.memaudit.core.records.run.ServedByRecord;
+import dev.memaudit.core.records.run.SkippedRecord;
 import dev.memaudit.core.records.run.StageConfig;
 import dev.memaudit.core.records.run.WorksFile;
 import dev.memaudit.core.records.sample.GenerationRecord;
@@ -47,6 +50,14 @@ final class RecordSamples {
     static final ExtractConfig EXTRACT =
             new ExtractConfig(
                     "LlamaForCausalLM (2 layers) from /m",
+                    new ModelIdentity(
+                            "local",
+                            "ab".repeat(32),
+                            "cd".repeat(32),
+                            null,
+                            null,
+                            2048,
+                            "ef".repeat(32)),
                     "1bd54997fb3cbfbabca73e650f1b93e1",
                     "21".repeat(32),
                     32,
@@ -76,7 +87,15 @@ final class RecordSamples {
                     true);
     static final SampleConfig SAMPLE =
             new SampleConfig(
-                    "m",
+                    "OpenAI-compatible server http://127.0.0.1:8000, model canary",
+                    new ModelIdentity(
+                            "openai-completions",
+                            null,
+                            null,
+                            "canary",
+                            "/models/canary",
+                            64,
+                            "ef".repeat(32)),
                     4,
                     new SampleSettings(64, 1.0, 0, 1.0, true, 3),
                     List.of("plain:w1", "unconditioned"),
@@ -186,9 +205,13 @@ final class RecordSamples {
                         7,
                         List.of(new AttemptRecord.ScanSpan("w2", 10, 120, 1, 111, 21, true)),
                         null));
+        out.add(new ServedByRecord(1, "http://127.0.0.1:8000"));
         out.add(
-                AttemptRecord.failed(
-                        "w1", 4, 2, "t1", 11, settings, "p", "IllegalStateException: x"));
+                SkippedRecord.of(
+                        "attempt",
+                        "w1#4/2",
+                        "w1",
+                        "prefix of 2100 tokens + 32 new tokens exceeds the model's 2048 positions"));
         out.add(ReconstructionRecord.of("w1", new Reconstruction(1024, 1024, 0.4066, 3632)));
         out.add(
                 new ExtractSummary(
@@ -244,7 +267,7 @@ final class RecordSamples {
                         true,
                         null,
                         SAMPLE.settings()));
-        out.add(new SampleSummary(1, 16, 16, Map.of("plain", 15L, "unconditioned", 1L)));
+        out.add(new SampleSummary(1, 16, 0, 16, Map.of("plain", 15L, "unconditioned", 1L)));
         out.add(Span.of("plain:w1#0", "w1", 1, 113, 99, 211, 22, 32, true));
         out.add(Span.of("o", "w2", 0, 50, 7, 57, 12, null, false));
         ObjectNode fields = JsonNodeFactory.instance.objectNode();
@@ -341,6 +364,7 @@ final class RecordSamples {
                         "Kiln Weather",
                         new ExtractWork(
                                 35,
+                                2,
                                 1140,
                                 Map.of("0.5", 0.83, "0.1", 0.9, "0.01", 0.95),
                                 Map.of(
@@ -368,6 +392,7 @@ final class RecordSamples {
                 WorksFile.WorkEntry.extract(
                         null,
                         new ExtractWork(
+                                0,
                                 0,
                                 0,
                                 Map.of("0.5", 0.0, "0.1", 0.0, "0.01", 0.0),

@@ -3,8 +3,10 @@ package dev.memaudit.core.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.records.extract.ExtractConfig;
 import dev.memaudit.core.records.extract.WindowRecord;
+import dev.memaudit.core.records.run.ModelIdentity;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,9 +18,54 @@ class RunFolderTest {
     @TempDir Path tmp;
 
     static ExtractConfig extract(long seed, int stride, int batch) {
+        return extract(seed, stride, batch, "m at http://a:1", identity("sha256:ids", 2048));
+    }
+
+    static ModelIdentity identity(String fingerprint, int context) {
+        return new ModelIdentity(
+                "openai-completions", null, null, "canary", "canary", context, fingerprint);
+    }
+
+    static ExtractConfig extract(
+            long seed, int stride, int batch, String model, ModelIdentity identity) {
         return new ExtractConfig(
-                "m", "uid", "works", 50, 50, stride, List.of(), 0, "t1", "all", seed, 0, 12, null,
-                batch, "idx", 1);
+                model, identity, "uid", "works", 50, 50, stride, List.of(), 0, "t1", "all", seed, 0,
+                12, null, batch, "idx", 1);
+    }
+
+    @Test
+    void theSameModelAtAnotherAddressResumesAndADifferentOneIsRefusedNamingWhatDiffers() {
+        Path dir = tmp.resolve("identity");
+        RunFolder first = RunFolder.open(dir, extract(1, 50, 16), false);
+        assertThat(first.servedBy("http://a:1")).containsExactly("http://a:1");
+        // another port and replica: the same model, so the run continues
+        RunFolder again =
+                RunFolder.open(
+                        dir,
+                        extract(1, 50, 16, "m at http://b:2", identity("sha256:ids", 2048)),
+                        true);
+        assertThat(again.resumed()).isTrue();
+        assertThat(again.servedBy("http://b:2")).containsExactly("http://a:1", "http://b:2");
+        assertThat(again.servedBy("http://a:1")).containsExactly("http://a:1", "http://b:2");
+        // another tokenizer (its probe ids differ) and another context: refused, named
+        assertThatThrownBy(
+                        () ->
+                                RunFolder.open(
+                                        dir,
+                                        extract(
+                                                1,
+                                                50,
+                                                16,
+                                                "m at http://a:1",
+                                                identity("sha256:other", 4096)),
+                                        true))
+                .isInstanceOf(MemauditException.class)
+                .hasMessageContaining("cannot resume with different settings")
+                .hasMessageContaining("model_identity.context_tokens was 2048, now 4096")
+                .hasMessageContaining(
+                        "model_identity.tokenizer_fingerprint was \"sha256:ids\", now"
+                                + " \"sha256:other\"")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("http://"));
     }
 
     static WindowRecord window(int i) {

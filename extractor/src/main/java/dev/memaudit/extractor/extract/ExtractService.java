@@ -10,11 +10,15 @@ import dev.memaudit.core.records.extract.ExtractWork;
 import dev.memaudit.core.records.extract.Reconstruction;
 import dev.memaudit.core.records.extract.ReconstructionRecord;
 import dev.memaudit.core.records.extract.WindowRecord;
+import dev.memaudit.core.records.run.ModelIdentity;
+import dev.memaudit.core.records.run.SkippedRecord;
 import dev.memaudit.core.records.run.WorksFile;
 import dev.memaudit.core.records.scan.Span;
+import dev.memaudit.core.run.BatchCall;
 import dev.memaudit.core.run.Progress;
 import dev.memaudit.core.run.RunFolder;
 import dev.memaudit.core.run.RunLedger;
+import dev.memaudit.core.run.StageStop;
 import dev.memaudit.core.text.CodePoints;
 import dev.memaudit.extractor.window.TokenizedWork;
 import dev.memaudit.extractor.window.Window;
@@ -140,9 +144,11 @@ public final class ExtractService {
         }
 
         /** The run's config record (pinned by the run folder for resume, and in the manifest). */
-        ExtractConfig config(String model, NgramIndex index, String indexWorks) {
+        ExtractConfig config(
+                String model, ModelIdentity identity, NgramIndex index, String indexWorks) {
             return new ExtractConfig(
                     model,
+                    identity,
                     index.manifest().indexUid(),
                     indexWorks,
                     prefixTokens,
@@ -231,25 +237,42 @@ public final class ExtractService {
                 model.tokenizer(), works.stream().map(WorkRef::text).toList(), err);
         // The works themselves, not the index generation: rebuilding an unchanged corpus (as
         // `memaudit audit` does) bumps the generation and must not block --resume.
-        ExtractConfig config = o.config(model.describe(), index, worksDigest(works));
+        ExtractConfig config =
+                o.config(model.describe(), model.identity(), index, worksDigest(works));
         RunFolder folder = RunFolder.open(outDir, config, resume);
+        List<String> servedBy = folder.servedBy(model.address());
         WindowScorer scorer = new WindowScorer(model, o.schemes());
         long windowsScored;
         double windowSeconds;
-        try (RunLedger<WindowRecord> ledger = folder.ledger(WindowRecord.class)) {
-            long t0 = System.nanoTime();
-            windowsScored = scoreWindows(model, scorer, works, o, ledger);
-            windowSeconds = (System.nanoTime() - t0) / 1e9;
-        }
         Path windowsFile = outDir.resolve(Records.fileName(WindowRecord.class));
-        Map<String, List<WindowRecord>> windowRecords = windowsByWork(windowsFile);
         long attemptsRun = 0;
         double attemptSeconds = 0;
-        try (RunLedger<AttemptRecord> ledger = folder.ledger(AttemptRecord.class)) {
-            if (o.attempts() >= 0) {
+        Map<String, List<WindowRecord>> windowRecords;
+        // inputs the backend refused for good: done, never retried, never counted as a try
+        try (RunLedger<SkippedRecord> skipped = folder.ledger(SkippedRecord.class)) {
+            Set<String> skippedIds = new HashSet<>();
+            skipped.forEachExisting(r -> skippedIds.add(r.item() + " " + r.id()));
+            try (RunLedger<WindowRecord> ledger = folder.ledger(WindowRecord.class)) {
                 long t0 = System.nanoTime();
-                attemptsRun = runAttempts(model, index, works, windowRecords, o, ledger);
-                attemptSeconds = (System.nanoTime() - t0) / 1e9;
+                windowsScored = scoreWindows(model, scorer, works, o, ledger, skipped, skippedIds);
+                windowSeconds = (System.nanoTime() - t0) / 1e9;
+            }
+            windowRecords = windowsByWork(windowsFile);
+            try (RunLedger<AttemptRecord> ledger = folder.ledger(AttemptRecord.class)) {
+                if (o.attempts() >= 0) {
+                    long t0 = System.nanoTime();
+                    attemptsRun =
+                            runAttempts(
+                                    model,
+                                    index,
+                                    works,
+                                    windowRecords,
+                                    o,
+                                    ledger,
+                                    skipped,
+                                    skippedIds);
+                    attemptSeconds = (System.nanoTime() - t0) / 1e9;
+                }
             }
         }
         try (RunLedger<ReconstructionRecord> ledger = folder.ledger(ReconstructionRecord.class)) {
@@ -257,6 +280,14 @@ public final class ExtractService {
                 reconstruct(model, works, o, ledger);
             }
         }
+        Map<String, int[]> skippedCounts = new HashMap<>(); // work → {windows, attempts}
+        Records.forEach(
+                outDir.resolve(Records.fileName(SkippedRecord.class)),
+                SkippedRecord.class,
+                r ->
+                        skippedCounts
+                                .computeIfAbsent(r.workId(), k -> new int[2])[
+                                r.item().equals(WINDOW) ? 0 : 1]++);
         // attempts are counted as they stream by: a ledger of millions is never held
         Map<String, WorkSummary.Attempts> attemptCounts = new HashMap<>();
         long[] attemptCount = {0};
@@ -282,11 +313,16 @@ public final class ExtractService {
             TokenizedWork tw = WindowPlanner.tokenize(model.tokenizer(), w.id(), w.text());
             List<WindowRecord> ws = windowRecords.getOrDefault(w.id(), List.of());
             windowCount += ws.size();
+            int[] skippedOfWork = skippedCounts.getOrDefault(w.id(), new int[2]);
+            WorkSummary.Attempts counted =
+                    attemptCounts.getOrDefault(w.id(), new WorkSummary.Attempts());
+            counted.addSkipped(skippedOfWork[1]);
             ExtractWork summary =
                     WorkSummary.of(
                             tw.length(),
                             ws,
-                            attemptCounts.getOrDefault(w.id(), new WorkSummary.Attempts()),
+                            skippedOfWork[0],
+                            counted,
                             o.attemptScheme().name(),
                             reconstructions.get(w.id()),
                             windowsFile.toString());
@@ -313,7 +349,7 @@ public final class ExtractService {
 
         RunManifest manifest = new RunManifest(clock, args);
         manifest.seeds(Map.of("seed", o.seed()));
-        manifest.backend(model.manifestSection());
+        manifest.backend(withServedBy(model.manifestSection(), servedBy));
         for (WorkRef w : works) {
             if (w.sourceSha256() != null) {
                 manifest.inputHash("work/" + w.id(), w.sourceSha256());
@@ -330,6 +366,14 @@ public final class ExtractService {
                 attemptsRun,
                 attemptSeconds,
                 summaries);
+    }
+
+    /** The backend's manifest section plus every address that served part of the run. */
+    public static Map<String, Object> withServedBy(
+            Map<String, Object> section, List<String> servedBy) {
+        Map<String, Object> m = new LinkedHashMap<>(section);
+        m.put("served_by", List.copyOf(servedBy));
+        return m;
     }
 
     /** A work to audit, as the index stores it. */
@@ -377,37 +421,95 @@ public final class ExtractService {
             WindowScorer scorer,
             List<WorkRef> works,
             Options o,
-            RunLedger<WindowRecord> ledger) {
+            RunLedger<WindowRecord> ledger,
+            RunLedger<SkippedRecord> skipped,
+            Set<String> skippedIds) {
         Set<String> done = new HashSet<>();
         ledger.forEachExisting(r -> done.add(key(r.workId(), r.window())));
         long totalChars = 0;
         for (WorkRef w : works) {
             totalChars += w.text().length();
         }
-        long scored = 0;
+        long[] scored = {0};
+        long[] refused = {0};
+        WindowPlanner planner = o.planner();
+        // every work's windows first: a stopped run says how many there are in all
+        List<TokenizedWork> tokenized = new ArrayList<>();
+        List<List<Window>> planned = new ArrayList<>();
+        long total = 0;
+        for (WorkRef w : works) {
+            TokenizedWork tw = WindowPlanner.tokenize(model.tokenizer(), w.id(), w.text());
+            tokenized.add(tw);
+            planned.add(planner.windows(tw));
+            total += planned.get(planned.size() - 1).size();
+        }
         try (Progress bar = Progress.of(err, "windows", "chars", totalChars, 0, progressBars)) {
-            WindowPlanner planner = o.planner();
-            for (WorkRef w : works) {
-                TokenizedWork tw = WindowPlanner.tokenize(model.tokenizer(), w.id(), w.text());
+            for (int wi = 0; wi < works.size(); wi++) {
+                WorkRef w = works.get(wi);
+                TokenizedWork tw = tokenized.get(wi);
                 List<Window> pending = new ArrayList<>();
-                for (Window win : planner.windows(tw)) {
-                    if (!done.contains(key(w.id(), win.index()))) {
+                for (Window win : planned.get(wi)) {
+                    if (!done.contains(key(w.id(), win.index()))
+                            && !skippedIds.contains(WINDOW + " " + windowId(w.id(), win))) {
                         pending.add(win);
                     }
                 }
                 for (int i = 0; i < pending.size(); i += o.batch()) {
                     List<Window> batch =
                             pending.subList(i, Math.min(pending.size(), i + o.batch()));
-                    for (WindowRecord r : scorer.score(tw, batch)) {
-                        ledger.append(r);
-                        scored++;
+                    try {
+                        BatchCall.run(
+                                batch,
+                                b -> scorer.score(tw, b),
+                                (win, r) -> {
+                                    ledger.append(r);
+                                    scored[0]++;
+                                },
+                                (win, reason) -> {
+                                    skipped.append(
+                                            SkippedRecord.of(
+                                                    WINDOW, windowId(w.id(), win), w.id(), reason));
+                                    refused[0]++;
+                                });
+                    } catch (RuntimeException e) {
+                        if (StageStop.isBackendFailure(e)) {
+                            throw StageStop.backend(
+                                    "extract (window scoring)",
+                                    ledger.existingCount()
+                                            + scored[0]
+                                            + skippedOf(WINDOW, skippedIds)
+                                            + refused[0],
+                                    total,
+                                    "windows",
+                                    ledger.file(),
+                                    true,
+                                    e);
+                        }
+                        throw e;
                     }
                     bar.advance(
                             (long) w.text().length() * batch.size() / Math.max(1, pending.size()));
                 }
             }
         }
-        return scored;
+        return scored[0];
+    }
+
+    /** The kind of a skipped window and of a skipped attempt in skipped.jsonl. */
+    static final String WINDOW = "window";
+
+    static final String ATTEMPT = "attempt";
+
+    private static String windowId(String work, Window win) {
+        return work + "#" + win.index();
+    }
+
+    private static String attemptId(String work, int window, int attempt) {
+        return work + "#" + window + "/" + attempt;
+    }
+
+    private static long skippedOf(String item, Set<String> skippedIds) {
+        return skippedIds.stream().filter(k -> k.startsWith(item + " ")).count();
     }
 
     private long runAttempts(
@@ -416,9 +518,21 @@ public final class ExtractService {
             List<WorkRef> works,
             Map<String, List<WindowRecord>> windowRecords,
             Options o,
-            RunLedger<AttemptRecord> ledger) {
+            RunLedger<AttemptRecord> ledger,
+            RunLedger<SkippedRecord> skipped,
+            Set<String> skippedIds) {
         Set<String> done = new HashSet<>();
         ledger.forEachExisting(r -> done.add(key(r.workId(), r.window()) + "/" + r.attempt()));
+        for (String k : skippedIds) {
+            if (k.startsWith(ATTEMPT + " ")) {
+                String id = k.substring(ATTEMPT.length() + 1);
+                int hash = id.lastIndexOf('#');
+                int slash = id.lastIndexOf('/');
+                done.add(
+                        key(id.substring(0, hash), Integer.parseInt(id.substring(hash + 1, slash)))
+                                + id.substring(slash));
+            }
+        }
         // plan every missing attempt first so the bar knows the total
         Map<String, List<int[]>> plan = new LinkedHashMap<>(); // work → [window, attempt]
         long total = 0;
@@ -461,7 +575,9 @@ public final class ExtractService {
                 OutputScanner.of(
                         index,
                         new ScanService.Options(Math.max(o.minWords(), index.ngram()), 1, null));
-        long run = 0;
+        long[] run = {0};
+        long[] refused = {0};
+        long before = ledger.existingCount() + skippedOf(ATTEMPT, skippedIds);
         try (Progress bar = Progress.of(err, "attempts", "attempts", total, 0, progressBars)) {
             for (WorkRef w : works) {
                 List<int[]> todo = plan.get(w.id());
@@ -478,35 +594,67 @@ public final class ExtractService {
                 for (List<int[]> group : List.of(greedy, sampled)) {
                     for (int i = 0; i < group.size(); i += o.batch()) {
                         List<int[]> rows = group.subList(i, Math.min(group.size(), i + o.batch()));
-                        for (AttemptRecord r : attemptBatch(model, scanner, tw, windows, rows, o)) {
-                            ledger.append(r);
-                            run++;
+                        try {
+                            attemptBatch(
+                                    model,
+                                    scanner,
+                                    tw,
+                                    windows,
+                                    rows,
+                                    o,
+                                    r -> {
+                                        ledger.append(r);
+                                        run[0]++;
+                                    },
+                                    (row, reason) -> {
+                                        skipped.append(
+                                                SkippedRecord.of(
+                                                        ATTEMPT,
+                                                        attemptId(w.id(), row[0], row[1]),
+                                                        w.id(),
+                                                        reason));
+                                        refused[0]++;
+                                    });
+                        } catch (RuntimeException e) {
+                            if (StageStop.isBackendFailure(e)) {
+                                throw StageStop.backend(
+                                        "extract (decoding attempts)",
+                                        before + run[0] + refused[0],
+                                        before + total,
+                                        "attempts",
+                                        ledger.file(),
+                                        true,
+                                        e);
+                            }
+                            throw e;
                         }
                         bar.advance(rows.size());
                     }
                 }
             }
         }
-        return run;
+        return run[0];
     }
 
-    private List<AttemptRecord> attemptBatch(
+    /**
+     * Decodes one batch of attempts ({window, attempt} rows of one work and one kind) and hands
+     * each result on; rows the backend refuses for good go to {@code onRefused}. A backend failure
+     * propagates: nothing is handed on for a row that was not decoded.
+     */
+    private void attemptBatch(
             LanguageModel model,
             OutputScanner scanner,
             TokenizedWork tw,
             List<Window> windows,
             List<int[]> rows,
-            Options o) {
+            Options o,
+            java.util.function.Consumer<AttemptRecord> onResult,
+            java.util.function.BiConsumer<int[], String> onRefused) {
         boolean greedy = rows.get(0)[1] == 0;
         Scheme scheme = greedy ? Scheme.GREEDY : o.attemptScheme();
-        List<int[]> prefixes = new ArrayList<>();
-        long[] seeds = new long[rows.size()];
         int maxNew = 1;
-        for (int r = 0; r < rows.size(); r++) {
-            Window win = windows.get(rows.get(r)[0]);
-            prefixes.add(tw.slice(win.prefixStart(), win.suffixStart()));
-            seeds[r] = greedy ? 0 : attemptSeed(o.seed(), tw.workId(), win.index(), rows.get(r)[1]);
-            maxNew = Math.max(maxNew, win.suffixTokens());
+        for (int[] row : rows) {
+            maxNew = Math.max(maxNew, windows.get(row[0]).suffixTokens());
         }
         GenerationSettings settings =
                 new GenerationSettings(
@@ -514,70 +662,83 @@ public final class ExtractService {
         AttemptRecord.Settings recSettings =
                 new AttemptRecord.Settings(
                         scheme.temperature(), scheme.topK(), scheme.topP(), maxNew);
-        List<Generation> gens;
-        String error = null;
-        try {
-            gens = model.generate(prefixes, seeds, settings);
-        } catch (MemauditException | IllegalStateException | IllegalArgumentException e) {
-            gens = null;
-            error = e.getClass().getSimpleName() + ": " + e.getMessage();
+        BatchCall.run(
+                rows,
+                batch -> {
+                    List<int[]> prefixes = new ArrayList<>();
+                    long[] seeds = new long[batch.size()];
+                    for (int r = 0; r < batch.size(); r++) {
+                        Window win = windows.get(batch.get(r)[0]);
+                        prefixes.add(tw.slice(win.prefixStart(), win.suffixStart()));
+                        seeds[r] = seedOf(o, tw, batch.get(r), greedy);
+                    }
+                    return model.generate(prefixes, seeds, settings);
+                },
+                (row, gen) ->
+                        onResult.accept(
+                                attemptRecord(
+                                        model,
+                                        scanner,
+                                        tw,
+                                        windows.get(row[0]),
+                                        row[1],
+                                        scheme,
+                                        seedOf(o, tw, row, greedy),
+                                        recSettings,
+                                        gen)),
+                onRefused);
+    }
+
+    private static long seedOf(Options o, TokenizedWork tw, int[] row, boolean greedy) {
+        return greedy ? 0 : attemptSeed(o.seed(), tw.workId(), row[0], row[1]);
+    }
+
+    private static AttemptRecord attemptRecord(
+            LanguageModel model,
+            OutputScanner scanner,
+            TokenizedWork tw,
+            Window win,
+            int attempt,
+            Scheme scheme,
+            long seed,
+            AttemptRecord.Settings recSettings,
+            Generation gen) {
+        String prefixText =
+                CodePoints.substring(tw.text(), win.prefixCharStart(), win.prefixCharEnd());
+        int[] generated = gen.tokens();
+        int[] truth = tw.slice(win.suffixStart(), win.suffixEnd());
+        Match m = Match.of(generated, truth);
+        String text = model.tokenizer().decode(generated);
+        String outId = tw.workId() + "#" + win.index() + "/" + attempt;
+        List<AttemptRecord.ScanSpan> spans = new ArrayList<>();
+        for (Span s : scanner.scan(new ScanService.Output(0, outId, text, null)).spans()) {
+            spans.add(
+                    new AttemptRecord.ScanSpan(
+                            s.workId(),
+                            s.workCharStart(),
+                            s.workCharEnd(),
+                            s.outputCharStart(),
+                            s.outputCharEnd(),
+                            s.words(),
+                            s.exact()));
         }
-        List<AttemptRecord> out = new ArrayList<>();
-        for (int r = 0; r < rows.size(); r++) {
-            Window win = windows.get(rows.get(r)[0]);
-            int attempt = rows.get(r)[1];
-            String prefixText =
-                    CodePoints.substring(tw.text(), win.prefixCharStart(), win.prefixCharEnd());
-            if (gens == null) {
-                out.add(
-                        AttemptRecord.failed(
-                                tw.workId(),
-                                win.index(),
-                                attempt,
-                                scheme.name(),
-                                seeds[r],
-                                recSettings,
-                                prefixText,
-                                error));
-                continue;
-            }
-            int[] generated = gens.get(r).tokens();
-            int[] truth = tw.slice(win.suffixStart(), win.suffixEnd());
-            Match m = Match.of(generated, truth);
-            String text = model.tokenizer().decode(generated);
-            String outId = tw.workId() + "#" + win.index() + "/" + attempt;
-            List<AttemptRecord.ScanSpan> spans = new ArrayList<>();
-            for (Span s : scanner.scan(new ScanService.Output(0, outId, text, null)).spans()) {
-                spans.add(
-                        new AttemptRecord.ScanSpan(
-                                s.workId(),
-                                s.workCharStart(),
-                                s.workCharEnd(),
-                                s.outputCharStart(),
-                                s.outputCharEnd(),
-                                s.words(),
-                                s.exact()));
-            }
-            out.add(
-                    new AttemptRecord(
-                            AttemptRecord.SCHEMA_VERSION,
-                            tw.workId(),
-                            win.index(),
-                            attempt,
-                            scheme.name(),
-                            seeds[r],
-                            recSettings,
-                            prefixText,
-                            text,
-                            generated,
-                            m.exact(),
-                            m.longestCommonTokenRun(),
-                            m.tokenMatchShare(),
-                            m.editDistance(),
-                            spans,
-                            null));
-        }
-        return out;
+        return new AttemptRecord(
+                AttemptRecord.SCHEMA_VERSION,
+                tw.workId(),
+                win.index(),
+                attempt,
+                scheme.name(),
+                seed,
+                recSettings,
+                prefixText,
+                text,
+                generated,
+                m.exact(),
+                m.longestCommonTokenRun(),
+                m.tokenMatchShare(),
+                m.editDistance(),
+                spans,
+                null);
     }
 
     /** The seed of sampled attempt {@code attempt} of a window: depends on nothing else. */
@@ -601,16 +762,33 @@ public final class ExtractService {
         List<WorkRef> todo = works.stream().filter(w -> !done.contains(w.id())).toList();
         try (Progress bar =
                 Progress.of(err, "reconstruction", "works", todo.size(), 0, progressBars)) {
+            long made = 0;
             for (WorkRef w : todo) {
-                TokenizedWork tw = WindowPlanner.tokenize(model.tokenizer(), w.id(), w.text());
-                Reconstruction r =
-                        ChainedGreedy.run(
-                                model,
-                                tw,
-                                o.prefixTokens(),
-                                o.suffixTokens(),
-                                o.reconstructMaxTokens());
+                Reconstruction r;
+                try {
+                    TokenizedWork tw = WindowPlanner.tokenize(model.tokenizer(), w.id(), w.text());
+                    r =
+                            ChainedGreedy.run(
+                                    model,
+                                    tw,
+                                    o.prefixTokens(),
+                                    o.suffixTokens(),
+                                    o.reconstructMaxTokens());
+                } catch (RuntimeException e) {
+                    if (StageStop.isBackendFailure(e)) {
+                        throw StageStop.backend(
+                                "extract (greedy reconstruction)",
+                                done.size() + made,
+                                works.size(),
+                                "works",
+                                ledger.file(),
+                                true,
+                                e);
+                    }
+                    throw e;
+                }
                 ledger.append(ReconstructionRecord.of(w.id(), r));
+                made++;
                 bar.advance(1);
             }
         }

@@ -37,7 +37,7 @@ public final class WorkSummary {
     public static final class Attempts {
         private int total;
         private int exact;
-        private int failed;
+        private int skipped;
         private int greedyExact;
         private int k;
         // sampled attempts per window, in window order: the expected rate is summed in that order
@@ -45,10 +45,6 @@ public final class WorkSummary {
 
         public void add(AttemptRecord a) {
             total++;
-            if (a.isFailed()) {
-                failed++;
-                return;
-            }
             boolean ex = a.exact();
             if (ex) {
                 exact++;
@@ -60,11 +56,17 @@ public final class WorkSummary {
                 sampledByWindow.merge(a.window(), 1, Integer::sum);
             }
         }
+
+        /** Counts attempts the backend refused for good (skipped.jsonl): not tries. */
+        public void addSkipped(int n) {
+            skipped += n;
+        }
     }
 
     /**
      * @param tokens the work's length in model tokens
      * @param windows its windows.jsonl records
+     * @param skippedWindows its windows the backend refused for good (skipped.jsonl)
      * @param attempts its attempts.jsonl records, counted
      * @param attemptScheme the scheme of sampled attempts (for the expected rate)
      * @param reconstruction its reconstruction, or null when none was run
@@ -75,6 +77,7 @@ public final class WorkSummary {
     public static ExtractWork of(
             int tokens,
             List<WindowRecord> windows,
+            int skippedWindows,
             Attempts attempts,
             String attemptScheme,
             Reconstruction reconstruction,
@@ -204,6 +207,7 @@ public final class WorkSummary {
 
         return new ExtractWork(
                 windows.size(),
+                skippedWindows,
                 tokens,
                 coverage,
                 byScheme,
@@ -265,7 +269,7 @@ public final class WorkSummary {
         } else {
             empirical = new ExtractWork.Empirical(scheme, a.k, n, null, null, null, null, null);
         }
-        return new ExtractWork.Attempts(a.total, a.exact, a.failed, a.greedyExact, empirical);
+        return new ExtractWork.Attempts(a.total, a.exact, a.skipped, a.greedyExact, empirical);
     }
 
     /**

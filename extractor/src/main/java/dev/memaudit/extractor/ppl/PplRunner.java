@@ -1,10 +1,14 @@
 package dev.memaudit.extractor.ppl;
 
+import dev.memaudit.core.error.InputRejectedException;
 import dev.memaudit.core.records.Records;
 import dev.memaudit.core.records.ppl.ChunkRecord;
+import dev.memaudit.core.records.run.SkippedRecord;
+import dev.memaudit.core.run.BatchCall;
 import dev.memaudit.core.run.Progress;
 import dev.memaudit.core.run.RunFolder;
 import dev.memaudit.core.run.RunLedger;
+import dev.memaudit.core.run.StageStop;
 import dev.memaudit.core.text.CodePointIndex;
 import dev.memaudit.model.LanguageModel;
 import dev.memaudit.model.ScoredSequence;
@@ -25,9 +29,11 @@ import java.util.Set;
  * model's tokens, scores each chunk in one teacher-forced pass (plus a lowercase pass and a
  * reference-model pass when asked) and appends one record per chunk to {@code chunks.jsonl} of the
  * run folder (layout in docs/run-folders.md). Chunks already in the ledger are skipped, so a killed
- * run continues with {@code --resume}. Only the {@link LanguageModel} interface is used: any
- * backend works; Min-K%++ is left out (and reported as not measurable) when the backend gives no
- * full next-token distribution.
+ * run continues with {@code --resume}. A chunk the backend refuses for good (longer than its
+ * context) is written to {@code skipped.jsonl} and not retried; any other backend failure stops the
+ * run (exit 4) with every chunk scored so far kept. Only the {@link LanguageModel} interface is
+ * used: any backend works; Min-K%++ is left out (and reported as not measurable) when the backend
+ * gives no full next-token distribution.
  */
 public final class PplRunner {
     /** The ledger file. */
@@ -41,8 +47,9 @@ public final class PplRunner {
      * @param chunks chunks of all texts
      * @param resumed chunks found in the ledger from an earlier run (not scored again)
      * @param written chunks scored and appended now
-     * @param failed chunks whose scoring failed (not recorded: a resumed run retries them)
-     * @param failures the first few failure messages
+     * @param skipped chunks the backend refused for good (skipped.jsonl, this run and earlier
+     *     ones): no record, not retried
+     * @param skippedReasons the first few reasons
      * @param tooShort texts with no chunk (fewer tokens than a chunk needs)
      * @param minKPlusPlusMeasurable whether the backend gave the full distribution (null if nothing
      *     was scored)
@@ -51,8 +58,8 @@ public final class PplRunner {
             int chunks,
             int resumed,
             int written,
-            int failed,
-            List<String> failures,
+            int skipped,
+            List<String> skippedReasons,
             List<String> tooShort,
             Boolean minKPlusPlusMeasurable) {}
 
@@ -82,13 +89,24 @@ public final class PplRunner {
         }
         TokenizationPlan.announce(
                 model.tokenizer(), texts.stream().map(PplText::text).toList(), err);
-        try (RunLedger<ChunkRecord> ledger = folder.ledger(ChunkRecord.class)) {
+        try (RunLedger<ChunkRecord> ledger = folder.ledger(ChunkRecord.class);
+                RunLedger<SkippedRecord> skippedLedger = folder.ledger(SkippedRecord.class)) {
             Set<String> done = new HashSet<>();
+            List<String> skippedReasons = new ArrayList<>();
+            int[] skipped = {0};
+            skippedLedger.forEachExisting(
+                    r -> {
+                        done.add(r.id());
+                        skipped[0]++;
+                        if (skippedReasons.size() < 5) {
+                            skippedReasons.add(r.id() + ": " + r.reason());
+                        }
+                    });
             // whether the earlier run's chunks have Min-K%++ (the backend gave the distribution)
             Boolean[] fullBefore = {null};
             ledger.forEachExisting(
                     r -> {
-                        done.add(key(r.set(), r.workId(), r.chunk()));
+                        done.add(chunkId(r.set(), r.workId(), r.chunk()));
                         if (fullBefore[0] == null) {
                             fullBefore[0] = r.features().containsKey("min_k_pp_5");
                         }
@@ -104,52 +122,73 @@ public final class PplRunner {
                 }
                 total += chunks.size();
                 for (Chunker.Chunk c : chunks) {
-                    if (!done.contains(key(t.set(), t.id(), c.index()))) {
+                    if (!done.contains(chunkId(t.set(), t.id(), c.index()))) {
                         pending.add(new Pending(t, cps, c));
                     }
                 }
             }
             int resumed = total - pending.size();
-            int written = 0;
-            int failed = 0;
-            List<String> failures = new ArrayList<>();
-            Boolean fullDistribution = null;
+            int[] written = {0};
+            int skippedBefore = skipped[0];
+            Boolean[] fullDistribution = {null};
             try (Progress bar = Progress.of(err, "ppl", "chunks", total, resumed, progressBar)) {
                 for (int from = 0; from < pending.size(); from += settings.batchSize()) {
                     List<Pending> batch =
                             pending.subList(
                                     from, Math.min(pending.size(), from + settings.batchSize()));
                     try {
-                        List<ChunkRecord> records = score(batch, model, reference, settings);
-                        for (ChunkRecord r : records) {
-                            ledger.append(r);
-                        }
-                        written += records.size();
-                        boolean full = records.get(0).features().containsKey("min_k_pp_5");
-                        fullDistribution =
-                                fullDistribution == null ? full : fullDistribution && full;
+                        BatchCall.run(
+                                batch,
+                                b -> score(b, model, reference, settings),
+                                (p, r) -> {
+                                    ledger.append(r);
+                                    written[0]++;
+                                    boolean full = r.features().containsKey("min_k_pp_5");
+                                    fullDistribution[0] =
+                                            fullDistribution[0] == null
+                                                    ? full
+                                                    : fullDistribution[0] && full;
+                                },
+                                (p, reason) -> {
+                                    String id =
+                                            chunkId(
+                                                    p.text().set(),
+                                                    p.text().id(),
+                                                    p.chunk().index());
+                                    skippedLedger.append(
+                                            SkippedRecord.of("chunk", id, p.text().id(), reason));
+                                    skipped[0]++;
+                                    if (skippedReasons.size() < 5) {
+                                        skippedReasons.add(id + ": " + reason);
+                                    }
+                                });
                     } catch (RuntimeException e) {
-                        failed += batch.size();
-                        if (failures.size() < 5) {
-                            Pending p = batch.get(0);
-                            failures.add(
-                                    p.text().id()
-                                            + " chunk "
-                                            + p.chunk().index()
-                                            + " (batch of "
-                                            + batch.size()
-                                            + "): "
-                                            + e.getMessage());
+                        if (StageStop.isBackendFailure(e)) {
+                            throw StageStop.backend(
+                                    "ppl (chunk scoring)",
+                                    resumed + written[0] + skipped[0] - skippedBefore,
+                                    total,
+                                    "chunks",
+                                    ledger.file(),
+                                    true,
+                                    e);
                         }
+                        throw e;
                     }
                     bar.advance(batch.size());
                 }
             }
-            if (fullDistribution == null) {
-                fullDistribution = fullBefore[0];
+            if (fullDistribution[0] == null) {
+                fullDistribution[0] = fullBefore[0];
             }
             return new Summary(
-                    total, resumed, written, failed, failures, tooShort, fullDistribution);
+                    total,
+                    resumed,
+                    written[0],
+                    skipped[0],
+                    List.copyOf(skippedReasons),
+                    tooShort,
+                    fullDistribution[0]);
         }
     }
 
@@ -173,14 +212,20 @@ public final class PplRunner {
         }
         List<ScoredSequence> scored = model.score(ids, true);
         double[] lowerNll = null;
-        if (settings.lowercase()) {
-            List<String> lower = new ArrayList<>();
-            for (String t : texts) {
-                lower.add(t.toLowerCase(Locale.ROOT));
+        double[] refNll;
+        try {
+            if (settings.lowercase()) {
+                List<String> lower = new ArrayList<>();
+                for (String t : texts) {
+                    lower.add(t.toLowerCase(Locale.ROOT));
+                }
+                lowerNll = nll(model, lower);
             }
-            lowerNll = nll(model, lower);
+            refNll = reference == null ? null : nll(reference, texts);
+        } catch (InputRejectedException e) {
+            // its row is a piece of nll(), not a chunk of the batch: let the caller find the chunk
+            throw new InputRejectedException(-1, e.getMessage());
         }
-        double[] refNll = reference == null ? null : nll(reference, texts);
         List<ChunkRecord> out = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
             Pending p = batch.get(i);
@@ -253,7 +298,8 @@ public final class PplRunner {
         return out;
     }
 
-    private static String key(String set, String id, int chunk) {
-        return set + '\u0000' + id + '\u0000' + chunk;
+    /** A chunk's key, in the ledger and in skipped.jsonl: {@code <set>/<id>#<chunk>}. */
+    private static String chunkId(String set, String id, int chunk) {
+        return set + "/" + id + "#" + chunk;
     }
 }

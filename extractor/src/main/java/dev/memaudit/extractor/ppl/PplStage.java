@@ -6,6 +6,7 @@ import dev.memaudit.core.records.ppl.ChunkRecord;
 import dev.memaudit.core.records.ppl.PplConfig;
 import dev.memaudit.core.records.ppl.PplSummary;
 import dev.memaudit.core.run.RunFolder;
+import dev.memaudit.extractor.extract.ExtractService;
 import dev.memaudit.model.LanguageModel;
 import dev.memaudit.stats.MembershipStatistics;
 import java.io.PrintStream;
@@ -50,7 +51,9 @@ public final class PplStage {
             boolean progressBar) {
         PplSettings settings = new PplSettings(config.chunkTokens(), config.lowercase(), batch);
         RunManifest manifest = new RunManifest(Clock.systemUTC(), args);
+        config = config.withModelIdentity(model.identity());
         RunFolder folder = RunFolder.open(out, config, resume);
+        List<String> servedBy = folder.servedBy(model.address());
         PplRunner.Summary summary =
                 PplRunner.run(folder, model, reference, texts, settings, err, progressBar);
         List<ChunkRecord> chunks =
@@ -89,11 +92,11 @@ public final class PplStage {
                                 summary.chunks(),
                                 summary.resumed(),
                                 summary.written(),
-                                summary.failed(),
-                                summary.failures(),
+                                summary.skipped(),
+                                summary.skippedReasons(),
                                 summary.tooShort())));
         manifest.seeds(Map.of("statistics", config.statistics().seed()));
-        manifest.backend(model.manifestSection());
+        manifest.backend(ExtractService.withServedBy(model.manifestSection(), servedBy));
         inputHashes.forEach(manifest::inputHash);
         manifest.write(out, config);
         return new Outcome(summary, chunks, result);

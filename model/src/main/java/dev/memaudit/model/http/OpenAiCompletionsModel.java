@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.io.Sha256;
+import dev.memaudit.core.records.run.ModelIdentity;
 import dev.memaudit.model.Capabilities;
 import dev.memaudit.model.DecodingDistribution;
 import dev.memaudit.model.Generation;
 import dev.memaudit.model.GenerationSettings;
 import dev.memaudit.model.LanguageModel;
+import dev.memaudit.model.ModelIdentities;
 import dev.memaudit.model.ModelTokenizer;
 import dev.memaudit.model.ScoredSequence;
 import java.util.ArrayList;
@@ -85,6 +87,7 @@ public final class OpenAiCompletionsModel implements LanguageModel {
     private boolean generatedIdsFromServer;
     private int generationLogprobs = 1;
     private boolean perRowSeeds;
+    private ModelIdentity identity;
 
     private OpenAiCompletionsModel(
             CompletionsClient client, String modelName, ModelTokenizer tok, String tokenization) {
@@ -184,6 +187,21 @@ public final class OpenAiCompletionsModel implements LanguageModel {
             m.probe.put("models_endpoint", modelsEndpoint);
             m.initContext(card, config);
             m.probeServer();
+            String reported =
+                    card == null
+                            ? null
+                            : card.path("root").isTextual()
+                                    ? card.path("root").asText()
+                                    : card.path("id").asText(null);
+            m.identity =
+                    new ModelIdentity(
+                            "openai-completions",
+                            null,
+                            null, // the fingerprint says how it tokenizes, however reached
+                            name,
+                            reported,
+                            m.contextLength,
+                            ModelIdentities.tokenizerFingerprint(tok));
             return m;
         } catch (RuntimeException e) {
             m.close();
@@ -436,6 +454,21 @@ public final class OpenAiCompletionsModel implements LanguageModel {
     @Override
     public String describe() {
         return "OpenAI-compatible server " + client.config().base() + ", model " + modelName;
+    }
+
+    /**
+     * The served model name, the model {@code /v1/models} reports ({@code root}, else {@code id}),
+     * the context length and the tokenizer's fingerprint (the same through {@code --tokenizer} or
+     * the server's {@code /tokenize} when they tokenize alike); never the URL.
+     */
+    @Override
+    public ModelIdentity identity() {
+        return identity;
+    }
+
+    @Override
+    public String address() {
+        return client.config().base();
     }
 
     /** The vocabulary size from {@code /v1/models} or the tokenizer; 0 when unknown. */

@@ -8,13 +8,16 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.core.records.run.ModelIdentity;
 import dev.memaudit.model.DecodingDistribution;
 import dev.memaudit.model.Generation;
 import dev.memaudit.model.GenerationSettings;
 import dev.memaudit.model.LanguageModel;
+import dev.memaudit.model.ModelIdentities;
 import dev.memaudit.model.ModelTokenizer;
 import dev.memaudit.model.ScoredSequence;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -53,6 +56,8 @@ public final class DjlLanguageModel implements LanguageModel {
     private final ModelTokenizer tokenizer;
     private final String description;
     private final List<ByteBuffer> keepAlive;
+    private Path folder;
+    private ModelIdentity identity;
 
     /**
      * Wraps a transformer whose arrays live in {@code manager}. The model takes ownership of the
@@ -73,6 +78,29 @@ public final class DjlLanguageModel implements LanguageModel {
 
     public Transformer transformer() {
         return model;
+    }
+
+    /** The folder the model was loaded from, which then gives its {@link #identity()}. */
+    DjlLanguageModel loadedFrom(Path dir) {
+        this.folder = dir.toAbsolutePath().normalize();
+        return this;
+    }
+
+    /** The folder's weight and tokenizer hashes (computed once, on first use). */
+    @Override
+    public synchronized ModelIdentity identity() {
+        if (folder == null) {
+            return LanguageModel.super.identity();
+        }
+        if (identity == null) {
+            identity = ModelIdentities.localFolder(folder, tokenizer, maxSequenceLength());
+        }
+        return identity;
+    }
+
+    @Override
+    public String address() {
+        return folder != null ? folder.toString() : describe();
     }
 
     @Override

@@ -68,7 +68,8 @@ public final class ModelLoader {
                             + config.parameterCount()
                             + " parameters) from "
                             + dir;
-            return new DjlLanguageModel(manager, t, tokenizer, description, keepAlive);
+            return new DjlLanguageModel(manager, t, tokenizer, description, keepAlive)
+                    .loadedFrom(dir);
         } catch (RuntimeException e) {
             if (tokenizer != null) {
                 tokenizer.close();

@@ -66,7 +66,8 @@ public final class CsvReports {
                         "extract_p_z_max",
                         "extract_attempts",
                         "extract_attempts_exact",
-                        "extract_attempts_failed",
+                        "extract_attempts_skipped",
+                        "extract_windows_skipped",
                         "ppl_status",
                         "ppl_chunks",
                         "ppl_p",
@@ -100,14 +101,15 @@ public final class CsvReports {
             row.add(e == null ? null : notMeasured(e));
             row.addAll(
                     e == null
-                            ? Arrays.asList(null, null, null, null, null, null)
+                            ? Arrays.asList(null, null, null, null, null, null, null)
                             : Arrays.asList(
                                     e.greedyExtractableWindows(),
                                     e.pzMedian(),
                                     e.pzMax(),
                                     e.ledger().total(),
                                     e.ledger().exact(),
-                                    e.ledger().failed()));
+                                    e.ledger().skipped(),
+                                    e.ledger().skippedWindows()));
             row.addAll(
                     p == null
                             ? Arrays.asList(null, null, null, null, null)

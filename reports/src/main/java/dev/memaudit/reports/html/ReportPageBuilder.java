@@ -212,7 +212,7 @@ final class ReportPageBuilder {
         cols.add(
                 new ColumnDef(
                         "attempts",
-                        "Exact attempts / tries (failed)",
+                        "Exact attempts / tries (skipped)",
                         "extract",
                         w -> w.extract() == null ? null : w.extract().ledger().exact(),
                         w -> {
@@ -225,7 +225,7 @@ final class ReportPageBuilder {
                                             + " / "
                                             + Format.integer(l.total())
                                             + " ("
-                                            + Format.integer(l.failed())
+                                            + Format.integer(l.skipped())
                                             + ")");
                         }));
         cols.add(

@@ -9,6 +9,7 @@ import dev.memaudit.core.records.ppl.ChunkRecord;
 import dev.memaudit.core.records.ppl.PplSummary;
 import dev.memaudit.core.records.ppl.PplWork;
 import dev.memaudit.core.records.run.Manifest;
+import dev.memaudit.core.records.run.SkippedRecord;
 import dev.memaudit.core.records.run.WorksFile;
 import dev.memaudit.core.records.scan.ScanWork;
 import dev.memaudit.core.records.scan.Span;
@@ -327,6 +328,20 @@ public final class RunLoader {
                 r ->
                         ledgers.computeIfAbsent(r.workId(), k -> new LedgerTally(passagesPerWork))
                                 .add(r));
+        Map<String, Map<String, Long>> skippedReasons = new HashMap<>();
+        Path skippedFile = s.dir().resolve(Records.fileName(SkippedRecord.class));
+        if (Files.exists(skippedFile)) { // absent in folders of earlier versions
+            Records.forEach(
+                    skippedFile,
+                    SkippedRecord.class,
+                    r -> {
+                        String reason = r.reason();
+                        String key = reason.length() > 80 ? reason.substring(0, 80) + "…" : reason;
+                        skippedReasons
+                                .computeIfAbsent(r.workId(), k -> new TreeMap<>())
+                                .merge(key, 1L, Long::sum);
+                    });
+        }
         for (Map.Entry<String, WorksFile.WorkEntry> e : section.entrySet()) {
             String id = e.getKey();
             ExtractWork ex = e.getValue().extract();
@@ -334,15 +349,15 @@ public final class RunLoader {
             List<WorkView.Window> ws = windows.getOrDefault(id, List.of());
             ws = ws.stream().sorted(Comparator.comparingInt(WorkView.Window::window)).toList();
             LedgerTally tally = ledgers.get(id);
+            // skipped counts as works.json has them (recomputed from skipped.jsonl by extract)
             WorkView.Ledger ledger =
-                    tally != null
-                            ? tally.ledger()
-                            : new WorkView.Ledger(
-                                    ex.attempts().total(),
-                                    ex.attempts().exact(),
-                                    ex.attempts().failed(),
-                                    Map.of(),
-                                    Map.of());
+                    new WorkView.Ledger(
+                            tally != null ? tally.total : ex.attempts().total(),
+                            tally != null ? tally.exact : ex.attempts().exact(),
+                            ex.attempts().skipped(),
+                            ex.skippedWindows(),
+                            tally != null ? tally.byScheme : Map.of(),
+                            skippedReasons.getOrDefault(id, Map.of()));
             List<Passage> attempts =
                     tally == null ? List.of() : tally.passages(this, id, suffixes.get(id));
             ExtractWork.Empirical emp = ex.attempts().empirical();
@@ -418,9 +433,7 @@ public final class RunLoader {
         private final int keep;
         private long total;
         private long exact;
-        private long failed;
         private final Map<String, Long> byScheme = new TreeMap<>();
-        private final Map<String, Long> errors = new TreeMap<>();
         private final PriorityQueue<Shown> best;
         private static final Comparator<Shown> BETTER =
                 Comparator.comparing(Shown::exact)
@@ -435,13 +448,6 @@ public final class RunLoader {
 
         void add(AttemptRecord r) {
             total++;
-            if (r.isFailed()) {
-                failed++;
-                String error = r.error();
-                String key = error.length() > 80 ? error.substring(0, 80) + "…" : error;
-                errors.merge(key, 1L, Long::sum);
-                return;
-            }
             if (r.exact()) {
                 exact++;
             }
@@ -460,10 +466,6 @@ public final class RunLoader {
                     best.poll();
                 }
             }
-        }
-
-        WorkView.Ledger ledger() {
-            return new WorkView.Ledger(total, exact, failed, byScheme, errors);
         }
 
         List<Passage> passages(RunLoader loader, String workId, Map<Integer, int[]> suffixes) {

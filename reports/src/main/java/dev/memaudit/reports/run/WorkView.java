@@ -99,16 +99,20 @@ public record WorkView(
             boolean greedyExtractable) {}
 
     /**
-     * Counts from {@code attempts.jsonl} (every attempt, failures included).
+     * Counts from {@code attempts.jsonl} (the tries) and {@code skipped.jsonl} (what the backend
+     * refused for good: not tries).
      *
-     * @param errors failed attempts by error message (first 80 characters)
+     * @param skipped attempts skipped
+     * @param skippedWindows windows skipped
+     * @param skippedReasons skipped windows and attempts by reason (first 80 characters)
      */
     public record Ledger(
             long total,
             long exact,
-            long failed,
+            long skipped,
+            long skippedWindows,
             Map<String, Long> byScheme,
-            Map<String, Long> errors) {}
+            Map<String, Long> skippedReasons) {}
 
     /** The ppl stage's membership statistics for this work. */
     public record Ppl(

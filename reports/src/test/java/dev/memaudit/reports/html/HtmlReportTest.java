@@ -99,12 +99,14 @@ class HtmlReportTest {
                 .contains(">28<")
                 .contains(">50.0%<")
                 .contains(">2 / 6<")
-                .contains(">2 / 8 (1)<")
+                .contains(">2 / 7 (1)<")
                 .contains(">2.00e-06<")
                 .contains(">6.00e-06<");
         assertThat(html)
                 .contains("not enough control text")
-                .contains("Failed: backend timeout after 30 s")
+                .contains(
+                        "7 tries, 2 exact, 1 skipped (refused by the backend for good; not tries)")
+                .contains("Skipped: prefix of 2100 tokens + 8 new tokens exceeds the model")
                 .contains("Coverage, p_z ≥ 0.01 (t1)");
     }
 

@@ -23,7 +23,7 @@ class SummaryMarkdownTest {
                         new ReportInfo("t", "now", List.of("report"), "audit"));
         assertThat(md)
                 .contains("- scan: ran\n- extract: ran\n- ppl: ran\n")
-                .contains("| alpha | The Lantern Orchard | 28 | 1 | 50.0% | 2 | 2/8 | 2.00e-06 |")
+                .contains("| alpha | The Lantern Orchard | 28 | 1 | 50.0% | 2 | 2/7 | 2.00e-06 |")
                 .contains("| gamma | &lt;b&gt;Bold&lt;/b&gt; &amp; \"Quoted\" Title |")
                 .contains("weak evidence");
     }

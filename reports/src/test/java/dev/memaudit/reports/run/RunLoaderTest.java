@@ -41,12 +41,16 @@ class RunLoaderTest {
         assertThat(alpha.extract().coverage()).containsEntry("0.1", 0.5).hasSize(3);
         assertThat(alpha.extract().windows()).hasSize(6);
         assertThat(alpha.extract().windows().get(5).logPz()).isEqualTo(-800.0);
-        // counted from attempts.jsonl: 6 greedy tries, one sampled, one failed
-        assertThat(alpha.extract().ledger().total()).isEqualTo(8);
+        // counted from attempts.jsonl: 6 greedy tries and one sampled; one attempt was refused
+        // by the backend (skipped.jsonl): counted apart, not a try
+        assertThat(alpha.extract().ledger().total()).isEqualTo(7);
         assertThat(alpha.extract().ledger().exact()).isEqualTo(2);
-        assertThat(alpha.extract().ledger().failed()).isEqualTo(1);
-        assertThat(alpha.extract().ledger().errors())
-                .containsEntry("backend timeout after 30 s", 1L);
+        assertThat(alpha.extract().ledger().skipped()).isEqualTo(1);
+        assertThat(alpha.extract().ledger().skippedWindows()).isZero();
+        assertThat(alpha.extract().ledger().skippedReasons())
+                .containsEntry(
+                        "prefix of 2100 tokens + 8 new tokens exceeds the model's 2048 positions",
+                        1L);
         assertThat(alpha.ppl().p()).isEqualTo(2e-6);
         assertThat(alpha.ppl().pHolm()).isEqualTo(6e-6);
         assertThat(alpha.ppl().chunkFeatures().get("nll")).hasSize(5);

@@ -1,6 +1,5 @@
 package dev.memaudit.core.records.extract;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
@@ -9,25 +8,26 @@ import dev.memaudit.core.records.RecordFile;
 import java.util.List;
 
 /**
- * One line of {@code attempts.jsonl} (docs/run-folders.md): one decoding attempt on a window,
- * failures included. Attempt 0 is greedy, 1..n are samples under {@code scheme}. An attempt either
- * has a result (generation, match and spans) or an {@code error}, never both and never neither.
+ * One line of {@code attempts.jsonl} (docs/run-folders.md): one decoding attempt on a window and
+ * its result. Attempt 0 is greedy, 1..n are samples under {@code scheme}. Only tries that produced
+ * a generation are recorded: a backend failure stops the run (nothing written for it), and an
+ * attempt the backend refused for good is in {@code skipped.jsonl}, not here.
+ *
+ * <p>The result fields are read as optional only so that a line of an earlier version that has
+ * {@code error} instead is refused with the reason below, not as a missing field.
  *
  * @param seed the attempt's own random seed (generation is reproducible from prefix, settings and
  *     seed; 0 for greedy)
  * @param prefixText the prompt: the window's prefix as text
- * @param generatedText the generation decoded to text; absent when the attempt failed
- * @param generatedTokens the generated token ids; absent when the attempt failed
- * @param exact the generation starts with the whole true suffix; absent when the attempt failed
- * @param longestCommonTokenRun longest run of tokens the generation and the true suffix share;
- *     absent when the attempt failed
- * @param tokenMatchShare share of suffix positions where the generation has the true token; absent
- *     when the attempt failed
- * @param editDistance Levenshtein distance in tokens to the true suffix; absent when the attempt
- *     failed
- * @param spans the generation scanned against the whole index: verbatim spans of any work; absent
- *     when the attempt failed
- * @param error why the attempt failed; absent when it did not
+ * @param generatedText the generation decoded to text
+ * @param generatedTokens the generated token ids
+ * @param exact the generation starts with the whole true suffix
+ * @param longestCommonTokenRun longest run of tokens the generation and the true suffix share
+ * @param tokenMatchShare share of suffix positions where the generation has the true token
+ * @param editDistance Levenshtein distance in tokens to the true suffix
+ * @param spans the generation scanned against the whole index: verbatim spans of any work
+ * @param error never written; earlier versions of memaudit wrote a backend failure as an attempt
+ *     with this field, and such a line is refused on reading (it is not a try)
  */
 @RecordFile(name = "attempts.jsonl", version = AttemptRecord.SCHEMA_VERSION)
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -54,65 +54,26 @@ public record AttemptRecord(
     public static final int SCHEMA_VERSION = 1;
 
     public AttemptRecord {
-        boolean result =
-                generatedText != null
-                        && generatedTokens != null
-                        && exact != null
-                        && longestCommonTokenRun != null
-                        && tokenMatchShare != null
-                        && editDistance != null
-                        && spans != null;
-        boolean none =
-                generatedText == null
-                        && generatedTokens == null
-                        && exact == null
-                        && longestCommonTokenRun == null
-                        && tokenMatchShare == null
-                        && editDistance == null
-                        && spans == null;
-        if (error == null ? !result : !none) {
+        if (error != null) {
             throw new IllegalArgumentException(
-                    error == null
-                            ? "an attempt without an error needs generated_text, generated_tokens,"
-                                    + " exact, longest_common_token_run, token_match_share,"
-                                    + " edit_distance and spans"
-                            : "a failed attempt (error) has no generation, match or spans");
+                    "an attempt recorded as failed ("
+                            + error
+                            + ") is not a try: an earlier memaudit wrote backend failures into"
+                            + " attempts.jsonl; delete the lines that have an \"error\" field"
+                            + " and run extract again with --resume to try those attempts");
         }
-    }
-
-    /** A failed attempt: what was asked and why it failed. */
-    public static AttemptRecord failed(
-            String workId,
-            int window,
-            int attempt,
-            String scheme,
-            long seed,
-            Settings settings,
-            String prefixText,
-            String error) {
-        return new AttemptRecord(
-                SCHEMA_VERSION,
-                workId,
-                window,
-                attempt,
-                scheme,
-                seed,
-                settings,
-                prefixText,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                error);
-    }
-
-    /** Whether the attempt failed (then it has an error and no result). */
-    @JsonIgnore
-    public boolean isFailed() {
-        return error != null;
+        if (generatedText == null
+                || generatedTokens == null
+                || exact == null
+                || longestCommonTokenRun == null
+                || tokenMatchShare == null
+                || editDistance == null
+                || spans == null) {
+            throw new IllegalArgumentException(
+                    "an attempt needs generated_text, generated_tokens, exact,"
+                            + " longest_common_token_run, token_match_share, edit_distance and"
+                            + " spans");
+        }
     }
 
     /** Decoding settings of an attempt. */

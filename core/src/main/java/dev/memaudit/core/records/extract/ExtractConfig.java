@@ -4,7 +4,9 @@ import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.memaudit.core.records.Nullable;
+import dev.memaudit.core.records.OptionalField;
 import dev.memaudit.core.records.run.IndexInput;
+import dev.memaudit.core.records.run.ModelIdentity;
 import dev.memaudit.core.records.run.NotPinned;
 import dev.memaudit.core.records.run.StageConfig;
 import java.util.List;
@@ -14,7 +16,9 @@ import java.util.Map;
  * The settings of an extract stage ({@code config} of its manifest and run-config.json). Token
  * counts are the audited model's tokens.
  *
- * @param model the backend's description
+ * @param model the backend's description, address included (not pinned)
+ * @param modelIdentity what the model is (pinned: a resume needs the same model, wherever it is
+ *     served); absent in run folders of earlier versions
  * @param indexUid uid of the index the works come from
  * @param indexWorks SHA-256 over the selected works' ids and source hashes: an unchanged corpus
  *     rebuilt into a new index generation resumes, a changed one does not
@@ -36,7 +40,8 @@ import java.util.Map;
 @JsonTypeName("extract")
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ExtractConfig(
-        String model,
+        @NotPinned String model,
+        @OptionalField ModelIdentity modelIdentity,
         String indexUid,
         String indexWorks,
         int prefixTokens,

@@ -11,6 +11,8 @@ import java.util.Map;
  * ledgers alone. Token counts are the audited model's tokens; offsets code points, half-open.
  *
  * @param windows window records of the work
+ * @param skippedWindows windows the backend refused for good (in skipped.jsonl): not in {@code
+ *     windows} nor in any figure below
  * @param tokens the work's length in tokens
  *     <p>Coverage, the one definition (docs/run-folders.md, the report's method section): the share
  *     of the work's tokens that lie in the <em>suffix</em> of at least one window whose p_z reaches
@@ -33,6 +35,7 @@ import java.util.Map;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ExtractWork(
         int windows,
+        int skippedWindows,
         int tokens,
         Map<String, Double> coverage,
         Map<String, Map<String, Double>> coverageByScheme,
@@ -59,18 +62,18 @@ public record ExtractWork(
             @Nullable Double median, @Nullable Double p90, @Nullable Double max) {}
 
     /**
-     * @param total attempt records, failures included
+     * @param total attempt records: the tries (skipped attempts are none)
      * @param exact attempts that reproduced the suffix exactly
-     * @param failed attempts with an error
+     * @param skipped attempts the backend refused for good (in skipped.jsonl): not tries
      * @param greedyExact greedy attempts (attempt 0) that were exact
      * @param empirical the sampled attempts' success rate against p_z
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Attempts(
-            int total, int exact, int failed, int greedyExact, Empirical empirical) {}
+            int total, int exact, int skipped, int greedyExact, Empirical empirical) {}
 
     /**
-     * Sampled attempts only (attempt ≥ 1, failures left out).
+     * Sampled attempts only (attempt ≥ 1).
      *
      * @param scheme the scheme they sampled under
      * @param k exact ones

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.memaudit.core.records.Nullable;
 import dev.memaudit.core.records.OptionalField;
 import dev.memaudit.core.records.run.IndexInput;
+import dev.memaudit.core.records.run.ModelIdentity;
 import dev.memaudit.core.records.run.NotPinned;
 import dev.memaudit.core.records.run.StageConfig;
 import java.util.LinkedHashMap;
@@ -18,7 +19,9 @@ import java.util.Map;
  * ppl} reads works from an index and controls from a corpus; {@code memaudit canary calibrate}
  * passes its texts directly and records its canary's seed instead.
  *
- * @param model the model folder (absolute), or the endpoint's description
+ * @param model the model folder (absolute), or the endpoint's description (not pinned)
+ * @param modelIdentity what the model is (pinned: a resume needs the same model, wherever it is
+ *     served); absent in run folders of earlier versions
  * @param referenceModel the reference model folder (absolute); null without one
  * @param index the index folder (absolute); absent for a calibration
  * @param indexUid the index's uid; absent for a calibration
@@ -37,7 +40,8 @@ import java.util.Map;
 @JsonTypeName("ppl")
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record PplConfig(
-        String model,
+        @NotPinned String model,
+        @OptionalField ModelIdentity modelIdentity,
         @Nullable String referenceModel,
         @OptionalField String index,
         @OptionalField String indexUid,
@@ -113,6 +117,7 @@ public record PplConfig(
             PplStatsSettings s) {
         return new PplConfig(
                 model,
+                null,
                 referenceModel,
                 index,
                 indexUid,
@@ -127,6 +132,27 @@ public record PplConfig(
                 s.ciLevel(),
                 s.minControlChunks(),
                 s.minControlTexts());
+    }
+
+    /** This config with the audited model's identity (pinned for {@code --resume}). */
+    public PplConfig withModelIdentity(ModelIdentity identity) {
+        return new PplConfig(
+                model,
+                identity,
+                referenceModel,
+                index,
+                indexUid,
+                controls,
+                works,
+                seed,
+                chunkTokens,
+                lowercase,
+                statisticsAlpha,
+                statisticsSeed,
+                statisticsBootstrapResamples,
+                statisticsCiLevel,
+                statisticsMinControlChunks,
+                statisticsMinControlTexts);
     }
 
     /** The statistics settings. */

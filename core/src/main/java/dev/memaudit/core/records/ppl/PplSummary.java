@@ -60,8 +60,9 @@ public record PplSummary(
      * @param chunks chunks of all texts
      * @param resumed chunks found in the ledger from an earlier run
      * @param written chunks scored and appended by the last process
-     * @param failed chunks whose scoring failed (not recorded: a resumed run retries them)
-     * @param failures the first few failure messages
+     * @param skipped chunks the backend refused for good (in skipped.jsonl; no record, not retried,
+     *     in no statistic)
+     * @param skippedReasons the first few of them, each {@code <set>/<id>#<chunk>: <reason>}
      * @param textsTooShort texts with no chunk (fewer tokens than a chunk needs)
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -69,8 +70,8 @@ public record PplSummary(
             int chunks,
             int resumed,
             int written,
-            int failed,
-            List<String> failures,
+            int skipped,
+            List<String> skippedReasons,
             List<String> textsTooShort) {}
 
     /**
