@@ -232,6 +232,15 @@ public final class ExtractService {
                             + " windows cannot be scored teacher-forced",
                     null);
         }
+        if (o.prefixTokens() + o.suffixTokens() > model.maxSequenceLength()) {
+            // every window would be refused: a setting, not an input, is wrong
+            throw MemauditException.usage(
+                    "prefix tokens + suffix tokens = "
+                            + (o.prefixTokens() + o.suffixTokens())
+                            + " exceed the model's "
+                            + model.maxSequenceLength()
+                            + " positions");
+        }
         List<WorkRef> works = selectWorks(index, o.works());
         TokenizationPlan.announce(
                 model.tokenizer(), works.stream().map(WorkRef::text).toList(), err);

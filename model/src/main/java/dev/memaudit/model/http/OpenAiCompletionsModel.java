@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.memaudit.core.error.InputRejectedException;
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.io.Sha256;
 import dev.memaudit.core.records.run.ModelIdentity;
@@ -555,7 +556,8 @@ public final class OpenAiCompletionsModel implements LanguageModel {
         for (int i = 0; i < sequences.size(); i++) {
             int n = sequences.get(i).length;
             if (n == 0 || n > contextLength) {
-                throw MemauditException.badInput(
+                throw new InputRejectedException(
+                        i,
                         "sequence "
                                 + i
                                 + " has "
@@ -705,7 +707,8 @@ public final class OpenAiCompletionsModel implements LanguageModel {
         for (int i = 0; i < prefixes.size(); i++) {
             int n = Math.max(1, prefixes.get(i).length);
             if (n + settings.maxNewTokens() > contextLength) {
-                throw MemauditException.badInput(
+                throw new InputRejectedException(
+                        i,
                         "prefix of "
                                 + n
                                 + " tokens + "

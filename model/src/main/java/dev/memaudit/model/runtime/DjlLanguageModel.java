@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
+import dev.memaudit.core.error.InputRejectedException;
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.records.run.ModelIdentity;
 import dev.memaudit.model.DecodingDistribution;
@@ -159,7 +160,9 @@ public final class DjlLanguageModel implements LanguageModel {
         for (int i = 0; i < order.length; i++) {
             int[] s = sequences.get(i);
             if (s.length == 0 || s.length > maxSequenceLength()) {
-                throw MemauditException.badInput(
+                // a property of this input: the stage skips it (no retry would change it)
+                throw new InputRejectedException(
+                        i,
                         "sequence "
                                 + i
                                 + " has "
@@ -444,7 +447,12 @@ public final class DjlLanguageModel implements LanguageModel {
             longest = Math.max(longest, p.length);
         }
         if (longest + settings.maxNewTokens() > maxSequenceLength()) {
-            throw MemauditException.badInput(
+            int row = 0;
+            while (rowsIn[row].length != longest) {
+                row++;
+            }
+            throw new InputRejectedException(
+                    row,
                     "prefix of "
                             + longest
                             + " tokens + "

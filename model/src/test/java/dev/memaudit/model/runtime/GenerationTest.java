@@ -1,8 +1,11 @@
 package dev.memaudit.model.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.memaudit.core.error.InputRejectedException;
+import dev.memaudit.core.run.BatchCall;
 import dev.memaudit.model.Generation;
 import dev.memaudit.model.GenerationSettings;
 import dev.memaudit.model.testing.TinyModels;
@@ -283,5 +286,34 @@ class GenerationTest {
                                 .get(0)
                                 .schemeLogprobs()[seq.length])
                 .isZero();
+    }
+
+    @Test
+    void anInputLongerThanTheContextIsRefusedForGoodNamingItsRow() {
+        // a refusal the stages record as a skipped item (BatchCall), not a backend failure
+        int n = model.maxSequenceLength();
+        int[] fits = {1, 2, 3};
+        int[] tooLong = new int[n + 1];
+        List<int[]> seqs = List.of(fits, tooLong, fits);
+        assertThatThrownBy(() -> model.score(seqs, false))
+                .isInstanceOfSatisfying(
+                        InputRejectedException.class, e -> assertThat(e.row()).isEqualTo(1))
+                .hasMessageContaining("sequence 1 has " + (n + 1) + " tokens");
+        GenerationSettings s = new GenerationSettings(4, 0, 0, 1, 0, false);
+        List<int[]> prefixes = List.of(fits, new int[n - 2], fits);
+        assertThatThrownBy(() -> model.generate(prefixes, s))
+                .isInstanceOfSatisfying(
+                        InputRejectedException.class, e -> assertThat(e.row()).isEqualTo(1))
+                .hasMessageContaining("new tokens exceeds the model's " + n + " positions");
+
+        List<String> refused = new ArrayList<>();
+        List<Integer> scored = new ArrayList<>();
+        BatchCall.run(
+                List.of(0, 1, 2),
+                rows -> model.score(rows.stream().map(seqs::get).toList(), false),
+                (row, r) -> scored.add(row),
+                (row, why) -> refused.add(row + ": " + why));
+        assertThat(scored).containsExactly(0, 2);
+        assertThat(refused).singleElement().asString().startsWith("1: sequence 1 has");
     }
 }
