@@ -82,8 +82,8 @@ public final class PplService {
      * @param args the command line, recorded in the manifest
      * @param err messages (control texts not used) and progress
      * @param progressBar whether to draw a progress bar on {@code err}
-     * @return what the stage produced; chunks that could not be scored are in {@code
-     *     chunks().failed()}
+     * @return what the stage produced; chunks the backend refused for good are counted in {@code
+     *     chunks().skipped()} (a backend failure stops the stage with exit 4 instead)
      */
     public static PplStage.Outcome run(
             Settings s,
