@@ -98,8 +98,8 @@ public final class ModelBench {
                 System.out);
     }
 
-    /** Runs every measurement and prints a report to {@code out}. */
-    public static Result run(Settings s, PrintStream out) {
+    /** The first line of every bench report: which engine, on how many processors. */
+    static void printEngine(PrintStream out) {
         Engine engine = Engine.getInstance();
         out.printf(
                 Locale.ROOT,
@@ -107,6 +107,11 @@ public final class ModelBench {
                 engine.getEngineName(),
                 engine.getVersion(),
                 Runtime.getRuntime().availableProcessors());
+    }
+
+    /** Runs every measurement and prints a report to {@code out}. */
+    public static Result run(Settings s, PrintStream out) {
+        printEngine(out);
         double peak = matmulPeak(s, out);
         RandomModel rm = randomModel(s);
         long matmulParams = rm.matmulParams();

@@ -1,6 +1,5 @@
 package dev.memaudit.model.bench;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import dev.memaudit.model.canary.CanaryConfig;
 import dev.memaudit.model.canary.CanaryTrainer;
@@ -120,13 +119,7 @@ public final class TrainBench {
 
     /** Runs the benchmark and prints a report to {@code out}. */
     public static Result run(Settings s, PrintStream out) {
-        Engine engine = Engine.getInstance();
-        out.printf(
-                Locale.ROOT,
-                "engine %s %s, %d processors available to the JVM%n",
-                engine.getEngineName(),
-                engine.getVersion(),
-                Runtime.getRuntime().availableProcessors());
+        ModelBench.printEngine(out);
         double peakBefore = ModelBench.matmulPeak(s.hidden(), 1, out);
         CanaryConfig cfg =
                 CanaryConfig.builder()
