@@ -90,10 +90,12 @@ public final class DatasetInference {
             String[] controlTexts,
             long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
-        int[] sOrder = split(suspect.length, suspectTexts, rng.split());
-        int[] cOrder = split(control.length, controlTexts, rng.split());
-        int sTrain = sOrder[sOrder.length - 1];
-        int cTrain = cOrder[cOrder.length - 1];
+        Cut sCut = split(suspect.length, suspectTexts, rng.split());
+        Cut cCut = split(control.length, controlTexts, rng.split());
+        int[] sOrder = sCut.order();
+        int[] cOrder = cCut.order();
+        int sTrain = sCut.train();
+        int cTrain = cCut.train();
         int sTest = suspect.length - sTrain;
         int cTest = control.length - cTrain;
         if (sTest < 2 || cTest < 2) {
@@ -189,11 +191,14 @@ public final class DatasetInference {
     }
 
     /**
-     * The seeded cut of one set: an array of n + 1 entries, the row indices in order (training rows
-     * first) followed by the number of training rows.
+     * The seeded cut of one set.
+     *
+     * @param order the row indices, training rows first
+     * @param train how many of them train
      */
-    static int[] split(int n, String[] texts, SplittableRandom rng) {
-        int[] out = new int[n + 1];
+    record Cut(int[] order, int train) {}
+
+    static Cut split(int n, String[] texts, SplittableRandom rng) {
         Map<String, List<Integer>> byText = new TreeMap<>();
         if (texts != null) {
             if (texts.length != n) {
@@ -205,10 +210,7 @@ public final class DatasetInference {
             }
         }
         if (byText.size() < 2) {
-            int[] order = shuffled(n, rng);
-            System.arraycopy(order, 0, out, 0, n);
-            out[n] = (n + 1) / 2;
-            return out;
+            return new Cut(shuffled(n, rng), (n + 1) / 2);
         }
         List<List<Integer>> groups = new ArrayList<>(byText.values());
         int[] order = shuffled(groups.size(), rng);
@@ -217,6 +219,7 @@ public final class DatasetInference {
         for (int g : order) {
             (train.size() <= test.size() ? train : test).addAll(groups.get(g));
         }
+        int[] out = new int[n];
         int i = 0;
         for (int r : train) {
             out[i++] = r;
@@ -224,8 +227,7 @@ public final class DatasetInference {
         for (int r : test) {
             out[i++] = r;
         }
-        out[n] = train.size();
-        return out;
+        return new Cut(out, train.size());
     }
 
     /** A seeded Fisher–Yates permutation of 0..n-1. */

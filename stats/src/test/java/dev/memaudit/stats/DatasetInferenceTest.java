@@ -87,8 +87,10 @@ class DatasetInferenceTest {
         }
         String[] texts = labels.toArray(String[]::new);
         for (long seed = 0; seed < 20; seed++) {
-            int[] cut = DatasetInference.split(texts.length, texts, new SplittableRandom(seed));
-            int train = cut[texts.length];
+            DatasetInference.Cut c =
+                    DatasetInference.split(texts.length, texts, new SplittableRandom(seed));
+            int[] cut = c.order();
+            int train = c.train();
             Set<String> trainTexts = new HashSet<>();
             Set<String> testTexts = new HashSet<>();
             Set<Integer> rows = new HashSet<>();
@@ -104,7 +106,7 @@ class DatasetInferenceTest {
         // one text: cut by chunk, ⌈n/2⌉ train
         String[] one = new String[9];
         Arrays.fill(one, "work");
-        assertThat(DatasetInference.split(9, one, new SplittableRandom(1))[9]).isEqualTo(5);
+        assertThat(DatasetInference.split(9, one, new SplittableRandom(1)).train()).isEqualTo(5);
 
         SplittableRandom r = new SplittableRandom(6);
         DatasetInference.Result res =
