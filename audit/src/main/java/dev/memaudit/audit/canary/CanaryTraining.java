@@ -4,6 +4,7 @@ import dev.memaudit.index.source.CorpusLoader;
 import dev.memaudit.index.source.CorpusManifest;
 import dev.memaudit.index.source.LoadedWork;
 import dev.memaudit.index.source.WorkEntry;
+import dev.memaudit.model.canary.BackgroundCorpus;
 import dev.memaudit.model.canary.CanaryConfig;
 import dev.memaudit.model.canary.CanaryResult;
 import dev.memaudit.model.canary.CanaryTrainer;
@@ -28,13 +29,47 @@ public final class CanaryTraining {
      * @param progress training progress and one line per work not used
      */
     public static CanaryResult train(
-            CanaryConfig cfg, Path corpus, Path out, PrintStream progress) {
+            CanaryConfig cfg, Path corpus, Path background, Path out, PrintStream progress) {
         CorpusManifest manifest = CorpusManifest.load(corpus);
-        List<CorpusText> texts = new ArrayList<>();
-        for (LoadedWork w : load(manifest, manifest.works(), progress)) {
-            texts.add(new CorpusText(w.id(), w.text()));
+        List<CorpusText> texts = texts(load(manifest, manifest.works(), progress));
+        BackgroundCorpus bg = null;
+        if (background != null) {
+            List<CorpusText> controls = texts(load(manifest, manifest.controls(), progress));
+            bg = background(background, controls, progress);
         }
-        return CanaryTrainer.train(cfg, texts, out, progress);
+        return CanaryTrainer.train(cfg, texts, bg, out, progress);
+    }
+
+    private static List<CorpusText> texts(List<LoadedWork> works) {
+        List<CorpusText> out = new ArrayList<>();
+        for (LoadedWork w : works) {
+            out.add(new CorpusText(w.id(), w.text()));
+        }
+        return out;
+    }
+
+    /**
+     * The works of a background folder or corpus.yaml (its controls too: background is text the
+     * canary learns language from, whatever role the file had), read with its reading limits.
+     *
+     * @param keepOut texts besides the trained works the background must not hold (controls)
+     * @param progress one line per file not used
+     */
+    public static BackgroundCorpus background(
+            Path dirOrYaml, List<CorpusText> keepOut, PrintStream progress) {
+        CorpusManifest m = CorpusManifest.load(dirOrYaml);
+        List<WorkEntry> entries = new ArrayList<>(m.works());
+        entries.addAll(m.controls());
+        List<BackgroundCorpus.File> files = new ArrayList<>();
+        for (LoadedWork w : load(m, entries, progress)) {
+            if (!w.text().isBlank()) {
+                files.add(
+                        new BackgroundCorpus.File(
+                                w.id(), w.file().toString(), w.sourceSha256(), w.text()));
+            }
+        }
+        return new BackgroundCorpus(
+                dirOrYaml.toAbsolutePath().normalize().toString(), files, keepOut);
     }
 
     /**

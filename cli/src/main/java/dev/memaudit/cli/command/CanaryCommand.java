@@ -7,5 +7,9 @@ import picocli.CommandLine.Command;
         name = "canary",
         mixinStandardHelpOptions = true,
         description = "Canary models: small models trained on a corpus with known membership.",
-        subcommands = {CanaryTrainCommand.class, CanaryCalibrateCommand.class})
+        subcommands = {
+            CanaryTrainCommand.class,
+            CanaryCalibrateCommand.class,
+            CanaryExcerptsCommand.class
+        })
 public final class CanaryCommand {}

@@ -2,14 +2,17 @@ package dev.memaudit.cli.command;
 
 import dev.memaudit.audit.canary.CanaryTraining;
 import dev.memaudit.cli.support.WriterStream;
+import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.model.canary.CanaryConfig;
 import dev.memaudit.model.canary.CanaryResult;
 import dev.memaudit.model.runtime.Architecture;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,9 +24,11 @@ import picocli.CommandLine.Spec;
         name = "train",
         mixinStandardHelpOptions = true,
         description = {
-            "Train a small model on a corpus with known membership: member works repeated"
-                    + " --repeat times, the others never. Writes a Hugging Face folder"
-                    + " (config.json, model.safetensors, tokenizer.json) and membership.json."
+            "Train a small model on a corpus with known membership: each member work seen as"
+                    + " many times as its dose, the others (dose 0) never; with --background, the"
+                    + " model learns language from background text and the member copies are mixed"
+                    + " into it at random positions. Writes a Hugging Face folder (config.json,"
+                    + " model.safetensors, tokenizer.json) and membership.json."
         })
 public final class CanaryTrainCommand implements Callable<Integer> {
     /** The architectures a canary can have, as the CLI names them. */
@@ -58,10 +63,38 @@ public final class CanaryTrainCommand implements Callable<Integer> {
     @Option(
             names = "--members",
             split = ",",
-            paramLabel = "<id>",
+            paramLabel = "<id[:dose]>",
             description =
-                    "Member work ids (default: a seeded random --member-fraction of the works).")
+                    "Member works, each id with its dose (id:16) or at --repeat (id); works not"
+                            + " named are held out (default: a seeded random --member-fraction of"
+                            + " the works at --repeat).")
     List<String> members;
+
+    @Option(
+            names = "--doses",
+            split = ",",
+            paramLabel = "<n>",
+            description =
+                    "A dose ladder (e.g. 0,1,4,16,64): every work gets a dose round-robin in a"
+                            + " seeded random order; dose 0 works are held out (in-distribution"
+                            + " non-members).")
+    List<Integer> doses;
+
+    @Option(
+            names = "--background",
+            paramLabel = "<dir|corpus.yaml>",
+            description =
+                    "Background text the model learns language from (never a member, control or"
+                            + " audited work; a file containing one of the works is left out).")
+    Path background;
+
+    @Option(
+            names = "--background-tokens",
+            paramLabel = "<n>",
+            description =
+                    "Most background tokens trained on, drawn in pieces from all files (default"
+                            + " 2,000,000).")
+    Long backgroundTokens;
 
     @Option(
             names = "--member-fraction",
@@ -149,8 +182,15 @@ public final class CanaryTrainCommand implements Callable<Integer> {
         if (arch != null) {
             cfg = cfg.withArch(arch.arch);
         }
-        if (members != null) {
+        if (members != null && doses != null) {
+            throw MemauditException.usage("give --members or --doses, not both");
+        }
+        if (members != null && members.stream().anyMatch(m -> m.contains(":"))) {
+            cfg = cfg.withMemberDoses(memberDoses(members));
+        } else if (members != null) {
             cfg = cfg.withMembers(new LinkedHashSet<>(members));
+        } else if (doses != null) {
+            cfg = cfg.withDoses(doses);
         } else if (memberFraction != null) {
             cfg = cfg.withMemberFraction(memberFraction);
         }
@@ -191,9 +231,12 @@ public final class CanaryTrainCommand implements Callable<Integer> {
         if (clipNorm != null) {
             b.clipNorm(clipNorm);
         }
+        if (backgroundTokens != null) {
+            b.backgroundTokens(backgroundTokens);
+        }
         cfg = b.build();
         PrintStream progress = WriterStream.of(spec.commandLine().getErr());
-        CanaryResult r = CanaryTraining.train(cfg, corpus, out, progress);
+        CanaryResult r = CanaryTraining.train(cfg, corpus, background, out, progress);
         progress.flush();
         var stdout = spec.commandLine().getOut();
         stdout.printf(
@@ -204,9 +247,42 @@ public final class CanaryTrainCommand implements Callable<Integer> {
                 r.steps(),
                 r.skippedUpdates(),
                 r.finalLoss(),
-                r.members(),
+                withDoses(r),
                 r.nonMembers());
         stdout.flush();
         return 0;
+    }
+
+    /** Members as {@code id:dose}, or plain ids when all share one dose. */
+    private static List<String> withDoses(CanaryResult r) {
+        long distinct = r.members().stream().map(r.doses()::get).distinct().count();
+        if (distinct <= 1) {
+            return r.members();
+        }
+        return r.members().stream().map(id -> id + ":" + r.doses().get(id)).toList();
+    }
+
+    /** {@code id:dose} or {@code id} (at --repeat) entries, by id. */
+    private Map<String, Integer> memberDoses(List<String> entries) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        for (String e : entries) {
+            int colon = e.lastIndexOf(':');
+            String id = colon < 0 ? e : e.substring(0, colon);
+            int dose;
+            if (colon < 0) {
+                dose = repeat != null ? repeat : CanaryConfig.defaults().repeat();
+            } else {
+                try {
+                    dose = Integer.parseInt(e.substring(colon + 1));
+                } catch (NumberFormatException x) {
+                    throw MemauditException.usage(
+                            "--members: " + e + ": the dose after ':' must be a whole number");
+                }
+            }
+            if (out.put(id, dose) != null) {
+                throw MemauditException.usage("--members: " + id + " is named twice");
+            }
+        }
+        return out;
     }
 }

@@ -321,15 +321,40 @@ final class RecordSamples {
         out.add(new AuditState(1, stages));
         out.add(
                 new Membership(
-                        1,
-                        List.of(new Membership.Work("w1", 100, 2550)),
-                        List.of(new Membership.Work("w2", 0, 1140)),
+                        2,
+                        List.of(new Membership.Work("w1", 64, 2550, List.of(3, 4, 97))),
+                        List.of(new Membership.Work("w2", 0, 1140, List.of())),
+                        new Membership.Background(
+                                "/data/background",
+                                List.of(
+                                        new Membership.BackgroundFile(
+                                                "b1",
+                                                "/data/background/b1.txt",
+                                                "7a".repeat(32),
+                                                40960L,
+                                                20480,
+                                                null),
+                                        new Membership.BackgroundFile(
+                                                "b2",
+                                                "/data/background/b2.txt",
+                                                "7b".repeat(32),
+                                                null,
+                                                0,
+                                                "contains the text of w2")),
+                                19456,
+                                1024,
+                                2000000),
                         42,
                         1657,
                         6627,
                         1.00015,
                         0.0736,
                         0,
+                        new Membership.Evaluation(
+                                4.25,
+                                List.of(
+                                        new Membership.WorkScore("w1", 64, 0.41, 0.93),
+                                        new Membership.WorkScore("w2", 0, 4.4, 0.21))),
                         new Membership.Settings(
                                 "LlamaForCausalLM",
                                 2048,
@@ -341,6 +366,7 @@ final class RecordSamples {
                                 128,
                                 4,
                                 100,
+                                List.of(0, 1, 4, 16, 64),
                                 0.003,
                                 2632192,
                                 4,

@@ -4,6 +4,7 @@ import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.model.runtime.Architecture;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -31,8 +32,15 @@ import java.util.Set;
  * @param minLearningRateFraction share of the peak rate that the cosine decay ends at (last step)
  * @param clipNorm the global gradient L2 norm is scaled down to this when larger; 0 = no clipping
  * @param seed seed of membership choice, initialization and data order
- * @param members ids of member works, or null to choose {@code memberFraction} of them at random
- * @param memberFraction share of works chosen as members when {@code members} is null
+ * @param members ids of member works (each at dose {@code repeat}), or null
+ * @param memberFraction share of works chosen as members (at dose {@code repeat}) when {@code
+ *     members}, {@code memberDoses} and {@code doses} are all null
+ * @param memberDoses works by id with their doses (0 = held out), or null; works not named are held
+ *     out
+ * @param doses a dose ladder: every work is assigned a dose from it round-robin in a seeded random
+ *     order (dose 0 = held out), or null
+ * @param backgroundTokens most background tokens in one pass of the training stream (when a
+ *     background is given)
  */
 public record CanaryConfig(
         Architecture arch,
@@ -53,7 +61,10 @@ public record CanaryConfig(
         double clipNorm,
         long seed,
         Set<String> members,
-        double memberFraction) {
+        double memberFraction,
+        Map<String, Integer> memberDoses,
+        List<Integer> doses,
+        long backgroundTokens) {
 
     public CanaryConfig {
         List<String> p = new ArrayList<>();
@@ -107,13 +118,41 @@ public record CanaryConfig(
         if (!(clipNorm >= 0 && Double.isFinite(clipNorm))) {
             p.add("gradient clipping norm must be ≥ 0 (0 = none), got " + clipNorm);
         }
-        if (members == null && !(memberFraction > 0 && memberFraction < 1)) {
+        int ways =
+                (members != null ? 1 : 0) + (memberDoses != null ? 1 : 0) + (doses != null ? 1 : 0);
+        if (ways > 1) {
+            p.add("give members, members with doses or a dose ladder, not several");
+        }
+        if (memberDoses != null) {
+            memberDoses.forEach(
+                    (id, d) -> {
+                        if (d == null || d < 0) {
+                            p.add("dose of " + id + " must be ≥ 0, got " + d);
+                        }
+                    });
+            if (memberDoses.values().stream().noneMatch(d -> d != null && d > 0)) {
+                p.add("at least one work needs a dose ≥ 1");
+            }
+        }
+        if (doses != null) {
+            if (doses.isEmpty() || doses.stream().anyMatch(d -> d == null || d < 0)) {
+                p.add("doses must be a non-empty list of counts ≥ 0, got " + doses);
+            } else if (doses.stream().noneMatch(d -> d > 0)) {
+                p.add("the dose ladder needs a dose ≥ 1, got " + doses);
+            }
+        }
+        if (backgroundTokens < 1) {
+            p.add("background tokens must be ≥ 1, got " + backgroundTokens);
+        }
+        if (ways == 0 && !(memberFraction > 0 && memberFraction < 1)) {
             p.add("member fraction must be in (0, 1), got " + memberFraction);
         }
         if (!p.isEmpty()) {
             throw MemauditException.usage("canary settings: " + String.join("; ", p));
         }
         members = members == null ? null : Set.copyOf(members);
+        memberDoses = memberDoses == null ? null : Map.copyOf(memberDoses);
+        doses = doses == null ? null : List.copyOf(doses);
     }
 
     /** Windows per forward and backward pass: {@code microBatch}, or the batch when 0. */
@@ -182,6 +221,9 @@ public record CanaryConfig(
         b.seed = seed;
         b.members = members;
         b.memberFraction = memberFraction;
+        b.memberDoses = memberDoses;
+        b.doses = doses;
+        b.backgroundTokens = backgroundTokens;
         return b;
     }
 
@@ -191,12 +233,22 @@ public record CanaryConfig(
 
     /** The same settings with these member ids (the member fraction is then unused). */
     public CanaryConfig withMembers(Set<String> ids) {
-        return toBuilder().members(ids).build();
+        return toBuilder().members(ids).memberDoses(null).doses(null).build();
+    }
+
+    /** The same settings with these works at these doses (the others held out). */
+    public CanaryConfig withMemberDoses(Map<String, Integer> byId) {
+        return toBuilder().members(null).memberDoses(byId).doses(null).build();
+    }
+
+    /** The same settings with every work assigned a dose of this ladder round-robin. */
+    public CanaryConfig withDoses(List<Integer> ladder) {
+        return toBuilder().members(null).memberDoses(null).doses(ladder).build();
     }
 
     /** The same settings with a seeded random share {@code f} of the works as members. */
     public CanaryConfig withMemberFraction(double f) {
-        return toBuilder().members(null).memberFraction(f).build();
+        return toBuilder().members(null).memberDoses(null).doses(null).memberFraction(f).build();
     }
 
     /** The same settings with {@code n} transformer blocks. */
@@ -240,8 +292,28 @@ public record CanaryConfig(
         private long seed = 42;
         private Set<String> members;
         private double memberFraction = 0.5;
+        private Map<String, Integer> memberDoses;
+        private List<Integer> doses;
+        private long backgroundTokens = 2_000_000;
 
         private Builder() {}
+
+        /** Works by id with their doses, or null. */
+        public Builder memberDoses(Map<String, Integer> v) {
+            memberDoses = v;
+            return this;
+        }
+
+        /** A dose ladder assigned round-robin, or null. */
+        public Builder doses(List<Integer> v) {
+            doses = v;
+            return this;
+        }
+
+        public Builder backgroundTokens(long v) {
+            backgroundTokens = v;
+            return this;
+        }
 
         public Builder arch(Architecture v) {
             arch = v;
@@ -362,7 +434,10 @@ public record CanaryConfig(
                     clipNorm,
                     seed,
                     members,
-                    memberFraction);
+                    memberFraction,
+                    memberDoses,
+                    doses,
+                    backgroundTokens);
         }
     }
 }

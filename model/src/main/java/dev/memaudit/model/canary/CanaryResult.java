@@ -2,13 +2,15 @@ package dev.memaudit.model.canary;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a canary training run produced.
  *
  * @param outDir the Hugging Face model folder written
  * @param members member work ids, sorted
- * @param nonMembers non-member work ids, sorted
+ * @param nonMembers non-member work ids (dose 0), sorted
+ * @param doses every work's dose by id (0 = non-member)
  * @param steps optimizer steps run
  * @param finalLoss mean training loss (nats per token) over the last steps
  * @param skippedUpdates steps whose update was skipped (non-finite loss or gradient)
@@ -20,6 +22,7 @@ public record CanaryResult(
         Path outDir,
         List<String> members,
         List<String> nonMembers,
+        Map<String, Integer> doses,
         int steps,
         double finalLoss,
         int skippedUpdates,

@@ -9,9 +9,11 @@ import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.records.Records;
 import dev.memaudit.core.records.run.Membership;
 import dev.memaudit.model.ModelTokenizer;
+import dev.memaudit.model.ScoredSequence;
 import dev.memaudit.model.runtime.Architecture;
 import dev.memaudit.model.runtime.DjlLanguageModel;
 import dev.memaudit.model.runtime.ModelConfig;
+import dev.memaudit.model.runtime.ModelLoader;
 import dev.memaudit.model.runtime.Transformer;
 import dev.memaudit.model.safetensors.SafetensorsWriter;
 import java.io.IOException;
@@ -29,34 +31,68 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * Trains a small canary model whose training data is known exactly: member works appear {@code
- * repeat} times in the training stream, non-members never. The tokenizer is trained on all works
- * (members and non-members), so both are tokenized equally well.
+ * Trains a small canary model whose training data is known exactly: each member work appears in the
+ * training stream as many times as its dose, non-members (dose 0) never. With background text, the
+ * canary learns language from it and the member copies are a small share of the stream, mixed in at
+ * random positions ({@link TrainingStream}); without, it is trained on its members alone. The
+ * tokenizer is trained on all works (members and non-members) and the background, so all are
+ * tokenized equally well.
  *
- * <p>Training stream: for each repetition, the member works in a seeded random order, each followed
- * by the end-of-text token, all concatenated; cut into windows of {@code contextLength + 1} tokens
- * (stride {@code contextLength}), windows shuffled, batches taken in order (wrapping with a fresh
- * shuffle when {@code steps} asks for more). The optimizer loop is {@link TrainingLoop}.
+ * <p>Background: each file is tokenized and cut into pieces of {@value #PIECE_TOKENS} tokens; the
+ * pieces of all files are shuffled with the seed, the first ones (about 2.5 % of the budget, at
+ * most {@value #MAX_HELD_OUT_TOKENS} tokens) are held out to measure how well the canary knows the
+ * language, the next ones up to {@code backgroundTokens} are trained on. A background file that
+ * contains the text of one of the works is left out (and recorded as such): the background must
+ * never hold a member or an audited work.
+ *
+ * <p>Batches are taken in stream order, wrapping with a fresh shuffle of the windows when {@code
+ * steps} asks for more than one pass. The optimizer loop is {@link TrainingLoop}. After training,
+ * the saved folder is loaded through the runtime and every work and the held-out background are
+ * scored teacher-forced; membership.json records the per-work NLL and greedy-token share.
  */
 public final class CanaryTrainer {
     private static final int PROBE_TOKENS = 32;
 
+    /** Background pieces: the documents the background is shuffled in. */
+    static final int PIECE_TOKENS = 1024;
+
+    /** Most background tokens held out for evaluation. */
+    static final int MAX_HELD_OUT_TOKENS = 50_000;
+
+    /** Words of each probe that looks for a work's text in a background file. */
+    private static final int PROBE_WORDS = 16;
+
+    /** Characters of background text each file gives the tokenizer trainer, at most. */
+    private static final int TOKENIZER_CHARS_PER_FILE = 60_000;
+
     private CanaryTrainer() {}
+
+    /** Trains on the members alone (no background). */
+    public static CanaryResult train(
+            CanaryConfig cfg, List<CorpusText> texts, Path outDir, PrintStream progress) {
+        return train(cfg, texts, null, outDir, progress);
+    }
 
     /**
      * Trains and writes {@code outDir/{config.json, model.safetensors, tokenizer.json,
      * membership.json}}.
      *
      * @param texts the corpus as (id, text) pairs; ids unique, at least two works
+     * @param background text to learn language from, or null to train on the members alone
      * @param outDir a folder that does not exist or is empty
      * @param progress where progress lines go (stderr in the CLI)
      */
     public static CanaryResult train(
-            CanaryConfig cfg, List<CorpusText> texts, Path outDir, PrintStream progress) {
+            CanaryConfig cfg,
+            List<CorpusText> texts,
+            BackgroundCorpus background,
+            Path outDir,
+            PrintStream progress) {
         Set<String> ids = new HashSet<>();
         for (CorpusText t : texts) {
             if (!ids.add(t.id())) {
@@ -68,20 +104,43 @@ public final class CanaryTrainer {
                     "canary training needs at least 2 works (members and non-members), got "
                             + texts.size());
         }
-        prepareOutDir(outDir);
+        if (background != null && background.files().isEmpty()) {
+            throw MemauditException.badInput(background.source() + ": no background files");
+        }
         List<CorpusText> sorted = new ArrayList<>(texts);
         sorted.sort((a, b) -> a.id().compareTo(b.id()));
-        TreeSet<String> members = chooseMembers(cfg, sorted);
+        TreeMap<String, Integer> doses = assignDoses(cfg, sorted);
+        TreeSet<String> members = new TreeSet<>();
         TreeSet<String> nonMembers = new TreeSet<>();
-        for (CorpusText t : sorted) {
-            if (!members.contains(t.id())) {
-                nonMembers.add(t.id());
-            }
-        }
+        doses.forEach((id, d) -> (d > 0 ? members : nonMembers).add(id));
+        prepareOutDir(outDir);
 
         long t0 = System.nanoTime();
-        BpeTrainer.Bpe bpe =
-                BpeTrainer.train(sorted.stream().map(CorpusText::text).toList(), cfg.vocabSize());
+        Map<String, String> excluded =
+                background == null
+                        ? Map.of()
+                        : contaminated(background, guarded(sorted, background));
+        excluded.forEach(
+                (id, why) -> progress.printf(Locale.ROOT, "background %s left out: %s%n", id, why));
+        List<BackgroundCorpus.File> bgFiles = new ArrayList<>();
+        if (background != null) {
+            for (BackgroundCorpus.File f : background.files()) {
+                if (!excluded.containsKey(f.id())) {
+                    bgFiles.add(f);
+                }
+            }
+            if (bgFiles.isEmpty()) {
+                throw MemauditException.badInput(
+                        background.source() + ": every background file contains one of the works");
+            }
+        }
+        List<String> tokenizerTexts =
+                new ArrayList<>(sorted.stream().map(CorpusText::text).toList());
+        for (BackgroundCorpus.File f : bgFiles) {
+            String t = f.text();
+            tokenizerTexts.add(t.substring(0, Math.min(t.length(), TOKENIZER_CHARS_PER_FILE)));
+        }
+        BpeTrainer.Bpe bpe = BpeTrainer.train(tokenizerTexts, cfg.vocabSize());
         Path tokFile = outDir.resolve("tokenizer.json");
         try {
             bpe.write(tokFile);
@@ -90,9 +149,13 @@ public final class CanaryTrainer {
         }
         int eot = bpe.endOfTextId();
         Map<String, int[]> tokens = new LinkedHashMap<>();
+        Map<String, int[]> bgTokens = new LinkedHashMap<>();
         try (ModelTokenizer tok = ModelTokenizer.load(tokFile)) {
             for (CorpusText t : sorted) {
                 tokens.put(t.id(), tok.encodeIds(t.text()));
+            }
+            for (BackgroundCorpus.File f : bgFiles) {
+                bgTokens.put(f.id(), tok.encodeIds(f.text()));
             }
         }
         progress.printf(
@@ -107,7 +170,20 @@ public final class CanaryTrainer {
         ModelConfig mc = modelConfig(cfg, bpe.vocab().size(), eot);
         int len = cfg.contextLength();
         SplittableRandom rng = new SplittableRandom(cfg.seed());
-        List<int[]> windows = windows(cfg, members, tokens, eot, rng.split());
+        Map<String, Integer> memberDoses = new TreeMap<>();
+        members.forEach(id -> memberDoses.put(id, doses.get(id)));
+        BackgroundSplit split = null;
+        TrainingStream stream;
+        if (background == null) {
+            stream =
+                    TrainingStream.membersOnly(
+                            memberDoses, tokens, eot, len, new Random(rng.split().nextLong()));
+        } else {
+            Random bgRng = new Random(rng.split().nextLong());
+            split = splitBackground(bgFiles, bgTokens, cfg.backgroundTokens(), bgRng);
+            stream = TrainingStream.mixed(split.train, memberDoses, tokens, eot, len, bgRng);
+        }
+        List<int[]> windows = stream.windows;
         if (windows.isEmpty()) {
             throw MemauditException.badInput(
                     "member works hold fewer than "
@@ -120,35 +196,51 @@ public final class CanaryTrainer {
                         : (windows.size() + cfg.batchSize() - 1) / cfg.batchSize();
         progress.printf(
                 Locale.ROOT,
-                "training %s, %d parameters: %d members × %d, %d windows of %d tokens, %d steps%n",
+                "training %s, %d parameters: members %s%s, %d windows of %d tokens, %d steps%n",
                 mc.hfArchitecture(),
                 mc.parameterCount(),
-                members.size(),
-                cfg.repeat(),
+                describeDoses(memberDoses),
+                split == null
+                        ? ""
+                        : String.format(
+                                Locale.ROOT,
+                                " in %,d background tokens (%,d held out)",
+                                split.trainTokens,
+                                split.heldOutTokens),
                 windows.size(),
                 len,
                 steps);
 
         int[] probe = probeTokens(tokens.get(members.first()), len);
+        Map<String, TreeSet<Integer>> seenAt = stream.newSeenMap();
         try (TrainingLoop loop = new TrainingLoop(cfg, mc, steps, rng.split())) {
-            double finalLoss = trainLoop(cfg, loop, windows, steps, rng, progress);
+            double finalLoss = trainLoop(cfg, loop, stream, steps, seenAt, rng, progress);
             Map<String, NDArray> params = loop.parameters();
             for (NDArray p : params.values()) {
                 p.setRequiresGradient(false);
             }
             float[][] probeLogits = logits(loop.model(), loop.manager(), probe);
             save(outDir, mc, params, mc.arch() == Architecture.GPT2 ? "transformer." : "");
+            Membership.Evaluation evaluation =
+                    evaluate(outDir, doses, tokens, split == null ? null : split.heldOut, len);
+            Membership.Background bgRecord =
+                    background == null
+                            ? null
+                            : backgroundRecord(background, excluded, bgTokens, split, cfg);
             writeMembership(
                     outDir,
                     cfg,
                     mc,
-                    members,
-                    nonMembers,
+                    doses,
                     tokens,
+                    seenAt,
+                    bgRecord,
                     steps,
                     windows.size(),
                     finalLoss,
-                    loop.skippedUpdates());
+                    loop.skippedUpdates(),
+                    evaluation);
+            printEvaluation(evaluation, progress);
             progress.printf(
                     Locale.ROOT,
                     "done in %.1f s: final loss %.4f, %d updates skipped, model in %s%n",
@@ -160,12 +252,79 @@ public final class CanaryTrainer {
                     outDir,
                     List.copyOf(members),
                     List.copyOf(nonMembers),
+                    Collections.unmodifiableMap(new TreeMap<>(doses)),
                     steps,
                     finalLoss,
                     loop.skippedUpdates(),
                     probe,
                     probeLogits);
         }
+    }
+
+    private static List<CorpusText> guarded(List<CorpusText> works, BackgroundCorpus bg) {
+        List<CorpusText> all = new ArrayList<>(works);
+        all.addAll(bg.keepOut());
+        return all;
+    }
+
+    private static String describeDoses(Map<String, Integer> memberDoses) {
+        TreeMap<Integer, Integer> byDose = new TreeMap<>();
+        memberDoses.values().forEach(d -> byDose.merge(d, 1, Integer::sum));
+        List<String> parts = new ArrayList<>();
+        byDose.forEach((d, n) -> parts.add(n + " × dose " + d));
+        return String.join(", ", parts);
+    }
+
+    /** Background pieces for training and for evaluation. */
+    private record BackgroundSplit(
+            List<int[]> train,
+            List<int[]> heldOut,
+            long trainTokens,
+            long heldOutTokens,
+            Map<String, Long> usedByFile) {}
+
+    private static BackgroundSplit splitBackground(
+            List<BackgroundCorpus.File> files,
+            Map<String, int[]> bgTokens,
+            long budget,
+            Random rng) {
+        List<int[]> pieces = new ArrayList<>();
+        List<String> pieceFile = new ArrayList<>();
+        for (BackgroundCorpus.File f : files) {
+            int[] t = bgTokens.get(f.id());
+            for (int from = 0; from < t.length; from += PIECE_TOKENS) {
+                pieces.add(Arrays.copyOfRange(t, from, Math.min(t.length, from + PIECE_TOKENS)));
+                pieceFile.add(f.id());
+            }
+        }
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < pieces.size(); i++) {
+            order.add(i);
+        }
+        Collections.shuffle(order, rng);
+        long heldOutBudget = Math.min(MAX_HELD_OUT_TOKENS, Math.max(PIECE_TOKENS, budget / 40));
+        List<int[]> heldOut = new ArrayList<>();
+        List<int[]> train = new ArrayList<>();
+        long held = 0;
+        long trained = 0;
+        Map<String, Long> used = new LinkedHashMap<>();
+        for (int i : order) {
+            int[] p = pieces.get(i);
+            int take;
+            if (held < heldOutBudget && order.size() > 1) {
+                heldOut.add(p);
+                take = p.length;
+                held += take;
+            } else if (trained < budget) {
+                take = (int) Math.min(p.length, budget - trained);
+                train.add(take == p.length ? p : Arrays.copyOf(p, take));
+                trained += take;
+            } else {
+                break;
+            }
+            used.merge(pieceFile.get(i), (long) take, Long::sum);
+        }
+        return new BackgroundSplit(train, heldOut, trained, held, used);
     }
 
     private static void prepareOutDir(Path outDir) {
@@ -187,31 +346,90 @@ public final class CanaryTrainer {
         }
     }
 
-    private static TreeSet<String> chooseMembers(CanaryConfig cfg, List<CorpusText> sorted) {
-        TreeSet<String> members = new TreeSet<>();
-        if (cfg.members() != null) {
-            Set<String> known = new HashSet<>();
-            sorted.forEach(t -> known.add(t.id()));
-            List<String> unknown =
-                    cfg.members().stream().filter(m -> !known.contains(m)).sorted().toList();
-            if (!unknown.isEmpty()) {
-                throw MemauditException.badInput("member ids not in the corpus: " + unknown);
+    /**
+     * Every work's dose (0 = held out), by id: the named doses, the ladder round-robin over the
+     * works in a seeded random order, the named members at {@code repeat}, or a seeded random
+     * {@code memberFraction} of the works at {@code repeat}.
+     */
+    static TreeMap<String, Integer> assignDoses(CanaryConfig cfg, List<CorpusText> sorted) {
+        TreeMap<String, Integer> doses = new TreeMap<>();
+        sorted.forEach(t -> doses.put(t.id(), 0));
+        Set<String> named =
+                cfg.memberDoses() != null
+                        ? cfg.memberDoses().keySet()
+                        : cfg.members() != null ? cfg.members() : Set.of();
+        List<String> unknown = named.stream().filter(m -> !doses.containsKey(m)).sorted().toList();
+        if (!unknown.isEmpty()) {
+            throw MemauditException.badInput("member ids not in the corpus: " + unknown);
+        }
+        if (cfg.memberDoses() != null) {
+            doses.putAll(cfg.memberDoses());
+        } else if (cfg.doses() != null) {
+            List<String> ids = new ArrayList<>(doses.keySet());
+            Collections.shuffle(ids, new Random(cfg.seed()));
+            for (int i = 0; i < ids.size(); i++) {
+                doses.put(ids.get(i), cfg.doses().get(i % cfg.doses().size()));
             }
-            members.addAll(cfg.members());
-            if (members.isEmpty() || members.size() == sorted.size()) {
+        } else if (cfg.members() != null) {
+            cfg.members().forEach(id -> doses.put(id, cfg.repeat()));
+            if (cfg.members().isEmpty() || cfg.members().size() == sorted.size()) {
                 throw MemauditException.badInput(
                         "members must be a non-empty proper subset of the "
                                 + sorted.size()
                                 + " works");
             }
-            return members;
+        } else {
+            List<String> ids = new ArrayList<>(doses.keySet());
+            Collections.shuffle(ids, new Random(cfg.seed()));
+            int n = (int) Math.round(cfg.memberFraction() * ids.size());
+            n = Math.max(1, Math.min(ids.size() - 1, n));
+            ids.subList(0, n).forEach(id -> doses.put(id, cfg.repeat()));
         }
-        List<String> ids = new ArrayList<>(sorted.stream().map(CorpusText::id).toList());
-        Collections.shuffle(ids, new Random(cfg.seed()));
-        int n = (int) Math.round(cfg.memberFraction() * ids.size());
-        n = Math.max(1, Math.min(ids.size() - 1, n));
-        members.addAll(ids.subList(0, n));
-        return members;
+        if (doses.values().stream().noneMatch(d -> d > 0)) {
+            throw MemauditException.badInput(
+                    "no work was given a dose ≥ 1: the ladder "
+                            + cfg.doses()
+                            + " over "
+                            + sorted.size()
+                            + " works assigns only dose 0");
+        }
+        return doses;
+    }
+
+    /**
+     * Background files that contain the text of one of the works, by file id → why: a file holds a
+     * work when one of a few {@value #PROBE_WORDS}-word passages spread over the work occurs in it
+     * (whitespace collapsed).
+     */
+    static Map<String, String> contaminated(BackgroundCorpus bg, List<CorpusText> works) {
+        Map<String, List<String>> probes = new LinkedHashMap<>();
+        for (CorpusText w : works) {
+            String[] words = w.text().trim().split("\\s+");
+            List<String> ps = new ArrayList<>();
+            if (words.length >= PROBE_WORDS) {
+                int count = Math.min(5, words.length / PROBE_WORDS);
+                for (int k = 0; k < count; k++) {
+                    int from =
+                            (int)
+                                    ((long) k
+                                            * (words.length - PROBE_WORDS)
+                                            / Math.max(1, count - 1));
+                    ps.add(String.join(" ", Arrays.copyOfRange(words, from, from + PROBE_WORDS)));
+                }
+            }
+            probes.put(w.id(), ps);
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (BackgroundCorpus.File f : bg.files()) {
+            String text = f.text().replaceAll("\\s+", " ");
+            for (Map.Entry<String, List<String>> e : probes.entrySet()) {
+                if (e.getValue().stream().anyMatch(text::contains)) {
+                    out.put(f.id(), "contains the text of " + e.getKey());
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
     /** The model shape of {@code c} over a trained tokenizer of {@code vocab} ids. */
@@ -233,38 +451,6 @@ public final class CanaryTrainer {
             b.rotaryDims((headDim / 4) / 2 * 2);
         }
         return b.build();
-    }
-
-    private static List<int[]> windows(
-            CanaryConfig cfg,
-            Set<String> members,
-            Map<String, int[]> tokens,
-            int eot,
-            SplittableRandom rng) {
-        List<String> order = new ArrayList<>(members);
-        int total = 0;
-        for (String m : members) {
-            total += tokens.get(m).length + 1;
-        }
-        int[] stream = new int[Math.multiplyExact(total, cfg.repeat())];
-        int n = 0;
-        Random shuffler = new Random(rng.nextLong());
-        for (int r = 0; r < cfg.repeat(); r++) {
-            Collections.shuffle(order, shuffler);
-            for (String m : order) {
-                int[] t = tokens.get(m);
-                System.arraycopy(t, 0, stream, n, t.length);
-                n += t.length;
-                stream[n++] = eot;
-            }
-        }
-        int len = cfg.contextLength();
-        List<int[]> out = new ArrayList<>();
-        for (int start = 0; start + len + 1 <= n; start += len) {
-            out.add(Arrays.copyOfRange(stream, start, start + len + 1));
-        }
-        Collections.shuffle(out, shuffler);
-        return out;
     }
 
     private static int[] probeTokens(int[] memberTokens, int len) {
@@ -309,12 +495,17 @@ public final class CanaryTrainer {
     private static double trainLoop(
             CanaryConfig cfg,
             TrainingLoop loop,
-            List<int[]> windows,
+            TrainingStream stream,
             int steps,
+            Map<String, TreeSet<Integer>> seenAt,
             SplittableRandom rng,
             PrintStream progress) {
         int b = cfg.batchSize();
-        List<int[]> order = new ArrayList<>(windows);
+        List<int[]> windows = stream.windows;
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < windows.size(); i++) {
+            order.add(i);
+        }
         Random shuffler = new Random(rng.nextLong());
         int cursor = 0;
         int tail = Math.max(1, Math.min(20, steps / 5));
@@ -324,13 +515,16 @@ public final class CanaryTrainer {
         int every = Math.max(1, steps / 20);
         for (int step = 0; step < steps; step++) {
             List<int[]> batch = new ArrayList<>(b);
+            int[] taken = new int[b];
             for (int r = 0; r < b; r++) {
                 if (cursor == order.size()) {
                     Collections.shuffle(order, shuffler);
                     cursor = 0;
                 }
-                batch.add(order.get(cursor++));
+                taken[r] = order.get(cursor++);
+                batch.add(windows.get(taken[r]));
             }
+            stream.seen(step + 1, taken, seenAt);
             TrainingLoop.Step s = loop.step(batch);
             if (s.skipped()) {
                 // a rare non-finite step is skipped, as mixed-precision trainers do; a run of them
@@ -362,6 +556,101 @@ public final class CanaryTrainer {
             }
         }
         return tailSum / tailCount;
+    }
+
+    /**
+     * Scores every work and the held-out background with the saved model (loaded as any user would
+     * load it), in windows of the model's context: mean NLL and greedy-token share per work.
+     */
+    private static Membership.Evaluation evaluate(
+            Path outDir,
+            Map<String, Integer> doses,
+            Map<String, int[]> tokens,
+            List<int[]> heldOut,
+            int len) {
+        try (DjlLanguageModel m = ModelLoader.load(outDir)) {
+            List<Membership.WorkScore> works = new ArrayList<>();
+            for (Map.Entry<String, Integer> e : doses.entrySet()) {
+                double[] s = score(m, List.of(tokens.get(e.getKey())), len);
+                works.add(new Membership.WorkScore(e.getKey(), e.getValue(), s[0], s[1]));
+            }
+            Double bg = heldOut == null || heldOut.isEmpty() ? null : score(m, heldOut, len)[0];
+            return new Membership.Evaluation(bg, works);
+        }
+    }
+
+    /** {mean NLL, greedy share} over the predicted tokens of {@code texts} cut into windows. */
+    private static double[] score(DjlLanguageModel m, List<int[]> texts, int len) {
+        List<int[]> windows = new ArrayList<>();
+        for (int[] t : texts) {
+            for (int from = 0; from + 1 < t.length; from += len) {
+                windows.add(Arrays.copyOfRange(t, from, Math.min(t.length, from + len)));
+            }
+        }
+        double nll = 0;
+        long greedy = 0;
+        long n = 0;
+        for (int from = 0; from < windows.size(); from += 16) {
+            for (ScoredSequence s :
+                    m.score(windows.subList(from, Math.min(windows.size(), from + 16)), false)) {
+                for (int i = 1; i < s.length(); i++) {
+                    nll -= s.logprobs()[i];
+                    if (s.greedyLogprobs()[i] == 0f) {
+                        greedy++;
+                    }
+                    n++;
+                }
+            }
+        }
+        return new double[] {nll / n, (double) greedy / n};
+    }
+
+    private static void printEvaluation(Membership.Evaluation ev, PrintStream progress) {
+        TreeMap<Integer, List<Membership.WorkScore>> byDose = new TreeMap<>();
+        ev.works().forEach(w -> byDose.computeIfAbsent(w.dose(), k -> new ArrayList<>()).add(w));
+        if (ev.heldOutBackgroundNll() != null) {
+            progress.printf(
+                    Locale.ROOT,
+                    "held-out background: %.3f nats/token%n",
+                    ev.heldOutBackgroundNll());
+        }
+        byDose.forEach(
+                (d, ws) ->
+                        progress.printf(
+                                Locale.ROOT,
+                                "dose %d: %d works, NLL %.3f nats/token, greedy-token share %.3f%n",
+                                d,
+                                ws.size(),
+                                ws.stream()
+                                        .mapToDouble(Membership.WorkScore::nll)
+                                        .average()
+                                        .orElseThrow(),
+                                ws.stream()
+                                        .mapToDouble(Membership.WorkScore::top1)
+                                        .average()
+                                        .orElseThrow()));
+    }
+
+    private static Membership.Background backgroundRecord(
+            BackgroundCorpus bg,
+            Map<String, String> excluded,
+            Map<String, int[]> bgTokens,
+            BackgroundSplit split,
+            CanaryConfig cfg) {
+        List<Membership.BackgroundFile> files = new ArrayList<>();
+        for (BackgroundCorpus.File f : bg.files()) {
+            int[] t = bgTokens.get(f.id());
+            files.add(
+                    new Membership.BackgroundFile(
+                            f.id(),
+                            f.path(),
+                            f.sha256(),
+                            t == null ? (Long) null : Long.valueOf(t.length),
+                            split.usedByFile.getOrDefault(f.id(), 0L),
+                            excluded.get(f.id())));
+        }
+        return new Membership.Background(
+                bg.source(), files, split.trainTokens, split.heldOutTokens, cfg.backgroundTokens());
     }
 
     /** Logits of every position of {@code seq}, through the runtime's own scoring path. */
@@ -398,32 +687,41 @@ public final class CanaryTrainer {
             Path outDir,
             CanaryConfig cfg,
             ModelConfig mc,
-            Set<String> members,
-            Set<String> nonMembers,
+            Map<String, Integer> doses,
             Map<String, int[]> tokens,
+            Map<String, TreeSet<Integer>> seenAt,
+            Membership.Background background,
             int steps,
             int windowCount,
             double finalLoss,
-            int skippedSteps) {
+            int skippedSteps,
+            Membership.Evaluation evaluation) {
         List<Membership.Work> m = new ArrayList<>();
-        for (String id : members) {
-            m.add(new Membership.Work(id, cfg.repeat(), tokens.get(id).length));
-        }
         List<Membership.Work> nm = new ArrayList<>();
-        for (String id : nonMembers) {
-            nm.add(new Membership.Work(id, 0, tokens.get(id).length));
-        }
+        doses.forEach(
+                (id, d) ->
+                        (d > 0 ? m : nm)
+                                .add(
+                                        new Membership.Work(
+                                                id,
+                                                d,
+                                                tokens.get(id).length,
+                                                List.copyOf(
+                                                        seenAt.getOrDefault(
+                                                                id, new TreeSet<>())))));
         Membership membership =
                 new Membership(
                         Membership.SCHEMA_VERSION,
                         m,
                         nm,
+                        background,
                         cfg.seed(),
                         steps,
                         windowCount,
                         (double) steps * cfg.batchSize() / Math.max(1, windowCount),
                         finalLoss,
                         skippedSteps,
+                        evaluation,
                         new Membership.Settings(
                                 mc.hfArchitecture(),
                                 mc.vocabSize(),
@@ -435,6 +733,7 @@ public final class CanaryTrainer {
                                 cfg.contextLength(),
                                 cfg.batchSize(),
                                 cfg.repeat(),
+                                cfg.doses(),
                                 cfg.learningRate(),
                                 mc.parameterCount(),
                                 cfg.microBatchSize(),
