@@ -81,6 +81,78 @@ class CanaryTrainFlagsTest {
     }
 
     @Test
+    void membersWithDosesAreTrainedAtThoseDosesAndBadOnesAreUsageErrors() throws Exception {
+        Path out = tmp.resolve("dosed");
+        Cli.Result r =
+                Cli.run(
+                                "canary",
+                                "train",
+                                "--corpus",
+                                sample().toString(),
+                                "--out",
+                                out.toString(),
+                                "--fast",
+                                "--steps",
+                                "2",
+                                "--members",
+                                "harbour-lights:3,the-salt-ledger:1")
+                        .exits(0);
+        assertThat(r.out()).contains("harbour-lights:3, the-salt-ledger:1");
+        JsonNode m = new ObjectMapper().readTree(out.resolve("membership.json").toFile());
+        assertThat(m.get("members").get(0).get("id").asText()).isEqualTo("harbour-lights");
+        assertThat(m.get("members").get(0).get("dose").asInt()).isEqualTo(3);
+        assertThat(m.get("members").get(1).get("id").asText()).isEqualTo("the-salt-ledger");
+        assertThat(m.get("members").get(1).get("dose").asInt()).isEqualTo(1);
+        String corpus = sample().toString();
+        String dir = tmp.resolve("x").toString();
+        assertThat(
+                        Cli.run(
+                                        "canary",
+                                        "train",
+                                        "--corpus",
+                                        corpus,
+                                        "--out",
+                                        dir,
+                                        "--fast",
+                                        "--members",
+                                        "harbour-lights:lots")
+                                .exits(2)
+                                .err())
+                .contains(
+                        "--members: harbour-lights:lots: the dose after ':' must be a whole number");
+        assertThat(
+                        Cli.run(
+                                        "canary",
+                                        "train",
+                                        "--corpus",
+                                        corpus,
+                                        "--out",
+                                        dir,
+                                        "--fast",
+                                        "--members",
+                                        "harbour-lights",
+                                        "--doses",
+                                        "0,4")
+                                .exits(2)
+                                .err())
+                .contains("give --members or --doses, not both");
+        assertThat(
+                        Cli.run(
+                                        "canary",
+                                        "train",
+                                        "--corpus",
+                                        corpus,
+                                        "--out",
+                                        dir,
+                                        "--fast",
+                                        "--doses",
+                                        "0,-1")
+                                .exits(2)
+                                .err())
+                .contains("doses must be a non-empty list of counts ≥ 0");
+    }
+
+    @Test
     void benchTrainPrintsMemoryAndThroughput() {
         Cli.Result r = Cli.run("bench", "train", "--tiny").exits(0);
         assertThat(r.out())
