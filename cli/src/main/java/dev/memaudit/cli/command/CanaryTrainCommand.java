@@ -127,7 +127,9 @@ public final class CanaryTrainCommand implements Callable<Integer> {
 
     @Option(
             names = "--batch",
-            description = "Windows per optimizer step, the effective batch (default 4).")
+            description =
+                    "Windows per optimizer step, the effective batch (default 4; 16 with"
+                            + " --background).")
     Integer batch;
 
     @Option(
@@ -178,7 +180,10 @@ public final class CanaryTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        CanaryConfig cfg = fast ? CanaryConfig.tiny() : CanaryConfig.defaults();
+        CanaryConfig cfg =
+                fast
+                        ? CanaryConfig.tiny()
+                        : background != null ? CanaryConfig.ladder() : CanaryConfig.defaults();
         if (arch != null) {
             cfg = cfg.withArch(arch.arch);
         }
