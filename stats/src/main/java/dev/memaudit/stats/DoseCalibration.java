@@ -648,6 +648,11 @@ public final class DoseCalibration {
 
     /** The table as Markdown: the per-dose table, the slopes, then the features. */
     public static String toMarkdown(Table t) {
+        return toSummary(t) + featureTables(t);
+    }
+
+    /** The per-dose table and the slopes (what {@code canary calibrate} prints). */
+    public static String toSummary(Table t) {
         StringBuilder b = new StringBuilder();
         b.append(
                 String.format(
@@ -688,6 +693,11 @@ public final class DoseCalibration {
         b.append("- ").append(formatSlope("greedy share", t.greedySlope())).append('\n');
         b.append("- ").append(formatSlope("coverage p_z ≥ 0.5", t.coverageSlope())).append('\n');
         b.append("- ").append(CARLINI).append(".\n");
+        return b.toString();
+    }
+
+    private static String featureTables(Table t) {
+        StringBuilder b = new StringBuilder();
         List<Integer> positive = t.doses().stream().filter(d -> d > 0).toList();
         for (String what : List.of("AUC", "TPR @ 1% FPR")) {
             b.append(
