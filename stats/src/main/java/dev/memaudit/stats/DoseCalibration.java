@@ -704,8 +704,15 @@ public final class DoseCalibration {
                     String.format(
                             Locale.ROOT,
                             "%n%s of chunks of dose-d works vs chunks of dose-0 works (mean over"
-                                    + " canaries):%n%n| feature | orientation |",
-                            what));
+                                    + " canaries)%s:%n%n| feature | orientation |",
+                            what,
+                            what.equals("AUC")
+                                    ? ""
+                                    : "; with fewer than 100 dose-0 chunks in a canary this is the"
+                                            + " share above its highest dose-0 chunk (no false"
+                                            + " positive), and the bootstrap interval leans high"
+                                            + " (a resample's highest dose-0 chunk is never above"
+                                            + " the full sample's)"));
             for (int d : positive) {
                 b.append(" dose ").append(d).append(" |");
             }

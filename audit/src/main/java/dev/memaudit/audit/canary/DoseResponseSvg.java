@@ -16,10 +16,10 @@ import java.util.Locale;
  * {@code point} and the series name, and a {@code data-dose} attribute.
  */
 final class DoseResponseSvg {
-    static final int WIDTH = 640;
-    static final int HEIGHT = 420;
+    static final int WIDTH = 700;
+    static final int HEIGHT = 450;
     private static final int LEFT = 70;
-    private static final int RIGHT = 620;
+    private static final int RIGHT = 680;
     private static final int TOP = 50;
     private static final int BOTTOM = 330;
 
@@ -29,7 +29,7 @@ final class DoseResponseSvg {
     /** Where the log axis of doses ≥ 1 starts and ends. */
     private static final int LOG_FROM = 170;
 
-    private static final int LOG_TO = 590;
+    private static final int LOG_TO = 640;
 
     private DoseResponseSvg() {}
 
@@ -246,27 +246,38 @@ final class DoseResponseSvg {
                                     f.slope().low(),
                                     f.slope().high())
                             : "log-linear slope not measured: " + f.slope().notMeasured();
+            // a long reason is cut on the figure; the tooltip and calibration.md have it whole
+            String shown = slope.length() > 80 ? slope.substring(0, 79) + "…" : slope;
             b.append(
                     String.format(
                             Locale.ROOT,
                             "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>"
-                                    + "<text x=\"%d\" y=\"%d\">%s: %s</text>%n",
+                                    + "<text x=\"%d\" y=\"%d\">%s: %s<title>%s</title></text>%n",
                             LEFT,
                             ly - 9,
                             s.colour(),
                             LEFT + 16,
                             ly,
                             esc(s.label()),
+                            esc(shown),
                             esc(slope)));
             ly += 16;
         }
-        b.append(
-                String.format(
-                        Locale.ROOT,
-                        "<text x=\"%d\" y=\"%d\" fill=\"#555\">%s</text>%n",
-                        LEFT,
-                        ly,
-                        esc(DoseCalibration.CARLINI)));
+        // the finding the slope is read against, on two lines
+        int colon = DoseCalibration.CARLINI.indexOf(": ");
+        for (String part :
+                List.of(
+                        DoseCalibration.CARLINI.substring(0, colon + 1),
+                        DoseCalibration.CARLINI.substring(colon + 2))) {
+            b.append(
+                    String.format(
+                            Locale.ROOT,
+                            "<text class=\"reference\" x=\"%d\" y=\"%d\" fill=\"#555\">%s</text>%n",
+                            LEFT,
+                            ly,
+                            esc(part)));
+            ly += 15;
+        }
         b.append("</svg>\n");
         return b.toString();
     }
