@@ -104,6 +104,7 @@ class CanaryCalibrateLadderIT {
                 .contains("| 0 (held out) | 4 |")
                 .contains("| 16 | 4 |")
                 .contains("Carlini et al. 2022")
+                .contains("The canaries know the language")
                 .contains("calibration.md");
         assertThat(Files.readString(out.resolve("calibration.md")))
                 .contains("AUC of chunks of dose-d works vs chunks of dose-0 works")
@@ -171,6 +172,15 @@ class CanaryCalibrateLadderIT {
         }
         assertThat(doses).containsKey("nll");
         doses.values().forEach(d -> assertThat(d).containsExactly(1, 4, 16));
+        // a real signal: seen 16 times, a work's chunks stand apart from held-out works' chunks
+        // (measured 0.84 [0.74, 0.93]), more than once-seen works' (0.52)
+        Map<Integer, Double> nll = new TreeMap<>();
+        for (JsonNode f : json.path("features")) {
+            if (f.path("feature").asText().equals("nll")) {
+                nll.put(f.path("dose").asInt(), f.path("auc_vs_dose_0").path("value").asDouble());
+            }
+        }
+        assertThat(nll.get(16)).isGreaterThan(0.6).isGreaterThan(nll.get(1));
     }
 
     @Test

@@ -37,7 +37,8 @@ import java.util.TreeSet;
  * runs on it; {@link Calibration} then gives each feature's AUC and TPR at 1 % FPR (member vs
  * non-member chunks) and how often the per-work test calls members and non-members significant.
  * Writes {@code <out>/seed-<s>/{model,ppl}}, {@code calibration.json} and {@code calibration.md}; a
- * canary already trained into {@code <out>} is reused, the statistics recomputed.
+ * canary already trained into {@code <out>} is reused, the statistics recomputed. With a background
+ * the canaries are ladder canaries instead ({@link LadderCalibration}).
  */
 public final class CanaryCalibration {
     private CanaryCalibration() {}
@@ -136,10 +137,15 @@ public final class CanaryCalibration {
      *     null for ladder canaries
      * @param ladder the calibration of ladder canaries, or null for member-only canaries
      * @param markdown the table as written to calibration.md
+     * @param canaries of ladder canaries, how well each knows the language (Markdown), or null
      */
-    public record Result(Calibration.Table table, DoseCalibration.Table ladder, String markdown) {
+    public record Result(
+            Calibration.Table table,
+            DoseCalibration.Table ladder,
+            String markdown,
+            String canaries) {
         public Result(Calibration.Table table, String markdown) {
-            this(table, null, markdown);
+            this(table, null, markdown, null);
         }
     }
 

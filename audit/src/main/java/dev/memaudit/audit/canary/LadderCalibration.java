@@ -175,13 +175,50 @@ final class LadderCalibration {
         json.put("settings", settings);
         json.put("canaries", canaries);
         Json.writePretty(out.resolve("calibration.json"), json);
-        String md = DoseCalibration.toMarkdown(table);
+        String language = languageCheck(canaries);
+        String md = DoseCalibration.toSummary(table) + language + featureTables(table);
         Files.writeString(out.resolve("calibration.md"), md, StandardCharsets.UTF_8);
         Files.writeString(
                 out.resolve("dose-response.svg"),
                 DoseResponseSvg.of(table),
                 StandardCharsets.UTF_8);
-        return new CanaryCalibration.Result(null, table, md);
+        return new CanaryCalibration.Result(null, table, md, language);
+    }
+
+    private static String featureTables(DoseCalibration.Table t) {
+        return DoseCalibration.toMarkdown(t).substring(DoseCalibration.toSummary(t).length());
+    }
+
+    /**
+     * Whether the regime is the one claimed: each canary's teacher-forced NLL of held-out
+     * background text and of its dose-0 works (in-distribution non-members score about the same).
+     */
+    private static String languageCheck(List<Map<String, Object>> canaries) {
+        StringBuilder b =
+                new StringBuilder("\nThe canaries know the language (teacher-forced NLL,");
+        b.append(" nats/token, from membership.json):\n\n");
+        for (Map<String, Object> c : canaries) {
+            Object heldOut = c.get("held_out_background_nll");
+            Object byDose = c.get("mean_nll_by_dose");
+            b.append("- seed ")
+                    .append(c.get("seed"))
+                    .append(": held-out background ")
+                    .append(heldOut == null ? "not measured" : fmt((Double) heldOut))
+                    .append("; works by dose ");
+            if (byDose instanceof Map<?, ?> m) {
+                List<String> parts = new ArrayList<>();
+                m.forEach((d, v) -> parts.add(d + ": " + fmt((Double) v)));
+                b.append(String.join(", ", parts));
+            } else {
+                b.append("not measured (membership.json has no evaluation)");
+            }
+            b.append('\n');
+        }
+        return b.toString();
+    }
+
+    private static String fmt(double v) {
+        return String.format(java.util.Locale.ROOT, "%.3f", v);
     }
 
     /** The trainer's settings for one seed's ladder canary. */

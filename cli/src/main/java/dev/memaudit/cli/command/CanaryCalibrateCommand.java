@@ -149,6 +149,7 @@ public final class CanaryCalibrateCommand implements Callable<Integer> {
         var stdout = spec.commandLine().getOut();
         if (r.ladder() != null) {
             stdout.print(DoseCalibration.toSummary(r.ladder()));
+            stdout.print(r.canaries());
             stdout.printf(
                     "%nPer-feature AUC and TPR at 1%% FPR by dose: %s; figure: %s%n",
                     out.resolve("calibration.md"), out.resolve("dose-response.svg"));
