@@ -318,7 +318,7 @@ public final class DoseCalibration {
         int tested = 0;
         int untested = 0;
         int significant = 0;
-        int canariesWithoutNull = 0;
+        int withoutThreshold = 0;
         for (Run r : runs) {
             int n0 = 0;
             for (MembershipStatistics.WorkStats w : r.stats().works()) {
@@ -335,7 +335,7 @@ public final class DoseCalibration {
                 double p = w.aggregate().p();
                 if (Double.isNaN(p) || n0 == 0) {
                     untested++;
-                    canariesWithoutNull += n0 == 0 && !Double.isNaN(p) ? 1 : 0;
+                    withoutThreshold += n0 == 0 && !Double.isNaN(p) ? 1 : 0;
                     continue;
                 }
                 tested++;
@@ -346,7 +346,7 @@ public final class DoseCalibration {
             String why =
                     untested == 0
                             ? "no work at dose " + dose
-                            : canariesWithoutNull > 0
+                            : withoutThreshold > 0
                                     ? "no dose-0 work was tested, so there is no threshold α / n₀"
                                     : "the test of no dose-"
                                             + dose
@@ -693,7 +693,24 @@ public final class DoseCalibration {
         b.append("- ").append(formatSlope("greedy share", t.greedySlope())).append('\n');
         b.append("- ").append(formatSlope("coverage p_z ≥ 0.5", t.coverageSlope())).append('\n');
         b.append("- ").append(CARLINI).append(".\n");
+        if (hasZeroWidthBootstrap(t)) {
+            b.append(
+                    "\nA bootstrap interval of zero width means every work at a dose had the same"
+                            + " value, so resampling works finds no spread: with few works per"
+                            + " dose it understates the uncertainty, it is not certainty.\n");
+        }
         return b.toString();
+    }
+
+    private static boolean hasZeroWidthBootstrap(Table t) {
+        List<Estimate> all = new ArrayList<>();
+        for (ExtractionDose x : t.extraction()) {
+            all.add(x.coverage());
+            all.add(x.greedyShare());
+        }
+        all.add(t.greedySlope().slope());
+        all.add(t.coverageSlope().slope());
+        return all.stream().anyMatch(e -> e.measured() && e.low() == e.high());
     }
 
     private static String featureTables(Table t) {

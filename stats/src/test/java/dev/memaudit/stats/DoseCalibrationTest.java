@@ -72,6 +72,9 @@ class DoseCalibrationTest {
         assertThat(t.greedySlope().slope().low()).isCloseTo(0.2, within(EPS));
         assertThat(t.greedySlope().slope().high()).isCloseTo(0.2, within(EPS));
         assertThat(t.greedySlope().intercept()).isCloseTo(0.1, within(EPS));
+        assertThat(DoseCalibration.toMarkdown(t))
+                .contains("greedy share: +0.200 per tenfold dose [95 % CI 0.200, 0.200]")
+                .contains("zero width means every work at a dose had the same value");
     }
 
     @Test
