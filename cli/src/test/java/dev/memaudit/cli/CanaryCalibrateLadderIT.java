@@ -220,7 +220,7 @@ class CanaryCalibrateLadderIT {
     }
 
     @Test
-    void memberOnlySettingsAndALadderWithoutDoseZeroAreRefused() {
+    void memberOnlySettingsALadderWithoutDoseZeroAndAnotherBudgetAreRefused() {
         List<String> withRepeat = new ArrayList<>(args());
         withRepeat.addAll(List.of("--repeat", "3"));
         assertThat(Cli.run(withRepeat).exits(2).noStackTrace().err())
@@ -228,6 +228,11 @@ class CanaryCalibrateLadderIT {
         List<String> noZero = new ArrayList<>(args());
         noZero.set(noZero.indexOf("0,1,4,16"), "1,4");
         assertThat(Cli.run(noZero).exits(2).noStackTrace().err()).contains("must hold 0");
+        // the canaries in --out were trained on another background budget: not reused
+        List<String> otherBudget = new ArrayList<>(args());
+        otherBudget.set(otherBudget.indexOf("150000"), "100000");
+        assertThat(Cli.run(otherBudget).exits(2).noStackTrace().err())
+                .contains("trained with --background-tokens 150000, not 100000");
     }
 
     /**

@@ -111,7 +111,7 @@ final class LadderCalibration {
                 CanaryTrainer.train(config(s, seed), workTexts, background, modelDir, progress);
             }
             Membership membership = Records.read(membershipFile, Membership.class);
-            checkLadder(membership, membershipFile, s.doses());
+            checkLadder(membership, membershipFile, s.doses(), s.backgroundTokens());
             Map<String, Integer> doses = new TreeMap<>();
             membership.members().forEach(w -> doses.put(w.id(), w.dose()));
             membership.nonMembers().forEach(w -> doses.put(w.id(), 0));
@@ -277,7 +277,8 @@ final class LadderCalibration {
     }
 
     /** A reused canary must be a ladder canary of the same ladder over a background. */
-    private static void checkLadder(Membership m, Path file, List<Integer> doses) {
+    private static void checkLadder(
+            Membership m, Path file, List<Integer> doses, Long backgroundTokens) {
         if (m.background() == null) {
             throw MemauditException.usage(
                     file
@@ -292,6 +293,15 @@ final class LadderCalibration {
                             + had
                             + ", not --doses "
                             + doses
+                            + "; use another --out");
+        }
+        if (backgroundTokens != null && m.background().requestedTokens() != backgroundTokens) {
+            throw MemauditException.usage(
+                    file
+                            + ": trained with --background-tokens "
+                            + m.background().requestedTokens()
+                            + ", not "
+                            + backgroundTokens
                             + "; use another --out");
         }
     }
