@@ -17,6 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code memaudit extract} and {@code memaudit sample --campaign} on corpora-sample with the shared
  * canary: the per-work coverage separates members from non-members exactly as the canary's
  * membership.json says.
+ *
+ * <p>Canary: {@code SampleCanary}, member-only (non-members are out of distribution for it): a
+ * pipeline check, not evidence of a method's power in a real audit.
  */
 class ExtractCliIT {
     @TempDir Path tmp;

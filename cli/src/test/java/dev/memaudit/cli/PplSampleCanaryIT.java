@@ -18,6 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code memaudit ppl} on the shared sample canary: the works the canary was trained on are
  * significant, the others are not, the self-checks run and are reported, and too little control
  * text gives no p-value.
+ *
+ * <p>Canary: {@code SampleCanary}, member-only (non-members are out of distribution for it): a
+ * pipeline check, not evidence of a method's power in a real audit.
  */
 class PplSampleCanaryIT {
     @TempDir static Path tmp;

@@ -17,6 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
  * trains) given as the model folder instead of training it again: every stage runs, the findings
  * agree with membership.json, a second run finds everything current, and verify passes, re-runs
  * attempts, and fails after one byte changes.
+ *
+ * <p>Canary: {@code SampleCanary}, member-only (non-members are out of distribution for it): a
+ * pipeline check, not evidence of a method's power in a real audit.
  */
 class SampleAuditIT {
     @TempDir Path tmp;

@@ -23,6 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * by {@code --resume} with the new URL (the run pins the model's identity, not its address), which
  * finishes with the records of an uninterrupted run: nothing lost, nothing duplicated; the manifest
  * names both URLs.
+ *
+ * <p>Canary: {@code SampleCanary}, member-only: the test is about failures and resumption, not
+ * about membership figures.
  */
 class ServeDeathResumeIT {
     @TempDir Path tmp;

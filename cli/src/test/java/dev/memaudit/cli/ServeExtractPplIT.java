@@ -20,6 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  * give the local backend's numbers (log-probabilities within 1e-4, identical offsets, decisions and
  * generated tokens) on the shared canary, with the model's {@code tokenizer.json} and with the
  * server's own tokenizer.
+ *
+ * <p>Canary: {@code SampleCanary}, member-only (non-members are out of distribution for it): a
+ * pipeline check, not evidence of a method's power in a real audit.
  */
 class ServeExtractPplIT {
     @TempDir Path tmp;

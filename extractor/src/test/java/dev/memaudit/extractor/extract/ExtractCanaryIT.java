@@ -22,7 +22,11 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Extraction figures on the shared canary, asserted with margins against its known membership. */
+/**
+ * Extraction figures on the shared canary, asserted with margins against its known membership.
+ * Canary: {@code SampleCanary}, member-only (non-members out of distribution): a pipeline check,
+ * not evidence of a method's power in a real audit.
+ */
 class ExtractCanaryIT {
     @TempDir Path tmp;
 

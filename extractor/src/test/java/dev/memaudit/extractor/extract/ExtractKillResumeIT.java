@@ -23,6 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A real extract process is killed (SIGKILL) twice, once while scoring windows and once while
  * decoding attempts, and resumed each time; the final ledgers equal those of an uninterrupted run:
  * same records, none lost, none twice.
+ *
+ * <p>Canary: {@code SampleCanary}, member-only (non-members are out of distribution for it): a
+ * pipeline check, not evidence of a method's power in a real audit.
  */
 class ExtractKillResumeIT {
     static final List<String> WORKS = List.of("kiln-weather", "tin-roof-hymns", "the-salt-ledger");

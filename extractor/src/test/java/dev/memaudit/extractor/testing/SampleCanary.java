@@ -49,6 +49,14 @@ import java.util.TreeSet;
  * sampling 0.94–0.95; non-members 0/576 windows, median p_z below 1e-148. (The CLI default, 4
  * layers with 6 members × 60, took 6 min 39 s and reached only 0.23 nats/token.)
  *
+ * <p><b>Which canary this is: a member-only canary</b> (no background text, trained before ladder
+ * canaries existed). It never saw any language but its 5 members, so non-members are out of
+ * distribution for it and every method separates them trivially. Tests on it check the pipeline —
+ * files, offsets, resumption, that extraction finds what was memorized and nothing else — not how
+ * well a method works in a real audit's regime; that evidence comes from ladder canaries trained on
+ * background text ({@code memaudit canary train --background}, {@code CanaryLadderIT}, {@code
+ * memaudit canary calibrate --background}).
+ *
  * <p>Unit tests should not use this class: they use {@code CanaryConfig.tiny()} or tiny random
  * models. Tests that call it are named {@code *IT}.
  */

@@ -178,7 +178,10 @@ public record CanaryConfig(
         return new Builder().build();
     }
 
-    /** A tiny, fast setting for tests: 2 layers of width 64, 512-token vocabulary. */
+    /**
+     * A tiny, fast setting for tests: 2 layers of width 64, 512-token vocabulary, at most 200,000
+     * background tokens.
+     */
     public static CanaryConfig tiny() {
         return new Builder()
                 .vocabSize(512)
@@ -189,6 +192,7 @@ public record CanaryConfig(
                 .contextLength(64)
                 .batchSize(8)
                 .repeat(8)
+                .backgroundTokens(200_000)
                 .learningRate(5e-3)
                 .seed(7)
                 .build();
