@@ -17,6 +17,7 @@ import dev.memaudit.model.canary.CanaryTrainer;
 import dev.memaudit.model.canary.CorpusText;
 import dev.memaudit.model.runtime.ModelLoader;
 import dev.memaudit.stats.Calibration;
+import dev.memaudit.stats.DoseCalibration;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,8 @@ import java.util.TreeSet;
  * runs on it; {@link Calibration} then gives each feature's AUC and TPR at 1 % FPR (member vs
  * non-member chunks) and how often the per-work test calls members and non-members significant.
  * Writes {@code <out>/seed-<s>/{model,ppl}}, {@code calibration.json} and {@code calibration.md}; a
- * canary already trained into {@code <out>} is reused, the statistics recomputed.
+ * canary already trained into {@code <out>} is reused, the statistics recomputed. With a background
+ * the canaries are ladder canaries instead ({@link LadderCalibration}).
  */
 public final class CanaryCalibration {
     private CanaryCalibration() {}
@@ -53,6 +55,11 @@ public final class CanaryCalibration {
      * @param fast tiny canaries ({@link CanaryConfig#tiny()})
      * @param chunkTokens chunk length in tokens (capped at the canary's sequence length)
      * @param alpha significance level
+     * @param background text the canaries learn language from (a folder or corpus.yaml), or null
+     *     for member-only canaries; with it, the canaries are ladder canaries ({@link
+     *     LadderCalibration}) and {@code memberFraction} and {@code repeat} do not apply
+     * @param doses the dose ladder of the ladder canaries (null without a background)
+     * @param backgroundTokens most background tokens per canary, or null for the trainer's default
      */
     public record Settings(
             Path corpus,
@@ -64,25 +71,83 @@ public final class CanaryCalibration {
             Integer steps,
             boolean fast,
             int chunkTokens,
-            double alpha) {
+            double alpha,
+            Path background,
+            List<Integer> doses,
+            Long backgroundTokens) {
+        /** The ladder of {@code --doses} when {@code --background} is given without one. */
+        public static final List<Integer> DEFAULT_DOSES = List.of(0, 1, 4, 16, 64);
+
         /**
-         * @throws MemauditException usage when a count or the member fraction is out of range
+         * @throws MemauditException usage when a count or the member fraction is out of range, or a
+         *     ladder setting is given without a background
          */
         public Settings {
             if (seeds < 1 || !(memberFraction > 0 && memberFraction < 1) || repeat < 1) {
                 throw MemauditException.usage(
                         "--seeds and --repeat must be ≥ 1 and --member-fraction in (0, 1)");
             }
+            if (background == null && (doses != null || backgroundTokens != null)) {
+                throw MemauditException.usage("--doses and --background-tokens need --background");
+            }
+            if (background != null) {
+                doses = List.copyOf(doses == null ? DEFAULT_DOSES : doses);
+                if (!doses.contains(0) || doses.stream().noneMatch(d -> d > 0)) {
+                    throw MemauditException.usage(
+                            "--doses must hold 0 (the held-out works calibration compares with)"
+                                    + " and a dose ≥ 1, got "
+                                    + doses);
+                }
+            }
+        }
+
+        /** Member-only canaries (no background). */
+        public Settings(
+                Path corpus,
+                Path out,
+                int seeds,
+                long firstSeed,
+                double memberFraction,
+                int repeat,
+                Integer steps,
+                boolean fast,
+                int chunkTokens,
+                double alpha) {
+            this(
+                    corpus,
+                    out,
+                    seeds,
+                    firstSeed,
+                    memberFraction,
+                    repeat,
+                    steps,
+                    fast,
+                    chunkTokens,
+                    alpha,
+                    null,
+                    null,
+                    null);
         }
     }
 
     /**
      * What it measured.
      *
-     * @param table the calibration table (written to calibration.json)
+     * @param table the calibration table of member-only canaries (written to calibration.json), or
+     *     null for ladder canaries
+     * @param ladder the calibration of ladder canaries, or null for member-only canaries
      * @param markdown the table as written to calibration.md
+     * @param canaries of ladder canaries, how well each knows the language (Markdown), or null
      */
-    public record Result(Calibration.Table table, String markdown) {}
+    public record Result(
+            Calibration.Table table,
+            DoseCalibration.Table ladder,
+            String markdown,
+            String canaries) {
+        public Result(Calibration.Table table, String markdown) {
+            this(table, null, markdown, null);
+        }
+    }
 
     /**
      * Trains (or reuses) the canaries, runs the ppl stage on each and writes the calibration.
@@ -92,6 +157,9 @@ public final class CanaryCalibration {
      */
     public static Result run(Settings s, List<String> args, PrintStream progress)
             throws IOException {
+        if (s.background() != null) {
+            return LadderCalibration.run(s, args, progress);
+        }
         CorpusManifest manifest = CorpusManifest.load(s.corpus());
         if (manifest.controls().isEmpty()) {
             throw MemauditException.badInput(
@@ -206,7 +274,7 @@ public final class CanaryCalibration {
         return new TreeSet<>(ids.subList(0, n));
     }
 
-    private static List<PplText> load(
+    static List<PplText> load(
             CorpusManifest m, List<WorkEntry> entries, String set, PrintStream err) {
         List<PplText> out = new ArrayList<>();
         for (LoadedWork w : CanaryTraining.load(m, entries, err)) {

@@ -2,9 +2,12 @@ package dev.memaudit.cli.command;
 
 import dev.memaudit.audit.canary.CanaryCalibration;
 import dev.memaudit.cli.support.WriterStream;
+import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.stats.DoseCalibration;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,9 +25,18 @@ import picocli.CommandLine.Spec;
                     + " alike), run the ppl stage, and measure per feature the AUC and TPR at 1%%"
                     + " FPR of member vs non-member chunks and, per work, how often the test calls"
                     + " members and non-members significant.",
-            "Writes <out>/seed-<s>/{model,ppl}, calibration.json and calibration.md. Trains one"
-                    + " canary after another (minutes each): not for CI. Run it again into the"
-                    + " same --out to reuse the canaries and recompute the statistics."
+            "With --background, calibrate in the regime of a real audit instead: each seed's"
+                    + " canary learns language from the background and sees every work at a dose"
+                    + " of the --doses ladder (dose 0 = held out, in-distribution non-members);"
+                    + " per dose, pooled over seeds, with intervals: per feature AUC and TPR at 1%%"
+                    + " FPR of dose-d vs dose-0 chunks, the per-work test's false-positive rate on"
+                    + " dose-0 works and its power, extraction coverage (p_z >= 0.5) and greedy"
+                    + " share, and their log-linear slope on the dose.",
+            "Writes <out>/seed-<s>/{model,ppl}, calibration.json and calibration.md (with"
+                    + " --background also <out>/index, <out>/seed-<s>/extract and"
+                    + " dose-response.svg). Trains one canary after another (minutes each): not"
+                    + " for CI. Run it again into the same --out to reuse the canaries and"
+                    + " recompute the statistics."
         })
 public final class CanaryCalibrateCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -53,15 +65,39 @@ public final class CanaryCalibrateCommand implements Callable<Integer> {
 
     @Option(
             names = "--member-fraction",
-            defaultValue = "0.5",
-            description = "Share of works that are members (default ${DEFAULT-VALUE}).")
-    double memberFraction;
+            description = "Share of works that are members (default 0.5; not with --background).")
+    Double memberFraction;
 
     @Option(
             names = "--repeat",
-            defaultValue = "20",
-            description = "Times each member appears in training (default ${DEFAULT-VALUE}).")
-    int repeat;
+            description =
+                    "Times each member appears in training (default 20; not with --background).")
+    Integer repeat;
+
+    @Option(
+            names = "--background",
+            paramLabel = "<dir|corpus.yaml>",
+            description =
+                    "Background text the canaries learn language from (as canary train"
+                            + " --background): calibrate ladder canaries.")
+    Path background;
+
+    @Option(
+            names = "--doses",
+            split = ",",
+            paramLabel = "<n>",
+            description =
+                    "Dose ladder of the canaries, assigned to the works round-robin per seed; must"
+                            + " hold 0 (default 0,1,4,16,64; needs --background).")
+    List<Integer> doses;
+
+    @Option(
+            names = "--background-tokens",
+            paramLabel = "<n>",
+            description =
+                    "Most background tokens per canary (as canary train --background-tokens;"
+                            + " needs --background).")
+    Long backgroundTokens;
 
     @Option(names = "--steps", description = "Optimizer steps (default: one pass).")
     Integer steps;
@@ -85,25 +121,41 @@ public final class CanaryCalibrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (background != null && (memberFraction != null || repeat != null)) {
+            throw MemauditException.usage(
+                    "--member-fraction and --repeat do not apply with --background: the --doses"
+                            + " ladder gives every work its dose");
+        }
         CanaryCalibration.Settings settings =
                 new CanaryCalibration.Settings(
                         corpus,
                         out,
                         seeds,
                         firstSeed,
-                        memberFraction,
-                        repeat,
+                        memberFraction == null ? 0.5 : memberFraction,
+                        repeat == null ? 20 : repeat,
                         steps,
                         fast,
                         chunkTokens,
-                        alpha);
+                        alpha,
+                        background,
+                        doses,
+                        backgroundTokens);
         PrintStream progress = WriterStream.of(spec.commandLine().getErr());
         CanaryCalibration.Result r =
                 CanaryCalibration.run(
                         settings, spec.commandLine().getParseResult().originalArgs(), progress);
         progress.flush();
         var stdout = spec.commandLine().getOut();
-        stdout.print(r.markdown());
+        if (r.ladder() != null) {
+            stdout.print(DoseCalibration.toSummary(r.ladder()));
+            stdout.print(r.canaries());
+            stdout.printf(
+                    "%nPer-feature AUC and TPR at 1%% FPR by dose: %s; figure: %s%n",
+                    out.resolve("calibration.md"), out.resolve("dose-response.svg"));
+        } else {
+            stdout.print(r.markdown());
+        }
         stdout.flush();
         return 0;
     }
