@@ -224,7 +224,7 @@ final class LadderCalibration {
     /** The trainer's settings for one seed's ladder canary. */
     static CanaryConfig config(CanaryCalibration.Settings s, long seed) {
         CanaryConfig cfg =
-                (s.fast() ? CanaryConfig.tiny() : CanaryConfig.defaults())
+                (s.fast() ? CanaryConfig.tiny() : CanaryConfig.ladder())
                         .withDoses(s.doses())
                         .withSeed(seed);
         if (s.steps() != null) {
