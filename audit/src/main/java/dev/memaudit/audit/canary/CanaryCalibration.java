@@ -202,27 +202,16 @@ public final class CanaryCalibration {
                 CanaryTrainer.train(cfg, all, dir.resolve("model"), progress);
             }
             try (LanguageModel m = ModelLoader.load(dir.resolve("model"))) {
-                int chunk = Math.min(s.chunkTokens(), m.maxSequenceLength());
-                PplConfig config =
-                        PplConfig.ofCalibration(
-                                dir.resolve("model").toAbsolutePath().toString(),
-                                seed,
-                                chunk,
-                                false,
-                                PplStatsSettings.defaults().withAlpha(s.alpha()).withSeed(seed));
                 PplStage.Outcome o =
-                        PplStage.run(
+                        ppl(
+                                dir.resolve("model"),
                                 dir.resolve("ppl"),
-                                Files.isDirectory(dir.resolve("ppl")),
                                 m,
-                                null,
                                 texts,
-                                config,
-                                8,
-                                Map.of(),
+                                seed,
+                                s,
                                 args,
-                                progress,
-                                false);
+                                progress);
                 runs.add(new Calibration.Run(seed, o.chunkRecords(), members, o.statistics()));
             }
         }
@@ -240,6 +229,39 @@ public final class CanaryCalibration {
         String md = Calibration.toMarkdown(table);
         Files.writeString(out.resolve("calibration.md"), md, StandardCharsets.UTF_8);
         return new Result(table, md);
+    }
+
+    /** The ppl stage of one calibration canary into {@code pplDir} (resumed when there). */
+    static PplStage.Outcome ppl(
+            Path modelDir,
+            Path pplDir,
+            LanguageModel m,
+            List<PplText> texts,
+            long seed,
+            Settings s,
+            List<String> args,
+            PrintStream progress)
+            throws IOException {
+        int chunk = Math.min(s.chunkTokens(), m.maxSequenceLength());
+        PplConfig config =
+                PplConfig.ofCalibration(
+                        modelDir.toAbsolutePath().toString(),
+                        seed,
+                        chunk,
+                        false,
+                        PplStatsSettings.defaults().withAlpha(s.alpha()).withSeed(seed));
+        return PplStage.run(
+                pplDir,
+                Files.isDirectory(pplDir),
+                m,
+                null,
+                texts,
+                config,
+                8,
+                Map.of(),
+                args,
+                progress,
+                false);
     }
 
     private static TreeSet<String> membersOf(Path membershipJson) {

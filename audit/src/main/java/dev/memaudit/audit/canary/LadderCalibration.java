@@ -4,8 +4,6 @@ import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.io.Json;
 import dev.memaudit.core.records.Records;
 import dev.memaudit.core.records.extract.ExtractWork;
-import dev.memaudit.core.records.ppl.PplConfig;
-import dev.memaudit.core.records.ppl.PplStatsSettings;
 import dev.memaudit.core.records.run.Membership;
 import dev.memaudit.extractor.extract.AttemptSelection;
 import dev.memaudit.extractor.extract.ExtractService;
@@ -117,27 +115,9 @@ final class LadderCalibration {
             membership.nonMembers().forEach(w -> doses.put(w.id(), 0));
             try (LanguageModel m = ModelLoader.load(modelDir);
                     NgramIndex index = NgramIndex.open(indexDir)) {
-                int chunk = Math.min(s.chunkTokens(), m.maxSequenceLength());
-                PplConfig config =
-                        PplConfig.ofCalibration(
-                                modelDir.toAbsolutePath().toString(),
-                                seed,
-                                chunk,
-                                false,
-                                PplStatsSettings.defaults().withAlpha(s.alpha()).withSeed(seed));
                 PplStage.Outcome ppl =
-                        PplStage.run(
-                                dir.resolve("ppl"),
-                                Files.isDirectory(dir.resolve("ppl")),
-                                m,
-                                null,
-                                texts,
-                                config,
-                                8,
-                                Map.of(),
-                                args,
-                                progress,
-                                false);
+                        CanaryCalibration.ppl(
+                                modelDir, dir.resolve("ppl"), m, texts, seed, s, args, progress);
                 ExtractService.Options eo = extractOptions(m.maxSequenceLength(), seed);
                 windowSettings = windowSettings(eo);
                 Path extractDir = dir.resolve("extract");
