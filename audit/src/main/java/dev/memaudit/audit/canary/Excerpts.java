@@ -3,6 +3,7 @@ package dev.memaudit.audit.canary;
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.index.source.CorpusManifest;
 import dev.memaudit.index.source.LoadedWork;
+import dev.memaudit.model.canary.CanaryTrainer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,6 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * {@code memaudit canary excerpts}: a corpus of book excerpts to plant in a canary, cut from a
@@ -70,7 +70,7 @@ public final class Excerpts {
      * @param progress one line per source file not used
      */
     public static List<Excerpt> write(Settings s, PrintStream progress) throws IOException {
-        prepare(s.out());
+        CanaryTrainer.prepareOutDir(s.out());
         CorpusManifest m = CorpusManifest.load(s.from());
         List<LoadedWork> books = new ArrayList<>();
         for (LoadedWork w : CanaryTraining.load(m, m.works(), progress)) {
@@ -197,17 +197,5 @@ public final class Excerpts {
 
     private static String quote(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-    }
-
-    private static void prepare(Path out) throws IOException {
-        if (Files.exists(out)) {
-            try (Stream<Path> s = Files.list(out)) {
-                if (s.findAny().isPresent()) {
-                    throw MemauditException.badInput(
-                            out + ": output folder is not empty; refusing to overwrite");
-                }
-            }
-        }
-        Files.createDirectories(out);
     }
 }

@@ -327,7 +327,12 @@ public final class CanaryTrainer {
         return new BackgroundSplit(train, heldOut, trained, held, used);
     }
 
-    private static void prepareOutDir(Path outDir) {
+    /**
+     * Creates {@code outDir}, or accepts it when it is an empty folder.
+     *
+     * @throws MemauditException bad input when it is a file, a non-empty folder or cannot be made
+     */
+    public static void prepareOutDir(Path outDir) {
         try {
             if (Files.exists(outDir)) {
                 if (!Files.isDirectory(outDir)) {
