@@ -29,7 +29,7 @@ import java.util.Map;
  *           tiers: [plain, instruction, title, unconditioned], opening_tokens: 32}   # a campaign
  * scan:    {min_words: 12}
  * ppl:     {chunk_tokens: 128, alpha: 0.05, seed: 1}
- * report:  {sign_key: path}
+ * report:  {sign_key: path, calibration: path}   # calibration.json of canary calibrate
  * </pre>
  */
 public record AuditConfig(
@@ -40,7 +40,8 @@ public record AuditConfig(
         int ngram,
         ModelSpec model,
         Map<String, List<String>> stageFlags,
-        Path signKey) {
+        Path signKey,
+        Path calibration) {
 
     /** All stages, in the order they run. */
     public static final List<String> STAGES =
@@ -175,9 +176,19 @@ public record AuditConfig(
         flags.put("ppl", f);
 
         Path signKey = null;
+        Path calibration = null;
         YamlSection rep = y.section("report");
         if (rep != null) {
-            rep.allowOnly("sign_key");
+            rep.allowOnly("sign_key", "calibration");
+            String c = rep.string("calibration", null);
+            if (c != null) {
+                calibration = base.resolve(c).normalize();
+                if (!Files.isRegularFile(calibration)) {
+                    problems.add(
+                            rep.lineOf("calibration"),
+                            "report.calibration: no such file " + calibration);
+                }
+            }
             String k = rep.string("sign_key", null);
             if (k != null) {
                 signKey = base.resolve(k).normalize();
@@ -201,7 +212,8 @@ public record AuditConfig(
                 ngram,
                 model,
                 flags,
-                signKey);
+                signKey,
+                calibration);
     }
 
     private static ModelSpec readModel(YamlSection y, Path base) {

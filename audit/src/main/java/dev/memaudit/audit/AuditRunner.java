@@ -251,6 +251,9 @@ public final class AuditRunner {
                 if (cfg.signKey() != null) {
                     a.addAll(List.of("--sign-key", str(cfg.signKey())));
                 }
+                if (cfg.calibration() != null) {
+                    a.addAll(List.of("--calibration", str(cfg.calibration())));
+                }
                 return new Stage(name, dir, a, dir.resolve("manifest.json"), false);
             }
             default -> throw new IllegalArgumentException(name);
@@ -272,7 +275,8 @@ public final class AuditRunner {
 
     /**
      * SHA-256 over the stage's command line, the fingerprints of the stages before it, and what it
-     * reads that no stage made (model files, the indexed works); null when that is not there yet.
+     * reads that no stage made (model files, the indexed works, the report's calibration.json);
+     * null when that is not there yet.
      */
     private String fingerprint(Stage stage, List<String> before) {
         StringBuilder b = new StringBuilder(String.join("\u0000", stage.args()));
@@ -290,6 +294,12 @@ public final class AuditRunner {
                 return null;
             }
             b.append("\u0002model=").append(model);
+        }
+        if (stage.name().equals("report")
+                && cfg.calibration() != null
+                && Files.isRegularFile(cfg.calibration())) {
+            // a calibration re-measured into the same file changes the report
+            b.append("\u0002calibration=").append(Sha256.of(cfg.calibration()));
         }
         return sha256(b.toString());
     }

@@ -13,6 +13,7 @@ import dev.memaudit.core.records.run.Manifest;
 import dev.memaudit.core.records.run.ReportConfig;
 import dev.memaudit.reports.bundle.Bundle;
 import dev.memaudit.reports.bundle.Ed25519Keys;
+import dev.memaudit.reports.calibration.CalibrationFile;
 import dev.memaudit.reports.csv.CsvReports;
 import dev.memaudit.reports.html.HtmlReport;
 import dev.memaudit.reports.md.SummaryMarkdown;
@@ -51,10 +52,16 @@ public final class ReportService {
     /**
      * @param signKey an Ed25519 private key (PKCS#8 PEM or DER) to sign the manifest, or null
      * @param attemptsPerWork most extraction attempts per work shown side by side
+     * @param calibration a {@code calibration.json} of {@code memaudit canary calibrate} that the
+     *     method section summarizes, or null
      */
-    public record Options(Path signKey, int attemptsPerWork) {
+    public record Options(Path signKey, int attemptsPerWork, Path calibration) {
+        public Options(Path signKey, int attemptsPerWork) {
+            this(signKey, attemptsPerWork, null);
+        }
+
         public static Options defaults() {
-            return new Options(null, 5);
+            return new Options(null, 5, null);
         }
     }
 
@@ -93,6 +100,9 @@ public final class ReportService {
         PrivateKey key =
                 options.signKey() == null ? null : Ed25519Keys.readPrivate(options.signKey());
         PublicKey pub = key == null ? null : Ed25519Keys.publicOf(key);
+        // read before anything is written: a bad calibration file fails the report, naming it
+        CalibrationFile calibration =
+                options.calibration() == null ? null : CalibrationFile.read(options.calibration());
         RunView view = new RunLoader(texts, options.attemptsPerWork()).load(run);
         prepareOut(out, view);
         String runName = run.toAbsolutePath().normalize().getFileName().toString();
@@ -101,7 +111,7 @@ public final class ReportService {
                         ToolVersion.get(), Instant.now(clock).toString(), commandLine, runName);
         try {
             Files.createDirectories(out);
-            write(out, "report.html", HtmlReport.render(view, info));
+            write(out, "report.html", HtmlReport.render(view, info, calibration));
             write(out, "works.csv", CsvReports.works(view));
             write(out, "spans.csv", CsvReports.spans(view));
             write(out, "summary.md", SummaryMarkdown.render(view, info));
@@ -109,7 +119,7 @@ public final class ReportService {
             if (pub != null) {
                 write(out, Bundle.PUBLIC_KEY, Ed25519Keys.pem("PUBLIC KEY", pub.getEncoded()));
             }
-            manifest(run, out, view, commandLine, pub != null);
+            manifest(run, out, view, commandLine, pub != null, calibration);
             if (key != null) {
                 byte[] manifest = Files.readAllBytes(out.resolve(Bundle.MANIFEST));
                 write(
@@ -215,7 +225,12 @@ public final class ReportService {
     }
 
     private void manifest(
-            Path run, Path out, RunView view, List<String> commandLine, boolean signed) {
+            Path run,
+            Path out,
+            RunView view,
+            List<String> commandLine,
+            boolean signed,
+            CalibrationFile calibration) {
         RunManifest m = new RunManifest(clock, commandLine);
         Path runAbs = run.toAbsolutePath().normalize();
         Path outAbs = out.toAbsolutePath().normalize();
@@ -247,7 +262,23 @@ public final class ReportService {
         m.report(relativeRun(outAbs, runAbs), stages);
         m.seeds(seeds);
         m.schemaVersions(Map.of("report.json", REPORT_JSON_SCHEMA));
-        m.write(out, new ReportConfig(run.toString(), signed));
+        // the calibration lies outside the run folder, whose inputs verify re-hashes: its hash
+        // goes into the report's config instead
+        m.write(
+                out,
+                new ReportConfig(
+                        run.toString(),
+                        signed,
+                        calibration == null
+                                ? null
+                                : new ReportConfig.CalibrationInput(
+                                        calibration.file().toString(),
+                                        calibration.sha256(),
+                                        calibration.schemaVersion(),
+                                        calibration.doseResponseSvg() == null
+                                                ? null
+                                                : calibration.doseResponseSvg().toString(),
+                                        calibration.doseResponseSvgSha256())));
     }
 
     private static String relativeRun(Path outAbs, Path runAbs) {

@@ -59,6 +59,16 @@ public final class ReportCommand implements Callable<Integer> {
     Path signKey;
 
     @Option(
+            names = "--calibration",
+            paramLabel = "<calibration.json>",
+            description =
+                    "calibration.json of `memaudit canary calibrate`: the method section"
+                            + " summarizes its error rates measured on canaries (per dose with"
+                            + " --background; a member-only one is labelled a pipeline check) and"
+                            + " the manifest records its SHA-256.")
+    Path calibration;
+
+    @Option(
             names = "--attempts-shown",
             defaultValue = "5",
             description = "Best extraction attempts shown per work (default ${DEFAULT-VALUE}).")
@@ -79,7 +89,7 @@ public final class ReportCommand implements Callable<Integer> {
                             run,
                             target,
                             texts,
-                            new ReportService.Options(signKey, attemptsShown),
+                            new ReportService.Options(signKey, attemptsShown, calibration),
                             spec.commandLine().getParseResult().originalArgs());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot close the index", e);

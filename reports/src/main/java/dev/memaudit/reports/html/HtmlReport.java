@@ -1,6 +1,7 @@
 package dev.memaudit.reports.html;
 
 import dev.memaudit.reports.ReportInfo;
+import dev.memaudit.reports.calibration.CalibrationFile;
 import dev.memaudit.reports.run.RunView;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
@@ -46,7 +47,15 @@ public final class HtmlReport {
 
     /** The whole document. */
     public static String render(RunView view, ReportInfo info) {
-        return render(ReportPageBuilder.build(view, info));
+        return render(view, info, null);
+    }
+
+    /**
+     * The whole document, its method section summarizing {@code calibration} (or saying that none
+     * was given when it is null).
+     */
+    public static String render(RunView view, ReportInfo info, CalibrationFile calibration) {
+        return render(ReportPageBuilder.build(view, info, calibration));
     }
 
     private static TemplateEngine engine() {

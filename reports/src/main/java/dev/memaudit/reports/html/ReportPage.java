@@ -30,6 +30,8 @@ import java.util.Map;
  * @param alpha the ppl run's significance level α ({@code ppl.json}), or null without ppl
  * @param pplNotMeasured features (or families) the ppl stage did not measure → why ({@code
  *     ppl.json} not_measured); empty without a ppl stage
+ * @param calibration the method section's error rates measured on canaries ({@code report
+ *     --calibration}), or null when no calibration was given
  */
 public record ReportPage(
         String runName,
@@ -46,7 +48,79 @@ public record ReportPage(
         ControlSplit controlSplit,
         List<String> pplWarnings,
         Double alpha,
-        Map<String, String> pplNotMeasured) {
+        Map<String, String> pplNotMeasured,
+        Calibration calibration) {
+
+    /**
+     * A {@code calibration.json} of {@code memaudit canary calibrate}, summarized for the method
+     * section. Figures are formatted here ("value [low, high]", or "not measured (reason)").
+     *
+     * @param file the file as given to {@code --calibration}
+     * @param sha256 its SHA-256
+     * @param schemaVersion 1 (member-only canaries) or 2 (ladder canaries over a background)
+     * @param memberOnly whether the canaries knew no language but their members (schema 1): a
+     *     pipeline check, not evidence
+     * @param regime "ladder" or "member-only"
+     * @param seeds the canaries' seeds
+     * @param settings the canaries' settings (background, background tokens, doses, …) as name,
+     *     value
+     * @param doses per dose (schema 2; empty for schema 1)
+     * @param greedySlope the greedy share's slope per tenfold dose with its interval (schema 2)
+     * @param coverageSlope the coverage's slope per tenfold dose with its interval (schema 2)
+     * @param carlini one sentence placing the measured slope next to Carlini et al. 2022
+     * @param chart the dose–response chart redrawn from the file's numbers (schema 2), or empty
+     * @param svgFile {@code dose-response.svg} beside the file, or null
+     * @param svgSha256 its SHA-256, or null
+     * @param memberOnlyFeatures per feature (schema 1): AUC members vs non-members
+     * @param memberOnlyTests the per-work test's rates (schema 1), one line each
+     * @param alpha the per-work test's α
+     */
+    public record Calibration(
+            String file,
+            String sha256,
+            int schemaVersion,
+            boolean memberOnly,
+            String regime,
+            List<Long> seeds,
+            List<Setting> settings,
+            List<CalibrationDose> doses,
+            String greedySlope,
+            String coverageSlope,
+            String carlini,
+            SafeSvg chart,
+            String svgFile,
+            String svgSha256,
+            List<MemberOnlyFeature> memberOnlyFeatures,
+            List<String> memberOnlyTests,
+            double alpha) {}
+
+    /**
+     * One dose of a ladder calibration.
+     *
+     * @param dose copies of each work seen in training (0 = held out, an in-distribution
+     *     non-member)
+     * @param works canary × work pairs at this dose
+     * @param test the per-work test: at dose 0 its false-positive rate, above its power, as "k / n
+     *     = rate [Clopper–Pearson interval]"
+     * @param bestFeature the feature of highest AUC at this dose (empty at dose 0 or when none was
+     *     measured)
+     * @param bestAuc its AUC against dose 0 with its interval
+     * @param nllAuc nll's AUC against dose 0 with its interval
+     * @param greedyShare greedy share with its interval
+     * @param coverage coverage at p_z ≥ 0.5 with its interval
+     */
+    public record CalibrationDose(
+            int dose,
+            int works,
+            String test,
+            String bestFeature,
+            String bestAuc,
+            String nllAuc,
+            String greedyShare,
+            String coverage) {}
+
+    /** A feature of a member-only calibration: AUC members vs non-members, and TPR at 1 % FPR. */
+    public record MemberOnlyFeature(String feature, String auc, String aucRange, String tpr) {}
 
     /**
      * One line of the summary.

@@ -7,6 +7,7 @@ import dev.memaudit.core.records.run.FileDigest;
 import dev.memaudit.core.records.run.Manifest;
 import dev.memaudit.reports.ReportInfo;
 import dev.memaudit.reports.Shell;
+import dev.memaudit.reports.calibration.CalibrationFile;
 import dev.memaudit.reports.html.ReportPage.BoxPlot;
 import dev.memaudit.reports.html.ReportPage.Cell;
 import dev.memaudit.reports.html.ReportPage.Column;
@@ -56,10 +57,15 @@ final class ReportPageBuilder {
     }
 
     static ReportPage build(RunView view, ReportInfo info) {
-        return new ReportPageBuilder(view).page(info);
+        return build(view, info, null);
     }
 
-    private ReportPage page(ReportInfo info) {
+    /** The page, with the method section's calibration when {@code calibration} is not null. */
+    static ReportPage build(RunView view, ReportInfo info, CalibrationFile calibration) {
+        return new ReportPageBuilder(view).page(info, calibration);
+    }
+
+    private ReportPage page(ReportInfo info, CalibrationFile calibration) {
         List<String> notes = new ArrayList<>(view.notes());
         // the summary says which stages did not run, and what that means
         notes.removeIf(n -> n.endsWith("stage did not run in this run folder."));
@@ -86,7 +92,8 @@ final class ReportPageBuilder {
                                 ppl.controlSplit().status()),
                 List.copyOf(pplWarnings),
                 ppl == null ? null : ppl.alpha(),
-                ppl == null ? Map.of() : new TreeMap<>(ppl.notMeasured()));
+                ppl == null ? Map.of() : new TreeMap<>(ppl.notMeasured()),
+                CalibrationSection.of(calibration));
     }
 
     private StageSummary summary(String stage) {

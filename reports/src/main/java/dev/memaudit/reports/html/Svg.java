@@ -283,4 +283,155 @@ final class Svg {
                         colour));
         return sb.toString();
     }
+
+    /**
+     * One dose of {@link #doseResponse}: the greedy share and the coverage at p_z ≥ 0.5 with their
+     * intervals; an array is null when the figure was not measured.
+     *
+     * @param greedy {value, low, high}, or null
+     * @param coverage {value, low, high}, or null
+     */
+    record DosePoint(int dose, double[] greedy, double[] coverage) {}
+
+    /**
+     * The dose–response chart of a calibration, redrawn from calibration.json's numbers (never from
+     * the SVG file beside it): greedy share and coverage (0 to 1) against dose on a log axis, dose
+     * 0 apart on the left, whiskers for the intervals.
+     */
+    static SafeSvg doseResponse(List<DosePoint> points) {
+        if (points.isEmpty()) {
+            return SafeSvg.EMPTY;
+        }
+        int left = 44;
+        int width = 300;
+        int top = 10;
+        int height = 120;
+        double maxLog = 0;
+        for (DosePoint p : points) {
+            if (p.dose() > 0) {
+                maxLog = Math.max(maxLog, Math.log10(p.dose()));
+            }
+        }
+        double span = Math.max(maxLog, 1);
+        StringBuilder sb = new StringBuilder();
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "<svg class=\"dose\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\""
+                                + " role=\"img\" aria-label=\"greedy share and coverage by"
+                                + " dose\">",
+                        left + width + 20,
+                        top + height + 44,
+                        left + width + 20,
+                        top + height + 44));
+        for (double y : new double[] {0, 0.5, 1}) {
+            double py = top + height * (1 - y);
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+                                    + "<text x=\"%d\" y=\"%.1f\" font-size=\"10\""
+                                    + " text-anchor=\"end\">%s</text>",
+                            left,
+                            py,
+                            left + width,
+                            py,
+                            left - 4,
+                            py + 3,
+                            Html.esc(Format.num(y))));
+        }
+        for (DosePoint p : points) {
+            double x = doseX(p.dose(), span, left, width);
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "<text x=\"%.1f\" y=\"%d\" font-size=\"10\""
+                                    + " text-anchor=\"middle\">%d</text>",
+                            x,
+                            top + height + 14,
+                            p.dose()));
+            mark(sb, x - 4, p.greedy(), top, height, "#c0392b", "greedy share", p.dose());
+            mark(sb, x + 4, p.coverage(), top, height, "#2c6fad", "coverage", p.dose());
+        }
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "<text x=\"%d\" y=\"%d\" font-size=\"10\">dose (copies seen; log axis, 0"
+                                + " apart)</text><rect x=\"%d\" y=\"%d\" width=\"8\" height=\"8\""
+                                + " fill=\"#c0392b\"/><text x=\"%d\" y=\"%d\" font-size=\"10\">greedy"
+                                + " share</text><rect x=\"%d\" y=\"%d\" width=\"8\" height=\"8\""
+                                + " fill=\"#2c6fad\"/><text x=\"%d\" y=\"%d\""
+                                + " font-size=\"10\">coverage p_z ≥ 0.5</text>",
+                        left,
+                        top + height + 28,
+                        left,
+                        top + height + 34,
+                        left + 12,
+                        top + height + 42,
+                        left + 100,
+                        top + height + 34,
+                        left + 112,
+                        top + height + 42));
+        sb.append("</svg>");
+        return new SafeSvg(sb.toString());
+    }
+
+    private static double doseX(int dose, double span, int left, int width) {
+        // dose 0 sits apart on the left; doses ≥ 1 on log10 from 1 to the largest
+        if (dose <= 0) {
+            return left + 12;
+        }
+        return left + 40 + (width - 52) * Math.log10(dose) / span;
+    }
+
+    private static void mark(
+            StringBuilder sb,
+            double x,
+            double[] v,
+            int top,
+            int height,
+            String colour,
+            String what,
+            int dose) {
+        if (v == null) {
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "<text x=\"%.1f\" y=\"%d\" font-size=\"9\" fill=\"%s\""
+                                    + " text-anchor=\"middle\">n/m<title>%s at dose %d: not"
+                                    + " measured</title></text>",
+                            x,
+                            top + height - 2,
+                            colour,
+                            Html.esc(what),
+                            dose));
+            return;
+        }
+        double y = top + height * (1 - clamp(v[0]));
+        double lo = top + height * (1 - clamp(v[1]));
+        double hi = top + height * (1 - clamp(v[2]));
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>"
+                                + "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"><title>%s"
+                                + " at dose %d: %s [%s, %s]</title></circle>",
+                        x,
+                        lo,
+                        x,
+                        hi,
+                        colour,
+                        x,
+                        y,
+                        colour,
+                        Html.esc(what),
+                        dose,
+                        Html.esc(Format.num(v[0])),
+                        Html.esc(Format.num(v[1])),
+                        Html.esc(Format.num(v[2]))));
+    }
+
+    private static double clamp(double v) {
+        return Double.isFinite(v) ? Math.max(0, Math.min(1, v)) : 0;
+    }
 }

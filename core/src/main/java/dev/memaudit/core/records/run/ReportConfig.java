@@ -1,5 +1,6 @@
 package dev.memaudit.core.records.run;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
@@ -9,7 +10,38 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  *
  * @param run the run folder reported, as given on the command line
  * @param signed whether the bundle was signed ({@code --sign-key})
+ * @param calibration the calibration the method section summarizes ({@code --calibration}), or null
+ *     (then absent from the manifest)
  */
 @JsonTypeName("report")
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record ReportConfig(String run, boolean signed) implements StageConfig {}
+public record ReportConfig(
+        String run,
+        boolean signed,
+        @JsonInclude(JsonInclude.Include.NON_NULL) CalibrationInput calibration)
+        implements StageConfig {
+
+    public ReportConfig(String run, boolean signed) {
+        this(run, signed, null);
+    }
+
+    /**
+     * A {@code calibration.json} of {@code memaudit canary calibrate} that a report read. It lies
+     * outside the run folder, so it is pinned here by hash rather than among the manifest's inputs
+     * (which {@code memaudit verify} re-hashes inside the run folder).
+     *
+     * @param file the path given to {@code --calibration}
+     * @param sha256 its SHA-256
+     * @param schemaVersion its schema_version (1: member-only canaries, 2: ladder canaries)
+     * @param doseResponseSvg the {@code dose-response.svg} beside it, or null
+     * @param doseResponseSvgSha256 that file's SHA-256, or null
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record CalibrationInput(
+            String file,
+            String sha256,
+            int schemaVersion,
+            String doseResponseSvg,
+            String doseResponseSvgSha256) {}
+}
