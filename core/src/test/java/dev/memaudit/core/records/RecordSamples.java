@@ -563,7 +563,15 @@ final class RecordSamples {
                 "Linux amd64",
                 "a",
                 "b",
-                new ReportConfig("r", false),
+                new ReportConfig(
+                        "r",
+                        false,
+                        new ReportConfig.CalibrationInput(
+                                "../cal/calibration.json",
+                                "4c".repeat(32),
+                                2,
+                                "/abs/cal/dose-response.svg",
+                                "5d".repeat(32))),
                 Map.of("extract/attempts.jsonl", new FileDigest("01".repeat(32), 10L)),
                 Map.of("report.html", new FileDigest("3b".repeat(32), 517748L)),
                 Map.of("extract", Map.of("seed", 1), "extract.seed", 1),

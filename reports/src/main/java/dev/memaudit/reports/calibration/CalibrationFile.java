@@ -162,16 +162,16 @@ public record CalibrationFile(
             Double aucMembersVsControls,
             int nonMemberWelchTests,
             int nonMemberWelchSignificant,
-            int nonMemberTextPSignificant) {}
+            @JsonProperty("non_member_text_p_significant") int nonMemberTextPSignificant) {}
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record MemberOnlyTest(
             String works,
             int tested,
             int significantP,
-            int significantPHolm,
+            @JsonProperty("significant_p_holm") int significantPHolm,
             Double rateP,
-            Double ratePHolm) {}
+            @JsonProperty("rate_p_holm") Double ratePHolm) {}
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record MemberOnlySettings(

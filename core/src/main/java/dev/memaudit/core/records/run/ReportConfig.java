@@ -1,9 +1,9 @@
 package dev.memaudit.core.records.run;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.memaudit.core.records.OptionalField;
 
 /**
  * The {@code config} of a report bundle's manifest.
@@ -15,10 +15,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  */
 @JsonTypeName("report")
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record ReportConfig(
-        String run,
-        boolean signed,
-        @JsonInclude(JsonInclude.Include.NON_NULL) CalibrationInput calibration)
+public record ReportConfig(String run, boolean signed, @OptionalField CalibrationInput calibration)
         implements StageConfig {
 
     public ReportConfig(String run, boolean signed) {
@@ -33,15 +30,14 @@ public record ReportConfig(
      * @param file the path given to {@code --calibration}
      * @param sha256 its SHA-256
      * @param schemaVersion its schema_version (1: member-only canaries, 2: ladder canaries)
-     * @param doseResponseSvg the {@code dose-response.svg} beside it, or null
-     * @param doseResponseSvgSha256 that file's SHA-256, or null
+     * @param doseResponseSvg the {@code dose-response.svg} beside it; absent when there is none
+     * @param doseResponseSvgSha256 that file's SHA-256; absent when there is none
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record CalibrationInput(
             String file,
             String sha256,
             int schemaVersion,
-            String doseResponseSvg,
-            String doseResponseSvgSha256) {}
+            @OptionalField String doseResponseSvg,
+            @OptionalField String doseResponseSvgSha256) {}
 }
