@@ -46,7 +46,8 @@ final class CalibrationSection {
                                 ? "the trainer's default"
                                 : Long.toString(s.backgroundTokens())));
         settings.add(new Setting("doses", join(l.doses())));
-        settings.add(new Setting("ladder", s.fast() ? "--fast (small, for tests)" : "default"));
+        settings.add(
+                new Setting("canary size", s.fast() ? "--fast (small, for tests)" : "default"));
         if (s.steps() != null) {
             settings.add(new Setting("steps", Long.toString(s.steps())));
         }
@@ -83,7 +84,15 @@ final class CalibrationSection {
                                 .forEach(e -> parts.add(e.getKey() + ": " + fmt(e.getValue())));
                 b.append("; works' NLL by dose ").append(String.join(", ", parts));
             }
-            b.append(" (nats/token)");
+            if (c.heldOutBackgroundNll() != null || c.meanNllByDose() != null) {
+                b.append(" (nats/token)");
+            }
+            if (c.notMeasured() != null && !c.notMeasured().isEmpty()) {
+                b.append("; not measured: ");
+                List<String> why = new ArrayList<>();
+                new TreeMap<>(c.notMeasured()).forEach((k, v) -> why.add(k + " (" + v + ")"));
+                b.append(String.join(", ", why));
+            }
             settings.add(new Setting("canary seed " + c.seed(), b.toString()));
         }
 
@@ -152,7 +161,8 @@ final class CalibrationSection {
         List<Setting> settings = new ArrayList<>();
         var s = m.settings();
         if (s != null) {
-            settings.add(new Setting("ladder", s.fast() ? "--fast (small, for tests)" : "default"));
+            settings.add(
+                    new Setting("canary size", s.fast() ? "--fast (small, for tests)" : "default"));
             if (s.repeat() != null) {
                 settings.add(new Setting("repeat (copies of every member)", s.repeat().toString()));
             }
@@ -226,8 +236,8 @@ final class CalibrationSection {
                     + fmt(e.value())
                     + " per tenfold dose: nothing was extractable at these doses (greedy share"
                     + " and coverage 0 at every dose), so these canaries do not reproduce that"
-                    + " growth; a negative extraction result from an audited model means no more"
-                    + " than this calibration shows.";
+                    + " growth, and an audit that extracts nothing says little about works seen"
+                    + " this few times.";
         }
         boolean spansZero = e.low() != null && e.high() != null && e.low() <= 0 && e.high() >= 0;
         return theirs

@@ -81,6 +81,7 @@ class MethodCalibrationTest {
                 .contains("held-out background NLL 4.361")
                 .contains("0: 4.393, 1: 4.323, 16: 3.994")
                 .contains("held-out background NLL not measured")
+                .contains("not measured: nll (membership.json has no evaluation)")
                 // the chart is redrawn from numbers; the file beside it is named, not embedded
                 .contains("<svg class=\"dose\"")
                 .contains(Sha256.of(svg))
