@@ -27,7 +27,7 @@ import java.util.Map;
  *           attempt_windows: all | top:K | random:K, seed: 1}
  * sample:  {n: 4, max_new_tokens: 64, temperature: 1.0, seed: 3,
  *           tiers: [plain, instruction, title, unconditioned], opening_tokens: 32}   # a campaign
- * scan:    {min_words: 12}
+ * scan:    {min_words: 12, min_similarity: 0.8, exact_only: false}
  * ppl:     {chunk_tokens: 128, alpha: 0.05, seed: 1}
  * report:  {sign_key: path, calibration: path}   # calibration.json of canary calibrate
  * </pre>
@@ -160,8 +160,12 @@ public record AuditConfig(
         YamlSection sc = y.section("scan");
         f = new ArrayList<>();
         if (sc != null) {
-            sc.allowOnly("min_words");
+            sc.allowOnly("min_words", "min_similarity", "exact_only");
             flag(f, "--min-words", sc.integer("min_words", -1, 2, 100_000));
+            flagD(f, "--min-similarity", sc.number("min_similarity", -1, 0.5, 1));
+            if (sc.bool("exact_only", false)) {
+                f.add("--exact-only");
+            }
         }
         flags.put("scan", f);
 

@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
         name = "scan",
         mixinStandardHelpOptions = true,
         description = {
-            "Find every verbatim passage that model outputs share with the indexed works.",
+            "Find every verbatim and near-verbatim passage that model outputs share with the"
+                    + " indexed works.",
             "Writes spans.jsonl, outputs.jsonl, works.json, scan.json and manifest.json into --out."
         })
 public final class ScanCommand implements Callable<Integer> {
@@ -45,8 +46,24 @@ public final class ScanCommand implements Callable<Integer> {
     @Option(
             names = "--min-words",
             defaultValue = "12",
-            description = "Shortest span reported, in normalized words (default ${DEFAULT-VALUE}).")
+            description =
+                    "Shortest span or near passage reported, in normalized words, in both texts"
+                            + " (default ${DEFAULT-VALUE}).")
     int minWords;
+
+    @Option(
+            names = "--min-similarity",
+            defaultValue = "0.8",
+            paramLabel = "<s>",
+            description =
+                    "Lowest word similarity of a near-verbatim passage, 1 - word edit distance /"
+                            + " longer length, in [0.5, 1] (default ${DEFAULT-VALUE}).")
+    double minSimilarity;
+
+    @Option(
+            names = "--exact-only",
+            description = "Report exact spans only, no near-verbatim passages.")
+    boolean exactOnly;
 
     @Option(
             names = "--threads",
@@ -91,17 +108,23 @@ public final class ScanCommand implements Callable<Integer> {
                         outputs,
                         out,
                         new ScanService.Options(
-                                minWords, threads, tokenCounter, parseMaxOutputBytes()),
+                                minWords,
+                                threads,
+                                tokenCounter,
+                                parseMaxOutputBytes(),
+                                minSimilarity,
+                                exactOnly),
                         spec.commandLine().getParseResult().originalArgs());
         stdout.printf(
                 Locale.ROOT,
-                "scanned %d outputs (%,d words) in %.2f s: %d spans in %d outputs;"
+                "scanned %d outputs (%,d words) in %.2f s: %d exact spans in %d outputs, %s;"
                         + " %d empty, %d problem line(s)%n",
                 s.outputsScanned(),
                 s.wordsScanned(),
                 s.seconds(),
                 s.spans(),
                 s.outputsWithSpans(),
+                exactOnly ? "near passages not looked for" : s.nearPassages() + " near passages",
                 s.outputsEmpty(),
                 s.problemCount());
         stdout.printf(Locale.ROOT, "results in %s%n", out);

@@ -84,7 +84,9 @@ final class RecordSamples {
                     3,
                     8,
                     1,
-                    true);
+                    true,
+                    true,
+                    0.8);
     static final SampleConfig SAMPLE =
             new SampleConfig(
                     "OpenAI-compatible server http://127.0.0.1:8000, model canary",
@@ -270,13 +272,14 @@ final class RecordSamples {
         out.add(new SampleSummary(1, 16, 0, 16, Map.of("plain", 15L, "unconditioned", 1L)));
         out.add(Span.of("plain:w1#0", "w1", 1, 113, 99, 211, 22, 32, true));
         out.add(Span.of("o", "w2", 0, 50, 7, 57, 12, null, false));
+        out.add(Span.near("o", "w2", 60, 160, 70, 168, null, false, 0.9, 2, 20, 19, "9=1X4=1D5="));
         ObjectNode fields = JsonNodeFactory.instance.objectNode();
         fields.put("tier", "plain");
         fields.putArray("logprobs").add(-0.5);
         fields.putNull("note"); // the scanned file's own data, nulls included
         out.add(
                 new OutputSummary(
-                        1,
+                        2,
                         "plain:w1#0",
                         1,
                         "scanned",
@@ -289,15 +292,21 @@ final class RecordSamples {
                         1.0,
                         112,
                         0.98,
+                        1,
+                        22,
+                        1.0,
                         fields));
-        out.add(new OutputSummary(1, "e", 2, "empty", 0, 0, 0, 0, null, 0, 0.0, 0, 0.0, null));
+        out.add(
+                new OutputSummary(
+                        2, "e", 2, "empty", 0, 0, 0, 0, null, 0, 0.0, 0, 0.0, 0, 0, 0.0, null));
         out.add(
                 new ScanSummary(
-                        1,
+                        2,
                         16,
                         1,
                         7,
                         7,
+                        1,
                         272,
                         15,
                         2,
@@ -382,8 +391,24 @@ final class RecordSamples {
         works.put(
                 "w1",
                 WorksFile.WorkEntry.scan(
-                        "Harbour Lights", new ScanWork(3, 4, 900, 12000, 0.075, 47, "plain:w1#0")));
-        works.put("w2", WorksFile.WorkEntry.scan(null, new ScanWork(0, 0, 0, 0, 0.0, 0, null)));
+                        "Harbour Lights",
+                        new ScanWork(
+                                3,
+                                4,
+                                900,
+                                12000,
+                                0.075,
+                                47,
+                                "plain:w1#0",
+                                1,
+                                1100,
+                                0.0917,
+                                60,
+                                "plain:w1#0")));
+        works.put(
+                "w2",
+                WorksFile.WorkEntry.scan(
+                        null, new ScanWork(0, 0, 0, 0, 0.0, 0, null, 0, 0, 0.0, 0, null)));
         works.put(
                 "w3",
                 WorksFile.WorkEntry.extract(

@@ -5,6 +5,7 @@ import dev.memaudit.core.records.scan.Span;
 import dev.memaudit.core.text.NormalizedWords;
 import dev.memaudit.core.text.WordNormalizer;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -17,6 +18,7 @@ public final class OutputScanner {
 
     private final SpanFinder finder;
     private final SpanBuilder builder;
+    private final NearFinder near; // null for exact spans only
 
     private OutputScanner(NgramIndex index, ScanService.Options options) {
         this(
@@ -28,19 +30,41 @@ public final class OutputScanner {
                         index.newLookup(),
                         index.grams().bloom(),
                         index.grams().hot()),
-                new SpanBuilder(index, index.texts(), options));
+                new SpanBuilder(index, index.texts(), options),
+                nearFinder(index, index.texts(), options));
     }
 
-    private OutputScanner(SpanFinder finder, SpanBuilder builder) {
+    private OutputScanner(SpanFinder finder, SpanBuilder builder, NearFinder near) {
         this.finder = finder;
         this.builder = builder;
+        this.near = near;
+    }
+
+    private static NearFinder nearFinder(
+            NgramIndex index, WorkTexts texts, ScanService.Options options) {
+        if (options.exactOnly()) {
+            return null;
+        }
+        SpanFinder shortSeeds =
+                new SpanFinder(
+                        index.store(),
+                        index.ngram(),
+                        index.ngram(),
+                        SpanFinder.Seeding.RARITY,
+                        index.newLookup(),
+                        index.grams().bloom(),
+                        index.grams().hot(),
+                        NearFinder.MAX_SEED_FREQUENCY);
+        return new NearFinder(
+                index.store(), texts, options.minWords(), options.minSimilarity(), shortSeeds);
     }
 
     /** A scanner over {@code index} with the given finder (e.g. a benchmark's baseline). */
     public static OutputScanner withFinder(
             NgramIndex index, SpanFinder finder, ScanService.Options options) {
+        WorkTexts texts = new WorkTexts(index.store());
         return new OutputScanner(
-                finder, new SpanBuilder(index, new WorkTexts(index.store()), options));
+                finder, new SpanBuilder(index, texts, options), nearFinder(index, texts, options));
     }
 
     /** A scanner over {@code index} with the production finder (rarity seeding). */
@@ -55,6 +79,18 @@ public final class OutputScanner {
         NormalizedWords words = WordNormalizer.normalize(o.text());
         List<SpanFinder.Run> runs = finder.find(words);
         List<Span> spans = builder.build(o, words, runs);
+        if (near != null) {
+            List<NearFinder.Passage> passages = near.find(o.text(), words, runs);
+            if (!passages.isEmpty()) {
+                spans = new ArrayList<>(spans);
+                spans.addAll(builder.buildNear(o, words, passages));
+                spans.sort(
+                        Comparator.comparingInt(Span::outputCharStart)
+                                .thenComparing(Span::workId)
+                                .thenComparingInt(Span::workCharStart)
+                                .thenComparing(Span::match));
+            }
+        }
         return new Result(spans, summary(o, words, spans), runs);
     }
 
@@ -73,6 +109,9 @@ public final class OutputScanner {
                 0.0,
                 0,
                 0.0,
+                0,
+                0,
+                0.0,
                 o.fields());
     }
 
@@ -81,28 +120,26 @@ public final class OutputScanner {
         int chars = o.text().codePointCount(0, o.text().length());
         int longest = 0;
         String longestWork = null;
-        List<int[]> charRanges = new ArrayList<>();
+        int exactSpans = 0;
+        int nearPassages = 0;
+        List<int[]> exactRanges = new ArrayList<>();
+        List<int[]> allRanges = new ArrayList<>();
         for (Span s : spans) {
+            allRanges.add(new int[] {s.outputCharStart(), s.outputCharEnd()});
+            if (s.near()) {
+                nearPassages++;
+                continue;
+            }
+            exactSpans++;
             if (s.words() > longest) {
                 longest = s.words();
                 longestWork = s.workId();
             }
-            charRanges.add(new int[] {s.outputCharStart(), s.outputCharEnd()});
+            exactRanges.add(new int[] {s.outputCharStart(), s.outputCharEnd()});
         }
-        long coveredChars = Intervals.unionLength(charRanges);
-        long coveredWords = 0;
-        // Words are in text order, so a word is covered iff its range lies inside a covered range.
-        if (!spans.isEmpty()) {
-            for (int i = 0; i < words.size(); i++) {
-                int st = words.starts()[i];
-                for (int[] r : charRanges) {
-                    if (r[0] <= st && st < r[1]) {
-                        coveredWords++;
-                        break;
-                    }
-                }
-            }
-        }
+        long coveredChars = Intervals.unionLength(exactRanges);
+        long coveredWords = coveredWords(words, exactRanges);
+        long nearCovered = nearPassages == 0 ? coveredWords : coveredWords(words, allRanges);
         return new OutputSummary(
                 OutputSummary.SCHEMA_VERSION,
                 o.id(),
@@ -110,14 +147,39 @@ public final class OutputScanner {
                 OutputSummary.SCANNED,
                 words.size(),
                 chars,
-                spans.size(),
+                exactSpans,
                 longest,
                 longestWork,
                 coveredWords,
-                words.size() == 0 ? 0.0 : (double) coveredWords / words.size(),
+                share(coveredWords, words.size()),
                 coveredChars,
-                chars == 0 ? 0.0 : (double) coveredChars / chars,
+                share(coveredChars, chars),
+                nearPassages,
+                nearCovered,
+                share(nearCovered, words.size()),
                 o.fields());
+    }
+
+    private static double share(long part, long whole) {
+        return whole == 0 ? 0.0 : (double) part / whole;
+    }
+
+    /** Words whose start lies inside one of the code-point ranges. */
+    private static long coveredWords(NormalizedWords words, List<int[]> charRanges) {
+        long covered = 0;
+        if (charRanges.isEmpty()) {
+            return 0;
+        }
+        for (int i = 0; i < words.size(); i++) {
+            int st = words.starts()[i];
+            for (int[] r : charRanges) {
+                if (r[0] <= st && st < r[1]) {
+                    covered++;
+                    break;
+                }
+            }
+        }
+        return covered;
     }
 
     /** The finder's counters: seed lookups. */

@@ -54,15 +54,23 @@ public final class ScanService {
     /**
      * Scan settings.
      *
-     * @param minWords shortest span reported, in normalized words (at least the index's ngram)
+     * @param minWords shortest span or passage reported, in normalized words (at least the index's
+     *     ngram), in both texts
      * @param threads scanning threads
      * @param tokenCounter counts the audited model's tokens in a span's output text, or null
      * @param maxOutputBytes the largest output, in bytes: one JSONL line, or one .txt file; a
      *     larger one is a problem for that line or file (its bytes are not kept) and the scan goes
      *     on
+     * @param minSimilarity the lowest word similarity of a near-verbatim passage, in [0.5, 1]
+     * @param exactOnly report exact spans only, no near-verbatim passages
      */
     public record Options(
-            int minWords, int threads, ToIntFunction<String> tokenCounter, long maxOutputBytes) {
+            int minWords,
+            int threads,
+            ToIntFunction<String> tokenCounter,
+            long maxOutputBytes,
+            double minSimilarity,
+            boolean exactOnly) {
         public Options {
             if (minWords < 2 || minWords > 100_000) {
                 throw MemauditException.usage(
@@ -75,13 +83,35 @@ public final class ScanService {
                 throw MemauditException.usage(
                         "max-output-bytes must be between 1 KiB and 2 GiB, got " + maxOutputBytes);
             }
+            if (!(minSimilarity >= 0.5 && minSimilarity <= 1.0)) {
+                throw MemauditException.usage(
+                        "min-similarity must be between 0.5 and 1, got " + minSimilarity);
+            }
         }
 
-        /** Settings with outputs of at most {@link #DEFAULT_MAX_OUTPUT_BYTES}. */
+        /** Exact spans only, outputs of at most {@code maxOutputBytes}. */
+        public Options(
+                int minWords,
+                int threads,
+                ToIntFunction<String> tokenCounter,
+                long maxOutputBytes) {
+            this(minWords, threads, tokenCounter, maxOutputBytes, DEFAULT_MIN_SIMILARITY, true);
+        }
+
+        /** Exact spans only, outputs of at most {@link #DEFAULT_MAX_OUTPUT_BYTES}. */
         public Options(int minWords, int threads, ToIntFunction<String> tokenCounter) {
             this(minWords, threads, tokenCounter, DEFAULT_MAX_OUTPUT_BYTES);
         }
+
+        /** The same settings, with near-verbatim passages at {@code minSimilarity}. */
+        public Options near(double minSimilarity) {
+            return new Options(
+                    minWords, threads, tokenCounter, maxOutputBytes, minSimilarity, false);
+        }
     }
+
+    /** The lowest word similarity of a near-verbatim passage by default. */
+    public static final double DEFAULT_MIN_SIMILARITY = 0.8;
 
     /** The largest output by default: 64 MiB, hundreds of times any model's output. */
     public static final long DEFAULT_MAX_OUTPUT_BYTES = JsonlReader.DEFAULT_MAX_LINE_BYTES;
@@ -149,7 +179,9 @@ public final class ScanService {
                             index.manifest().generation(),
                             index.ngram(),
                             index.manifest().normalizerVersion(),
-                            options.tokenCounter() != null));
+                            options.tokenCounter() != null,
+                            !options.exactOnly(),
+                            options.exactOnly() ? null : options.minSimilarity()));
             return summary;
         } catch (IOException e) {
             throw new UncheckedIOException("scan failed writing " + outDir, e);
@@ -406,6 +438,15 @@ public final class ScanService {
 
         void add(Span s) {
             Acc a = byWork.computeIfAbsent(s.workId(), k -> new Acc());
+            a.allRanges.add(new int[] {s.workCharStart(), s.workCharEnd()});
+            if (s.near()) {
+                a.near++;
+                if (s.wordsWork() > a.longestNear) {
+                    a.longestNear = s.wordsWork();
+                    a.longestNearOutput = s.outputId();
+                }
+                return;
+            }
             if (!s.outputId().equals(a.lastOutput)) {
                 a.outputs++;
                 a.lastOutput = s.outputId();
@@ -423,6 +464,7 @@ public final class ScanService {
             for (IndexManifest.WorkInfo w : index.manifest().works()) {
                 Acc a = byWork.getOrDefault(w.id(), new Acc());
                 long chars = Intervals.unionLength(a.ranges);
+                long nearChars = Intervals.unionLength(a.allRanges);
                 ScanWork scan =
                         new ScanWork(
                                 a.outputs,
@@ -431,7 +473,12 @@ public final class ScanService {
                                 w.codePoints(),
                                 w.codePoints() == 0 ? 0.0 : (double) chars / w.codePoints(),
                                 a.longest,
-                                a.longestOutput);
+                                a.longestOutput,
+                                a.near,
+                                nearChars,
+                                w.codePoints() == 0 ? 0.0 : (double) nearChars / w.codePoints(),
+                                a.longestNear,
+                                a.longestNearOutput);
                 works.put(w.id(), WorksFile.WorkEntry.scan(w.title(), scan));
             }
             return WorksFile.of(works);
@@ -443,7 +490,11 @@ public final class ScanService {
             int longest;
             String longestOutput;
             String lastOutput;
+            int near;
+            int longestNear;
+            String longestNearOutput;
             final List<int[]> ranges = new ArrayList<>();
+            final List<int[]> allRanges = new ArrayList<>();
         }
     }
 }

@@ -11,6 +11,7 @@ final class ScanTally {
     private long empty;
     private long withSpans;
     private long spans;
+    private long near;
     private long words;
     private final List<ScanSummary.Problem> problems = new ArrayList<>();
 
@@ -30,6 +31,7 @@ final class ScanTally {
         scanned++;
         words += s.words();
         spans += s.spans();
+        near += s.nearPassages();
         if (s.spans() > 0) {
             withSpans++;
         }
@@ -42,6 +44,7 @@ final class ScanTally {
                 empty,
                 withSpans,
                 spans,
+                near,
                 words,
                 works,
                 problems.size(),

@@ -44,6 +44,46 @@ final class SpanBuilder {
         return spans;
     }
 
+    /** Near-verbatim spans of the passages found in output {@code o}. */
+    List<Span> buildNear(
+            ScanService.Output o, NormalizedWords words, List<NearFinder.Passage> passages) {
+        List<Span> spans = new ArrayList<>(passages.size());
+        if (passages.isEmpty()) {
+            return spans;
+        }
+        CodePointIndex text = CodePointIndex.of(o.text());
+        int[] ws = store.starts();
+        int[] we = store.ends();
+        for (NearFinder.Passage p : passages) {
+            int os = words.starts()[p.outStart()];
+            int oe = words.ends()[p.outEnd() - 1];
+            int workStart = ws[p.globalStart()];
+            int workEnd = we[p.globalEnd() - 1];
+            String outText = text.substring(os, oe);
+            String workText = texts.region(p.ordinal(), workStart, workEnd);
+            Integer tokens =
+                    options.tokenCounter() == null
+                            ? null
+                            : options.tokenCounter().applyAsInt(outText);
+            spans.add(
+                    Span.near(
+                            o.id(),
+                            store.id(p.ordinal()),
+                            os,
+                            oe,
+                            workStart,
+                            workEnd,
+                            tokens,
+                            outText.equals(workText),
+                            p.similarity(),
+                            p.edits(),
+                            p.wordsOutput(),
+                            p.wordsWork(),
+                            NearFinder.alignment(p.ops())));
+        }
+        return spans;
+    }
+
     /** Output words [outStart, outEnd) against corpus words from globalStart of work ordinal. */
     private void add(
             String outputId,

@@ -62,6 +62,7 @@ public final class SpanFinder {
     private final GramLookup lookup;
     private final BloomFilter bloom;
     private final HotGrams hot;
+    private final int maxSeedFrequency;
     private final IntList occurrences = new IntList();
     private final DiagonalRuns covered = new DiagonalRuns();
 
@@ -80,6 +81,23 @@ public final class SpanFinder {
             GramLookup lookup,
             BloomFilter bloom,
             HotGrams hot) {
+        this(store, ngram, minWords, seeding, lookup, bloom, hot, Integer.MAX_VALUE);
+    }
+
+    /**
+     * A finder that never seeds from a gram occurring more than {@code maxSeedFrequency} times in
+     * the corpus (the near-verbatim scan's short seeds): not complete for runs made only of such
+     * grams, which the complete finder reports when they are long enough.
+     */
+    public SpanFinder(
+            WorksStore store,
+            int ngram,
+            int minWords,
+            Seeding seeding,
+            GramLookup lookup,
+            BloomFilter bloom,
+            HotGrams hot,
+            int maxSeedFrequency) {
         if (minWords < ngram) {
             throw new IllegalArgumentException(
                     "min-words must be at least the index's ngram ("
@@ -96,6 +114,7 @@ public final class SpanFinder {
         this.lookup = lookup;
         this.bloom = bloom;
         this.hot = hot;
+        this.maxSeedFrequency = maxSeedFrequency;
     }
 
     /** All maximal shared runs of at least minWords words, sorted by output position then work. */
@@ -143,8 +162,10 @@ public final class SpanFinder {
                 }
                 if (previousSeed < j && !accounted(j)) {
                     int seed = rarest(j);
-                    extendAll(words, m, seed, grams[seed], runs);
-                    previousSeed = seed;
+                    if (freq[seed] <= maxSeedFrequency) {
+                        extendAll(words, m, seed, grams[seed], runs);
+                        previousSeed = seed;
+                    }
                 }
                 j++;
             }

@@ -15,13 +15,16 @@ import dev.memaudit.core.records.RecordFile;
  * @param status {@code scanned}, or {@code empty} when the output had no text
  * @param words normalized words in the output
  * @param chars code points in the output
- * @param spans spans found in it
+ * @param spans exact spans found in it (the fields up to coveredCharShare count exact spans only)
  * @param longestSpanWords words of its longest span (0 without spans)
  * @param longestSpanWorkId the work of that span; null without spans
  * @param coveredWords output words inside at least one span
  * @param coveredWordShare coveredWords / words (0 without words)
  * @param coveredChars output code points inside at least one span
  * @param coveredCharShare coveredChars / chars (0 without text)
+ * @param nearPassages near-verbatim passages found in it (0 with {@code --exact-only})
+ * @param nearCoveredWords output words inside at least one exact span or near passage
+ * @param nearCoveredWordShare nearCoveredWords / words (0 without words)
  * @param fields the output line's other fields, kept as given (the scanned file's own data); absent
  *     when it had none
  */
@@ -42,10 +45,13 @@ public record OutputSummary(
         double coveredWordShare,
         long coveredChars,
         double coveredCharShare,
+        int nearPassages,
+        long nearCoveredWords,
+        double nearCoveredWordShare,
         @OptionalField ObjectNode fields) {
 
     /** Version of the outputs.jsonl layout. */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
 
     /** {@link #status()} of an output that was matched. */
     public static final String SCANNED = "scanned";

@@ -3,6 +3,7 @@ package dev.memaudit.core.records.scan;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.memaudit.core.records.Nullable;
 import dev.memaudit.core.records.run.IndexInput;
 import dev.memaudit.core.records.run.StageConfig;
 
@@ -19,6 +20,8 @@ import dev.memaudit.core.records.run.StageConfig;
  * @param ngram words per indexed gram
  * @param normalizerVersion version of the word normalizer the index was built with
  * @param tokenizer whether a tokenizer counted the spans' tokens
+ * @param near whether near-verbatim passages were looked for (false with {@code --exact-only})
+ * @param minSimilarity the lowest word similarity of a near passage; null when near is false
  */
 @JsonTypeName("scan")
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -31,5 +34,7 @@ public record ScanConfig(
         long indexGeneration,
         int ngram,
         int normalizerVersion,
-        boolean tokenizer)
+        boolean tokenizer,
+        boolean near,
+        @Nullable Double minSimilarity)
         implements StageConfig, IndexInput {}

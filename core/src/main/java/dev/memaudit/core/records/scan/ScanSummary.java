@@ -12,7 +12,8 @@ import java.util.List;
  * @param outputsScanned outputs with text that were matched
  * @param outputsEmpty outputs whose text was missing or empty
  * @param outputsWithSpans outputs with at least one span
- * @param spans spans written to spans.jsonl
+ * @param spans exact spans written to spans.jsonl
+ * @param nearPassages near-verbatim passages written to spans.jsonl (0 with {@code --exact-only})
  * @param wordsScanned normalized output words matched
  * @param worksInIndex works the outputs were matched against
  * @param problemCount lines or files that could not be scanned
@@ -27,6 +28,7 @@ public record ScanSummary(
         long outputsEmpty,
         long outputsWithSpans,
         long spans,
+        long nearPassages,
         long wordsScanned,
         int worksInIndex,
         int problemCount,
@@ -34,7 +36,7 @@ public record ScanSummary(
         double seconds) {
 
     /** Version of the scan files' layout. */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
 
     /**
      * A line or file that was not scanned.

@@ -15,6 +15,12 @@ import dev.memaudit.core.records.Nullable;
  * @param shareReproduced charsReproduced / workChars (0 for an empty work)
  * @param longestSpanWords words of its longest span (0 without spans)
  * @param longestSpanOutputId the output holding that span; null without spans
+ * @param nearPassages near-verbatim passages of the work (0 with {@code --exact-only}); the fields
+ *     above count exact spans only
+ * @param charsReproducedNear code points of the work inside at least one exact span or near passage
+ * @param shareReproducedNear charsReproducedNear / workChars (0 for an empty work)
+ * @param longestNearWords words of its longest near passage, in the work (0 without)
+ * @param longestNearOutputId the output holding that passage; null without near passages
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ScanWork(
@@ -24,4 +30,9 @@ public record ScanWork(
         int workChars,
         double shareReproduced,
         int longestSpanWords,
-        @Nullable String longestSpanOutputId) {}
+        @Nullable String longestSpanOutputId,
+        int nearPassages,
+        long charsReproducedNear,
+        double shareReproducedNear,
+        int longestNearWords,
+        @Nullable String longestNearOutputId) {}

@@ -7,32 +7,71 @@ import dev.memaudit.core.records.OptionalField;
 import dev.memaudit.core.records.RecordFile;
 
 /**
- * One line of {@code spans.jsonl}: a maximal verbatim span shared by an output and a work. Offsets
- * are Unicode code points, half-open, into the output's text and the work's original text.
+ * One line of {@code spans.jsonl}: a passage shared by an output and a work, either a maximal
+ * verbatim span ({@code match} "exact") or a maximal near-verbatim passage ({@code match} "near":
+ * the same words up to substitutions, insertions and deletions). Offsets are Unicode code points,
+ * half-open, into the output's text and the work's original text.
  *
- * @param words length in normalized words
+ * @param words length in normalized words of the output side (= {@code wordsOutput})
  * @param tokens length in the audited model's tokens (output side); absent when no tokenizer was
  *     given
- * @param exact true when the two original texts are identical, not only after normalization
+ * @param exact true when the two original texts are identical character for character, not only
+ *     after normalization
+ * @param match {@link #EXACT} or {@link #NEAR}
+ * @param similarity word-level similarity, 1 − editDistance / max(wordsOutput, wordsWork); 1 for an
+ *     exact span
+ * @param editDistance words substituted, inserted and deleted (0 for an exact span)
+ * @param wordsOutput normalized words of the output side
+ * @param wordsWork normalized words of the work side
+ * @param alignment the word alignment, output against work, as runs of one operation each: a count
+ *     then {@code =} (words equal), {@code X} (substituted), {@code I} (output words the work
+ *     lacks), {@code D} (work words the output lacks), {@code J} (two output words that are one
+ *     work word, such as "soap works" for a hyphenated "soap-works"; no edit) or {@code P} (one
+ *     output word that is two work words; no edit); for example {@code 14=1X9=2I20=}
  */
 @RecordFile(name = "spans.jsonl", version = Span.SCHEMA_VERSION)
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-@JsonPropertyOrder({"schema_version", "output_id", "work_id"})
+@JsonPropertyOrder({"schema_version", "output_id", "work_id", "match"})
 public record Span(
         int schemaVersion,
         String outputId,
         String workId,
+        String match,
         int outputCharStart,
         int outputCharEnd,
         int workCharStart,
         int workCharEnd,
         int words,
         @OptionalField Integer tokens,
-        boolean exact) {
+        boolean exact,
+        double similarity,
+        int editDistance,
+        int wordsOutput,
+        int wordsWork,
+        String alignment) {
 
     /** Version of the spans.jsonl layout. */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
 
+    /** {@code match} of a verbatim span. */
+    public static final String EXACT = "exact";
+
+    /** {@code match} of a near-verbatim passage. */
+    public static final String NEAR = "near";
+
+    public Span {
+        if (!EXACT.equals(match) && !NEAR.equals(match)) {
+            throw new IllegalArgumentException(
+                    "match must be \"exact\" or \"near\", got \"" + match + "\"");
+        }
+    }
+
+    /** Whether this is a near-verbatim passage (not an exact span). */
+    public boolean near() {
+        return NEAR.equals(match);
+    }
+
+    /** An exact span of {@code words} words on both sides. */
     public static Span of(
             String outputId,
             String workId,
@@ -47,12 +86,52 @@ public record Span(
                 SCHEMA_VERSION,
                 outputId,
                 workId,
+                EXACT,
                 outputCharStart,
                 outputCharEnd,
                 workCharStart,
                 workCharEnd,
                 words,
                 tokens,
-                exact);
+                exact,
+                1.0,
+                0,
+                words,
+                words,
+                words + "=");
+    }
+
+    /** A near-verbatim passage. */
+    public static Span near(
+            String outputId,
+            String workId,
+            int outputCharStart,
+            int outputCharEnd,
+            int workCharStart,
+            int workCharEnd,
+            Integer tokens,
+            boolean exact,
+            double similarity,
+            int editDistance,
+            int wordsOutput,
+            int wordsWork,
+            String alignment) {
+        return new Span(
+                SCHEMA_VERSION,
+                outputId,
+                workId,
+                NEAR,
+                outputCharStart,
+                outputCharEnd,
+                workCharStart,
+                workCharEnd,
+                wordsOutput,
+                tokens,
+                exact,
+                similarity,
+                editDistance,
+                wordsOutput,
+                wordsWork,
+                alignment);
     }
 }
