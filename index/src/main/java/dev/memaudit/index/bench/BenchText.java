@@ -102,6 +102,11 @@ final class BenchText {
         return lo;
     }
 
+    /** A word drawn from the vocabulary (Zipf-Mandelbrot). */
+    String word(SplittableRandom r) {
+        return vocab[draw(vocabCdf, r)];
+    }
+
     /** Appends prose of about {@code words} words (whole sentences, wrapped paragraphs). */
     void prose(StringBuilder out, SplittableRandom r, int words, boolean stockPhrases) {
         int written = 0;

@@ -227,6 +227,7 @@ public final class ScanBench {
             figures.put("baseline_words_per_second", baseline);
             figures.put("speedup_over_baseline", ours / baseline);
             figures.put("baseline_same_spans", fingerprint(baseRuns) == fingerprint(runs));
+            figures.put("near", near(text, index, s, outputs, words));
         }
         long peak = 0;
         for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
@@ -239,6 +240,198 @@ public final class ScanBench {
         Json.writePretty(workDir.resolve("bench.json"), figures);
         say("figures written to %s", workDir.resolve("bench.json"));
         return figures;
+    }
+
+    /**
+     * Near-verbatim figures: planted copies of 12-150 words with 1-10 % of their words substituted,
+     * inserted or deleted; recall of those of at least 30 words with at most 10 % edits (found when
+     * one reported passage of the right work, at the planted place, holds at least 90 % of the
+     * copy's output words); near passages in decoy outputs (fresh prose with the corpus's stock
+     * phrases and no copies) per million decoy words; and the warm throughput of the scan with near
+     * passages against the exact-only scan of the same outputs, in the same process.
+     */
+    private Map<String, Object> near(
+            BenchText text,
+            NgramIndex index,
+            Settings s,
+            List<ScanService.Output> exactOutputs,
+            long exactWords)
+            throws Exception {
+        Map<String, Object> f = new LinkedHashMap<>();
+        WorksStore store = index.store();
+        SplittableRandom r = new SplittableRandom(s.seed() * 29 + 5);
+        ScanService.Options exactOnly = new ScanService.Options(s.minWords(), 1, null);
+        ScanService.Options near = exactOnly.near(ScanService.DEFAULT_MIN_SIMILARITY);
+        OutputScanner scanner = OutputScanner.of(index, near);
+        int plantedCount = Math.max(200, (int) (s.outputsMb() * 100));
+        int[] byLenFound = new int[3]; // 12-29, 30-59, 60-150 words
+        int[] byLen = new int[3];
+        int targetFound = 0;
+        int target = 0;
+        double simSum = 0;
+        String[] cache = new String[store.size()];
+        for (int p = 0; p < plantedCount; p++) {
+            int ord = r.nextInt(store.size());
+            int len = 12 + r.nextInt(139);
+            if (store.words(ord) < len + 1) {
+                continue;
+            }
+            double rate = (1 + r.nextInt(10)) / 100.0;
+            int g = store.base(ord) + r.nextInt(store.words(ord) - len + 1);
+            if (cache[ord] == null) {
+                cache[ord] = store.text(ord);
+            }
+            String work = cache[ord];
+            StringBuilder sb = new StringBuilder();
+            text.prose(sb, r, 20 + r.nextInt(60), true);
+            int cpStart = sb.codePointCount(0, sb.length());
+            int edits = 0;
+            for (int k = 0; k < len; k++) {
+                int a = work.offsetByCodePoints(0, store.starts()[g + k]);
+                int b = work.offsetByCodePoints(a, store.ends()[g + k] - store.starts()[g + k]);
+                if (k > 0) {
+                    sb.append(' ');
+                }
+                if (r.nextDouble() >= rate) {
+                    sb.append(work, a, b);
+                    continue;
+                }
+                edits++;
+                switch (r.nextInt(3)) {
+                    case 0 -> sb.append(text.word(r));
+                    case 1 -> sb.append(work, a, b).append(' ').append(text.word(r));
+                    default -> {
+                        if (k > 0) {
+                            sb.setLength(sb.length() - 1);
+                        }
+                    }
+                }
+            }
+            int cpEnd = sb.codePointCount(0, sb.length());
+            sb.append(". ");
+            text.prose(sb, r, 20 + r.nextInt(60), true);
+            String out = sb.toString();
+            List<Span> spans = scanner.scan(new ScanService.Output(p, "n" + p, out, null)).spans();
+            NormalizedWords ow = WordNormalizer.normalize(out);
+            int wordsIn = countIn(ow, cpStart, cpEnd);
+            int wStart = store.starts()[g];
+            int wEnd = store.ends()[g + len - 1];
+            String workId = store.id(ord);
+            boolean found = false;
+            for (Span sp : spans) {
+                if (!sp.workId().equals(workId)
+                        || sp.workCharEnd() <= wStart
+                        || sp.workCharStart() >= wEnd) {
+                    continue;
+                }
+                int held =
+                        countIn(
+                                ow,
+                                Math.max(cpStart, sp.outputCharStart()),
+                                Math.min(cpEnd, sp.outputCharEnd()));
+                if (held >= 0.9 * wordsIn) {
+                    found = true;
+                    simSum += sp.similarity();
+                    break;
+                }
+            }
+            int bucket = len < 30 ? 0 : len < 60 ? 1 : 2;
+            byLen[bucket]++;
+            if (found) {
+                byLenFound[bucket]++;
+            }
+            if (len >= 30 && edits <= 0.1 * len) {
+                target++;
+                if (found) {
+                    targetFound++;
+                }
+            }
+        }
+        say(
+                "near recall (one passage holds >= 90 %% of the copy's words), copies with 1-10 %%"
+                        + " edits: 12-29 words %d/%d = %.4f; 30-59 words %d/%d = %.4f; 60-150 words"
+                        + " %d/%d = %.4f",
+                byLenFound[0],
+                byLen[0],
+                byLenFound[0] / (double) Math.max(1, byLen[0]),
+                byLenFound[1],
+                byLen[1],
+                byLenFound[1] / (double) Math.max(1, byLen[1]),
+                byLenFound[2],
+                byLen[2],
+                byLenFound[2] / (double) Math.max(1, byLen[2]));
+        say(
+                "near recall, copies >= 30 words with <= 10 %% of words edited: %d/%d = %.4f (mean"
+                        + " similarity of the passages found %.3f)",
+                targetFound,
+                target,
+                targetFound / (double) Math.max(1, target),
+                simSum / Math.max(1, byLenFound[0] + byLenFound[1] + byLenFound[2]));
+        f.put("recall_near_30_words_10_percent", targetFound / (double) Math.max(1, target));
+        f.put("planted_near_30_words_10_percent", target);
+        f.put("recall_near_12_29_words", byLenFound[0] / (double) Math.max(1, byLen[0]));
+
+        // Decoys: fresh prose with the corpus's stock phrases, no copies.
+        long decoyWords = 0;
+        long falseNear = 0;
+        long falseExact = 0;
+        long decoyTarget = (long) Math.max(1_000_000, s.outputsMb() * 200_000);
+        for (int d = 0; decoyWords < decoyTarget; d++) {
+            StringBuilder sb = new StringBuilder();
+            text.prose(sb, r, 200 + r.nextInt(800), true);
+            String out = sb.toString();
+            decoyWords += WordNormalizer.normalize(out).size();
+            for (Span sp : scanner.scan(new ScanService.Output(d, "d" + d, out, null)).spans()) {
+                if (sp.near()) {
+                    falseNear++;
+                } else {
+                    falseExact++;
+                }
+            }
+        }
+        say(
+                "decoys: %,d words of fresh prose with stock phrases: %d near passages = %.2f per"
+                        + " million words (%d exact spans of >= %d words, common text the corpus"
+                        + " shares)",
+                decoyWords, falseNear, falseNear * 1e6 / decoyWords, falseExact, s.minWords());
+        f.put("decoy_words", decoyWords);
+        f.put("false_near_per_million_words", falseNear * 1e6 / decoyWords);
+
+        // Throughput: the exact benchmark's outputs, one thread, exact-only against near.
+        double[] exactSecs = new double[s.reps()];
+        double[] nearSecs = new double[s.reps()];
+        long[] ignored = new long[1];
+        for (int rep = -WARMUP; rep < s.reps(); rep++) {
+            long t0 = System.nanoTime();
+            scanAll(exactOutputs, 1, () -> OutputScanner.of(index, exactOnly), ignored);
+            long t1 = System.nanoTime();
+            scanAll(exactOutputs, 1, () -> OutputScanner.of(index, near), ignored);
+            long t2 = System.nanoTime();
+            if (rep >= 0) {
+                exactSecs[rep] = (t1 - t0) / 1e9;
+                nearSecs[rep] = (t2 - t1) / 1e9;
+            }
+        }
+        double ratio = median(exactSecs) / median(nearSecs);
+        say(
+                "near scan, 1 thread: %.2f M words/s; exact-only %.2f M words/s on the same"
+                        + " outputs; near throughput = %.2f of exact",
+                exactWords / median(nearSecs) / 1e6, exactWords / median(exactSecs) / 1e6, ratio);
+        f.put("near_words_per_second", exactWords / median(nearSecs));
+        f.put("exact_words_per_second_same_run", exactWords / median(exactSecs));
+        f.put("near_throughput_share_of_exact", ratio);
+        return f;
+    }
+
+    /** Words of {@code w} starting in code points [from, to). */
+    private static int countIn(NormalizedWords w, int from, int to) {
+        int n = 0;
+        for (int i = 0; i < w.size(); i++) {
+            if (w.starts()[i] >= from && w.starts()[i] < to) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private void say(String format, Object... args) {
