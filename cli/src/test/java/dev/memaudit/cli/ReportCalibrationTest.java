@@ -189,7 +189,18 @@ class ReportCalibrationTest {
         assertThat(config.get("calibration").get("sha256").asText()).isEqualTo(Sha256.of(cal));
         assertThat(config.get("calibration").get("schema_version").asInt()).isEqualTo(2);
         assertThat(config.get("calibration").has("dose_response_svg")).isFalse();
+        assertThat(config.get("calibration").get("file").asText())
+                .isEqualTo(cal.toAbsolutePath().normalize().toString());
         assertThat(Cli.run("verify", out.toString()).exits(0).out()).contains("ok: 2 manifest(s)");
+        // verify re-hashes the calibration where it lies: a changed one fails, naming it
+        Files.writeString(
+                cal, Files.readString(cal).replace("\"alpha\" : 0.05", "\"alpha\" : 0.1"));
+        assertThat(Cli.run("verify", out.toString()).exits(5).noStackTrace().err())
+                .contains("changed " + cal.toRealPath());
+        // a calibration no longer there is noted, not a failure
+        Files.delete(cal);
+        assertThat(Cli.run("verify", out.toString()).exits(0).out())
+                .contains("not found; its SHA-256 was not checked");
     }
 
     @Test

@@ -272,7 +272,7 @@ public final class ReportService {
                         calibration == null
                                 ? null
                                 : new ReportConfig.CalibrationInput(
-                                        calibration.file().toString(),
+                                        calibration.file().toAbsolutePath().normalize().toString(),
                                         calibration.sha256(),
                                         calibration.schemaVersion(),
                                         calibration.doseResponseSvg() == null

@@ -5,6 +5,7 @@ import dev.memaudit.core.io.Sha256;
 import dev.memaudit.core.records.Records;
 import dev.memaudit.core.records.run.FileDigest;
 import dev.memaudit.core.records.run.Manifest;
+import dev.memaudit.core.records.run.ReportConfig;
 import dev.memaudit.reports.bundle.VerifyResult.Kind;
 import dev.memaudit.reports.bundle.VerifyResult.Problem;
 import dev.memaudit.reports.run.StageFolder;
@@ -76,6 +77,7 @@ public final class Verifier {
                 bundleFound = true;
                 checkSignature(dir, pinned, st);
                 Path run = checkInputs(dir, m, st);
+                checkCalibration(dir, m, st);
                 if (run != null) {
                     queue.addAll(manifestDirs(run));
                 }
@@ -307,6 +309,38 @@ public final class Verifier {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + sigFile, e);
         }
+    }
+
+    /**
+     * Re-hashes the calibration a report read ({@code config.calibration}) where it still lies; it
+     * is outside the run folder, so a bundle moved elsewhere may not have it (then a note says it
+     * was not checked).
+     */
+    private static void checkCalibration(Path dir, Manifest m, State st) {
+        if (!(m.config() instanceof ReportConfig rc) || rc.calibration() == null) {
+            return;
+        }
+        ReportConfig.CalibrationInput c = rc.calibration();
+        checkOutside(dir, c.file(), c.sha256(), st);
+        if (c.doseResponseSvg() != null && c.doseResponseSvgSha256() != null) {
+            checkOutside(dir, c.doseResponseSvg(), c.doseResponseSvgSha256(), st);
+        }
+    }
+
+    private static void checkOutside(Path dir, String file, String sha256, State st) {
+        Path f = Path.of(file);
+        if (!f.isAbsolute() || !Files.isRegularFile(f)) {
+            st.notes.add(
+                    dir
+                            + ": calibration "
+                            + file
+                            + " not found"
+                            + (f.isAbsolute() ? "" : " (a relative path)")
+                            + "; its SHA-256 was not checked");
+            return;
+        }
+        // the report read it through any link, so verify does too
+        checkFile(real(f), new FileDigest(sha256, null), st);
     }
 
     /** Re-hashes a bundle's inputs; returns the run folder, or null when it is not there. */

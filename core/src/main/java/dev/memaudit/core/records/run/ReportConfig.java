@@ -25,9 +25,11 @@ public record ReportConfig(String run, boolean signed, @OptionalField Calibratio
     /**
      * A {@code calibration.json} of {@code memaudit canary calibrate} that a report read. It lies
      * outside the run folder, so it is pinned here by hash rather than among the manifest's inputs
-     * (which {@code memaudit verify} re-hashes inside the run folder).
+     * (which {@code memaudit verify} re-hashes inside the run folder); verify re-hashes it when it
+     * is still there and notes when it is not.
      *
-     * @param file the path given to {@code --calibration}
+     * @param file the file given to {@code --calibration}, absolute (so {@code memaudit verify} can
+     *     re-hash it where it still lies)
      * @param sha256 its SHA-256
      * @param schemaVersion its schema_version (1: member-only canaries, 2: ladder canaries)
      * @param doseResponseSvg the {@code dose-response.svg} beside it; absent when there is none
