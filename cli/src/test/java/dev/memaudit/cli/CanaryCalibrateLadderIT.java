@@ -112,6 +112,18 @@ class CanaryCalibrateLadderIT {
     }
 
     @Test
+    void theReportReadsThisCalibrationIntoItsMethodSection() {
+        // the writer's real output, not a sample: report --calibration must accept it
+        dev.memaudit.reports.calibration.CalibrationFile c =
+                dev.memaudit.reports.calibration.CalibrationFile.read(
+                        out.resolve("calibration.json"));
+        assertThat(c.schemaVersion()).isEqualTo(2);
+        assertThat(c.ladder().doses()).isEqualTo(DOSES);
+        assertThat(c.ladder().canaries()).hasSize(2);
+        assertThat(c.doseResponseSvg()).isNotNull();
+    }
+
+    @Test
     void thePerWorkTestsFalsePositiveRateAndPowerHaveClopperPearsonIntervals() {
         JsonNode byDose = json.path("per_work_test").path("by_dose");
         assertThat(byDose).hasSize(DOSES.size());
