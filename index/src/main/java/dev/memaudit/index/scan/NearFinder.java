@@ -397,16 +397,24 @@ final class NearFinder {
      * split or collision check needs them.
      */
     private final class Forms implements NearAligner.Joins {
-        private final CodePointIndex text;
+        private final String raw;
         private final NormalizedWords out;
-        private final String[] outForms;
+        private CodePointIndex text; // built on first use: most outputs never need it
+        private String[] outForms;
         private final Map<Integer, String> workForms = new HashMap<>();
         private int ordinal = -1;
 
         Forms(String text, NormalizedWords out) {
-            this.text = CodePointIndex.of(text);
+            this.raw = text;
             this.out = out;
-            this.outForms = new String[out.size()];
+        }
+
+        private CodePointIndex text() {
+            if (text == null) {
+                text = CodePointIndex.of(raw);
+                outForms = new String[out.size()];
+            }
+            return text;
         }
 
         void work(int ord) {
@@ -417,6 +425,7 @@ final class NearFinder {
         }
 
         private String outForm(int a) {
+            text();
             String f = outForms[a];
             if (f == null) {
                 f = WordNormalizer.key(text, out.starts()[a], out.ends()[a]);
@@ -437,6 +446,7 @@ final class NearFinder {
         /** Whether output word {@code a} and corpus word {@code g} have the same form. */
         boolean sameWord(int a, int g) {
             String w = texts.region(ordinal, store.starts()[g], store.ends()[g]);
+            CodePointIndex text = text();
             int oa = text.toUtf16(out.starts()[a]);
             int ob = text.toUtf16(out.ends()[a]);
             if (ob - oa == w.length()
@@ -450,6 +460,12 @@ final class NearFinder {
 
         @Override
         public boolean joined(int a, int w) {
+            // A word's form is no longer than its characters except after NFKC expansions (ß, ﬁ),
+            // which this cheap test gives up on: the compound's characters hold both words'.
+            if (store.ends()[w] - store.starts()[w]
+                    < out.ends()[a] - out.starts()[a] + out.ends()[a + 1] - out.starts()[a + 1]) {
+                return false;
+            }
             String x = outForm(a);
             String y = outForm(a + 1);
             String z = workForm(w);
@@ -458,6 +474,13 @@ final class NearFinder {
 
         @Override
         public boolean split(int a, int w) {
+            if (out.ends()[a] - out.starts()[a]
+                    < store.ends()[w]
+                            - store.starts()[w]
+                            + store.ends()[w + 1]
+                            - store.starts()[w + 1]) {
+                return false;
+            }
             String z = outForm(a);
             String x = workForm(w);
             String y = workForm(w + 1);

@@ -48,6 +48,9 @@ public final class CsvReports {
                                 "scan_outputs_hit",
                                 "scan_chars_reproduced",
                                 "scan_longest_span_words",
+                                "scan_near_passages",
+                                "scan_share_reproduced_near",
+                                "scan_longest_near_words",
                                 "extract_windows",
                                 "extract_scheme"));
         for (String t : TAUS) {
@@ -82,12 +85,15 @@ public final class CsvReports {
             row.addAll(Arrays.asList(w.workId(), w.title(), w.workChars()));
             row.addAll(
                     s == null
-                            ? Arrays.asList(null, null, null, null)
+                            ? Arrays.asList(null, null, null, null, null, null, null)
                             : Arrays.asList(
                                     s.spans(),
                                     s.outputsHit(),
                                     s.charsReproduced(),
-                                    s.longestSpanWords()));
+                                    s.longestSpanWords(),
+                                    s.nearPassages(),
+                                    s.shareReproducedNear(),
+                                    s.longestNearWords()));
             row.add(e == null ? null : e.windowCount());
             row.add(e == null ? null : e.scheme());
             for (String t : TAUS) {
@@ -159,6 +165,11 @@ public final class CsvReports {
                         "words",
                         "tokens",
                         "exact",
+                        "match",
+                        "similarity",
+                        "edit_distance",
+                        "words_work",
+                        "alignment",
                         "output_text",
                         "work_text"));
         for (WorkView w : view.works()) {
@@ -182,6 +193,13 @@ public final class CsvReports {
                                 p.words(),
                                 p.tokens(),
                                 p.exact(),
+                                p.source().equals("scan")
+                                        ? (p.near() == null ? "exact" : "near")
+                                        : null,
+                                p.near() == null ? null : p.near().similarity(),
+                                p.near() == null ? null : p.near().editDistance(),
+                                p.near() == null ? null : p.near().wordsWork(),
+                                p.near() == null ? null : p.near().alignment(),
                                 shared(p.model()),
                                 shared(p.original())));
             }
@@ -197,7 +215,7 @@ public final class CsvReports {
         StringBuilder sb = new StringBuilder();
         boolean any = segs.stream().anyMatch(Passage.Segment::shared);
         for (Passage.Segment s : segs) {
-            if (s.shared() || !any) {
+            if (s.shared() || s.edit() || !any) {
                 sb.append(s.text());
             } else if (sb.length() > 0 && !sb.toString().endsWith(" … ")) {
                 sb.append(" … ");

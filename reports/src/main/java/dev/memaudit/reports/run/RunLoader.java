@@ -11,6 +11,7 @@ import dev.memaudit.core.records.ppl.PplWork;
 import dev.memaudit.core.records.run.Manifest;
 import dev.memaudit.core.records.run.SkippedRecord;
 import dev.memaudit.core.records.run.WorksFile;
+import dev.memaudit.core.records.scan.ScanConfig;
 import dev.memaudit.core.records.scan.ScanWork;
 import dev.memaudit.core.records.scan.Span;
 import dev.memaudit.core.text.CodePointIndex;
@@ -159,6 +160,8 @@ public final class RunLoader {
 
     private void loadScan(StageFolder s, Map<String, Builder> works) {
         Map<String, WorksFile.WorkEntry> section = worksJson(s);
+        // near-verbatim figures only where the scan looked for near passages
+        boolean near = s.config() instanceof ScanConfig c && c.near();
         Map<String, List<Passage>> spans = new HashMap<>();
         Path spansFile = s.dir().resolve(Records.fileName(Span.class));
         Records.forEach(
@@ -187,6 +190,9 @@ public final class RunLoader {
                             sc.shareReproduced(),
                             sc.longestSpanWords(),
                             sc.longestSpanOutputId(),
+                            near ? sc.nearPassages() : null,
+                            near ? sc.shareReproducedNear() : null,
+                            near ? sc.longestNearWords() : null,
                             withTexts(shown, e.getKey()));
         }
         for (String workId : spans.keySet()) {
@@ -209,7 +215,11 @@ public final class RunLoader {
                 r.tokens(),
                 r.exact(),
                 null,
-                null);
+                null,
+                r.near()
+                        ? new Passage.Near(
+                                r.similarity(), r.editDistance(), r.wordsWork(), r.alignment())
+                        : null);
     }
 
     /** Adds the side-by-side texts to every span (the report shows the first few). */
@@ -221,25 +231,38 @@ public final class RunLoader {
                 out.add(p);
                 continue;
             }
-            List<Passage.Segment> model =
-                    context(outputText(p.label()), p.outputCharStart(), p.outputCharEnd());
-            List<Passage.Segment> original =
-                    context(workText(workId).orElse(null), p.workCharStart(), p.workCharEnd());
-            out.add(
-                    new Passage(
-                            p.source(),
-                            p.label(),
-                            p.outputCharStart(),
-                            p.outputCharEnd(),
-                            p.workCharStart(),
-                            p.workCharEnd(),
-                            p.words(),
-                            p.tokens(),
-                            p.exact(),
-                            model,
-                            original));
+            CodePointIndex outText = outputText(p.label());
+            CodePointIndex wText = workText(workId).orElse(null);
+            List<Passage.Segment> model = context(outText, p.outputCharStart(), p.outputCharEnd());
+            List<Passage.Segment> original = context(wText, p.workCharStart(), p.workCharEnd());
+            if (p.near() != null && model != null && original != null) {
+                List<List<Passage.Segment>> sides =
+                        NearSegments.of(
+                                p.near().alignment(),
+                                outText,
+                                p.outputCharStart(),
+                                p.outputCharEnd(),
+                                wText,
+                                p.workCharStart(),
+                                p.workCharEnd());
+                if (sides != null) {
+                    model = withMiddle(model, sides.get(0));
+                    original = withMiddle(original, sides.get(1));
+                }
+            }
+            out.add(p.withSides(model, original));
         }
         return out;
+    }
+
+    /** The context segments around {@code middle} in place of the single shared segment. */
+    private static List<Passage.Segment> withMiddle(
+            List<Passage.Segment> context, List<Passage.Segment> middle) {
+        List<Passage.Segment> segs = new ArrayList<>(middle.size() + 2);
+        segs.add(context.get(0));
+        segs.addAll(middle);
+        segs.add(context.get(2));
+        return segs;
     }
 
     /** Context before, the span (shared), context after; null when the text or range is bad. */

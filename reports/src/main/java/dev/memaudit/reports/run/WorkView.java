@@ -22,6 +22,9 @@ public record WorkView(
             Double shareReproduced,
             Integer longestSpanWords,
             String longestSpanOutputId,
+            Integer nearPassages,
+            Double shareReproducedNear,
+            Integer longestNearWords,
             @JsonIgnore List<Passage> passages) {}
 
     /**
