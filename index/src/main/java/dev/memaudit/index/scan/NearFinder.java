@@ -103,7 +103,7 @@ final class NearFinder {
     /** Near passages of {@code out} (whose text is {@code text}), given its exact runs. */
     List<Passage> find(String text, NormalizedWords out, List<SpanFinder.Run> exactRuns) {
         List<SpanFinder.Run> seeds = new ArrayList<>(exactRuns);
-        seeds.addAll(shortSeeds.find(out));
+        seeds.addAll(shortSeeds.find(out, exactRuns));
         if (seeds.isEmpty()) {
             return List.of();
         }
@@ -387,6 +387,19 @@ final class NearFinder {
         return sb.toString();
     }
 
+    /**
+     * Whether a compound of {@code compound} code points can be two words of {@code parts} code
+     * points together: the compound's range holds both words plus at most a hyphen, a line break
+     * and a few spaces or tabs. (A word whose form NFKC expands, ß or ﬁ, can fail this cheap test;
+     * such a join is then an edit.)
+     */
+    static boolean joinable(int compound, int parts) {
+        return compound >= parts && compound <= parts + MAX_JOIN_EXTRA;
+    }
+
+    /** Code points a joined compound may hold beyond its two words: "-", CR LF, two spaces. */
+    static final int MAX_JOIN_EXTRA = 5;
+
     /** Seeds extended so far. */
     long extensions() {
         return extensions;
@@ -460,10 +473,9 @@ final class NearFinder {
 
         @Override
         public boolean joined(int a, int w) {
-            // A word's form is no longer than its characters except after NFKC expansions (ß, ﬁ),
-            // which this cheap test gives up on: the compound's characters hold both words'.
-            if (store.ends()[w] - store.starts()[w]
-                    < out.ends()[a] - out.starts()[a] + out.ends()[a + 1] - out.starts()[a + 1]) {
+            if (!joinable(
+                    store.ends()[w] - store.starts()[w],
+                    out.ends()[a] - out.starts()[a] + out.ends()[a + 1] - out.starts()[a + 1])) {
                 return false;
             }
             String x = outForm(a);

@@ -66,6 +66,9 @@ public final class SpanFinder {
     private final IntList occurrences = new IntList();
     private final DiagonalRuns covered = new DiagonalRuns();
 
+    /** {@code cover} of a gram inside a known run: never a seed, never looked up. */
+    private static final int KNOWN = Integer.MAX_VALUE / 2;
+
     private long[] grams = new long[256];
     private byte[] state = new byte[256]; // 0 unknown, 1 absent, 2 present
     private int[] freq = new int[256];
@@ -119,6 +122,15 @@ public final class SpanFinder {
 
     /** All maximal shared runs of at least minWords words, sorted by output position then work. */
     public List<Run> find(NormalizedWords out) {
+        return find(out, List.of());
+    }
+
+    /**
+     * The runs as {@link #find(NormalizedWords)}, except that no seed is taken from a gram lying
+     * inside one of {@code known} (runs already found, on their own diagonals, by another finder):
+     * the near-verbatim scan's short seeds skip what its exact runs already seed.
+     */
+    public List<Run> find(NormalizedWords out, List<Run> known) {
         List<Run> runs = new ArrayList<>();
         int m = out.size();
         if (m < minWords) {
@@ -136,6 +148,11 @@ public final class SpanFinder {
         }
         Arrays.fill(state, 0, g, (byte) 0);
         Arrays.fill(cover, 0, g, 0);
+        for (Run r : known) {
+            for (int q = r.outStart; q + n <= r.outEnd && q < g; q++) {
+                cover[q] = KNOWN;
+            }
+        }
         if (seeding == Seeding.STRIDE) {
             for (int j = 0; j < g; j += k) {
                 extendAll(words, m, j, GramHash.of(words, j, n), runs);
@@ -145,7 +162,7 @@ public final class SpanFinder {
             int j = 0;
             while (j + k <= g) {
                 int anchor = ((j + k - 1) / k) * k; // the one multiple of k in [j, j + k)
-                if (!present(words, anchor)) {
+                if (cover[anchor] == KNOWN || !present(words, anchor)) {
                     j = anchor + 1;
                     continue;
                 }
