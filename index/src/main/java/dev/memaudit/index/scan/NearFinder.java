@@ -80,7 +80,7 @@ final class NearFinder {
     private final WorkTexts texts;
     private final int minWords;
     private final double minSimilarity;
-    private final SpanFinder shortSeeds;
+    private final SpanFinder finder;
     private final NearAligner aligner;
 
     private long extensions;
@@ -90,20 +90,24 @@ final class NearFinder {
             WorkTexts texts,
             int minWords,
             double minSimilarity,
-            SpanFinder shortSeeds) {
+            SpanFinder finder) {
         this.store = store;
         this.corpus = store.hashes();
         this.texts = texts;
         this.minWords = minWords;
         this.minSimilarity = minSimilarity;
-        this.shortSeeds = shortSeeds;
+        this.finder = finder;
+        finder.collectShortRuns(MAX_SEED_FREQUENCY);
         this.aligner = new NearAligner(minSimilarity);
     }
 
-    /** Near passages of {@code out} (whose text is {@code text}), given its exact runs. */
+    /**
+     * Near passages of {@code out} (whose text is {@code text}), given the exact runs the finder
+     * has just found in it.
+     */
     List<Passage> find(String text, NormalizedWords out, List<SpanFinder.Run> exactRuns) {
         List<SpanFinder.Run> seeds = new ArrayList<>(exactRuns);
-        seeds.addAll(shortSeeds.find(out, exactRuns));
+        seeds.addAll(finder.shortRuns(out));
         if (seeds.isEmpty()) {
             return List.of();
         }
