@@ -309,12 +309,19 @@ class SampleCorpusScanTest {
         }
         // scan.json
         JsonNode summary = Cli.readJson(run.resolve("scan.json"));
-        assertThat(summary.get("schema_version").asInt()).isEqualTo(1);
+        assertThat(summary.get("schema_version").asInt()).isEqualTo(2);
         assertThat(summary.get("outputs_scanned").asLong()).isEqualTo(20);
         assertThat(summary.get("outputs_empty").asLong()).isEqualTo(1);
         assertThat(summary.get("problem_count").asInt()).isZero();
-        assertThat(summary.get("spans").asLong()).isEqualTo(spans.size());
-        long withSpans = spans.stream().map(s -> s.get("output_id").asText()).distinct().count();
+        long exact = spans.stream().filter(s -> s.get("match").asText().equals("exact")).count();
+        assertThat(summary.get("spans").asLong()).isEqualTo(exact);
+        assertThat(summary.get("near_passages").asLong()).isEqualTo(spans.size() - exact);
+        long withSpans =
+                spans.stream()
+                        .filter(s -> s.get("match").asText().equals("exact"))
+                        .map(s -> s.get("output_id").asText())
+                        .distinct()
+                        .count();
         assertThat(summary.get("outputs_with_spans").asLong()).isEqualTo(withSpans);
         assertThat(summary.get("words_scanned").asLong()).isPositive();
         assertThat(summary.get("seconds").asDouble()).isPositive();
