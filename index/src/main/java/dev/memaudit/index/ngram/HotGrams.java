@@ -16,8 +16,8 @@ public final class HotGrams {
     /** Grams below this corpus frequency are not stored. */
     public static final int MIN_FREQUENCY = 2;
 
-    private final long[] keys;
-    private final int[] freqs;
+    // Key and frequency side by side (slot i at [2i, 2i + 1]): a lookup touches one cache line.
+    private final long[] table;
     private final int mask;
     private boolean zeroKeyPresent;
     private int zeroKeyFreq;
@@ -25,8 +25,7 @@ public final class HotGrams {
 
     private HotGrams(int capacity) {
         int cap = Integer.highestOneBit(Math.max(16, capacity * 2 - 1)) << 1;
-        keys = new long[cap];
-        freqs = new int[cap];
+        table = new long[2 * cap];
         mask = cap - 1;
     }
 
@@ -47,18 +46,18 @@ public final class HotGrams {
             zeroKeyFreq = f;
             return;
         }
-        if (size * 2 >= keys.length) {
+        if (size * 2 >= mask + 1) {
             throw new IllegalStateException("hot-gram table full (" + size + " entries)");
         }
         int i = (int) GramHash.fmix64(gram) & mask;
-        while (keys[i] != 0 && keys[i] != gram) {
+        while (table[2 * i] != 0 && table[2 * i] != gram) {
             i = (i + 1) & mask;
         }
-        if (keys[i] == 0) {
+        if (table[2 * i] == 0) {
             size++;
         }
-        keys[i] = gram;
-        freqs[i] = f;
+        table[2 * i] = gram;
+        table[2 * i + 1] = f;
     }
 
     /** The gram's corpus frequency if it is hot, else 0. */
@@ -68,9 +67,9 @@ public final class HotGrams {
         }
         int i = (int) GramHash.fmix64(gram) & mask;
         long k;
-        while ((k = keys[i]) != 0) {
+        while ((k = table[2 * i]) != 0) {
             if (k == gram) {
-                return freqs[i];
+                return (int) table[2 * i + 1];
             }
             i = (i + 1) & mask;
         }
@@ -88,10 +87,10 @@ public final class HotGrams {
             out.writeLong(0);
             out.writeVInt(zeroKeyFreq);
         }
-        for (int i = 0; i < keys.length; i++) {
-            if (keys[i] != 0) {
-                out.writeLong(keys[i]);
-                out.writeVInt(freqs[i]);
+        for (int i = 0; i <= mask; i++) {
+            if (table[2 * i] != 0) {
+                out.writeLong(table[2 * i]);
+                out.writeVInt((int) table[2 * i + 1]);
             }
         }
     }

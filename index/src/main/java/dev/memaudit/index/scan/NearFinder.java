@@ -80,7 +80,7 @@ final class NearFinder {
     private final WorkTexts texts;
     private final int minWords;
     private final double minSimilarity;
-    private final SpanFinder shortSeeds;
+    private final SpanFinder finder;
     private final NearAligner aligner;
 
     private long extensions;
@@ -90,20 +90,24 @@ final class NearFinder {
             WorkTexts texts,
             int minWords,
             double minSimilarity,
-            SpanFinder shortSeeds) {
+            SpanFinder finder) {
         this.store = store;
         this.corpus = store.hashes();
         this.texts = texts;
         this.minWords = minWords;
         this.minSimilarity = minSimilarity;
-        this.shortSeeds = shortSeeds;
+        this.finder = finder;
+        finder.collectShortRuns(MAX_SEED_FREQUENCY);
         this.aligner = new NearAligner(minSimilarity);
     }
 
-    /** Near passages of {@code out} (whose text is {@code text}), given its exact runs. */
+    /**
+     * Near passages of {@code out} (whose text is {@code text}), given the exact runs the finder
+     * has just found in it.
+     */
     List<Passage> find(String text, NormalizedWords out, List<SpanFinder.Run> exactRuns) {
         List<SpanFinder.Run> seeds = new ArrayList<>(exactRuns);
-        seeds.addAll(shortSeeds.find(out));
+        seeds.addAll(finder.shortRuns(out));
         if (seeds.isEmpty()) {
             return List.of();
         }
@@ -387,6 +391,19 @@ final class NearFinder {
         return sb.toString();
     }
 
+    /**
+     * Whether a compound of {@code compound} code points can be two words of {@code parts} code
+     * points together: the compound's range holds both words plus at most a hyphen, a line break
+     * and a few spaces or tabs. (A word whose form NFKC expands, ß or ﬁ, can fail this cheap test;
+     * such a join is then an edit.)
+     */
+    static boolean joinable(int compound, int parts) {
+        return compound >= parts && compound <= parts + MAX_JOIN_EXTRA;
+    }
+
+    /** Code points a joined compound may hold beyond its two words: "-", CR LF, two spaces. */
+    static final int MAX_JOIN_EXTRA = 5;
+
     /** Seeds extended so far. */
     long extensions() {
         return extensions;
@@ -460,10 +477,9 @@ final class NearFinder {
 
         @Override
         public boolean joined(int a, int w) {
-            // A word's form is no longer than its characters except after NFKC expansions (ß, ﬁ),
-            // which this cheap test gives up on: the compound's characters hold both words'.
-            if (store.ends()[w] - store.starts()[w]
-                    < out.ends()[a] - out.starts()[a] + out.ends()[a + 1] - out.starts()[a + 1]) {
+            if (!joinable(
+                    store.ends()[w] - store.starts()[w],
+                    out.ends()[a] - out.starts()[a] + out.ends()[a + 1] - out.starts()[a + 1])) {
                 return false;
             }
             String x = outForm(a);

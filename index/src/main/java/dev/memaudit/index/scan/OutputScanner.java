@@ -30,41 +30,30 @@ public final class OutputScanner {
                         index.newLookup(),
                         index.grams().bloom(),
                         index.grams().hot()),
-                new SpanBuilder(index, index.texts(), options),
-                nearFinder(index, index.texts(), options));
+                index,
+                index.texts(),
+                options);
     }
 
-    private OutputScanner(SpanFinder finder, SpanBuilder builder, NearFinder near) {
+    private OutputScanner(
+            SpanFinder finder, NgramIndex index, WorkTexts texts, ScanService.Options options) {
         this.finder = finder;
-        this.builder = builder;
-        this.near = near;
-    }
-
-    private static NearFinder nearFinder(
-            NgramIndex index, WorkTexts texts, ScanService.Options options) {
-        if (options.exactOnly()) {
-            return null;
-        }
-        SpanFinder shortSeeds =
-                new SpanFinder(
-                        index.store(),
-                        index.ngram(),
-                        index.ngram(),
-                        SpanFinder.Seeding.RARITY,
-                        index.newLookup(),
-                        index.grams().bloom(),
-                        index.grams().hot(),
-                        NearFinder.MAX_SEED_FREQUENCY);
-        return new NearFinder(
-                index.store(), texts, options.minWords(), options.minSimilarity(), shortSeeds);
+        this.builder = new SpanBuilder(index, texts, options);
+        this.near =
+                options.exactOnly()
+                        ? null
+                        : new NearFinder(
+                                index.store(),
+                                texts,
+                                options.minWords(),
+                                options.minSimilarity(),
+                                finder);
     }
 
     /** A scanner over {@code index} with the given finder (e.g. a benchmark's baseline). */
     public static OutputScanner withFinder(
             NgramIndex index, SpanFinder finder, ScanService.Options options) {
-        WorkTexts texts = new WorkTexts(index.store());
-        return new OutputScanner(
-                finder, new SpanBuilder(index, texts, options), nearFinder(index, texts, options));
+        return new OutputScanner(finder, index, new WorkTexts(index.store()), options);
     }
 
     /** A scanner over {@code index} with the production finder (rarity seeding). */

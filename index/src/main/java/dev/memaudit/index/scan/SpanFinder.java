@@ -33,6 +33,13 @@ import java.util.List;
  *
  * <p>{@link Seeding#STRIDE} (every k-th gram, no prefilter) is the plain baseline the benchmark
  * compares against; it is complete for the same reason.
+ *
+ * <p><b>Short runs</b> (for the near-verbatim scan, {@link #collectShortRuns}): the runs of at
+ * least the gram's n words and fewer than minWords that {@link #find} extends anyway are kept, and
+ * {@link #shortRuns} then looks up every gram no extended run covers, reusing the Bloom and
+ * frequency checks {@code find} already made for the same output. Grams occurring more than a given
+ * number of times in the corpus are not seeds there (stock phrases). Not complete: a run made only
+ * of such grams is not found, unless it is long enough for {@code find}.
  */
 public final class SpanFinder {
     /** How seed grams are chosen. */
@@ -62,8 +69,9 @@ public final class SpanFinder {
     private final GramLookup lookup;
     private final BloomFilter bloom;
     private final HotGrams hot;
-    private final int maxSeedFrequency;
     private final IntList occurrences = new IntList();
+    private int shortMaxFrequency = -1; // short runs not collected
+    private final List<Run> shortRuns = new ArrayList<>();
     private final DiagonalRuns covered = new DiagonalRuns();
 
     private long[] grams = new long[256];
@@ -81,23 +89,6 @@ public final class SpanFinder {
             GramLookup lookup,
             BloomFilter bloom,
             HotGrams hot) {
-        this(store, ngram, minWords, seeding, lookup, bloom, hot, Integer.MAX_VALUE);
-    }
-
-    /**
-     * A finder that never seeds from a gram occurring more than {@code maxSeedFrequency} times in
-     * the corpus (the near-verbatim scan's short seeds): not complete for runs made only of such
-     * grams, which the complete finder reports when they are long enough.
-     */
-    public SpanFinder(
-            WorksStore store,
-            int ngram,
-            int minWords,
-            Seeding seeding,
-            GramLookup lookup,
-            BloomFilter bloom,
-            HotGrams hot,
-            int maxSeedFrequency) {
         if (minWords < ngram) {
             throw new IllegalArgumentException(
                     "min-words must be at least the index's ngram ("
@@ -114,19 +105,52 @@ public final class SpanFinder {
         this.lookup = lookup;
         this.bloom = bloom;
         this.hot = hot;
-        this.maxSeedFrequency = maxSeedFrequency;
     }
 
-    /** All maximal shared runs of at least minWords words, sorted by output position then work. */
-    public List<Run> find(NormalizedWords out) {
-        List<Run> runs = new ArrayList<>();
-        int m = out.size();
-        if (m < minWords) {
-            return runs;
+    /**
+     * Makes {@link #find} keep the runs of at least n and fewer than minWords words it extends,
+     * when seeded from a gram occurring at most {@code maxFrequency} times, for {@link #shortRuns}.
+     */
+    public void collectShortRuns(int maxFrequency) {
+        if (seeding != Seeding.RARITY) {
+            throw new IllegalStateException("short runs need rarity seeding");
         }
-        covered.clear();
-        long[] words = out.hashes();
-        int g = m - n + 1;
+        this.shortMaxFrequency = maxFrequency;
+    }
+
+    /**
+     * After {@link #find} on {@code out}: every maximal run of at least n and fewer than minWords
+     * words through a gram occurring at most the given number of times, at every such occurrence,
+     * sorted by output position then work.
+     */
+    public List<Run> shortRuns(NormalizedWords out) {
+        if (shortMaxFrequency < 0) {
+            throw new IllegalStateException("collectShortRuns was not called");
+        }
+        int m = out.size();
+        if (m >= n) {
+            long[] words = out.hashes();
+            int g = m - n + 1;
+            if (m < minWords) { // find() stopped before preparing the arrays
+                prepare(g);
+            }
+            for (int q = 0; q < g; q++) {
+                if (cover[q] > 0 || !present(words, q) || freq[q] > shortMaxFrequency) {
+                    continue;
+                }
+                extendAll(words, m, q, grams[q], null);
+            }
+        }
+        List<Run> r = new ArrayList<>(shortRuns);
+        r.sort(
+                (a, b) ->
+                        a.outStart != b.outStart
+                                ? Integer.compare(a.outStart, b.outStart)
+                                : Integer.compare(a.globalStart, b.globalStart));
+        return r;
+    }
+
+    private void prepare(int g) {
         if (grams.length < g) {
             int cap = Math.max(g, grams.length * 2);
             grams = new long[cap];
@@ -136,6 +160,20 @@ public final class SpanFinder {
         }
         Arrays.fill(state, 0, g, (byte) 0);
         Arrays.fill(cover, 0, g, 0);
+        covered.clear();
+    }
+
+    /** All maximal shared runs of at least minWords words, sorted by output position then work. */
+    public List<Run> find(NormalizedWords out) {
+        shortRuns.clear();
+        List<Run> runs = new ArrayList<>();
+        int m = out.size();
+        if (m < minWords) {
+            return runs;
+        }
+        long[] words = out.hashes();
+        int g = m - n + 1;
+        prepare(g);
         if (seeding == Seeding.STRIDE) {
             for (int j = 0; j < g; j += k) {
                 extendAll(words, m, j, GramHash.of(words, j, n), runs);
@@ -162,10 +200,8 @@ public final class SpanFinder {
                 }
                 if (previousSeed < j && !accounted(j)) {
                     int seed = rarest(j);
-                    if (freq[seed] <= maxSeedFrequency) {
-                        extendAll(words, m, seed, grams[seed], runs);
-                        previousSeed = seed;
-                    }
+                    extendAll(words, m, seed, grams[seed], runs);
+                    previousSeed = seed;
                 }
                 j++;
             }
@@ -247,7 +283,12 @@ public final class SpanFinder {
                 cover[q]++;
             }
             if (b - a >= minWords) {
-                runs.add(new Run(a, b, ordinal, ga));
+                if (runs != null) {
+                    runs.add(new Run(a, b, ordinal, ga));
+                }
+            } else if (shortMaxFrequency >= 0
+                    && (runs == null || freq[seed] <= shortMaxFrequency)) {
+                shortRuns.add(new Run(a, b, ordinal, ga));
             }
         }
     }
