@@ -28,6 +28,9 @@ import java.util.Map;
  * determine (NaN, e.g. a tie at the top the list cannot break, a top-k longer than the list) is
  * left out of that window's maps rather than guessed, unless another suffix token already makes p_z
  * exactly 0, and the record's {@code not_measured} says why.
+ *
+ * <p>The same pass gives each window's bits to extract ({@link #bitsToExtract}) from the ranks and
+ * untruncated log-probabilities of its suffix tokens.
  */
 public final class WindowScorer {
     /** Version of the windows.jsonl record layout. */
@@ -75,6 +78,7 @@ public final class WindowScorer {
             passes.add(model.score(seqs, false, settings(extraSchemes.get(i))));
         }
         List<WindowRecord> out = new ArrayList<>(windows.size());
+        int ranksUpTo = model.capabilities().exactRanksUpTo();
         for (int r = 0; r < windows.size(); r++) {
             Window w = windows.get(r);
             ScoredSequence base = passes.get(0).get(r);
@@ -117,7 +121,7 @@ public final class WindowScorer {
                             base.logprobs(),
                             from,
                             to,
-                            model.capabilities().exactRanksUpTo(),
+                            ranksUpTo,
                             WindowRecord.BITS_RANK_CUTOFF);
             out.add(record(work.workId(), w, logPz, notMeasured, lpGreedy == 0, longest, bits));
         }
