@@ -165,6 +165,10 @@ final class RecordSamples {
                         false,
                         4,
                         needed,
+                        null,
+                        null,
+                        "suffix token 3 is not among the server's top 5 log-probs, fewer than m ="
+                                + " 20: whether its rank is at most m is unknown",
                         Map.of("t0.7_k40", "not determined by the server's top-20 list")));
         out.add(
                 new WindowRecord(
@@ -187,6 +191,9 @@ final class RecordSamples {
                         Map.of(
                                 "t1",
                                 Map.of("0.5", AttemptsNeeded.of(1), "0.99", AttemptsNeeded.of(7))),
+                        12.25,
+                        1,
+                        null,
                         null));
         AttemptRecord.Settings settings = new AttemptRecord.Settings(1.0, 0, 1.0, 32);
         out.add(
@@ -217,7 +224,7 @@ final class RecordSamples {
         out.add(ReconstructionRecord.of("w1", new Reconstruction(1024, 1024, 0.4066, 3632)));
         out.add(
                 new ExtractSummary(
-                        1,
+                        ExtractSummary.SCHEMA_VERSION,
                         "m",
                         15,
                         838,
@@ -229,10 +236,29 @@ final class RecordSamples {
                         99.9,
                         2514,
                         60.7,
-                        41.4));
+                        41.4,
+                        20,
+                        new ExtractWork.EasiestWindow(
+                                "w1", 4, 200, 260, 12.25, 1, "the sample text of its suffix"),
+                        1));
         out.add(
                 new ExtractSummary(
-                        1, "m", 1, 0, 0, List.of("greedy", "t1"), true, 0, 0, null, 0, 0, null));
+                        ExtractSummary.SCHEMA_VERSION,
+                        "m",
+                        1,
+                        0,
+                        0,
+                        List.of("greedy", "t1"),
+                        true,
+                        0,
+                        0,
+                        null,
+                        0,
+                        0,
+                        null,
+                        20,
+                        null,
+                        0));
         Map<String, Double> features = new LinkedHashMap<>();
         features.put("nll", 0.0048);
         features.put("ppl", 1.0048);
@@ -437,7 +463,17 @@ final class RecordSamples {
                                         35,
                                         new ExtractWork.Empirical(
                                                 "t1", 64, 69, 0.93, 0.84, 0.98, 0.9, null)),
-                                new Reconstruction(1024, 1024, 0.4, 3632))));
+                                new Reconstruction(1024, 1024, 0.4, 3632),
+                                new ExtractWork.EasiestWindow(
+                                        "w1",
+                                        4,
+                                        200,
+                                        260,
+                                        12.25,
+                                        1,
+                                        "the sample text of its suffix"),
+                                1,
+                                "window 7: suffix token 3 is not among the server's top 5 log-probs")));
         works.put(
                 "w4",
                 WorksFile.WorkEntry.extract(
@@ -470,6 +506,9 @@ final class RecordSamples {
                                                         "expected_rate",
                                                         "p_z under t1 not measured for window"
                                                                 + " 3"))),
+                                null,
+                                null,
+                                0,
                                 null)));
         works.put("w5", WorksFile.WorkEntry.ppl("Brass and Birch", pplWork()));
         return WorksFile.of(works);

@@ -87,6 +87,9 @@ class RunFolderTest {
                 false,
                 0,
                 Map.of(),
+                3.5,
+                0,
+                null,
                 null);
     }
 

@@ -334,7 +334,8 @@ public final class ExtractService {
                             counted,
                             o.attemptScheme().name(),
                             reconstructions.get(w.id()),
-                            windowsFile.toString());
+                            windowsFile.toString(),
+                            w.text());
             summaries.put(w.id(), summary);
             entries.put(w.id(), WorksFile.WorkEntry.extract(w.title(), summary));
         }
@@ -354,7 +355,12 @@ public final class ExtractService {
                         windowSeconds > 0 ? windowsScored / windowSeconds : null,
                         attemptsRun,
                         attemptSeconds,
-                        attemptSeconds > 0 ? attemptsRun / attemptSeconds : null));
+                        attemptSeconds > 0 ? attemptsRun / attemptSeconds : null,
+                        WindowRecord.BITS_RANK_CUTOFF,
+                        easiestOfRun(summaries),
+                        summaries.values().stream()
+                                .mapToLong(ExtractWork::bitsNotMeasuredWindows)
+                                .sum()));
 
         RunManifest manifest = new RunManifest(clock, args);
         manifest.seeds(Map.of("seed", o.seed()));
@@ -811,6 +817,24 @@ public final class ExtractService {
      * The window records grouped by work, each sorted by window index: ledger order depends on
      * batching and resumes, summaries must not.
      */
+    /**
+     * The run's easiest window: the fewest bits among the works' easiest, lowest work id then
+     * window on a tie; null when no window's bits were measured.
+     *
+     * @param summaries by work id, in id order
+     */
+    static ExtractWork.EasiestWindow easiestOfRun(Map<String, ExtractWork> summaries) {
+        ExtractWork.EasiestWindow best = null;
+        for (ExtractWork e : summaries.values()) {
+            ExtractWork.EasiestWindow w = e.easiestWindow();
+            // strictly fewer: the first work in id order keeps a tie
+            if (w != null && (best == null || w.bits() < best.bits())) {
+                best = w;
+            }
+        }
+        return best;
+    }
+
     static Map<String, List<WindowRecord>> windowsByWork(Path file) {
         Map<String, List<WindowRecord>> out = new HashMap<>();
         Records.forEach(

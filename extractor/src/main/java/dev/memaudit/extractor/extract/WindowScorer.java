@@ -28,6 +28,9 @@ import java.util.Map;
  * determine (NaN, e.g. a tie at the top the list cannot break, a top-k longer than the list) is
  * left out of that window's maps rather than guessed, unless another suffix token already makes p_z
  * exactly 0, and the record's {@code not_measured} says why.
+ *
+ * <p>The same pass gives each window's bits to extract ({@link #bitsToExtract}) from the ranks and
+ * untruncated log-probabilities of its suffix tokens.
  */
 public final class WindowScorer {
     /** Version of the windows.jsonl record layout. */
@@ -75,6 +78,7 @@ public final class WindowScorer {
             passes.add(model.score(seqs, false, settings(extraSchemes.get(i))));
         }
         List<WindowRecord> out = new ArrayList<>(windows.size());
+        int ranksUpTo = model.capabilities().exactRanksUpTo();
         for (int r = 0; r < windows.size(); r++) {
             Window w = windows.get(r);
             ScoredSequence base = passes.get(0).get(r);
@@ -111,9 +115,90 @@ public final class WindowScorer {
                     notMeasured.put(scheme.name(), reason(scheme, lps, from, to));
                 }
             }
-            out.add(record(work.workId(), w, logPz, notMeasured, lpGreedy == 0, longest));
+            Bits bits =
+                    bitsToExtract(
+                            base.ranks(),
+                            base.logprobs(),
+                            from,
+                            to,
+                            ranksUpTo,
+                            WindowRecord.BITS_RANK_CUTOFF);
+            out.add(record(work.workId(), w, logPz, notMeasured, lpGreedy == 0, longest, bits));
         }
         return out;
+    }
+
+    /**
+     * Bits to extract of one window, or why they are not measured.
+     *
+     * @param bits −log2 p of the rank-aware probability; NaN when not measured
+     * @param ranksBeyondM suffix tokens of rank above m; 0 when not measured
+     * @param notMeasured why not; null when measured
+     */
+    record Bits(double bits, int ranksBeyondM, String notMeasured) {
+        static Bits notMeasured(String why) {
+            return new Bits(Double.NaN, 0, why);
+        }
+    }
+
+    /**
+     * The bits to extract the suffix at positions [from, to): b = −log2 p, p = Π_t (1/r_t if r_t ≤
+     * m else P(x_t)) (Liu, Evans, Xiong 2026). An adversary who tries the model's candidates in
+     * rank order finds a token of rank r ≤ m at the r-th try, so is charged log2 r bits; a token
+     * beyond the m tries costs what sampling it would, −log2 P(x_t).
+     *
+     * @param ranks rank of each token in the untruncated next-token distribution ({@link
+     *     ScoredSequence#ranks()}: 1 + the number of tokens with a strictly higher logit, so tied
+     *     tokens share the better rank; 0 = beyond the top {@code exactRanksUpTo} a server listed)
+     * @param logprobs ln P(x_t), untruncated (temperature 1)
+     * @param exactRanksUpTo ranks are exact up to this ({@link Capabilities#exactRanksUpTo()})
+     * @param m ranks up to m are tried as candidates
+     */
+    static Bits bitsToExtract(
+            int[] ranks, float[] logprobs, int from, int to, int exactRanksUpTo, int m) {
+        if (ranks == null) {
+            return Bits.notMeasured("the backend returns no ranks");
+        }
+        double log2p = 0;
+        int beyond = 0;
+        for (int t = from; t < to; t++) {
+            int r = ranks[t];
+            if (r >= 1 && r <= m) {
+                log2p -= Math.log(r) / Math.log(2);
+                continue;
+            }
+            if (r == 0 && exactRanksUpTo < m) {
+                // beyond a list shorter than m: the rank may or may not be within m
+                return Bits.notMeasured(
+                        "suffix token "
+                                + (t - from)
+                                + " is not among the server's top "
+                                + exactRanksUpTo
+                                + " log-probs, fewer than m = "
+                                + m
+                                + ": whether its rank is at most m is unknown");
+            }
+            if (r < 0 || (r == 0 && exactRanksUpTo == Integer.MAX_VALUE)) {
+                return Bits.notMeasured(
+                        "suffix token " + (t - from) + " has no rank (" + r + ") from the backend");
+            }
+            // rank above m, read or known from a list of at least m
+            float lp = logprobs[t];
+            if (!(lp > Float.NEGATIVE_INFINITY) || lp > 0) {
+                return Bits.notMeasured(
+                        "suffix token "
+                                + (t - from)
+                                + " has rank above m = "
+                                + m
+                                + " and no finite log-prob ("
+                                + lp
+                                + ")");
+            }
+            beyond++;
+            log2p += lp / Math.log(2);
+        }
+        // -0.0 when every token has rank 1
+        return new Bits(log2p == 0 ? 0.0 : -log2p, beyond, null);
     }
 
     /**
@@ -185,7 +270,8 @@ public final class WindowScorer {
             Map<String, Double> logPz,
             Map<String, String> reasons,
             boolean greedy,
-            int longest) {
+            int longest,
+            Bits bits) {
         Map<String, Double> pz = new LinkedHashMap<>();
         Map<String, Double> lpOut = new LinkedHashMap<>();
         Map<String, Map<String, AttemptsNeeded>> needed = new LinkedHashMap<>();
@@ -225,6 +311,9 @@ public final class WindowScorer {
                 greedy,
                 longest,
                 needed,
+                bits.notMeasured() == null ? bits.bits() : null,
+                bits.notMeasured() == null ? bits.ranksBeyondM() : null,
+                bits.notMeasured(),
                 notMeasured.isEmpty() ? null : notMeasured);
     }
 

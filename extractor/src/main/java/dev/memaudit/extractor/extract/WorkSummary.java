@@ -5,6 +5,7 @@ import dev.memaudit.core.records.extract.AttemptRecord;
 import dev.memaudit.core.records.extract.ExtractWork;
 import dev.memaudit.core.records.extract.Reconstruction;
 import dev.memaudit.core.records.extract.WindowRecord;
+import dev.memaudit.core.text.CodePoints;
 import dev.memaudit.stats.ClopperPearson;
 import dev.memaudit.stats.Quantiles;
 import java.util.Arrays;
@@ -71,6 +72,8 @@ public final class WorkSummary {
      * @param attemptScheme the scheme of sampled attempts (for the expected rate)
      * @param reconstruction its reconstruction, or null when none was run
      * @param where names the windows' file in messages
+     * @param text the work's original text, which the windows' code-point offsets index (for the
+     *     easiest window's text)
      * @throws MemauditException INTEGRITY when a window lacks the t1 p_z every window has, or an
      *     attempt belongs to no window
      */
@@ -81,7 +84,8 @@ public final class WorkSummary {
             Attempts attempts,
             String attemptScheme,
             Reconstruction reconstruction,
-            String where) {
+            String where,
+            String text) {
         double[] pzByWindow = new double[windows.size()];
         for (int i = 0; i < windows.size(); i++) {
             WindowRecord w = windows.get(i);
@@ -195,6 +199,30 @@ public final class WorkSummary {
             longest = new ExtractWork.LongestExtractable(0, null, null);
         }
 
+        // the easiest window: fewest bits, lowest index on a tie (windows are in index order)
+        WindowRecord easiest = null;
+        int bitsMissing = 0;
+        String bitsWhy = null;
+        for (WindowRecord w : windows) {
+            if (w.bitsToExtract() == null) {
+                bitsMissing++;
+                if (bitsWhy == null) {
+                    bitsWhy =
+                            "window "
+                                    + w.window()
+                                    + ": "
+                                    + (w.bitsNotMeasured() == null
+                                            ? "no bits and no reason recorded"
+                                            : w.bitsNotMeasured());
+                }
+            } else if (easiest == null
+                    || w.bitsToExtract() < easiest.bitsToExtract()
+                    || (w.bitsToExtract().equals(easiest.bitsToExtract())
+                            && w.window() < easiest.window())) {
+                easiest = w;
+            }
+        }
+
         double[] pz = pzByWindow.clone();
         Arrays.sort(pz);
         ExtractWork.PzQuantiles quantiles =
@@ -217,7 +245,38 @@ public final class WorkSummary {
                 longest,
                 quantiles,
                 attempts(windows, attempts, attemptScheme, where),
-                reconstruction);
+                reconstruction,
+                easiest == null ? null : easiestWindow(easiest, text, where),
+                bitsMissing,
+                bitsWhy);
+    }
+
+    private static ExtractWork.EasiestWindow easiestWindow(
+            WindowRecord w, String text, String where) {
+        int n = CodePoints.count(text);
+        if (w.suffixCharEnd() > n || w.suffixCharStart() > w.suffixCharEnd()) {
+            throw MemauditException.integrity(
+                    where
+                            + ": window "
+                            + w.window()
+                            + " of "
+                            + w.workId()
+                            + " has suffix ["
+                            + w.suffixCharStart()
+                            + ", "
+                            + w.suffixCharEnd()
+                            + ") outside the work's "
+                            + n
+                            + " code points");
+        }
+        return new ExtractWork.EasiestWindow(
+                w.workId(),
+                w.window(),
+                w.suffixCharStart(),
+                w.suffixCharEnd(),
+                w.bitsToExtract(),
+                w.bitsRanksBeyondM() == null ? 0 : w.bitsRanksBeyondM(),
+                CodePoints.substring(text, w.suffixCharStart(), w.suffixCharEnd()));
     }
 
     private static ExtractWork.Attempts attempts(

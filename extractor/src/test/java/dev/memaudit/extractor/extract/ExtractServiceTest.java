@@ -176,6 +176,35 @@ class ExtractServiceTest {
             assertThat(e.path("attempts").path("empirical").path("n").asInt()).isEqualTo(6);
             assertThat(e.path("reconstruction").path("tokens_generated").asInt()).isPositive();
         }
+        // a local model gives every rank: every window has its bits, and the easiest window of
+        // the work and of the run is the one with the fewest
+        double fewest = Double.POSITIVE_INFINITY;
+        Map<String, Double> fewestByWork = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(out.resolve("windows.jsonl"))) {
+            JsonNode w = Json.MAPPER.readTree(line);
+            assertThat(w.has("bits_not_measured")).as(line).isFalse();
+            double b = w.path("bits_to_extract").asDouble(Double.NaN);
+            assertThat(b).as(line).isGreaterThanOrEqualTo(0.0);
+            assertThat(w.path("bits_ranks_beyond_m").asInt(-1))
+                    .isBetween(0, w.path("suffix_tokens").asInt());
+            fewest = Math.min(fewest, b);
+            fewestByWork.merge(w.path("work_id").asText(), b, Math::min);
+        }
+        for (CorpusText t : texts) {
+            JsonNode e = works.path("works").path(t.id()).path("extract");
+            JsonNode easiest = e.path("easiest_window");
+            assertThat(easiest.path("bits").asDouble()).isEqualTo(fewestByWork.get(t.id()));
+            assertThat(easiest.path("text").asText())
+                    .isEqualTo(
+                            dev.memaudit.core.text.CodePoints.substring(
+                                    t.text(),
+                                    easiest.path("suffix_char_start").asInt(),
+                                    easiest.path("suffix_char_end").asInt()));
+            assertThat(e.path("bits_not_measured_windows").asInt()).isZero();
+        }
+        JsonNode run = Json.MAPPER.readTree(out.resolve("extract.json").toFile());
+        assertThat(run.path("bits_rank_cutoff").asInt()).isEqualTo(20);
+        assertThat(run.path("easiest_window").path("bits").asDouble()).isEqualTo(fewest);
     }
 
     @Test

@@ -50,7 +50,8 @@ class WorkSummaryTest {
                 lp,
                 topKReason == null ? Map.of() : Map.of(TOP_K, topKReason),
                 pzT1 >= 0.5,
-                0);
+                0,
+                new WindowScorer.Bits(10.0 + index, 0, null));
     }
 
     @Test
@@ -62,7 +63,8 @@ class WorkSummaryTest {
                         window(0, 0, 10, 20, 0.6, 0.7, null),
                         window(1, 10, 20, 30, 0.05, 0.06, null),
                         window(2, 20, 30, 40, 0.2, 0.3, null));
-        ExtractWork e = WorkSummary.of(40, ws, 0, new WorkSummary.Attempts(), T1, null, "test");
+        ExtractWork e =
+                WorkSummary.of(40, ws, 0, new WorkSummary.Attempts(), T1, null, "test", TEXT);
         // τ = 0.5: window 0 alone; its suffix, 10 of 40 tokens; its 10 prefix tokens do not count
         assertThat(e.coverage()).containsEntry("0.5", 0.25);
         // τ = 0.1: windows 0 and 2; window 2's prefix is window 1's suffix, which p_z 0.05 does not
@@ -97,7 +99,7 @@ class WorkSummaryTest {
             attempts.add(attempt(window, 1, false));
             attempts.add(attempt(window, 2, window == 0));
         }
-        ExtractWork e = WorkSummary.of(40, ws, 0, attempts, TOP_K, null, "test");
+        ExtractWork e = WorkSummary.of(40, ws, 0, attempts, TOP_K, null, "test", TEXT);
         assertThat(e.coverageByScheme()).containsOnlyKeys("greedy", T1);
         assertThat(e.coverageNotMeasured()).containsOnlyKeys(TOP_K);
         assertThat(e.coverageNotMeasured().get(TOP_K))
@@ -126,10 +128,15 @@ class WorkSummaryTest {
         attempts.add(attempt(1, 1, false));
         attempts.add(attempt(1, 2, false));
         ExtractWork.Empirical emp =
-                WorkSummary.of(30, ws, 0, attempts, TOP_K, null, "test").attempts().empirical();
+                WorkSummary.of(30, ws, 0, attempts, TOP_K, null, "test", TEXT)
+                        .attempts()
+                        .empirical();
         assertThat(emp.expectedRate()).isCloseTo((0.7 + 0.1 + 0.1) / 3, within());
         assertThat(emp.notMeasured()).isNull();
     }
+
+    /** 160 code points, so every window's suffix [4 · start, 4 · end) lies inside it. */
+    private static final String TEXT = "abcd".repeat(40);
 
     private static org.assertj.core.data.Offset<Double> within() {
         return org.assertj.core.data.Offset.offset(1e-12);

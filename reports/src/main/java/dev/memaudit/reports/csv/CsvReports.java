@@ -1,5 +1,6 @@
 package dev.memaudit.reports.csv;
 
+import dev.memaudit.core.records.extract.ExtractWork;
 import dev.memaudit.reports.run.Passage;
 import dev.memaudit.reports.run.RunView;
 import dev.memaudit.reports.run.WorkView;
@@ -71,6 +72,12 @@ public final class CsvReports {
                         "extract_attempts_exact",
                         "extract_attempts_skipped",
                         "extract_windows_skipped",
+                        "extract_bits_easiest",
+                        "extract_bits_easiest_window",
+                        "extract_bits_easiest_char_start",
+                        "extract_bits_easiest_char_end",
+                        "extract_bits_easiest_text",
+                        "extract_bits_windows_not_measured",
                         "ppl_status",
                         "ppl_chunks",
                         "ppl_p",
@@ -116,6 +123,7 @@ public final class CsvReports {
                                     e.ledger().exact(),
                                     e.ledger().skipped(),
                                     e.ledger().skippedWindows()));
+            row.addAll(bits(e));
             row.addAll(
                     p == null
                             ? Arrays.asList(null, null, null, null, null)
@@ -123,6 +131,28 @@ public final class CsvReports {
             csv.row(row);
         }
         return csv.toString();
+    }
+
+    /**
+     * The easiest window's bits, index, suffix offsets (code points, half-open) and text, and the
+     * count of windows whose bits were not measured; bits {@value #NOT_MEASURED} when no window's
+     * were (never 0); all empty where the work was not extracted.
+     */
+    private static List<Object> bits(WorkView.Extract e) {
+        if (e == null) {
+            return Arrays.asList(null, null, null, null, null, null);
+        }
+        ExtractWork.EasiestWindow w = e.easiestWindow();
+        if (w == null) {
+            return Arrays.asList(NOT_MEASURED, null, null, null, null, e.bitsNotMeasuredWindows());
+        }
+        return Arrays.asList(
+                w.bits(),
+                w.window(),
+                w.suffixCharStart(),
+                w.suffixCharEnd(),
+                w.text(),
+                e.bitsNotMeasuredWindows());
     }
 
     /** A share, {@value #NOT_MEASURED}, or null (work not extracted, or scheme not in its run). */
@@ -143,6 +173,13 @@ public final class CsvReports {
         e.coverageNotMeasured().forEach((k, v) -> parts.add("coverage " + k + ": " + v));
         if (e.empiricalExpectedRateNotMeasured() != null) {
             parts.add("expected rate: " + e.empiricalExpectedRateNotMeasured());
+        }
+        if (e.bitsNotMeasured() != null) {
+            parts.add(
+                    "bits to extract of "
+                            + e.bitsNotMeasuredWindows()
+                            + " windows: "
+                            + e.bitsNotMeasured());
         }
         return parts.isEmpty() ? null : String.join("; ", parts);
     }

@@ -407,6 +407,9 @@ public final class RunLoader {
                             emp.notMeasured() == null
                                     ? null
                                     : emp.notMeasured().get("expected_rate"),
+                            ex.easiestWindow(),
+                            ex.bitsNotMeasuredWindows(),
+                            ex.bitsNotMeasured(),
                             ws,
                             attempts);
             if (b.workChars == null) {

@@ -2,6 +2,7 @@ package dev.memaudit.reports.run;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.memaudit.core.records.extract.AttemptsNeeded;
+import dev.memaudit.core.records.extract.ExtractWork;
 import java.util.List;
 import java.util.Map;
 
@@ -41,6 +42,10 @@ public record WorkView(
      *     and the attempts it needs
      * @param empiricalExpectedRateNotMeasured why the expected rate is not measured; null when it
      *     is or when there were no sampled attempts
+     * @param easiestWindow the window with the fewest bits to extract (log base 2, rank-aware, m =
+     *     20) among those measured, with its suffix text; null when no window's bits were measured
+     * @param bitsNotMeasuredWindows windows whose bits were not measured
+     * @param bitsNotMeasured why, for the first of them; null when every window was measured
      */
     public record Extract(
             Integer windowCount,
@@ -62,6 +67,9 @@ public record WorkView(
             Double empiricalCiHigh,
             Double empiricalExpectedRate,
             String empiricalExpectedRateNotMeasured,
+            ExtractWork.EasiestWindow easiestWindow,
+            Integer bitsNotMeasuredWindows,
+            String bitsNotMeasured,
             @JsonIgnore List<Window> windows,
             @JsonIgnore List<Passage> attempts) {
 

@@ -44,7 +44,8 @@ class CsvTest {
                 .startsWith("alpha,The Lantern Orchard,")
                 // t1 coverage, then greedy's, t1_k40's (beta's scheme: none for alpha) and reasons
                 .contains(
-                        ",6,t1,0.3333,0.5,0.6667,0.3333,0.3333,0.3333,,,,,2,0.125,0.9,7,2,1,0,ok,5,2.0E-6,6.0E-6,6.0E-6");
+                        ",6,t1,0.3333,0.5,0.6667,0.3333,0.3333,0.3333,,,,,2,0.125,0.9,7,2,1,0,1.5,0,30,60,rd"
+                                + " lit itself at dusk. The pic,0,ok,5,2.0E-6,6.0E-6,6.0E-6");
         assertThat(lines.get(3)).startsWith("gamma,\"<b>Bold</b> & \"\"Quoted\"\" Title\",");
     }
 
@@ -70,6 +71,29 @@ class CsvTest {
                 .contains(
                         "coverage t1_k40: p_z under t1_k40 not measured for 1 of 3 windows"
                                 + " (window 1: openai-completions returns top-5 log-prob lists");
+    }
+
+    @Test
+    void theEasiestWindowsBitsAreInTheRowAndUnmeasuredWindowsAreCountedWithTheReason() {
+        RunView v = new RunLoader(Fixtures.texts(), 5).load(Fixtures.root().resolve("audit"));
+        List<String> lines = Arrays.asList(CsvReports.works(v).split("\r\n"));
+        assertThat(Arrays.asList(lines.get(0).split(",")))
+                .containsSubsequence(
+                        "extract_windows_skipped",
+                        "extract_bits_easiest",
+                        "extract_bits_easiest_window",
+                        "extract_bits_easiest_char_start",
+                        "extract_bits_easiest_char_end",
+                        "extract_bits_easiest_text",
+                        "extract_bits_windows_not_measured",
+                        "ppl_status");
+        // beta: window 1 not measured (a rank beyond the server's top-5 list), the easiest of the
+        // others is window 0 at 12.5 bits
+        assertThat(lines.get(2))
+                .contains(",12.5,0,30,60, one. It speaks in a low regis,1,")
+                .contains(
+                        "bits to extract of 1 windows: window 1: suffix token 5 is not among the"
+                                + " server's top 5 log-probs, fewer than m = 20");
     }
 
     @Test

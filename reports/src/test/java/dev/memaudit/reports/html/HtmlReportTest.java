@@ -138,6 +138,25 @@ class HtmlReportTest {
     }
 
     @Test
+    void theEasiestWindowIsShownWithItsBitsAndTextAndUnmeasuredWindowsAreSaidSo() {
+        String alpha = html.substring(html.indexOf("id=\"work-1\""), html.indexOf("id=\"work-2\""));
+        assertThat(alpha)
+                .contains(
+                        "<tr><th scope=\"row\">Bits to extract, easiest window (rank-aware, m ="
+                                + " 20)</th><td>1.500 bits (window 0, characters 30–60, 0 tokens"
+                                + " ranked beyond 20)<blockquote>rd lit itself at dusk. The"
+                                + " pic</blockquote></td></tr>");
+        String beta = html.substring(html.indexOf("id=\"work-2\""), html.indexOf("id=\"work-3\""));
+        assertThat(beta)
+                .contains("12.50 bits (window 0,")
+                .contains(
+                        "; 1 windows not measured (window 1: suffix token 5 is not among the"
+                                + " server&#39;s top 5 log-probs");
+        assertThat(html).contains("<dt>Bits to extract (rank-aware probability)</dt>");
+        assertThat(html).contains("log base 2");
+    }
+
+    @Test
     void aSchemeNotMeasuredIsSaidSoWithItsReasonNeverAsZero() {
         String beta = html.substring(html.indexOf("id=\"work-2\""), html.indexOf("id=\"work-3\""));
         assertThat(beta).contains("beta");

@@ -105,12 +105,12 @@ class RunLoaderTest {
         Path windows = run.resolve("extract/windows.jsonl");
         Files.writeString(
                 windows,
-                "{\"schema_version\":3,\"work_id\":\"alpha\",\"window\":9}\n",
+                "{\"schema_version\":99,\"work_id\":\"alpha\",\"window\":9}\n",
                 StandardCharsets.UTF_8,
                 StandardOpenOption.APPEND);
         assertThatThrownBy(() -> load(run))
                 .isInstanceOf(MemauditException.class)
-                .hasMessageContaining(windows + ":10: schema_version 3")
+                .hasMessageContaining(windows + ":10: schema_version 99")
                 .extracting(e -> ((MemauditException) e).category())
                 .isEqualTo(ExitCategory.INTEGRITY);
     }

@@ -21,6 +21,11 @@ import java.util.List;
  * @param attemptsRunThisRun attempts decoded by the last process
  * @param attemptSeconds seconds it spent decoding them (scan included)
  * @param attemptsPerSecond their rate; null when no time was spent
+ * @param bitsRankCutoff m of the bits to extract ({@link WindowRecord#BITS_RANK_CUTOFF})
+ * @param easiestWindow the run's window with the fewest bits to extract among the works' easiest
+ *     ({@link ExtractWork#easiestWindow()}), lowest work id then window on a tie; null when no
+ *     window's bits were measured
+ * @param bitsNotMeasuredWindows windows of the run whose bits were not measured
  */
 @RecordFile(name = "extract.json", version = ExtractSummary.SCHEMA_VERSION)
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -37,8 +42,14 @@ public record ExtractSummary(
         @Nullable Double windowsPerSecond,
         long attemptsRunThisRun,
         double attemptSeconds,
-        @Nullable Double attemptsPerSecond) {
+        @Nullable Double attemptsPerSecond,
+        int bitsRankCutoff,
+        @Nullable ExtractWork.EasiestWindow easiestWindow,
+        long bitsNotMeasuredWindows) {
 
-    /** Version of the extract.json layout. */
-    public static final int SCHEMA_VERSION = 1;
+    /**
+     * Version of the extract.json layout. 2: {@code bits_rank_cutoff}, {@code easiest_window},
+     * {@code bits_not_measured_windows}.
+     */
+    public static final int SCHEMA_VERSION = 2;
 }

@@ -31,6 +31,12 @@ import java.util.Map;
  * @param pZ quantiles of the windows' t1 p_z
  * @param attempts counts of the decoding attempts
  * @param reconstruction chained greedy reconstruction, null when it was not run
+ * @param easiestWindow the window with the fewest bits to extract ({@link
+ *     WindowRecord#bitsToExtract()}) among those whose bits were measured, lowest window index on a
+ *     tie; null when no window's bits were measured
+ * @param bitsNotMeasuredWindows windows whose bits were not measured: the easiest window is then
+ *     the easiest of the others only
+ * @param bitsNotMeasured why, for the first such window; absent when every window was measured
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ExtractWork(
@@ -45,7 +51,31 @@ public record ExtractWork(
         LongestExtractable longestExtractable,
         PzQuantiles pZ,
         Attempts attempts,
-        @Nullable Reconstruction reconstruction) {
+        @Nullable Reconstruction reconstruction,
+        @Nullable EasiestWindow easiestWindow,
+        int bitsNotMeasuredWindows,
+        @OptionalField String bitsNotMeasured) {
+
+    /**
+     * The window cheapest to extract, in bits (log base 2).
+     *
+     * @param workId its work
+     * @param window its 0-based index within the work
+     * @param suffixCharStart code-point start of its suffix in the work's original text
+     * @param suffixCharEnd code-point end (half-open)
+     * @param bits its bits to extract, −log2 of the rank-aware probability
+     * @param ranksBeyondM its suffix tokens of rank above m
+     * @param text its suffix, the work's original text [suffix_char_start, suffix_char_end)
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record EasiestWindow(
+            String workId,
+            int window,
+            int suffixCharStart,
+            int suffixCharEnd,
+            double bits,
+            int ranksBeyondM,
+            String text) {}
 
     /**
      * @param tokens its length in tokens (0 when no window is greedy-extractable)

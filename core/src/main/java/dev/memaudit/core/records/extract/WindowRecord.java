@@ -29,6 +29,17 @@ import java.util.Map;
  *     least one exact extraction reaches 0.5 and 0.99: ⌈ln(1−p) / ln(1−p_z)⌉, or unreachable when
  *     p_z = 0 ({@link AttemptsNeeded})
  * @param longestRank1Run longest run of suffix tokens that are each the model's top choice
+ * @param bitsToExtract extraction cost in bits (Liu, Evans, Xiong 2026, "Inextractability"): b =
+ *     −log2 p with p = Π_t (1/r_t if r_t ≤ m else P(x_t)) over the suffix tokens x_t, the chance of
+ *     an adversary who tries the model's ranked candidates at each step; r_t is the 1-based rank of
+ *     x_t in the model's untruncated next-token distribution (1 + the number of tokens with a
+ *     strictly higher logit, so tied tokens share the better rank), P(x_t) its untruncated (T = 1)
+ *     probability, m = {@link #BITS_RANK_CUTOFF}; log base 2; absent when not measured
+ * @param bitsRanksBeyondM suffix tokens whose rank is above m (charged P(x_t) rather than 1/r_t);
+ *     absent when the bits are not measured
+ * @param bitsNotMeasured why the bits are not measured for this window (a remote server's
+ *     top-log-prob list shorter than m that a suffix token falls outside of, so whether its rank is
+ *     at most m is unknown); absent when they are measured
  * @param notMeasured scheme → why the backend could not measure its p_z for this window; absent
  *     when every scheme was measured
  */
@@ -54,13 +65,20 @@ public record WindowRecord(
         boolean greedyExtractable,
         int longestRank1Run,
         Map<String, Map<String, AttemptsNeeded>> attemptsNeeded,
+        @OptionalField Double bitsToExtract,
+        @OptionalField Integer bitsRanksBeyondM,
+        @OptionalField String bitsNotMeasured,
         @OptionalField Map<String, String> notMeasured) {
+
+    /** m of the bits to extract: ranks up to m are tried as candidates, 1/r each. */
+    public static final int BITS_RANK_CUTOFF = 20;
 
     /**
      * Version of the windows.jsonl layout. 2: {@code attempts_needed} is "unreachable" (was null)
-     * when p_z = 0 and never capped at the largest double; {@code not_measured}.
+     * when p_z = 0 and never capped at the largest double; {@code not_measured}. 3: {@code
+     * bits_to_extract}, {@code bits_ranks_beyond_m}, {@code bits_not_measured}.
      */
-    public static final int SCHEMA_VERSION = 2;
+    public static final int SCHEMA_VERSION = 3;
 
     /** Not-measured reasons, an empty map when every scheme was measured. */
     public Map<String, String> notMeasuredOrEmpty() {

@@ -70,6 +70,9 @@ class AttemptsNeededTest {
                         false,
                         0,
                         Map.of("t1", Map.of("0.5", AttemptsNeeded.of(1))),
+                        3.5,
+                        0,
+                        null,
                         null);
         ObjectNode tree = (ObjectNode) Records.tree(w);
         ((ObjectNode) tree.path("attempts_needed").path("t1")).putNull("0.5");
