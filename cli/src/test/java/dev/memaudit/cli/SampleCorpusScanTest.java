@@ -1,6 +1,7 @@
 package dev.memaudit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.memaudit.core.text.NormalizedWords;
@@ -41,7 +42,14 @@ class SampleCorpusScanTest {
     static Path run;
     static Cli.Result build;
     static Cli.Result scan;
+
+    /** Every record of spans.jsonl. */
+    static List<JsonNode> allSpans;
+
+    /** The exact spans, but those of the near-verbatim case out-22 (checked on its own). */
     static List<JsonNode> spans;
+
+    static final String NEAR_CASE = "out-22-near-postwoman";
     static Map<String, String> outputTexts = new HashMap<>();
     static Map<String, String> workTexts = new HashMap<>();
     static Set<String> corpusWorkIds = new TreeSet<>();
@@ -130,10 +138,15 @@ class SampleCorpusScanTest {
                         },
                         p -> problems.add(p.toString()));
         assertThat(problems).as("sample corpus loads cleanly").isEmpty();
-        spans =
+        allSpans =
                 Files.exists(run.resolve("spans.jsonl"))
                         ? Cli.readJsonl(run.resolve("spans.jsonl"))
                         : List.of();
+        spans =
+                allSpans.stream()
+                        .filter(s -> s.get("match").asText().equals("exact"))
+                        .filter(s -> !s.get("output_id").asText().equals(NEAR_CASE))
+                        .toList();
     }
 
     @Test
@@ -214,6 +227,48 @@ class SampleCorpusScanTest {
                             assertThat(w[0]).isBetween(25, 31);
                             assertThat(w[1]).isBetween(27, 33);
                         });
+    }
+
+    /**
+     * out-22 copies "The Postwoman" of tidal-island-notes with "letters" changed to "post", "long"
+     * inserted and "fine" changed to "close": one near passage from "across" to "none of it" (the
+     * three words before the first change are too few to outweigh it, so that change is outside),
+     * beside the two exact spans of at least 12 words between the changes.
+     */
+    @Test
+    void theNearCaseIsOneNearPassageWithItsEditsBesideItsExactSpans() {
+        List<JsonNode> near =
+                allSpans.stream().filter(s -> s.get("match").asText().equals("near")).toList();
+        assertThat(near).hasSize(1);
+        JsonNode p = near.get(0);
+        assertThat(p.get("output_id").asText()).isEqualTo(NEAR_CASE);
+        assertThat(p.get("work_id").asText()).isEqualTo("tidal-island-notes");
+        assertThat(p.get("edit_distance").asInt()).isEqualTo(2);
+        assertThat(p.get("alignment").asText()).isEqualTo("24=1I11=1X17=");
+        assertThat(p.get("words_output").asInt()).isEqualTo(54);
+        assertThat(p.get("words_work").asInt()).isEqualTo(53);
+        assertThat(p.get("similarity").asDouble()).isCloseTo(1 - 2 / 54.0, within(1e-12));
+        String out =
+                Cli.cpSub(
+                        outputTexts.get(NEAR_CASE),
+                        p.get("output_char_start").asInt(),
+                        p.get("output_char_end").asInt());
+        String work =
+                Cli.cpSub(
+                        workTexts.get("tidal-island-notes"),
+                        p.get("work_char_start").asInt(),
+                        p.get("work_char_end").asInt());
+        assertThat(out).startsWith("across at low water").endsWith("tells none of it");
+        assertThat(work).startsWith("across at low water").endsWith("tells none of it");
+        assertThat(work).contains("cut it fine enough").doesNotContain("long years");
+        List<Integer> exact =
+                allSpans.stream()
+                        .filter(s -> s.get("output_id").asText().equals(NEAR_CASE))
+                        .filter(s -> s.get("match").asText().equals("exact"))
+                        .map(s -> s.get("words").asInt())
+                        .sorted()
+                        .toList();
+        assertThat(exact).containsExactly(17, 24);
     }
 
     @Test
@@ -310,14 +365,14 @@ class SampleCorpusScanTest {
         // scan.json
         JsonNode summary = Cli.readJson(run.resolve("scan.json"));
         assertThat(summary.get("schema_version").asInt()).isEqualTo(2);
-        assertThat(summary.get("outputs_scanned").asLong()).isEqualTo(20);
+        assertThat(summary.get("outputs_scanned").asLong()).isEqualTo(21);
         assertThat(summary.get("outputs_empty").asLong()).isEqualTo(1);
         assertThat(summary.get("problem_count").asInt()).isZero();
-        long exact = spans.stream().filter(s -> s.get("match").asText().equals("exact")).count();
+        long exact = allSpans.stream().filter(s -> s.get("match").asText().equals("exact")).count();
         assertThat(summary.get("spans").asLong()).isEqualTo(exact);
-        assertThat(summary.get("near_passages").asLong()).isEqualTo(spans.size() - exact);
+        assertThat(summary.get("near_passages").asLong()).isEqualTo(allSpans.size() - exact);
         long withSpans =
-                spans.stream()
+                allSpans.stream()
                         .filter(s -> s.get("match").asText().equals("exact"))
                         .map(s -> s.get("output_id").asText())
                         .distinct()
@@ -337,7 +392,7 @@ class SampleCorpusScanTest {
 
         // outputs.jsonl: one line per output, in input order
         List<JsonNode> outputs = Cli.readJsonl(run.resolve("outputs.jsonl"));
-        assertThat(outputs).hasSize(21);
+        assertThat(outputs).hasSize(22);
         Map<String, JsonNode> byId = new HashMap<>();
         for (int i = 0; i < outputs.size(); i++) {
             JsonNode o = outputs.get(i);
