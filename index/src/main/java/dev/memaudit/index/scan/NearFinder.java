@@ -12,13 +12,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Finds maximal near-verbatim passages: seeds (the exact runs of at least min-words words, and
- * shorter exact runs of at least the index's n-gram size whose grams are not common in the corpus)
- * are extended outward by {@link NearAligner} across substituted, inserted and deleted words, and
- * kept when the passage is at least {@code minWords} words long in both texts, its word similarity
- * (1 − edit distance / longer length) is at least the threshold, and it is not simply an exact run
- * (at least one edit, join or split). Seeds are taken longest first, and a seed inside a passage
- * already extended on the same work is not extended again. Not thread-safe: one per scanner.
+ * Finds maximal near-verbatim passages. Seeds are the exact runs of at least min-words words and
+ * the shorter exact runs of at least the index's n-gram size that the exact finder extends or that
+ * start at a gram no extended run covers, provided their gram occurs at most {@link
+ * #MAX_SEED_FREQUENCY} times in the corpus (see {@link SpanFinder#shortRuns}). Each seed is
+ * extended outward by {@link NearAligner} across substituted, inserted and deleted words, longest
+ * seeds first; a seed inside a passage already extended on the same work is not extended again. A
+ * passage is kept when it is at least {@code minWords} words long in both texts, its word
+ * similarity (1 − edit distance / longer length) is at least the threshold, it is not simply an
+ * exact run (at least one edit, join or split), and, when it has edits, it has at least {@link
+ * #MIN_MATCHES_BESIDE_LONGEST_RUN} matched words outside its longest unedited stretch. Matched
+ * words whose characters differ are re-checked on their normalized forms, so a hash collision is an
+ * edit. Not thread-safe: one per scanner.
  */
 final class NearFinder {
     /**
