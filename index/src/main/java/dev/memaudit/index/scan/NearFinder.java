@@ -398,12 +398,13 @@ final class NearFinder {
 
     /**
      * Whether a compound of {@code compound} code points can be two words of {@code parts} code
-     * points together: the compound's range holds both words plus at most a hyphen, a line break
-     * and a few spaces or tabs. (A word whose form NFKC expands, ß or ﬁ, can fail this cheap test;
-     * such a join is then an edit.)
+     * points together: the compound's range holds both words plus a hyphen (a line break and a few
+     * spaces or tabs after it at most), as in "soap-works" or a line-end "soap-⏎works". A compound
+     * written without one ("soapworks" against "soap works") is an edit, which keeps this check off
+     * the many word pairs whose lengths merely add up; so is a word whose form NFKC expands (ß, ﬁ).
      */
     static boolean joinable(int compound, int parts) {
-        return compound >= parts && compound <= parts + MAX_JOIN_EXTRA;
+        return compound > parts && compound <= parts + MAX_JOIN_EXTRA;
     }
 
     /** Code points a joined compound may hold beyond its two words: "-", CR LF, two spaces. */
