@@ -137,10 +137,13 @@ final class NearFinder {
                     gEnd)) {
                 continue;
             }
-            extensions++;
-            forms.work(seed.ordinal());
             int lo = store.base(seed.ordinal());
             int hi = store.base(seed.ordinal() + 1);
+            if (!promising(words, m, seed, corpus, lo, hi)) {
+                continue;
+            }
+            extensions++;
+            forms.work(seed.ordinal());
             NearAligner.Extension back =
                     aligner.extend(
                             words,
@@ -227,6 +230,43 @@ final class NearFinder {
             }
         }
         return p.matches - longest >= MIN_MATCHES_BESIDE_LONGEST_RUN;
+    }
+
+    /** Words on each side of a seed, and diagonals either way, that {@link #promising} looks at. */
+    static final int LOOK = 12;
+
+    static final int LOOK_SHIFT = NearAligner.X_DROP_EDITS;
+
+    /**
+     * Whether the {@value #LOOK} words on either side of the seed hold at least {@link
+     * #MIN_MATCHES_BESIDE_LONGEST_RUN} words that equal a work word within {@value #LOOK_SHIFT}
+     * positions of the seed's diagonal. A passage with edits needs that many matched words beside
+     * its longest stretch, and an extension that finds fewer in its first {@value #LOOK} words has
+     * fallen more than three edits behind and stopped; so a seed failing this (most chance matches
+     * of common words in unrelated text) is not extended.
+     */
+    private static boolean promising(
+            long[] words, int m, SpanFinder.Run seed, long[] corpus, int lo, int hi) {
+        int found = 0;
+        int d0 = seed.globalStart() - seed.outStart();
+        for (int side = 0; side < 2; side++) {
+            for (int k = 1; k <= LOOK; k++) {
+                int i = side == 0 ? seed.outEnd() - 1 + k : seed.outStart() - k;
+                if (i < 0 || i >= m) {
+                    break;
+                }
+                for (int d = -LOOK_SHIFT; d <= LOOK_SHIFT; d++) {
+                    int g = i + d0 + d;
+                    if (g >= lo && g < hi && corpus[g] == words[i]) {
+                        if (++found >= MIN_MATCHES_BESIDE_LONGEST_RUN) {
+                            return true;
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     private static boolean inside(List<Passage> ps, int ord, int a, int b, int ga, int gb) {
