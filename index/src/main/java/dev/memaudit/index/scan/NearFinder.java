@@ -87,6 +87,7 @@ final class NearFinder {
     private final double minSimilarity;
     private final SpanFinder finder;
     private final NearAligner aligner;
+    private final NearAligner relaxed;
 
     private long extensions;
 
@@ -104,6 +105,7 @@ final class NearFinder {
         this.finder = finder;
         finder.collectShortRuns(MAX_SEED_FREQUENCY);
         this.aligner = new NearAligner(minSimilarity);
+        this.relaxed = new NearAligner(0.5);
     }
 
     /**
@@ -164,6 +166,28 @@ final class NearFinder {
                             hi - gEnd,
                             1,
                             forms);
+            if (seed.words() + matched(back.ops()) + matched(fwd.ops()) >= 2 * minWords) {
+                back =
+                        relaxedTail(
+                                back,
+                                words,
+                                seed.outStart() - 1,
+                                seed.outStart(),
+                                seed.globalStart() - 1,
+                                seed.globalStart() - lo,
+                                -1,
+                                forms);
+                fwd =
+                        relaxedTail(
+                                fwd,
+                                words,
+                                seed.outEnd(),
+                                m - seed.outEnd(),
+                                gEnd,
+                                hi - gEnd,
+                                1,
+                                forms);
+            }
             byte[] ops = new byte[back.ops().length + seed.words() + fwd.ops().length];
             for (int k = 0; k < back.ops().length; k++) {
                 ops[k] = back.ops()[back.ops().length - 1 - k];
@@ -230,6 +254,76 @@ final class NearFinder {
             }
         }
         return p.matches - longest >= MIN_MATCHES_BESIDE_LONGEST_RUN;
+    }
+
+    /**
+     * A side's extension {@code main} continued, from where it stopped, by an extension at
+     * similarity 0.5 (as many matched as edited words), kept up to its last {@value #TAIL_RUN}
+     * consecutive matched words. The extension at the threshold stops where the words after an edit
+     * are too few to pay for it (fewer than four at 0.8), so a copy whose first or last words hold
+     * two edits close together would lose them although the whole passage is similar enough; the
+     * passage's similarity is checked as a whole afterwards ({@link #trimmed}). Used only around a
+     * core of at least twice min-words matched words: a stock phrase seed, with the next stock
+     * phrase a few edits away, is not to be joined to it.
+     */
+    private NearAligner.Extension relaxedTail(
+            NearAligner.Extension main,
+            long[] words,
+            int outFrom,
+            int outAvail,
+            int workFrom,
+            int workAvail,
+            int dir,
+            Forms forms) {
+        int o = main.outWords();
+        int w = main.workWords();
+        byte[] t =
+                relaxed.extend(
+                                words,
+                                outFrom + dir * o,
+                                outAvail - o,
+                                corpus,
+                                workFrom + dir * w,
+                                workAvail - w,
+                                dir,
+                                forms)
+                        .ops();
+        int n = t.length;
+        while (n >= TAIL_RUN && !unedited(t, n - TAIL_RUN, n)) {
+            n--;
+        }
+        if (n < TAIL_RUN) {
+            return main;
+        }
+        byte[] ops = Arrays.copyOf(main.ops(), main.ops().length + n);
+        System.arraycopy(t, 0, ops, main.ops().length, n);
+        for (int k = 0; k < n; k++) {
+            o += outWords(t[k]);
+            w += workWords(t[k]);
+        }
+        return new NearAligner.Extension(o, w, ops);
+    }
+
+    private static int matched(byte[] ops) {
+        int n = 0;
+        for (byte op : ops) {
+            if (!isEdit(op)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Matched words in a row that the relaxed part of an extension must end with. */
+    static final int TAIL_RUN = 3;
+
+    private static boolean unedited(byte[] ops, int from, int to) {
+        for (int k = from; k < to; k++) {
+            if (isEdit(ops[k])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Words on each side of a seed, and diagonals either way, that {@link #promising} looks at. */
