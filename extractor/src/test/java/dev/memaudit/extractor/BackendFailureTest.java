@@ -119,6 +119,7 @@ class BackendFailureTest {
                 5,
                 0,
                 8,
+                0.8,
                 null);
     }
 

@@ -91,6 +91,7 @@ class ExtractServiceTest {
                 3,
                 40,
                 8,
+                0.8,
                 null);
     }
 

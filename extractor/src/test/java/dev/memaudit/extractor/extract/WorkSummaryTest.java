@@ -158,6 +158,9 @@ class WorkSummaryTest {
                 exact ? 10 : 1,
                 exact ? 1.0 : 0.1,
                 exact ? 0 : 9,
+                exact ? 1.0 : 0.1,
+                exact ? 1.0 : 0.1,
+                exact,
                 List.of(),
                 null);
     }

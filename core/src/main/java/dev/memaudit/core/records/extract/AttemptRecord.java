@@ -3,6 +3,7 @@ package dev.memaudit.core.records.extract;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.memaudit.core.records.Nullable;
 import dev.memaudit.core.records.OptionalField;
 import dev.memaudit.core.records.RecordFile;
 import java.util.List;
@@ -25,6 +26,14 @@ import java.util.List;
  * @param longestCommonTokenRun longest run of tokens the generation and the true suffix share
  * @param tokenMatchShare share of suffix positions where the generation has the true token
  * @param editDistance Levenshtein distance in tokens to the true suffix
+ * @param wordSimilarity 1 − (word-level Levenshtein distance / the larger word count) between the
+ *     generation (cut to the suffix's token length) and the true suffix, both decoded by the
+ *     model's tokenizer and split into the project's normalized words; null when the true suffix
+ *     has no normalized word (the ratio is undefined)
+ * @param rougeL ROUGE-L F1 (β = 1) over the same normalized words: 2 · LCS / (words of the
+ *     generation + words of the true suffix); null when the true suffix has no normalized word
+ * @param near a near extraction: exact, or word similarity ≥ the run's {@code min_similarity}; so
+ *     every exact attempt is also near
  * @param spans the generation scanned against the whole index: verbatim spans of any work
  * @param error never written; earlier versions of memaudit wrote a backend failure as an attempt
  *     with this field, and such a line is refused on reading (it is not a try)
@@ -47,11 +56,17 @@ public record AttemptRecord(
         @OptionalField Integer longestCommonTokenRun,
         @OptionalField Double tokenMatchShare,
         @OptionalField Integer editDistance,
+        @Nullable Double wordSimilarity,
+        @Nullable Double rougeL,
+        boolean near,
         @OptionalField List<ScanSpan> spans,
         @OptionalField String error) {
 
-    /** Version of the attempts.jsonl layout. */
-    public static final int SCHEMA_VERSION = 1;
+    /**
+     * Version of the attempts.jsonl layout. 2: {@code word_similarity}, {@code rouge_l}, {@code
+     * near}.
+     */
+    public static final int SCHEMA_VERSION = 2;
 
     public AttemptRecord {
         if (error != null) {
