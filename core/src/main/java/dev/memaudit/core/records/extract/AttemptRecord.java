@@ -3,7 +3,6 @@ package dev.memaudit.core.records.extract;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-import dev.memaudit.core.records.Nullable;
 import dev.memaudit.core.records.OptionalField;
 import dev.memaudit.core.records.RecordFile;
 import java.util.List;
@@ -28,12 +27,13 @@ import java.util.List;
  * @param editDistance Levenshtein distance in tokens to the true suffix
  * @param wordSimilarity 1 − (word-level Levenshtein distance / the larger word count) between the
  *     generation (cut to the suffix's token length) and the true suffix, both decoded by the
- *     model's tokenizer and split into the project's normalized words; null when the true suffix
- *     has no normalized word (the ratio is undefined)
+ *     model's tokenizer and split into the project's normalized words; absent when the true suffix
+ *     has no normalized word (the ratio is undefined: not measured, never 0)
  * @param rougeL ROUGE-L F1 (β = 1) over the same normalized words: 2 · LCS / (words of the
- *     generation + words of the true suffix); null when the true suffix has no normalized word
+ *     generation + words of the true suffix); absent when the true suffix has no normalized word
  * @param near a near extraction: exact, or word similarity ≥ the run's {@code min_similarity}; so
- *     every exact attempt is also near
+ *     every exact attempt is also near (always written; optional only so that an old error line is
+ *     refused with the reason below)
  * @param spans the generation scanned against the whole index: verbatim spans of any work
  * @param error never written; earlier versions of memaudit wrote a backend failure as an attempt
  *     with this field, and such a line is refused on reading (it is not a try)
@@ -56,9 +56,9 @@ public record AttemptRecord(
         @OptionalField Integer longestCommonTokenRun,
         @OptionalField Double tokenMatchShare,
         @OptionalField Integer editDistance,
-        @Nullable Double wordSimilarity,
-        @Nullable Double rougeL,
-        boolean near,
+        @OptionalField Double wordSimilarity,
+        @OptionalField Double rougeL,
+        @OptionalField Boolean near,
         @OptionalField List<ScanSpan> spans,
         @OptionalField String error) {
 
@@ -83,11 +83,12 @@ public record AttemptRecord(
                 || longestCommonTokenRun == null
                 || tokenMatchShare == null
                 || editDistance == null
+                || near == null
                 || spans == null) {
             throw new IllegalArgumentException(
                     "an attempt needs generated_text, generated_tokens, exact,"
-                            + " longest_common_token_run, token_match_share, edit_distance and"
-                            + " spans");
+                            + " longest_common_token_run, token_match_share, edit_distance, near"
+                            + " and spans");
         }
     }
 
