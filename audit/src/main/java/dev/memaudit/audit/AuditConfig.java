@@ -24,7 +24,7 @@ import java.util.Map;
  *          |  {canary: {members: [ids] | member_fraction: 0.5, repeat: 100, steps: 0, seed: 42,
  *                       arch: llama, layers: 4, fast: false}}
  * extract: {prefix_tokens: 50, suffix_tokens: 50, stride: 50, attempts: 2,
- *           attempt_windows: all | top:K | random:K, seed: 1}
+ *           attempt_windows: all | top:K | random:K, seed: 1, min_similarity: 0.8}
  * sample:  {n: 4, max_new_tokens: 64, temperature: 1.0, seed: 3,
  *           tiers: [plain, instruction, title, unconditioned], opening_tokens: 32}   # a campaign
  * scan:    {min_words: 12, min_similarity: 0.8, exact_only: false}
@@ -109,6 +109,7 @@ public record AuditConfig(
                     "attempts",
                     "attempt_windows",
                     "seed",
+                    "min_similarity",
                     "works");
             flag(f, "--prefix-tokens", ex.integer("prefix_tokens", -1, 1, 8192));
             flag(f, "--suffix-tokens", ex.integer("suffix_tokens", -1, 1, 8192));
@@ -119,6 +120,7 @@ public record AuditConfig(
                 f.addAll(List.of("--attempt-windows", attemptWindows));
             }
             flag(f, "--seed", ex.integer("seed", -1, 0, Long.MAX_VALUE));
+            flagD(f, "--min-similarity", ex.number("min_similarity", -1, 0.5, 1));
             List<String> works = ex.strings("works");
             if (works != null) {
                 f.add("--works");

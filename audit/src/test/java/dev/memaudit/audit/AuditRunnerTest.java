@@ -63,7 +63,7 @@ class AuditRunnerTest {
                         + "out: out\n"
                         + "stages: [index, model, extract, scan]\n"
                         + "model: {endpoint: 'http://127.0.0.1:9', model_name: m}\n"
-                        + "extract: {attempts: 2}\n");
+                        + "extract: {attempts: 2, min_similarity: 0.9}\n");
         return AuditConfig.load(f);
     }
 
@@ -100,7 +100,9 @@ class AuditRunnerTest {
                                 "--out",
                                 o.resolve("extract").toString(),
                                 "--attempts",
-                                "2"));
+                                "2",
+                                "--min-similarity",
+                                "0.9"));
         AuditState state = Records.read(o.resolve("audit-state.json"), AuditState.class);
         assertThat(state.stages()).containsOnlyKeys("index", "extract");
         assertThat(state.stages().get("index").finished()).isTrue();

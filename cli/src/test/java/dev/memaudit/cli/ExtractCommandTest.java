@@ -60,6 +60,26 @@ class ExtractCommandTest {
     }
 
     @Test
+    void minSimilarityOutsideItsRangeIsAUsageError() {
+        for (String bad : new String[] {"0.4", "1.01"}) {
+            Cli.Result r =
+                    Cli.run(
+                                    "extract",
+                                    "--index",
+                                    tmp.toString(),
+                                    "--model",
+                                    tmp.toString(),
+                                    "--out",
+                                    tmp.resolve("o").toString(),
+                                    "--min-similarity",
+                                    bad)
+                            .exits(2)
+                            .noStackTrace();
+            assertThat(r.err()).contains("min-similarity must be between 0.5 and 1, got " + bad);
+        }
+    }
+
+    @Test
     void campaignOptionsNeedCampaign() {
         Cli.Result r =
                 Cli.run(

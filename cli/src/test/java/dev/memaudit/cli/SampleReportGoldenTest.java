@@ -133,6 +133,7 @@ class SampleReportGoldenTest {
                             7,
                             256,
                             12,
+                            0.8,
                             EXTRACTED);
             new ExtractService(Clock.systemUTC(), err, false)
                     .run(

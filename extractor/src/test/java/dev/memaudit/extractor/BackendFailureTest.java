@@ -119,6 +119,7 @@ class BackendFailureTest {
                 5,
                 0,
                 8,
+                0.8,
                 null);
     }
 
@@ -327,10 +328,23 @@ class BackendFailureTest {
     @Test
     void anOldAttemptLineWithAnErrorIsRefusedWithHowToRecover(@TempDir Path dir)
             throws IOException {
+        // such lines were written at version 1, which is now refused by its version (the folder
+        // does not resume); the error field is still refused with the reason at the current one
+        Path v1 = dir.resolve("v1.jsonl");
+        Files.writeString(
+                v1,
+                "{\"schema_version\":1,\"work_id\":\"w\",\"window\":3,\"attempt\":1,"
+                        + "\"error\":\"EndpointException: connection refused\"}\n");
+        assertThatThrownBy(() -> Records.readAll(v1, AttemptRecord.class))
+                .isInstanceOf(MemauditException.class)
+                .hasMessageContaining(v1 + ":1: ")
+                .hasMessageContaining("schema_version 1 is not one this memaudit reads");
         Path f = dir.resolve("attempts.jsonl");
         Files.writeString(
                 f,
-                "{\"schema_version\":1,\"work_id\":\"w\",\"window\":3,\"attempt\":1,"
+                "{\"schema_version\":"
+                        + AttemptRecord.SCHEMA_VERSION
+                        + ",\"work_id\":\"w\",\"window\":3,\"attempt\":1,"
                         + "\"scheme\":\"t1\",\"seed\":9,\"settings\":{\"temperature\":1.0,"
                         + "\"top_k\":0,\"top_p\":1.0,\"max_new_tokens\":8},\"prefix_text\":\"x\","
                         + "\"error\":\"EndpointException: connection refused\"}\n");

@@ -236,6 +236,7 @@ final class LadderCalibration {
                 seed,
                 0,
                 12,
+                0.8,
                 null);
     }
 

@@ -95,7 +95,7 @@ public final class BenchExtractCommand implements Callable<Integer> {
             if (tiny) {
                 throw MemauditException.usage("--tiny goes with the random-weight benchmark");
             }
-            ExtractService.Options o = windows.options(List.of(), Scheme.T1, 0, 0, 12, works);
+            ExtractService.Options o = windows.options(List.of(), Scheme.T1, 0, 0, 12, 0.8, works);
             HttpExtractBench.run(
                     new HttpExtractBench.Settings(
                             index, model, endpoint, modelName, maxInFlight, o),

@@ -92,6 +92,16 @@ public final class ExtractCommand implements Callable<Integer> {
                             + " index, in normalized words (default ${DEFAULT-VALUE}).")
     int minWords;
 
+    @Option(
+            names = "--min-similarity",
+            defaultValue = "0.8",
+            paramLabel = "<s>",
+            description =
+                    "Lowest word similarity of a near attempt, 1 - word edit distance / longer"
+                            + " length between generation and true suffix, in [0.5, 1] (default"
+                            + " ${DEFAULT-VALUE}).")
+    double minSimilarity;
+
     @Override
     public Integer call() {
         List<Scheme> extra = new ArrayList<>();
@@ -105,6 +115,7 @@ public final class ExtractCommand implements Callable<Integer> {
                         seed,
                         reconstructMaxTokens,
                         minWords,
+                        minSimilarity,
                         works);
         PrintStream err = WriterStream.of(spec.commandLine().getErr());
         ExtractService.Summary s =

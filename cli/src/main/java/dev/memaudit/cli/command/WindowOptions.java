@@ -62,6 +62,7 @@ public final class WindowOptions {
      * @param seed seed of attempts and random window choice
      * @param reconstructMaxTokens most tokens of chained greedy reconstruction per work; 0 = off
      * @param minWords shortest verbatim span reported when a generation is scanned, in words
+     * @param minSimilarity lowest word similarity of a near attempt
      * @param works work ids, or null for every work of the index
      */
     ExtractService.Options options(
@@ -70,6 +71,7 @@ public final class WindowOptions {
             long seed,
             int reconstructMaxTokens,
             int minWords,
+            double minSimilarity,
             List<String> works) {
         return new ExtractService.Options(
                 prefixTokens,
@@ -83,6 +85,7 @@ public final class WindowOptions {
                 seed,
                 reconstructMaxTokens,
                 minWords,
+                minSimilarity,
                 works);
     }
 }

@@ -70,6 +70,7 @@ final class RecordSamples {
                     1,
                     1024,
                     12,
+                    0.8,
                     null,
                     16,
                     "/runs/a/index",
@@ -198,7 +199,7 @@ final class RecordSamples {
         AttemptRecord.Settings settings = new AttemptRecord.Settings(1.0, 0, 1.0, 32);
         out.add(
                 new AttemptRecord(
-                        1,
+                        AttemptRecord.SCHEMA_VERSION,
                         "w1",
                         3,
                         1,
@@ -212,6 +213,9 @@ final class RecordSamples {
                         2,
                         0.25,
                         7,
+                        0.625,
+                        0.7,
+                        false,
                         List.of(new AttemptRecord.ScanSpan("w2", 10, 120, 1, 111, 21, true)),
                         null));
         out.add(new ServedByRecord(1, "http://127.0.0.1:8000"));
@@ -240,7 +244,19 @@ final class RecordSamples {
                         20,
                         new ExtractWork.EasiestWindow(
                                 "w1", 4, 200, 260, 12.25, 1, "the sample text of its suffix"),
-                        1));
+                        1,
+                        0.8,
+                        new ExtractWork.Empirical("t1", 64, 69, 0.93, 0.84, 0.98, 0.9, null),
+                        new ExtractWork.Empirical(
+                                "t1",
+                                66,
+                                69,
+                                0.96,
+                                0.88,
+                                0.99,
+                                null,
+                                Map.of("expected_rate", "no probability of a near suffix")),
+                        new ExtractWork.AttemptCoverage(35, 1000, 1040, 1140, 0.877, 0.912)));
         out.add(
                 new ExtractSummary(
                         ExtractSummary.SCHEMA_VERSION,
@@ -258,7 +274,11 @@ final class RecordSamples {
                         null,
                         20,
                         null,
-                        0));
+                        0,
+                        0.8,
+                        new ExtractWork.Empirical("t1", 0, 0, null, null, null, null, null),
+                        new ExtractWork.Empirical("t1", 0, 0, null, null, null, null, null),
+                        new ExtractWork.AttemptCoverage(0, 0, 0, 0, null, null)));
         Map<String, Double> features = new LinkedHashMap<>();
         features.put("nll", 0.0048);
         features.put("ppl", 1.0048);
@@ -459,10 +479,25 @@ final class RecordSamples {
                                 new ExtractWork.Attempts(
                                         105,
                                         99,
+                                        102,
                                         1,
                                         35,
+                                        36,
                                         new ExtractWork.Empirical(
-                                                "t1", 64, 69, 0.93, 0.84, 0.98, 0.9, null)),
+                                                "t1", 64, 69, 0.93, 0.84, 0.98, 0.9, null),
+                                        new ExtractWork.Empirical(
+                                                "t1",
+                                                66,
+                                                69,
+                                                0.96,
+                                                0.88,
+                                                0.99,
+                                                null,
+                                                Map.of(
+                                                        "expected_rate",
+                                                        "no probability of a near suffix")),
+                                        new ExtractWork.AttemptCoverage(
+                                                35, 1000, 1040, 1140, 0.877, 0.912)),
                                 new Reconstruction(1024, 1024, 0.4, 3632),
                                 new ExtractWork.EasiestWindow(
                                         "w1",
@@ -494,6 +529,10 @@ final class RecordSamples {
                                         0,
                                         0,
                                         0,
+                                        0,
+                                        0,
+                                        new ExtractWork.Empirical(
+                                                "t1", 0, 0, null, null, null, null, null),
                                         new ExtractWork.Empirical(
                                                 "t1",
                                                 0,
@@ -505,7 +544,8 @@ final class RecordSamples {
                                                 Map.of(
                                                         "expected_rate",
                                                         "p_z under t1 not measured for window"
-                                                                + " 3"))),
+                                                                + " 3")),
+                                        new ExtractWork.AttemptCoverage(0, 0, 0, 0, null, null)),
                                 null,
                                 null,
                                 0,

@@ -37,6 +37,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -77,6 +78,8 @@ public final class ExtractService {
      * @param seed run seed (attempt seeds, random window choice)
      * @param reconstructMaxTokens most tokens of chained greedy reconstruction per work (0 = off)
      * @param minWords shortest verbatim span reported when scanning a generation
+     * @param minSimilarity lowest word similarity of a near attempt ({@link WordMatch}), in [0.5,
+     *     1]
      * @param works work ids to audit, or null for every work of the index that is not a control
      */
     public record Options(
@@ -91,6 +94,7 @@ public final class ExtractService {
             long seed,
             int reconstructMaxTokens,
             int minWords,
+            double minSimilarity,
             List<String> works) {
 
         public Options {
@@ -111,6 +115,9 @@ public final class ExtractService {
             if (minWords < 2) {
                 p.add("min words must be ≥ 2, got " + minWords);
             }
+            if (!(minSimilarity >= 0.5 && minSimilarity <= 1.0)) {
+                p.add("min-similarity must be between 0.5 and 1, got " + minSimilarity);
+            }
             if (!p.isEmpty()) {
                 throw MemauditException.usage(String.join("; ", p));
             }
@@ -122,7 +129,10 @@ public final class ExtractService {
             works = works == null ? null : List.copyOf(works);
         }
 
-        /** 50-token prefix and suffix, stride 50, no attempts, 1024-token reconstruction. */
+        /**
+         * 50-token prefix and suffix, stride 50, no attempts, 1024-token reconstruction, near
+         * attempts at word similarity 0.8.
+         */
         public static Options defaults() {
             return new Options(
                     50,
@@ -136,6 +146,7 @@ public final class ExtractService {
                     0,
                     1024,
                     12,
+                    0.8,
                     null);
         }
 
@@ -161,6 +172,7 @@ public final class ExtractService {
                     seed,
                     reconstructMaxTokens,
                     minWords,
+                    minSimilarity,
                     works,
                     batch,
                     index.dir().toString(),
@@ -360,7 +372,24 @@ public final class ExtractService {
                         easiestOfRun(summaries),
                         summaries.values().stream()
                                 .mapToLong(ExtractWork::bitsNotMeasuredWindows)
-                                .sum()));
+                                .sum(),
+                        o.minSimilarity(),
+                        WorkSummary.pooled(
+                                o.attemptScheme().name(),
+                                summaries.values().stream()
+                                        .map(x -> x.attempts().empirical())
+                                        .toList(),
+                                false),
+                        WorkSummary.pooled(
+                                o.attemptScheme().name(),
+                                summaries.values().stream()
+                                        .map(x -> x.attempts().empiricalNear())
+                                        .toList(),
+                                true),
+                        WorkSummary.pooledCoverage(
+                                summaries.values().stream()
+                                        .map(x -> x.attempts().coverage())
+                                        .toList())));
 
         RunManifest manifest = new RunManifest(clock, args);
         manifest.seeds(Map.of("seed", o.seed()));
@@ -700,6 +729,7 @@ public final class ExtractService {
                                         scheme,
                                         seedOf(o, tw, row, greedy),
                                         recSettings,
+                                        o.minSimilarity(),
                                         gen)),
                 onRefused);
     }
@@ -717,6 +747,7 @@ public final class ExtractService {
             Scheme scheme,
             long seed,
             AttemptRecord.Settings recSettings,
+            double minSimilarity,
             Generation gen) {
         String prefixText =
                 CodePoints.substring(tw.text(), win.prefixCharStart(), win.prefixCharEnd());
@@ -724,6 +755,14 @@ public final class ExtractService {
         int[] truth = tw.slice(win.suffixStart(), win.suffixEnd());
         Match m = Match.of(generated, truth);
         String text = model.tokenizer().decode(generated);
+        // both sides decoded by the same tokenizer and the generation cut to the suffix's length,
+        // as for the token edit distance: an exact attempt then has word similarity 1
+        WordMatch words =
+                WordMatch.of(
+                        generated.length > truth.length
+                                ? model.tokenizer().decode(Arrays.copyOf(generated, truth.length))
+                                : text,
+                        model.tokenizer().decode(truth));
         String outId = tw.workId() + "#" + win.index() + "/" + attempt;
         List<AttemptRecord.ScanSpan> spans = new ArrayList<>();
         for (Span s : scanner.scan(new ScanService.Output(0, outId, text, null)).spans()) {
@@ -752,6 +791,9 @@ public final class ExtractService {
                 m.longestCommonTokenRun(),
                 m.tokenMatchShare(),
                 m.editDistance(),
+                words.similarity(),
+                words.rougeL(),
+                words.near(m.exact(), minSimilarity),
                 spans,
                 null);
     }

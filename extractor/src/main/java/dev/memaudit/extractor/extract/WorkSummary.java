@@ -10,6 +10,7 @@ import dev.memaudit.stats.ClopperPearson;
 import dev.memaudit.stats.Quantiles;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,22 +39,38 @@ public final class WorkSummary {
     public static final class Attempts {
         private int total;
         private int exact;
+        private int near;
         private int skipped;
         private int greedyExact;
+        private int greedyNear;
         private int k;
+        private int kNear;
+        // windows with any attempt, with an exact one, with a near one (for the attempt coverage)
+        private final Set<Integer> attempted = new HashSet<>();
+        private final Set<Integer> exactWindows = new HashSet<>();
+        private final Set<Integer> nearWindows = new HashSet<>();
         // sampled attempts per window, in window order: the expected rate is summed in that order
         private final Map<Integer, Integer> sampledByWindow = new TreeMap<>();
 
         public void add(AttemptRecord a) {
             total++;
             boolean ex = a.exact();
+            boolean nr = a.near();
+            attempted.add(a.window());
             if (ex) {
                 exact++;
+                exactWindows.add(a.window());
+            }
+            if (nr) {
+                near++;
+                nearWindows.add(a.window());
             }
             if (a.attempt() == 0) {
                 greedyExact += ex ? 1 : 0;
+                greedyNear += nr ? 1 : 0;
             } else {
                 k += ex ? 1 : 0;
+                kNear += nr ? 1 : 0;
                 sampledByWindow.merge(a.window(), 1, Integer::sum);
             }
         }
@@ -244,7 +261,7 @@ public final class WorkSummary {
                 windows.isEmpty() ? 0.0 : (double) greedy / windows.size(),
                 longest,
                 quantiles,
-                attempts(windows, attempts, attemptScheme, where),
+                attempts(tokens, windows, attempts, attemptScheme, where),
                 reconstruction,
                 easiest == null ? null : easiestWindow(easiest, text, where),
                 bitsMissing,
@@ -280,7 +297,7 @@ public final class WorkSummary {
     }
 
     private static ExtractWork.Attempts attempts(
-            List<WindowRecord> windows, Attempts a, String scheme, String where) {
+            int tokens, List<WindowRecord> windows, Attempts a, String scheme, String where) {
         Map<Integer, WindowRecord> byIndex = new HashMap<>();
         for (WindowRecord w : windows) {
             byIndex.put(w.window(), w);
@@ -312,23 +329,130 @@ public final class WorkSummary {
                 expected += p * e.getValue();
             }
         }
-        ExtractWork.Empirical empirical;
-        if (n > 0) {
-            ClopperPearson.Interval ci = ClopperPearson.interval(a.k, n, 0.95);
-            empirical =
-                    new ExtractWork.Empirical(
-                            scheme,
-                            a.k,
-                            n,
-                            (double) a.k / n,
-                            ci.low(),
-                            ci.high(),
-                            notMeasured == null ? expected / n : null,
-                            notMeasured == null ? null : Map.of("expected_rate", notMeasured));
-        } else {
-            empirical = new ExtractWork.Empirical(scheme, a.k, n, null, null, null, null, null);
+        ExtractWork.Empirical empirical =
+                empirical(
+                        scheme,
+                        a.k,
+                        n,
+                        notMeasured == null ? expected / n : null,
+                        notMeasured == null ? null : Map.of("expected_rate", notMeasured));
+        ExtractWork.Empirical empiricalNear =
+                empirical(scheme, a.kNear, n, null, Map.of("expected_rate", NEAR_EXPECTED));
+        return new ExtractWork.Attempts(
+                a.total,
+                a.exact,
+                a.near,
+                a.skipped,
+                a.greedyExact,
+                a.greedyNear,
+                empirical,
+                empiricalNear,
+                attemptCoverage(tokens, windows, a));
+    }
+
+    /** Why a near rate has no expected rate. */
+    static final String NEAR_EXPECTED =
+            "p_z is the probability of the exact suffix; no probability of a near suffix is"
+                    + " measured";
+
+    /**
+     * k of n sampled attempts with their Clopper–Pearson 95% interval; rate, interval and expected
+     * rate null when n = 0 (and {@code notMeasured} dropped then).
+     */
+    static ExtractWork.Empirical empirical(
+            String scheme, int k, int n, Double expected, Map<String, String> notMeasured) {
+        if (n == 0) {
+            return new ExtractWork.Empirical(scheme, k, n, null, null, null, null, null);
         }
-        return new ExtractWork.Attempts(a.total, a.exact, a.skipped, a.greedyExact, empirical);
+        ClopperPearson.Interval ci = ClopperPearson.interval(k, n, 0.95);
+        return new ExtractWork.Empirical(
+                scheme, k, n, (double) k / n, ci.low(), ci.high(), expected, notMeasured);
+    }
+
+    /**
+     * Coverage by attempts ({@link ExtractWork.AttemptCoverage}): tokens in the suffix of a window
+     * with an exact (near) attempt over the work's tokens.
+     */
+    static ExtractWork.AttemptCoverage attemptCoverage(
+            int tokens, List<WindowRecord> windows, Attempts a) {
+        boolean[] exact = new boolean[tokens];
+        boolean[] near = new boolean[tokens];
+        for (WindowRecord w : windows) {
+            if (a.exactWindows.contains(w.window())) {
+                mark(exact, w);
+            }
+            if (a.nearWindows.contains(w.window())) {
+                mark(near, w);
+            }
+        }
+        int e = count(exact);
+        int nr = count(near);
+        boolean measured = !a.attempted.isEmpty() && tokens > 0;
+        return new ExtractWork.AttemptCoverage(
+                a.attempted.size(),
+                e,
+                nr,
+                tokens,
+                measured ? (double) e / tokens : null,
+                measured ? (double) nr / tokens : null);
+    }
+
+    /**
+     * The run's rates: k and n of the works' sampled attempts summed, one interval over the pooled
+     * attempts; the expected rate the attempt-weighted mean of the works' (null when one work's is
+     * not measured, with its reason).
+     */
+    static ExtractWork.Empirical pooled(
+            String scheme, List<ExtractWork.Empirical> works, boolean near) {
+        int k = 0;
+        int n = 0;
+        double expected = 0;
+        String notMeasured = near ? NEAR_EXPECTED : null;
+        for (ExtractWork.Empirical e : works) {
+            k += e.k();
+            n += e.n();
+            if (e.n() == 0 || near) {
+                continue;
+            }
+            if (e.expectedRate() == null) {
+                if (notMeasured == null) {
+                    notMeasured =
+                            e.notMeasured() == null
+                                    ? "expected rate not measured for a work"
+                                    : e.notMeasured().get("expected_rate");
+                }
+            } else {
+                expected += e.expectedRate() * e.n();
+            }
+        }
+        return empirical(
+                scheme,
+                k,
+                n,
+                notMeasured == null && n > 0 ? expected / n : null,
+                notMeasured == null ? null : Map.of("expected_rate", notMeasured));
+    }
+
+    /** The run's coverage by attempts: covered and total tokens summed over the works. */
+    static ExtractWork.AttemptCoverage pooledCoverage(List<ExtractWork.AttemptCoverage> works) {
+        int windows = 0;
+        long e = 0;
+        long nr = 0;
+        long tokens = 0;
+        for (ExtractWork.AttemptCoverage c : works) {
+            windows += c.windowsWithAttempts();
+            e += c.exactTokens();
+            nr += c.nearTokens();
+            tokens += c.tokens();
+        }
+        boolean measured = windows > 0 && tokens > 0;
+        return new ExtractWork.AttemptCoverage(
+                windows,
+                e,
+                nr,
+                tokens,
+                measured ? (double) e / tokens : null,
+                measured ? (double) nr / tokens : null);
     }
 
     /**

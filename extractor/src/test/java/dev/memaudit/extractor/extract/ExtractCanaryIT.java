@@ -50,6 +50,7 @@ class ExtractCanaryIT {
                         1,
                         256,
                         12,
+                        0.8,
                         works);
         Path out = tmp.resolve("run");
         try (DjlLanguageModel m = ModelLoader.load(SampleCanary.modelDir());
@@ -113,6 +114,7 @@ class ExtractCanaryIT {
                         17,
                         0,
                         12,
+                        0.8,
                         MEMBERS);
         Path out = tmp.resolve("calibration");
         try (DjlLanguageModel m = ModelLoader.load(SampleCanary.modelDir());

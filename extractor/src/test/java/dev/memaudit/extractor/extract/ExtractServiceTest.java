@@ -91,6 +91,7 @@ class ExtractServiceTest {
                 3,
                 40,
                 8,
+                0.8,
                 null);
     }
 
@@ -150,8 +151,22 @@ class ExtractServiceTest {
         assertThat(first.path("log_p_z").path("t1").isNumber()).isTrue();
         Map<String, JsonNode> attempts = Ledgers.byKey(out.resolve("attempts.jsonl"));
         assertThat(attempts).hasSize(24);
+        Map<String, Integer> nearByWork = new java.util.HashMap<>();
         for (JsonNode a : attempts.values()) {
             int n = a.path("attempt").asInt();
+            // near = exact or word similarity ≥ 0.8; an exact attempt has similarity 1
+            double sim = a.path("word_similarity").asDouble(Double.NaN);
+            assertThat(sim).as(a.toString()).isBetween(0.0, 1.0);
+            assertThat(a.path("rouge_l").asDouble(Double.NaN)).isBetween(0.0, 1.0);
+            if (a.path("exact").asBoolean()) {
+                assertThat(sim).isEqualTo(1.0);
+            }
+            assertThat(a.path("near").asBoolean())
+                    .as(a.toString())
+                    .isEqualTo(a.path("exact").asBoolean() || sim >= 0.8);
+            if (a.path("near").asBoolean()) {
+                nearByWork.merge(a.path("work_id").asText(), 1, Integer::sum);
+            }
             assertThat(a.path("scheme").asText()).isEqualTo(n == 0 ? "greedy" : "t1");
             assertThat(a.path("prefix_text").asText()).isNotEmpty();
             assertThat(a.has("generated_text")).isTrue();
@@ -174,6 +189,15 @@ class ExtractServiceTest {
             assertThat(e.path("coverage").path("0.01").asDouble()).isBetween(0.0, 1.0);
             assertThat(e.path("attempts").path("total").asInt()).isEqualTo(8);
             assertThat(e.path("attempts").path("empirical").path("n").asInt()).isEqualTo(6);
+            assertThat(e.path("attempts").path("near").asInt())
+                    .isEqualTo(nearByWork.getOrDefault(t.id(), 0))
+                    .isGreaterThanOrEqualTo(e.path("attempts").path("exact").asInt());
+            assertThat(e.path("attempts").path("empirical_near").path("n").asInt()).isEqualTo(6);
+            JsonNode cov = e.path("attempts").path("coverage");
+            assertThat(cov.path("windows_with_attempts").asInt()).isEqualTo(2);
+            assertThat(cov.path("near").asDouble())
+                    .isBetween(0.0, 1.0)
+                    .isGreaterThanOrEqualTo(cov.path("exact").asDouble());
             assertThat(e.path("reconstruction").path("tokens_generated").asInt()).isPositive();
         }
         // a local model gives every rank: every window has its bits, and the easiest window of
@@ -205,6 +229,65 @@ class ExtractServiceTest {
         JsonNode run = Json.MAPPER.readTree(out.resolve("extract.json").toFile());
         assertThat(run.path("bits_rank_cutoff").asInt()).isEqualTo(20);
         assertThat(run.path("easiest_window").path("bits").asDouble()).isEqualTo(fewest);
+        assertThat(run.path("schema_version").asInt()).isEqualTo(3);
+        assertThat(run.path("min_similarity").asDouble()).isEqualTo(0.8);
+        assertThat(run.path("empirical").path("n").asInt()).isEqualTo(18);
+        assertThat(run.path("empirical_near").path("k").asInt())
+                .isEqualTo(
+                        attempts.values().stream()
+                                .filter(a -> a.path("attempt").asInt() > 0)
+                                .filter(a -> a.path("near").asBoolean())
+                                .count());
+        assertThat(run.path("attempt_coverage").path("windows_with_attempts").asInt()).isEqualTo(6);
+    }
+
+    @Test
+    void aRunFolderOfThePreviousAttemptsLayoutDoesNotResume() throws Exception {
+        ExtractService.Options o = options(List.of(), 1);
+        Path full = tmp.resolve("layout-full");
+        run(o, full, false);
+        // another threshold is another run
+        ExtractService.Options stricter =
+                new ExtractService.Options(
+                        o.prefixTokens(),
+                        o.suffixTokens(),
+                        o.stride(),
+                        o.schemes(),
+                        o.batch(),
+                        o.attempts(),
+                        o.attemptScheme(),
+                        o.attemptWindows(),
+                        o.seed(),
+                        o.reconstructMaxTokens(),
+                        o.minWords(),
+                        0.9,
+                        o.works());
+        assertThatThrownBy(() -> run(stricter, full, true))
+                .isInstanceOf(MemauditException.class)
+                .hasMessageContaining("min_similarity was 0.8, now 0.9");
+        // a folder written before near attempts: its config has no min_similarity
+        Path old = tmp.resolve("layout-old");
+        Files.createDirectories(old);
+        String cfg = Files.readString(full.resolve("run-config.json"));
+        Files.writeString(
+                old.resolve("run-config.json"),
+                cfg.replaceAll("\"min_similarity\"\\s*:\\s*0\\.8\\s*,", ""));
+        assertThatThrownBy(() -> run(o, old, true))
+                .isInstanceOf(MemauditException.class)
+                .hasMessageContaining("min_similarity was absent, now 0.8");
+        // its attempts.jsonl of version 1 is refused by name, not read as version 2
+        Path v1 = tmp.resolve("layout-v1");
+        Files.createDirectories(v1);
+        Files.copy(full.resolve("run-config.json"), v1.resolve("run-config.json"));
+        Files.copy(full.resolve("windows.jsonl"), v1.resolve("windows.jsonl"));
+        String line = Files.readAllLines(full.resolve("attempts.jsonl")).get(0);
+        Files.writeString(
+                v1.resolve("attempts.jsonl"),
+                line.replaceFirst("\"schema_version\"\\s*:\\s*2", "\"schema_version\":1") + "\n");
+        assertThatThrownBy(() -> run(o, v1, true))
+                .isInstanceOf(MemauditException.class)
+                .hasMessageContaining("attempts.jsonl")
+                .hasMessageContaining("schema_version 1");
     }
 
     @Test

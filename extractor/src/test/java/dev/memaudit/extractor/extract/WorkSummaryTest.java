@@ -135,6 +135,87 @@ class WorkSummaryTest {
         assertThat(emp.notMeasured()).isNull();
     }
 
+    @Test
+    void nearRatesAndCoverageByAttemptsOnAHandMadeLedger() {
+        // 40 tokens, suffixes [10, 20), [20, 30), [30, 40)
+        List<WindowRecord> ws =
+                List.of(
+                        window(0, 0, 10, 20, 0.6, 0.7, null),
+                        window(1, 10, 20, 30, 0.05, 0.1, null),
+                        window(2, 20, 30, 40, 0.2, 0.3, null));
+        WorkSummary.Attempts attempts = new WorkSummary.Attempts();
+        // window 0: greedy exact, samples exact and near (0.85); window 1: greedy near (0.8, at the
+        // threshold), samples 0.5 and 0.79 (neither); window 2: no attempts
+        attempts.add(attempt(0, 0, true, 1.0));
+        attempts.add(attempt(0, 1, true, 1.0));
+        attempts.add(attempt(0, 2, false, 0.85));
+        attempts.add(attempt(1, 0, false, 0.8));
+        attempts.add(attempt(1, 1, false, 0.5));
+        attempts.add(attempt(1, 2, false, 0.79));
+        ExtractWork.Attempts a =
+                WorkSummary.of(40, ws, 0, attempts, TOP_K, null, "test", TEXT).attempts();
+        assertThat(a.total()).isEqualTo(6);
+        assertThat(a.exact()).isEqualTo(2);
+        assertThat(a.near()).isEqualTo(4);
+        assertThat(a.greedyExact()).isEqualTo(1);
+        assertThat(a.greedyNear()).isEqualTo(2);
+        // sampled: 4 attempts, exact 1, near 2 (the exact one and 0.85)
+        assertThat(a.empirical().k()).isEqualTo(1);
+        assertThat(a.empirical().n()).isEqualTo(4);
+        ExtractWork.Empirical near = a.empiricalNear();
+        assertThat(near.k()).isEqualTo(2);
+        assertThat(near.n()).isEqualTo(4);
+        assertThat(near.rate()).isEqualTo(0.5);
+        // Clopper-Pearson 95% for 2 of 4: [0.0676, 0.9324]
+        assertThat(near.ciLow()).isCloseTo(0.067586, org.assertj.core.data.Offset.offset(1e-5));
+        assertThat(near.ciHigh()).isCloseTo(0.932414, org.assertj.core.data.Offset.offset(1e-5));
+        assertThat(near.expectedRate()).isNull();
+        assertThat(near.notMeasured().get("expected_rate")).contains("exact suffix");
+        // exact: window 0's suffix, 10 of 40; near: windows 0 and 1, 20 of 40; window 2 had none
+        ExtractWork.AttemptCoverage c = a.coverage();
+        assertThat(c.windowsWithAttempts()).isEqualTo(2);
+        assertThat(c.exactTokens()).isEqualTo(10);
+        assertThat(c.nearTokens()).isEqualTo(20);
+        assertThat(c.exact()).isEqualTo(0.25);
+        assertThat(c.near()).isEqualTo(0.5);
+
+        // the run pools k and n over works: this work and one of 1 near of 2 sampled
+        ExtractWork.Empirical other =
+                WorkSummary.empirical(TOP_K, 1, 2, null, Map.of("expected_rate", "x"));
+        ExtractWork.Empirical run = WorkSummary.pooled(TOP_K, List.of(near, other), true);
+        assertThat(run.k()).isEqualTo(3);
+        assertThat(run.n()).isEqualTo(6);
+        assertThat(run.rate()).isEqualTo(0.5);
+        assertThat(run.expectedRate()).isNull();
+        ExtractWork.Empirical exactRun =
+                WorkSummary.pooled(
+                        TOP_K,
+                        List.of(a.empirical(), WorkSummary.empirical(TOP_K, 2, 2, 0.4, null)),
+                        false);
+        // (0.7 + 0.7 + 0.1 + 0.1) / 4 = 0.4 over 4 attempts, 0.4 over 2: 0.4
+        assertThat(exactRun.expectedRate()).isCloseTo(0.4, within());
+        assertThat(exactRun.k()).isEqualTo(3);
+        ExtractWork.AttemptCoverage runCov =
+                WorkSummary.pooledCoverage(
+                        List.of(c, new ExtractWork.AttemptCoverage(1, 0, 60, 60, 0.0, 1.0)));
+        assertThat(runCov.near()).isEqualTo(80.0 / 100);
+        assertThat(runCov.exact()).isEqualTo(10.0 / 100);
+    }
+
+    @Test
+    void withoutAttemptsTheCoverageByAttemptsIsNotMeasuredNotZero() {
+        List<WindowRecord> ws = List.of(window(0, 0, 10, 20, 0.6, 0.7, null));
+        ExtractWork.Attempts a =
+                WorkSummary.of(20, ws, 0, new WorkSummary.Attempts(), TOP_K, null, "test", TEXT)
+                        .attempts();
+        assertThat(a.coverage().windowsWithAttempts()).isZero();
+        assertThat(a.coverage().exact()).isNull();
+        assertThat(a.coverage().near()).isNull();
+        assertThat(a.empiricalNear().rate()).isNull();
+        ExtractWork.AttemptCoverage run = WorkSummary.pooledCoverage(List.of(a.coverage()));
+        assertThat(run.near()).isNull();
+    }
+
     /** 160 code points, so every window's suffix [4 · start, 4 · end) lies inside it. */
     private static final String TEXT = "abcd".repeat(40);
 
@@ -143,6 +224,13 @@ class WorkSummaryTest {
     }
 
     private static AttemptRecord attempt(int window, int attempt, boolean exact) {
+        return attempt(window, attempt, exact, exact ? 1.0 : 0.1);
+    }
+
+    /** An attempt of word similarity {@code similarity}, near as the run decides at 0.8. */
+    private static AttemptRecord attempt(
+            int window, int attempt, boolean exact, double similarity) {
+        WordMatch m = new WordMatch(10, 10, 0, 0, similarity, similarity);
         return new AttemptRecord(
                 AttemptRecord.SCHEMA_VERSION,
                 "w",
@@ -158,6 +246,9 @@ class WorkSummaryTest {
                 exact ? 10 : 1,
                 exact ? 1.0 : 0.1,
                 exact ? 0 : 9,
+                similarity,
+                similarity,
+                m.near(exact, 0.8),
                 List.of(),
                 null);
     }

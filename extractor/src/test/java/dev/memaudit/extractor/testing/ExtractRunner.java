@@ -33,6 +33,7 @@ public final class ExtractRunner {
                 11,
                 96,
                 8,
+                0.8,
                 works);
     }
 

@@ -70,6 +70,9 @@ public final class CsvReports {
                         "extract_p_z_max",
                         "extract_attempts",
                         "extract_attempts_exact",
+                        "extract_attempts_near",
+                        "extract_attempt_coverage_exact",
+                        "extract_attempt_coverage_near",
                         "extract_attempts_skipped",
                         "extract_windows_skipped",
                         "extract_bits_easiest",
@@ -114,13 +117,17 @@ public final class CsvReports {
             row.add(e == null ? null : notMeasured(e));
             row.addAll(
                     e == null
-                            ? Arrays.asList(null, null, null, null, null, null, null)
+                            ? Arrays.asList(
+                                    null, null, null, null, null, null, null, null, null, null)
                             : Arrays.asList(
                                     e.greedyExtractableWindows(),
                                     e.pzMedian(),
                                     e.pzMax(),
                                     e.ledger().total(),
                                     e.ledger().exact(),
+                                    e.nearAttempts(),
+                                    measured(e.attemptCoverageExact()),
+                                    measured(e.attemptCoverageNear()),
                                     e.ledger().skipped(),
                                     e.ledger().skippedWindows()));
             row.addAll(bits(e));
@@ -153,6 +160,11 @@ public final class CsvReports {
                 w.suffixCharEnd(),
                 w.text(),
                 e.bitsNotMeasuredWindows());
+    }
+
+    /** The share, or {@value #NOT_MEASURED} for null (coverage by attempts without attempts). */
+    private static Object measured(Double share) {
+        return share == null ? NOT_MEASURED : share;
     }
 
     /** A share, {@value #NOT_MEASURED}, or null (work not extracted, or scheme not in its run). */

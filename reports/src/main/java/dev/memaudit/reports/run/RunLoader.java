@@ -384,6 +384,8 @@ public final class RunLoader {
             List<Passage> attempts =
                     tally == null ? List.of() : tally.passages(this, id, suffixes.get(id));
             ExtractWork.Empirical emp = ex.attempts().empirical();
+            ExtractWork.Empirical near = ex.attempts().empiricalNear();
+            ExtractWork.AttemptCoverage byAttempts = ex.attempts().coverage();
             b.extract =
                     new WorkView.Extract(
                             ex.windows(),
@@ -407,6 +409,12 @@ public final class RunLoader {
                             emp.notMeasured() == null
                                     ? null
                                     : emp.notMeasured().get("expected_rate"),
+                            ex.attempts().near(),
+                            near.rate(),
+                            near.ciLow(),
+                            near.ciHigh(),
+                            byAttempts.exact(),
+                            byAttempts.near(),
                             ex.easiestWindow(),
                             ex.bitsNotMeasuredWindows(),
                             ex.bitsNotMeasured(),

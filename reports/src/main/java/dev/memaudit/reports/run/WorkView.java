@@ -42,6 +42,14 @@ public record WorkView(
      *     and the attempts it needs
      * @param empiricalExpectedRateNotMeasured why the expected rate is not measured; null when it
      *     is or when there were no sampled attempts
+     * @param nearAttempts attempts whose word similarity to the true suffix reaches the run's
+     *     min_similarity, exact ones included
+     * @param empiricalNearRate the sampled attempts' near rate; null without sampled attempts
+     * @param empiricalNearCiLow its Clopper–Pearson 95% interval, lower end
+     * @param empiricalNearCiHigh upper end
+     * @param attemptCoverageExact share of the work's tokens in the suffix of a window with an
+     *     exact attempt; null when no window had attempts (not measured)
+     * @param attemptCoverageNear the same with a near attempt
      * @param easiestWindow the window with the fewest bits to extract (log base 2, rank-aware, m =
      *     20) among those measured, with its suffix text; null when no window's bits were measured
      * @param bitsNotMeasuredWindows windows whose bits were not measured
@@ -67,6 +75,12 @@ public record WorkView(
             Double empiricalCiHigh,
             Double empiricalExpectedRate,
             String empiricalExpectedRateNotMeasured,
+            Integer nearAttempts,
+            Double empiricalNearRate,
+            Double empiricalNearCiLow,
+            Double empiricalNearCiHigh,
+            Double attemptCoverageExact,
+            Double attemptCoverageNear,
             ExtractWork.EasiestWindow easiestWindow,
             Integer bitsNotMeasuredWindows,
             String bitsNotMeasured,

@@ -42,10 +42,16 @@ class CsvTest {
         assertThat(lines.get(0)).startsWith("work_id,title,work_chars,scan_spans,");
         assertThat(lines.get(1))
                 .startsWith("alpha,The Lantern Orchard,")
-                // t1 coverage, then greedy's, t1_k40's (beta's scheme: none for alpha) and reasons
+                // t1 coverage, then greedy's, t1_k40's (beta's scheme: none for alpha) and reasons;
+                // attempts 7, exact 2, near 3, coverage by exact (16 of 48 tokens) and near (24)
                 .contains(
-                        ",6,t1,0.3333,0.5,0.6667,0.3333,0.3333,0.3333,,,,,2,0.125,0.9,7,2,1,0,1.5,0,30,60,rd"
+                        ",6,t1,0.3333,0.5,0.6667,0.3333,0.3333,0.3333,,,,,2,0.125,0.9,7,2,3,"
+                                + "0.3333333333333333,0.5,1,0,1.5,0,30,60,rd"
                                 + " lit itself at dusk. The pic,0,ok,5,2.0E-6,6.0E-6,6.0E-6");
+        assertThat(lines.get(0))
+                .contains(
+                        ",extract_attempts_exact,extract_attempts_near,"
+                                + "extract_attempt_coverage_exact,extract_attempt_coverage_near,");
         assertThat(lines.get(3)).startsWith("gamma,\"<b>Bold</b> & \"\"Quoted\"\" Title\",");
     }
 

@@ -105,7 +105,12 @@ class HtmlReportTest {
         assertThat(html)
                 .contains("not enough control text")
                 .contains(
-                        "7 tries, 2 exact, 1 skipped (refused by the backend for good; not tries)")
+                        "7 tries, 2 exact, 3 near (exact included), 1 skipped (refused by the"
+                                + " backend for good; not tries)")
+                // alpha: 3 of 7 near; windows 0 and 1 exact, 2 near: 16 and 24 of 48 tokens
+                .contains("Empirical near-extraction rate (95% Clopper–Pearson)")
+                .contains("Coverage by attempts, exact / near</th><td>33.3% / 50.0% of the work")
+                .contains("<dt>Near attempt</dt>")
                 .contains("Skipped: prefix of 2100 tokens + 8 new tokens exceeds the model")
                 .contains("Coverage, p_z ≥ 0.01 (t1)");
     }

@@ -25,6 +25,15 @@ import java.util.List;
  * @param longestCommonTokenRun longest run of tokens the generation and the true suffix share
  * @param tokenMatchShare share of suffix positions where the generation has the true token
  * @param editDistance Levenshtein distance in tokens to the true suffix
+ * @param wordSimilarity 1 − (word-level Levenshtein distance / the larger word count) between the
+ *     generation (cut to the suffix's token length) and the true suffix, both decoded by the
+ *     model's tokenizer and split into the project's normalized words; absent when the true suffix
+ *     has no normalized word (the ratio is undefined: not measured, never 0)
+ * @param rougeL ROUGE-L F1 (β = 1) over the same normalized words: 2 · LCS / (words of the
+ *     generation + words of the true suffix); absent when the true suffix has no normalized word
+ * @param near a near extraction: exact, or word similarity ≥ the run's {@code min_similarity}; so
+ *     every exact attempt is also near (always written; optional only so that an old error line is
+ *     refused with the reason below)
  * @param spans the generation scanned against the whole index: verbatim spans of any work
  * @param error never written; earlier versions of memaudit wrote a backend failure as an attempt
  *     with this field, and such a line is refused on reading (it is not a try)
@@ -47,11 +56,17 @@ public record AttemptRecord(
         @OptionalField Integer longestCommonTokenRun,
         @OptionalField Double tokenMatchShare,
         @OptionalField Integer editDistance,
+        @OptionalField Double wordSimilarity,
+        @OptionalField Double rougeL,
+        @OptionalField Boolean near,
         @OptionalField List<ScanSpan> spans,
         @OptionalField String error) {
 
-    /** Version of the attempts.jsonl layout. */
-    public static final int SCHEMA_VERSION = 1;
+    /**
+     * Version of the attempts.jsonl layout. 2: {@code word_similarity}, {@code rouge_l}, {@code
+     * near}.
+     */
+    public static final int SCHEMA_VERSION = 2;
 
     public AttemptRecord {
         if (error != null) {
@@ -68,11 +83,12 @@ public record AttemptRecord(
                 || longestCommonTokenRun == null
                 || tokenMatchShare == null
                 || editDistance == null
+                || near == null
                 || spans == null) {
             throw new IllegalArgumentException(
                     "an attempt needs generated_text, generated_tokens, exact,"
-                            + " longest_common_token_run, token_match_share, edit_distance and"
-                            + " spans");
+                            + " longest_common_token_run, token_match_share, edit_distance, near"
+                            + " and spans");
         }
     }
 

@@ -32,6 +32,9 @@ import java.util.Map;
  * @param seed run seed (attempt seeds, random window choice)
  * @param reconstructMaxTokens most tokens of chained greedy reconstruction per work (0 = off)
  * @param minWords shortest verbatim span reported when scanning a generation, in words
+ * @param minSimilarity lowest word similarity of a near attempt ({@link
+ *     AttemptRecord#wordSimilarity()}), in [0.5, 1]; absent in run folders of earlier versions
+ *     (which then do not resume)
  * @param works the work ids asked for; null for every work of the index that is not a control
  * @param batch windows (or attempt rows) per model call
  * @param index the index folder as given
@@ -54,6 +57,7 @@ public record ExtractConfig(
         long seed,
         int reconstructMaxTokens,
         int minWords,
+        @OptionalField Double minSimilarity,
         @Nullable List<String> works,
         @NotPinned int batch,
         @NotPinned String index,

@@ -26,6 +26,13 @@ import java.util.List;
  *     ({@link ExtractWork#easiestWindow()}), lowest work id then window on a tie; null when no
  *     window's bits were measured
  * @param bitsNotMeasuredWindows windows of the run whose bits were not measured
+ * @param minSimilarity lowest word similarity of a near attempt
+ * @param empirical the sampled attempts' exact rate over all works (k and n summed, one
+ *     Clopper–Pearson interval; expected rate the mean p_z over all their windows)
+ * @param empiricalNear the sampled attempts' near rate over all works (expected rate never
+ *     measured)
+ * @param attemptCoverage coverage by attempts over all works: covered tokens summed over works /
+ *     tokens summed over works; null shares when no window of any work has an attempt
  */
 @RecordFile(name = "extract.json", version = ExtractSummary.SCHEMA_VERSION)
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -45,11 +52,16 @@ public record ExtractSummary(
         @Nullable Double attemptsPerSecond,
         int bitsRankCutoff,
         @Nullable ExtractWork.EasiestWindow easiestWindow,
-        long bitsNotMeasuredWindows) {
+        long bitsNotMeasuredWindows,
+        double minSimilarity,
+        ExtractWork.Empirical empirical,
+        ExtractWork.Empirical empiricalNear,
+        ExtractWork.AttemptCoverage attemptCoverage) {
 
     /**
      * Version of the extract.json layout. 2: {@code bits_rank_cutoff}, {@code easiest_window},
-     * {@code bits_not_measured_windows}.
+     * {@code bits_not_measured_windows}. 3: {@code min_similarity}, {@code empirical}, {@code
+     * empirical_near}, {@code attempt_coverage}.
      */
-    public static final int SCHEMA_VERSION = 2;
+    public static final int SCHEMA_VERSION = 3;
 }

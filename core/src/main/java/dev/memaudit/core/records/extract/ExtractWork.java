@@ -94,25 +94,61 @@ public record ExtractWork(
     /**
      * @param total attempt records: the tries (skipped attempts are none)
      * @param exact attempts that reproduced the suffix exactly
+     * @param near near attempts ({@link AttemptRecord#near()}: word similarity ≥ min_similarity);
+     *     every exact attempt is near, so {@code near ≥ exact}
      * @param skipped attempts the backend refused for good (in skipped.jsonl): not tries
      * @param greedyExact greedy attempts (attempt 0) that were exact
-     * @param empirical the sampled attempts' success rate against p_z
+     * @param greedyNear greedy attempts that were near
+     * @param empirical the sampled attempts' exact rate against p_z
+     * @param empiricalNear the sampled attempts' near rate; its {@code expected_rate} is never
+     *     measured (p_z is the probability of the exact suffix only)
+     * @param coverage the share of the work's tokens reproduced by some attempt, exact and near
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Attempts(
-            int total, int exact, int skipped, int greedyExact, Empirical empirical) {}
+            int total,
+            int exact,
+            int near,
+            int skipped,
+            int greedyExact,
+            int greedyNear,
+            Empirical empirical,
+            Empirical empiricalNear,
+            AttemptCoverage coverage) {}
+
+    /**
+     * Coverage by attempts: the share of the work's tokens that lie in the suffix of at least one
+     * window with an exact (a near) attempt, greedy or sampled. As for p_z coverage, prefix tokens
+     * are not counted; windows without attempts count as not covered, so the share depends on which
+     * windows got attempts ({@code attempt_windows}).
+     *
+     * @param windowsWithAttempts windows of the work with at least one attempt
+     * @param exactTokens tokens in the suffix of a window with an exact attempt
+     * @param nearTokens tokens in the suffix of a window with a near attempt
+     * @param tokens the work's length in tokens (the denominator)
+     * @param exact exactTokens / tokens; null when no window has an attempt (not measured)
+     * @param near nearTokens / tokens; null when no window has an attempt
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record AttemptCoverage(
+            int windowsWithAttempts,
+            long exactTokens,
+            long nearTokens,
+            long tokens,
+            @Nullable Double exact,
+            @Nullable Double near) {}
 
     /**
      * Sampled attempts only (attempt ≥ 1).
      *
      * @param scheme the scheme they sampled under
-     * @param k exact ones
+     * @param k successful ones: exact ({@code empirical}) or near ({@code empirical_near})
      * @param n all of them
      * @param rate k / n; null when n = 0
      * @param ciLow Clopper–Pearson 95% interval, lower end; null when n = 0
      * @param ciHigh upper end; null when n = 0
-     * @param expectedRate mean p_z of the scheme over the attempts' windows; null when n = 0 or
-     *     when p_z of the scheme was not measured for one of those windows
+     * @param expectedRate mean p_z of the scheme over the attempts' windows; null when n = 0, when
+     *     p_z of the scheme was not measured for one of those windows, or for near attempts
      * @param notMeasured {@code expected_rate} → why it is not measured; absent when it was (or
      *     when n = 0)
      */
