@@ -60,6 +60,10 @@ public final class SpanFinder {
         }
     }
 
+    /** Runs by output position, then corpus position. */
+    private static final java.util.Comparator<Run> BY_POSITION =
+            java.util.Comparator.comparingInt(Run::outStart).thenComparingInt(Run::globalStart);
+
     private final WorksStore store;
     private final long[] corpus;
     private final int n;
@@ -142,11 +146,7 @@ public final class SpanFinder {
             }
         }
         List<Run> r = new ArrayList<>(shortRuns);
-        r.sort(
-                (a, b) ->
-                        a.outStart != b.outStart
-                                ? Integer.compare(a.outStart, b.outStart)
-                                : Integer.compare(a.globalStart, b.globalStart));
+        r.sort(BY_POSITION);
         return r;
     }
 
@@ -206,11 +206,7 @@ public final class SpanFinder {
                 j++;
             }
         }
-        runs.sort(
-                (a, b) ->
-                        a.outStart != b.outStart
-                                ? Integer.compare(a.outStart, b.outStart)
-                                : Integer.compare(a.globalStart, b.globalStart));
+        runs.sort(BY_POSITION);
         return runs;
     }
 
