@@ -339,12 +339,12 @@ final class RecordSamples {
                         112,
                         0.98,
                         1,
-                        22,
+                        22L,
                         1.0,
                         fields));
         out.add(
                 new OutputSummary(
-                        2, "e", 2, "empty", 0, 0, 0, 0, null, 0, 0.0, 0, 0.0, 0, 0, 0.0, null));
+                        2, "e", 2, "empty", 0, 0, 0, 0, null, 0, 0.0, 0, 0.0, 0, 0L, 0.0, null));
         out.add(
                 new ScanSummary(
                         2,
@@ -352,7 +352,7 @@ final class RecordSamples {
                         1,
                         7,
                         7,
-                        1,
+                        1L,
                         272,
                         15,
                         2,
@@ -447,14 +447,14 @@ final class RecordSamples {
                                 47,
                                 "plain:w1#0",
                                 1,
-                                1100,
+                                1100L,
                                 0.0917,
                                 60,
                                 "plain:w1#0")));
         works.put(
                 "w2",
                 WorksFile.WorkEntry.scan(
-                        null, new ScanWork(0, 0, 0, 0, 0.0, 0, null, 0, 0, 0.0, 0, null)));
+                        null, new ScanWork(0, 0, 0, 0, 0.0, 0, null, 0, 0L, 0.0, 0, null)));
         works.put(
                 "w3",
                 WorksFile.WorkEntry.extract(

@@ -63,7 +63,7 @@ public final class OutputScanner {
 
     public Result scan(ScanService.Output o) {
         if (o.text() == null || o.text().isEmpty()) {
-            return new Result(List.of(), emptySummary(o), List.of());
+            return new Result(List.of(), emptySummary(o, near), List.of());
         }
         NormalizedWords words = WordNormalizer.normalize(o.text());
         List<SpanFinder.Run> runs = finder.find(words);
@@ -80,10 +80,10 @@ public final class OutputScanner {
                                 .thenComparing(Span::match));
             }
         }
-        return new Result(spans, summary(o, words, spans), runs);
+        return new Result(spans, summary(o, words, spans, near != null), runs);
     }
 
-    private static OutputSummary emptySummary(ScanService.Output o) {
+    private static OutputSummary emptySummary(ScanService.Output o, NearFinder near) {
         return new OutputSummary(
                 OutputSummary.SCHEMA_VERSION,
                 o.id(),
@@ -98,14 +98,14 @@ public final class OutputScanner {
                 0.0,
                 0,
                 0.0,
-                0,
-                0,
-                0.0,
+                near == null ? null : 0,
+                near == null ? null : 0L,
+                near == null ? null : 0.0,
                 o.fields());
     }
 
     private static OutputSummary summary(
-            ScanService.Output o, NormalizedWords words, List<Span> spans) {
+            ScanService.Output o, NormalizedWords words, List<Span> spans, boolean near) {
         int chars = o.text().codePointCount(0, o.text().length());
         int longest = 0;
         String longestWork = null;
@@ -143,9 +143,9 @@ public final class OutputScanner {
                 share(coveredWords, words.size()),
                 coveredChars,
                 share(coveredChars, chars),
-                nearPassages,
-                nearCovered,
-                share(nearCovered, words.size()),
+                near ? nearPassages : null,
+                near ? nearCovered : null,
+                near ? share(nearCovered, words.size()) : null,
                 o.fields());
     }
 

@@ -190,8 +190,8 @@ public final class ScanService {
 
     private ScanTally run(NgramIndex index, Path outputs, Path outDir, Options options)
             throws IOException {
-        ScanTally summary = new ScanTally();
-        WorkTally tally = new WorkTally(index);
+        ScanTally summary = new ScanTally(!options.exactOnly());
+        WorkTally tally = new WorkTally(index, !options.exactOnly());
         ExecutorService pool = Executors.newFixedThreadPool(options.threads());
         ThreadLocal<OutputScanner> scanners =
                 ThreadLocal.withInitial(() -> OutputScanner.of(index, options));
@@ -281,7 +281,7 @@ public final class ScanService {
      */
     public static void forEachOutput(Path outputs, long maxOutputBytes, Consumer<Output> action)
             throws IOException {
-        ScanTally ignored = new ScanTally();
+        ScanTally ignored = new ScanTally(false);
         try (OutputSource source = OutputSource.open(outputs, maxOutputBytes)) {
             for (Output o; (o = source.next(ignored)) != null; ) {
                 action.accept(o);
@@ -430,10 +430,12 @@ public final class ScanService {
     /** Per-work aggregation, fed in output order by the writing thread. */
     static final class WorkTally {
         private final NgramIndex index;
+        private final boolean near; // near passages looked for
         private final Map<String, Acc> byWork = new LinkedHashMap<>();
 
-        WorkTally(NgramIndex index) {
+        WorkTally(NgramIndex index, boolean near) {
             this.index = index;
+            this.near = near;
         }
 
         void add(Span s) {
@@ -474,10 +476,14 @@ public final class ScanService {
                                 w.codePoints() == 0 ? 0.0 : (double) chars / w.codePoints(),
                                 a.longest,
                                 a.longestOutput,
-                                a.near,
-                                nearChars,
-                                w.codePoints() == 0 ? 0.0 : (double) nearChars / w.codePoints(),
-                                a.longestNear,
+                                near ? a.near : null,
+                                near ? nearChars : null,
+                                near
+                                        ? (w.codePoints() == 0
+                                                ? 0.0
+                                                : (double) nearChars / w.codePoints())
+                                        : null,
+                                near ? a.longestNear : null,
                                 a.longestNearOutput);
                 works.put(w.id(), WorksFile.WorkEntry.scan(w.title(), scan));
             }

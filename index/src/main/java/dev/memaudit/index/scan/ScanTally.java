@@ -12,6 +12,15 @@ final class ScanTally {
     private long withSpans;
     private long spans;
     private long near;
+    private final boolean nearMeasured;
+
+    /**
+     * @param near whether the scan looks for near passages (their count is null otherwise)
+     */
+    ScanTally(boolean near) {
+        this.nearMeasured = near;
+    }
+
     private long words;
     private final List<ScanSummary.Problem> problems = new ArrayList<>();
 
@@ -31,7 +40,9 @@ final class ScanTally {
         scanned++;
         words += s.words();
         spans += s.spans();
-        near += s.nearPassages();
+        if (s.nearPassages() != null) {
+            near += s.nearPassages();
+        }
         if (s.spans() > 0) {
             withSpans++;
         }
@@ -44,7 +55,7 @@ final class ScanTally {
                 empty,
                 withSpans,
                 spans,
-                near,
+                nearMeasured ? Long.valueOf(near) : null,
                 words,
                 works,
                 problems.size(),

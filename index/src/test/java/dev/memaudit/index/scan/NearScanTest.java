@@ -263,11 +263,13 @@ class NearScanTest {
     void exactOnlyFindsNoNearPassages() {
         SplittableRandom r = new SplittableRandom(3);
         Plant p = plant(r, 60, 0.1);
-        List<Span> spans =
+        OutputScanner.Result exact =
                 OutputScanner.of(index, new ScanService.Options(12, 1, null))
-                        .scan(new ScanService.Output(1, "o", p.text(), null))
-                        .spans();
-        assertThat(spans).noneMatch(Span::near);
+                        .scan(new ScanService.Output(1, "o", p.text(), null));
+        assertThat(exact.spans()).noneMatch(Span::near);
+        // not looked for: null, never a count of 0
+        assertThat(exact.summary().nearPassages()).isNull();
+        assertThat(exact.summary().nearCoveredWords()).isNull();
         assertThat(scan(p.text())).anyMatch(Span::near);
     }
 

@@ -22,7 +22,8 @@ import dev.memaudit.core.records.RecordFile;
  * @param coveredWordShare coveredWords / words (0 without words)
  * @param coveredChars output code points inside at least one span
  * @param coveredCharShare coveredChars / chars (0 without text)
- * @param nearPassages near-verbatim passages found in it (0 with {@code --exact-only})
+ * @param nearPassages near-verbatim passages found in it; this and the next two are null with
+ *     {@code --exact-only} (not looked for, never 0)
  * @param nearCoveredWords output words inside at least one exact span or near passage
  * @param nearCoveredWordShare nearCoveredWords / words (0 without words)
  * @param fields the output line's other fields, kept as given (the scanned file's own data); absent
@@ -45,9 +46,9 @@ public record OutputSummary(
         double coveredWordShare,
         long coveredChars,
         double coveredCharShare,
-        int nearPassages,
-        long nearCoveredWords,
-        double nearCoveredWordShare,
+        @Nullable Integer nearPassages,
+        @Nullable Long nearCoveredWords,
+        @Nullable Double nearCoveredWordShare,
         @OptionalField ObjectNode fields) {
 
     /** Version of the outputs.jsonl layout. */

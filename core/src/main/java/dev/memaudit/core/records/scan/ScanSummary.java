@@ -2,6 +2,7 @@ package dev.memaudit.core.records.scan;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.memaudit.core.records.Nullable;
 import dev.memaudit.core.records.OptionalField;
 import dev.memaudit.core.records.RecordFile;
 import java.util.List;
@@ -13,7 +14,8 @@ import java.util.List;
  * @param outputsEmpty outputs whose text was missing or empty
  * @param outputsWithSpans outputs with at least one span
  * @param spans exact spans written to spans.jsonl
- * @param nearPassages near-verbatim passages written to spans.jsonl (0 with {@code --exact-only})
+ * @param nearPassages near-verbatim passages written to spans.jsonl (null with {@code
+ *     --exact-only}: not looked for)
  * @param wordsScanned normalized output words matched
  * @param worksInIndex works the outputs were matched against
  * @param problemCount lines or files that could not be scanned
@@ -28,7 +30,7 @@ public record ScanSummary(
         long outputsEmpty,
         long outputsWithSpans,
         long spans,
-        long nearPassages,
+        @Nullable Long nearPassages,
         long wordsScanned,
         int worksInIndex,
         int problemCount,

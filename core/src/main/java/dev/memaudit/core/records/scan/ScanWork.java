@@ -15,8 +15,8 @@ import dev.memaudit.core.records.Nullable;
  * @param shareReproduced charsReproduced / workChars (0 for an empty work)
  * @param longestSpanWords words of its longest span (0 without spans)
  * @param longestSpanOutputId the output holding that span; null without spans
- * @param nearPassages near-verbatim passages of the work (0 with {@code --exact-only}); the fields
- *     above count exact spans only
+ * @param nearPassages near-verbatim passages of the work; this and the next three are null with
+ *     {@code --exact-only} (not looked for, never 0); the fields above count exact spans only
  * @param charsReproducedNear code points of the work inside at least one exact span or near passage
  * @param shareReproducedNear charsReproducedNear / workChars (0 for an empty work)
  * @param longestNearWords words of its longest near passage, in the work (0 without)
@@ -31,8 +31,8 @@ public record ScanWork(
         double shareReproduced,
         int longestSpanWords,
         @Nullable String longestSpanOutputId,
-        int nearPassages,
-        long charsReproducedNear,
-        double shareReproducedNear,
-        int longestNearWords,
+        @Nullable Integer nearPassages,
+        @Nullable Long charsReproducedNear,
+        @Nullable Double shareReproducedNear,
+        @Nullable Integer longestNearWords,
         @Nullable String longestNearOutputId) {}
