@@ -32,6 +32,7 @@ import dev.memaudit.core.records.sample.SampleSettings;
 import dev.memaudit.core.records.sample.SampleSummary;
 import dev.memaudit.core.records.scan.OutputSummary;
 import dev.memaudit.core.records.scan.ScanConfig;
+import dev.memaudit.core.records.scan.ScanCoverage;
 import dev.memaudit.core.records.scan.ScanSummary;
 import dev.memaudit.core.records.scan.ScanWork;
 import dev.memaudit.core.records.scan.Span;
@@ -450,11 +451,54 @@ final class RecordSamples {
                                 1100L,
                                 0.0917,
                                 60,
-                                "plain:w1#0")));
+                                "plain:w1#0",
+                                new ScanCoverage(
+                                        5,
+                                        5,
+                                        12,
+                                        2400,
+                                        4,
+                                        3,
+                                        new ScanCoverage.Block(180, 0.075, 47, 120, 410),
+                                        new ScanCoverage.Block(150, 0.0625, 47, 120, 410),
+                                        new ScanCoverage.Block(220, 0.0917, 60, 120, 520),
+                                        new ScanCoverage.Block(200, 0.0833, 60, 120, 520),
+                                        2,
+                                        0,
+                                        2,
+                                        1))));
         works.put(
                 "w2",
                 WorksFile.WorkEntry.scan(
-                        null, new ScanWork(0, 0, 0, 0, 0.0, 0, null, 0, 0L, 0.0, 0, null)));
+                        null,
+                        new ScanWork(
+                                0,
+                                0,
+                                0,
+                                0,
+                                0.0,
+                                0,
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                new ScanCoverage(
+                                        5,
+                                        5,
+                                        12,
+                                        0,
+                                        0,
+                                        0,
+                                        new ScanCoverage.Block(0, 0.0, 0, null, null),
+                                        new ScanCoverage.Block(0, 0.0, 0, null, null),
+                                        null,
+                                        null,
+                                        0,
+                                        0,
+                                        null,
+                                        null))));
         works.put(
                 "w3",
                 WorksFile.WorkEntry.extract(

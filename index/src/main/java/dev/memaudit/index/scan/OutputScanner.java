@@ -13,8 +13,16 @@ import java.util.List;
  * per thread; the {@link WorkTexts} may be shared.
  */
 public final class OutputScanner {
-    /** The spans found in one output and its summary line. */
-    public record Result(List<Span> spans, OutputSummary summary, List<SpanFinder.Run> runs) {}
+    /**
+     * The spans found in one output and its summary line; {@code words} (null for an empty output),
+     * {@code runs} and {@code passages} are what they were built from.
+     */
+    public record Result(
+            List<Span> spans,
+            OutputSummary summary,
+            List<SpanFinder.Run> runs,
+            NormalizedWords words,
+            List<NearFinder.Passage> passages) {}
 
     private final SpanFinder finder;
     private final SpanBuilder builder;
@@ -63,13 +71,14 @@ public final class OutputScanner {
 
     public Result scan(ScanService.Output o) {
         if (o.text() == null || o.text().isEmpty()) {
-            return new Result(List.of(), emptySummary(o, near), List.of());
+            return new Result(List.of(), emptySummary(o, near), List.of(), null, List.of());
         }
         NormalizedWords words = WordNormalizer.normalize(o.text());
         List<SpanFinder.Run> runs = finder.find(words);
         List<Span> spans = builder.build(o, words, runs);
+        List<NearFinder.Passage> passages = List.of();
         if (near != null) {
-            List<NearFinder.Passage> passages = near.find(o.text(), words, runs);
+            passages = near.find(o.text(), words, runs);
             if (!passages.isEmpty()) {
                 spans = new ArrayList<>(spans);
                 spans.addAll(builder.buildNear(o, words, passages));
@@ -80,7 +89,7 @@ public final class OutputScanner {
                                 .thenComparing(Span::match));
             }
         }
-        return new Result(spans, summary(o, words, spans, near != null), runs);
+        return new Result(spans, summary(o, words, spans, near != null), runs, words, passages);
     }
 
     private static OutputSummary emptySummary(ScanService.Output o, NearFinder near) {

@@ -10,11 +10,13 @@ import dev.memaudit.core.records.Records;
 import dev.memaudit.core.records.run.WorksFile;
 import dev.memaudit.core.records.scan.OutputSummary;
 import dev.memaudit.core.records.scan.ScanConfig;
+import dev.memaudit.core.records.scan.ScanCoverage;
 import dev.memaudit.core.records.scan.ScanSummary;
 import dev.memaudit.core.records.scan.ScanWork;
 import dev.memaudit.core.records.scan.Span;
 import dev.memaudit.index.build.IndexLayout;
 import dev.memaudit.index.build.IndexManifest;
+import dev.memaudit.index.store.WorksStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
@@ -24,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -191,10 +194,15 @@ public final class ScanService {
     private ScanTally run(NgramIndex index, Path outputs, Path outDir, Options options)
             throws IOException {
         ScanTally summary = new ScanTally(!options.exactOnly());
-        WorkTally tally = new WorkTally(index, !options.exactOnly());
+        WorkTally tally = new WorkTally(index, !options.exactOnly(), options.minWords());
         ExecutorService pool = Executors.newFixedThreadPool(options.threads());
         ThreadLocal<OutputScanner> scanners =
                 ThreadLocal.withInitial(() -> OutputScanner.of(index, options));
+        CoverageFinder coverage =
+                new CoverageFinder(
+                        index.store(),
+                        new KGramTables(index.store(), CoverageFinder.K),
+                        options.minWords());
         Map<String, Long> seenIds = new HashMap<>();
         try (JsonlWriter spans =
                         JsonlWriter.create(
@@ -222,12 +230,12 @@ public final class ScanService {
                 batch.add(o);
                 batchChars += o.text() == null ? 0 : o.text().length();
                 if (batch.size() == BATCH || batchChars >= BATCH_CHARS) {
-                    flush(batch, pool, scanners, spans, perOutput, tally, summary);
+                    flush(batch, pool, scanners, coverage, spans, perOutput, tally, summary);
                     batch.clear();
                     batchChars = 0;
                 }
             }
-            flush(batch, pool, scanners, spans, perOutput, tally, summary);
+            flush(batch, pool, scanners, coverage, spans, perOutput, tally, summary);
         } finally {
             pool.shutdownNow();
         }
@@ -242,19 +250,28 @@ public final class ScanService {
             List<Output> batch,
             ExecutorService pool,
             ThreadLocal<OutputScanner> scanners,
+            CoverageFinder coverage,
             JsonlWriter spans,
             JsonlWriter perOutput,
             WorkTally tally,
             ScanTally summary)
             throws IOException {
-        List<Future<OutputScanner.Result>> futures = new ArrayList<>(batch.size());
+        List<Future<Scanned>> futures = new ArrayList<>(batch.size());
         for (Output o : batch) {
-            futures.add(pool.submit(() -> scanners.get().scan(o)));
+            futures.add(
+                    pool.submit(
+                            () -> {
+                                OutputScanner.Result r = scanners.get().scan(o);
+                                return new Scanned(
+                                        r, coverage.find(o, r.words(), r.runs(), r.passages()));
+                            }));
         }
-        for (Future<OutputScanner.Result> f : futures) {
+        for (Future<Scanned> f : futures) {
             OutputScanner.Result r;
+            Scanned done;
             try {
-                r = f.get();
+                done = f.get();
+                r = done.result();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted", e);
@@ -268,10 +285,14 @@ public final class ScanService {
                 spans.write(s);
                 tally.add(s);
             }
+            tally.add(done.coverage());
             perOutput.write(r.summary());
             summary.output(r.summary());
         }
     }
+
+    /** One output's spans and its share of the works' coverage. */
+    private record Scanned(OutputScanner.Result result, CoverageFinder.Result coverage) {}
 
     /**
      * Reads the outputs a scan reads (a JSONL file or a folder of .txt files) as the scan reads
@@ -431,16 +452,26 @@ public final class ScanService {
     static final class WorkTally {
         private final NgramIndex index;
         private final boolean near; // near passages looked for
+        private final int minWords;
         private final Map<String, Acc> byWork = new LinkedHashMap<>();
+        private final Map<Integer, Cover> cover = new HashMap<>();
 
-        WorkTally(NgramIndex index, boolean near) {
+        WorkTally(NgramIndex index, boolean near, int minWords) {
             this.index = index;
             this.near = near;
+            this.minWords = minWords;
         }
 
         void add(Span s) {
             Acc a = byWork.computeIfAbsent(s.workId(), k -> new Acc());
             a.allRanges.add(new int[] {s.workCharStart(), s.workCharEnd()});
+            a.passages.add(
+                    new int[] {
+                        s.near() ? s.wordsWork() : s.words(),
+                        s.workCharStart(),
+                        s.workCharEnd(),
+                        s.near() ? 1 : 0
+                    });
             if (s.near()) {
                 a.near++;
                 if (s.wordsWork() > a.longestNear) {
@@ -459,6 +490,30 @@ public final class ScanService {
                 a.longestOutput = s.outputId();
             }
             a.ranges.add(new int[] {s.workCharStart(), s.workCharEnd()});
+        }
+
+        void add(CoverageFinder.Result r) {
+            for (int ord : r.compared()) {
+                Cover c = cover(ord);
+                c.outputs++;
+                if (r.trimmed()) {
+                    c.trimmed++;
+                }
+            }
+            for (CoverageFinder.Covered v : r.covered()) {
+                Cover c = cover(v.ordinal());
+                BitSet b =
+                        switch (v.kind()) {
+                            case CoverageFinder.EXACT_K -> c.exactK;
+                            case CoverageFinder.EXACT_MIN -> c.exactMin;
+                            default -> c.near;
+                        };
+                b.set(v.start(), v.end());
+            }
+        }
+
+        private Cover cover(int ordinal) {
+            return cover.computeIfAbsent(ordinal, o -> new Cover());
         }
 
         WorksFile works() {
@@ -484,10 +539,59 @@ public final class ScanService {
                                                 : (double) nearChars / w.codePoints())
                                         : null,
                                 near ? a.longestNear : null,
-                                a.longestNearOutput);
+                                a.longestNearOutput,
+                                coverage(w.id(), a));
                 works.put(w.id(), WorksFile.WorkEntry.scan(w.title(), scan));
             }
             return WorksFile.of(works);
+        }
+
+        private ScanCoverage coverage(String id, Acc a) {
+            WorksStore store = index.store();
+            int ord = store.ordinal(id);
+            Cover c = cover.getOrDefault(ord, new Cover());
+            int words = store.words(ord);
+            BitSet nearK = (BitSet) c.exactK.clone();
+            nearK.or(c.near);
+            BitSet nearMin = (BitSet) c.exactMin.clone();
+            nearMin.or(c.near);
+            return new ScanCoverage(
+                    CoverageFinder.K,
+                    CoverageFinder.M,
+                    minWords,
+                    words,
+                    c.outputs,
+                    c.trimmed,
+                    block(ord, c.exactK, words),
+                    block(ord, c.exactMin, words),
+                    near ? block(ord, nearK, words) : null,
+                    near ? block(ord, nearMin, words) : null,
+                    Passages.countOver(a.passages, 20, false),
+                    Passages.countOver(a.passages, 50, false),
+                    near ? Passages.countOver(a.passages, 20, true) : null,
+                    near ? Passages.countOver(a.passages, 50, true) : null);
+        }
+
+        private ScanCoverage.Block block(int ord, BitSet bits, int words) {
+            int bestStart = -1;
+            int bestLen = 0;
+            for (int i = bits.nextSetBit(0); i >= 0; ) {
+                int end = bits.nextClearBit(i);
+                if (end - i > bestLen) {
+                    bestLen = end - i;
+                    bestStart = i;
+                }
+                i = bits.nextSetBit(end);
+            }
+            WorksStore store = index.store();
+            int base = store.base(ord);
+            long covered = bits.cardinality();
+            return new ScanCoverage.Block(
+                    covered,
+                    words == 0 ? 0.0 : (double) covered / words,
+                    bestLen,
+                    bestStart < 0 ? null : store.starts()[base + bestStart],
+                    bestStart < 0 ? null : store.ends()[base + bestStart + bestLen - 1]);
         }
 
         static final class Acc {
@@ -501,6 +605,16 @@ public final class ScanService {
             String longestNearOutput;
             final List<int[]> ranges = new ArrayList<>();
             final List<int[]> allRanges = new ArrayList<>();
+            final List<int[]> passages = new ArrayList<>(); // {words, start, end, near}
+        }
+
+        /** A work's coverage masks, by work-local word index. */
+        static final class Cover {
+            int outputs;
+            int trimmed;
+            final BitSet exactK = new BitSet();
+            final BitSet exactMin = new BitSet();
+            final BitSet near = new BitSet();
         }
     }
 }

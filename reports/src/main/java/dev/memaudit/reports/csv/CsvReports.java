@@ -52,6 +52,19 @@ public final class CsvReports {
                                 "scan_near_passages",
                                 "scan_share_reproduced_near",
                                 "scan_longest_near_words",
+                                "scan_bmc_k",
+                                "scan_coverage_exact_k",
+                                "scan_coverage_exact_min_words",
+                                "scan_coverage_near_k",
+                                "scan_coverage_near_min_words",
+                                "scan_longest_block_words",
+                                "scan_longest_block_words_near",
+                                "scan_passages_over_20",
+                                "scan_passages_over_50",
+                                "scan_near_passages_over_20",
+                                "scan_near_passages_over_50",
+                                "scan_coverage_outputs",
+                                "scan_coverage_outputs_trimmed",
                                 "extract_windows",
                                 "extract_scheme"));
         for (String t : TAUS) {
@@ -95,7 +108,7 @@ public final class CsvReports {
             row.addAll(Arrays.asList(w.workId(), w.title(), w.workChars()));
             row.addAll(
                     s == null
-                            ? Arrays.asList(null, null, null, null, null, null, null)
+                            ? Arrays.asList(new Object[20])
                             : Arrays.asList(
                                     s.spans(),
                                     s.outputsHit(),
@@ -103,7 +116,26 @@ public final class CsvReports {
                                     s.longestSpanWords(),
                                     s.nearPassages(),
                                     s.shareReproducedNear(),
-                                    s.longestNearWords()));
+                                    s.longestNearWords(),
+                                    s.coverage().k(),
+                                    s.coverage().exactK().share(),
+                                    s.coverage().exactMinWords().share(),
+                                    s.coverage().nearK() == null
+                                            ? null
+                                            : s.coverage().nearK().share(),
+                                    s.coverage().nearMinWords() == null
+                                            ? null
+                                            : s.coverage().nearMinWords().share(),
+                                    s.coverage().exactK().longestBlockWords(),
+                                    s.coverage().nearK() == null
+                                            ? null
+                                            : s.coverage().nearK().longestBlockWords(),
+                                    s.coverage().passagesOver20(),
+                                    s.coverage().passagesOver50(),
+                                    s.coverage().nearPassagesOver20(),
+                                    s.coverage().nearPassagesOver50(),
+                                    s.coverage().outputs(),
+                                    s.coverage().outputsTrimmed()));
             row.add(e == null ? null : e.windowCount());
             row.add(e == null ? null : e.scheme());
             for (String t : TAUS) {

@@ -5,6 +5,7 @@ import dev.memaudit.core.records.Records;
 import dev.memaudit.core.records.ppl.PplSummary;
 import dev.memaudit.core.records.run.FileDigest;
 import dev.memaudit.core.records.run.Manifest;
+import dev.memaudit.core.records.scan.ScanCoverage;
 import dev.memaudit.reports.ReportInfo;
 import dev.memaudit.reports.Shell;
 import dev.memaudit.reports.calibration.CalibrationFile;
@@ -175,6 +176,39 @@ final class ReportPageBuilder {
                                                         + " ("
                                                         + Format.integer(w.scan().outputsHit())
                                                         + ")")));
+        cols.add(
+                new ColumnDef(
+                        "near",
+                        "Longest near-verbatim passage (words)",
+                        "scan",
+                        w -> w.scan() == null ? null : w.scan().longestNearWords(),
+                        w -> {
+                            if (w.scan() == null) {
+                                return Cell.of(Format.NA);
+                            }
+                            if (w.scan().longestNearWords() == null) {
+                                return new Cell("not looked for", true);
+                            }
+                            return Cell.of(Format.integer(w.scan().longestNearWords()));
+                        }));
+        cols.add(
+                new ColumnDef(
+                        "bmc",
+                        "Covered by outputs, bmc@5: exact / with near",
+                        "scan",
+                        w -> w.scan() == null ? null : w.scan().coverage().exactK().share(),
+                        w -> {
+                            if (w.scan() == null) {
+                                return Cell.of(Format.NA);
+                            }
+                            ScanCoverage c = w.scan().coverage();
+                            return Cell.of(
+                                    Format.percent(c.exactK().share())
+                                            + " / "
+                                            + (c.nearK() == null
+                                                    ? "not looked for"
+                                                    : Format.percent(c.nearK().share())));
+                        }));
         cols.add(
                 new ColumnDef(
                         "coverage",

@@ -193,6 +193,7 @@ public final class RunLoader {
                             near ? sc.nearPassages() : null,
                             near ? sc.shareReproducedNear() : null,
                             near ? sc.longestNearWords() : null,
+                            sc.coverage(),
                             withTexts(shown, e.getKey()));
         }
         for (String workId : spans.keySet()) {

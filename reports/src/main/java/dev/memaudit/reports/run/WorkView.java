@@ -3,6 +3,7 @@ package dev.memaudit.reports.run;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.memaudit.core.records.extract.AttemptsNeeded;
 import dev.memaudit.core.records.extract.ExtractWork;
+import dev.memaudit.core.records.scan.ScanCoverage;
 import java.util.List;
 import java.util.Map;
 
@@ -15,7 +16,11 @@ import java.util.Map;
 public record WorkView(
         String workId, String title, Integer workChars, Scan scan, Extract extract, Ppl ppl) {
 
-    /** The scan stage's findings for this work ({@code works.json} section and spans). */
+    /**
+     * The scan stage's findings for this work ({@code works.json} section and spans).
+     *
+     * @param coverage the work's coverage by all outputs together (bmc@k convention)
+     */
     public record Scan(
             Integer outputsHit,
             Integer spans,
@@ -26,6 +31,7 @@ public record WorkView(
             Integer nearPassages,
             Double shareReproducedNear,
             Integer longestNearWords,
+            ScanCoverage coverage,
             @JsonIgnore List<Passage> passages) {}
 
     /**

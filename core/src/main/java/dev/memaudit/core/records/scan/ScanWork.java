@@ -21,6 +21,7 @@ import dev.memaudit.core.records.Nullable;
  * @param shareReproducedNear charsReproducedNear / workChars (0 for an empty work)
  * @param longestNearWords words of its longest near passage, in the work (0 without)
  * @param longestNearOutputId the output holding that passage; null without near passages
+ * @param coverage the work's coverage by all outputs together, with prompt-overlap trimming
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ScanWork(
@@ -35,4 +36,5 @@ public record ScanWork(
         @Nullable Long charsReproducedNear,
         @Nullable Double shareReproducedNear,
         @Nullable Integer longestNearWords,
-        @Nullable String longestNearOutputId) {}
+        @Nullable String longestNearOutputId,
+        ScanCoverage coverage) {}
