@@ -3,6 +3,7 @@ package dev.memaudit.audit.report;
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.io.Sha256;
 import dev.memaudit.core.records.run.FileDigest;
+import dev.memaudit.core.records.run.Reservation;
 import dev.memaudit.core.records.scan.ScanConfig;
 import dev.memaudit.index.build.IndexManifest;
 import dev.memaudit.index.scan.NgramIndex;
@@ -160,6 +161,19 @@ public final class IndexTexts implements SourceTexts, Closeable {
                             + "): output texts are not shown.");
             outputs.clear();
         }
+    }
+
+    @Override
+    public Optional<Reservation> reservation(String workId) {
+        if (index == null) {
+            return Optional.empty();
+        }
+        for (IndexManifest.WorkInfo w : index.manifest().works()) {
+            if (w.id().equals(workId)) {
+                return Optional.ofNullable(w.reservation());
+            }
+        }
+        return Optional.empty();
     }
 
     @Override

@@ -632,7 +632,8 @@ public final class IndexBuilder {
                 w.relativePath(),
                 w.sourceSha256(),
                 words,
-                codePoints);
+                codePoints,
+                w.reservation());
     }
 
     /** Unchanged text, possibly changed metadata in corpus.yaml: the manifest follows the yaml. */

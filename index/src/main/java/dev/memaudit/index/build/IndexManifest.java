@@ -2,6 +2,7 @@ package dev.memaudit.index.build;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.memaudit.core.records.run.Reservation;
 import java.util.List;
 
 /**
@@ -46,6 +47,8 @@ public record IndexManifest(
      * @param sourceSha256 SHA-256 of the source file's bytes
      * @param words normalized words
      * @param codePoints code points of the extracted original text
+     * @param reservation the corpus.yaml entry's text-and-data-mining reservation; null (or absent
+     *     in an index built before reservations) when it has none
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record WorkInfo(
@@ -60,5 +63,6 @@ public record IndexManifest(
             String source,
             String sourceSha256,
             int words,
-            int codePoints) {}
+            int codePoints,
+            Reservation reservation) {}
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.core.records.run.Reservation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
@@ -28,15 +29,17 @@ import org.yaml.snakeyaml.LoaderOptions;
  * The list of works (and control texts) of a corpus: a {@code corpus.yaml} file, or a folder.
  *
  * <p>corpus.yaml has the top-level keys {@code works:} and optional {@code controls:}, each a list
- * of {@code {id, title, authors, rightsholder, license, year, path, format, encoding}}; {@code
- * authors} is a string or a list of strings; and optional {@code limits:}, a mapping of {@link
- * ReadLimits.Key} names to values (e.g. {@code max_document_bytes: 256MiB}) that the readers of
- * this corpus keep to instead of the defaults. Unknown keys are errors. {@code path} is relative to
- * the manifest's folder and must stay inside it (no {@code ..}, no absolute path, no symbolic link
- * leading out). Ids are unique across works and controls, use only {@code [A-Za-z0-9._/-]} and do
- * not start with '/'. A manifest must list at least one work or control. Every problem in a
- * manifest is reported at once, each with its file, line and key. Whether the files exist is
- * checked when they are read ({@link CorpusLoader}), as a per-work problem.
+ * of {@code {id, title, authors, rightsholder, license, year, path, format, encoding,
+ * reservation}}; {@code authors} is a string or a list of strings; {@code reservation} a mapping
+ * {@code {kind: tdmrep|rsl|robots|contract, since: YYYY-MM-DD, url}} (url optional); and optional
+ * {@code limits:}, a mapping of {@link ReadLimits.Key} names to values (e.g. {@code
+ * max_document_bytes: 256MiB}) that the readers of this corpus keep to instead of the defaults.
+ * Unknown keys are errors. {@code path} is relative to the manifest's folder and must stay inside
+ * it (no {@code ..}, no absolute path, no symbolic link leading out). Ids are unique across works
+ * and controls, use only {@code [A-Za-z0-9._/-]} and do not start with '/'. A manifest must list at
+ * least one work or control. Every problem in a manifest is reported at once, each with its file,
+ * line and key. Whether the files exist is checked when they are read ({@link CorpusLoader}), as a
+ * per-work problem.
  *
  * <p>A folder without corpus.yaml holds works only: every file with a known extension, at any depth
  * (hidden files and folders excepted), in path order; its id is its path relative to the folder
@@ -72,7 +75,8 @@ public final class CorpusManifest {
                     "year",
                     "path",
                     "format",
-                    "encoding");
+                    "encoding",
+                    "reservation");
 
     private final Path root;
     private final Path manifestFile;
@@ -473,7 +477,8 @@ public final class CorpusManifest {
                     slashes(root.relativize(resolved)),
                     format == null ? null : format.toLowerCase(Locale.ROOT),
                     encoding,
-                    role);
+                    role,
+                    (Reservation) value(fields, "reservation"));
         }
 
         private static final Object INVALID = new Object();
@@ -484,6 +489,9 @@ public final class CorpusManifest {
                 throws IOException {
             if (token == JsonToken.VALUE_NULL) {
                 return null;
+            }
+            if (key.equals("reservation")) {
+                return readReservation(parser, token, where, line);
             }
             if (key.equals("year")) {
                 if (token == JsonToken.VALUE_NUMBER_INT) {
@@ -519,6 +527,93 @@ public final class CorpusManifest {
             }
             String text = parser.getText();
             return key.equals("authors") ? List.of(text) : text;
+        }
+
+        private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
+
+        /** {@code reservation: {kind, since, url}}, or INVALID after recording its problems. */
+        private Object readReservation(JsonParser parser, JsonToken token, String where, int line)
+                throws IOException {
+            if (token != JsonToken.START_OBJECT) {
+                problem(
+                        line,
+                        where
+                                + ": reservation must be a mapping {kind: "
+                                + String.join("|", Reservation.KINDS)
+                                + ", since: YYYY-MM-DD, url: …}, got "
+                                + describe(token));
+                parser.skipChildren();
+                return INVALID;
+            }
+            Map<String, String> values = new LinkedHashMap<>();
+            boolean valid = true;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                int keyLine = line(parser);
+                JsonToken value = parser.nextToken();
+                if (!List.of("kind", "since", "url").contains(name)) {
+                    problem(
+                            keyLine,
+                            where
+                                    + ": reservation: unknown key '"
+                                    + name
+                                    + "' (allowed: kind, since, url)");
+                    parser.skipChildren();
+                    valid = false;
+                } else if (!value.isScalarValue() || value == JsonToken.VALUE_NULL) {
+                    problem(
+                            keyLine,
+                            where
+                                    + ": reservation: "
+                                    + name
+                                    + " must be a single value, got "
+                                    + describe(value));
+                    parser.skipChildren();
+                    valid = false;
+                } else if (values.put(name, parser.getText()) != null) {
+                    problem(keyLine, where + ": reservation: key '" + name + "' appears twice");
+                    valid = false;
+                }
+            }
+            String kind = values.get("kind");
+            String since = values.get("since");
+            if (kind == null || !Reservation.KINDS.contains(kind)) {
+                problem(
+                        line,
+                        where
+                                + ": reservation: kind must be one of "
+                                + String.join(", ", Reservation.KINDS)
+                                + (kind == null ? " (missing)" : ", got '" + kind + "'"));
+                valid = false;
+            }
+            if (since == null || !DATE.matcher(since).matches() || !isDate(since)) {
+                problem(
+                        line,
+                        where
+                                + ": reservation: since must be a date YYYY-MM-DD"
+                                + (since == null ? " (missing)" : ", got '" + since + "'"));
+                valid = false;
+            }
+            String url = values.get("url");
+            if (url != null && !(url.startsWith("https://") || url.startsWith("http://"))) {
+                problem(
+                        line,
+                        where
+                                + ": reservation: url must start with https:// or http://, got '"
+                                + url
+                                + "'");
+                valid = false;
+            }
+            return valid ? new Reservation(kind, since, url) : INVALID;
+        }
+
+        private static boolean isDate(String s) {
+            try {
+                java.time.LocalDate.parse(s);
+                return true;
+            } catch (java.time.format.DateTimeParseException e) {
+                return false;
+            }
         }
 
         private Path resolveInside(String relative, String label, int line) {

@@ -151,7 +151,8 @@ public final class JsonlSource implements WorkSource {
                 entry.path(),
                 entry.relativePath(),
                 sha256,
-                textNode.textValue());
+                textNode.textValue(),
+                entry.reservation());
     }
 
     private static String string(ObjectNode object, String key, String id, String fallback)

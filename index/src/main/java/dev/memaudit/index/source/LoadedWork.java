@@ -1,5 +1,6 @@
 package dev.memaudit.index.source;
 
+import dev.memaudit.core.records.run.Reservation;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -13,6 +14,7 @@ import java.util.List;
  * @param sourceSha256 lower-case hex SHA-256 of the source file's bytes
  * @param text the original text as extracted; every offset memaudit reports refers to it. It may be
  *     empty or blank: the caller decides what to do with empty works.
+ * @param reservation the manifest entry's text-and-data-mining reservation, or null
  */
 public record LoadedWork(
         String id,
@@ -26,7 +28,8 @@ public record LoadedWork(
         Path file,
         String relativePath,
         String sourceSha256,
-        String text) {
+        String text,
+        Reservation reservation) {
 
     public LoadedWork {
         authors = authors == null ? List.of() : List.copyOf(authors);

@@ -50,6 +50,7 @@ public abstract class SingleWorkSource implements WorkSource {
                         entry.path(),
                         entry.relativePath(),
                         sourceSha256,
-                        extracted.text()));
+                        extracted.text(),
+                        entry.reservation()));
     }
 }

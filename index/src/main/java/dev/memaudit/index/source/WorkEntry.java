@@ -1,5 +1,6 @@
 package dev.memaudit.index.source;
 
+import dev.memaudit.core.records.run.Reservation;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -19,6 +20,7 @@ import java.util.List;
  *     choose by the file's extension
  * @param encoding the declared charset name for text formats, or null to detect (BOM, else UTF-8)
  * @param role work or control
+ * @param reservation a text-and-data-mining reservation, or null
  */
 public record WorkEntry(
         String id,
@@ -31,9 +33,38 @@ public record WorkEntry(
         String relativePath,
         String format,
         String encoding,
-        Role role) {
+        Role role,
+        Reservation reservation) {
 
     public WorkEntry {
         authors = authors == null ? List.of() : List.copyOf(authors);
+    }
+
+    /** An entry without a reservation. */
+    public WorkEntry(
+            String id,
+            String title,
+            List<String> authors,
+            String rightsholder,
+            String license,
+            Integer year,
+            Path path,
+            String relativePath,
+            String format,
+            String encoding,
+            Role role) {
+        this(
+                id,
+                title,
+                authors,
+                rightsholder,
+                license,
+                year,
+                path,
+                relativePath,
+                format,
+                encoding,
+                role,
+                null);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.memaudit.core.error.ExitCategory;
 import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.core.records.run.Reservation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -99,6 +100,63 @@ class CorpusManifestTest {
                 .contains("line 3")
                 .contains("unknown key 'titel'")
                 .contains("allowed: id, title");
+    }
+
+    @Test
+    void reservationsAreReadAndEveryBadOneIsNamedWithItsLine() throws Exception {
+        Path manifest =
+                yaml(
+                        """
+                        works:
+                          - id: a
+                            path: a.txt
+                            reservation: {kind: tdmrep, since: 2024-03-01, url: "https://p.example/tdm.json"}
+                          - id: b
+                            path: b.txt
+                            reservation: {kind: contract, since: 2022-12-31}
+                          - id: c
+                            path: c.txt
+                        """);
+        CorpusManifest corpus = CorpusManifest.load(manifest);
+        assertThat(corpus.works().get(0).reservation())
+                .isEqualTo(new Reservation("tdmrep", "2024-03-01", "https://p.example/tdm.json"));
+        assertThat(corpus.works().get(1).reservation())
+                .isEqualTo(new Reservation("contract", "2022-12-31", null));
+        assertThat(corpus.works().get(1).reservation().describe())
+                .isEqualTo("a contractual reservation since 2022-12-31");
+        assertThat(corpus.works().get(2).reservation()).isNull();
+
+        Path bad =
+                yaml(
+                        """
+                        works:
+                          - id: a
+                            path: a.txt
+                            reservation: {kind: ai-txt, since: 2024-03-01}
+                          - id: b
+                            path: b.txt
+                            reservation: {kind: rsl, since: 2024-02-30}
+                          - id: c
+                            path: c.txt
+                            reservation: {kind: robots, since: 2024-01-01, url: "javascript:x"}
+                          - id: d
+                            path: d.txt
+                            reservation: {kind: robots, since: 2024-01-01, note: x}
+                          - id: e
+                            path: e.txt
+                            reservation: tdmrep
+                        """);
+        assertThat(refused(bad).getMessage())
+                .contains("line 4")
+                .contains("kind must be one of tdmrep, rsl, robots, contract, got 'ai-txt'")
+                .contains("line 7")
+                .contains("since must be a date YYYY-MM-DD, got '2024-02-30'")
+                .contains("line 10")
+                .contains("url must start with https:// or http://, got 'javascript:x'")
+                .contains("line 13")
+                .contains("reservation: unknown key 'note'")
+                .contains("line 16")
+                .contains("reservation must be a mapping");
     }
 
     @Test

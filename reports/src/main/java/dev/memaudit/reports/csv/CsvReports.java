@@ -1,6 +1,7 @@
 package dev.memaudit.reports.csv;
 
 import dev.memaudit.core.records.extract.ExtractWork;
+import dev.memaudit.core.records.run.Reservation;
 import dev.memaudit.reports.run.Passage;
 import dev.memaudit.reports.run.RunView;
 import dev.memaudit.reports.run.WorkView;
@@ -98,7 +99,12 @@ public final class CsvReports {
                         "ppl_chunks",
                         "ppl_p",
                         "ppl_p_holm",
-                        "ppl_p_bh"));
+                        "ppl_p_bh",
+                        "reservation_kind",
+                        "reservation_since",
+                        "reservation_url",
+                        "reproduced_despite_reservation",
+                        "memorized_despite_reservation"));
         csv.row(header);
         for (WorkView w : view.works()) {
             WorkView.Scan s = w.scan();
@@ -167,6 +173,12 @@ public final class CsvReports {
                     p == null
                             ? Arrays.asList(null, null, null, null, null)
                             : Arrays.asList(p.status(), p.chunks(), p.p(), p.pHolm(), p.pBh()));
+            Reservation r = w.reservation();
+            row.addAll(
+                    r == null
+                            ? Arrays.asList(null, null, null, null, null)
+                            : Arrays.asList(
+                                    r.kind(), r.since(), r.url(), w.reproduced(), w.memorized()));
             csv.row(row);
         }
         return csv.toString();

@@ -206,7 +206,20 @@ public record ReportPage(
             Integer workChars,
             ScanPart scan,
             ExtractPart extract,
-            PplPart ppl) {}
+            PplPart ppl,
+            Licensing licensing) {}
+
+    /**
+     * A work's declared reservation and what the run found despite it; null without a reservation.
+     *
+     * @param reservation as the corpus declares it
+     * @param reproduced outputs hold a verbatim span or near passage of the work
+     * @param memorized extraction found a greedy-extractable window or an exact attempt
+     */
+    public record Licensing(
+            dev.memaudit.core.records.run.Reservation reservation,
+            boolean reproduced,
+            boolean memorized) {}
 
     /**
      * @param scan the stage's findings for the work, null when the scan did not report it

@@ -408,7 +408,16 @@ final class ReportPageBuilder {
             ppl = new PplPart(w.ppl(), List.copyOf(boxes), view.pplRun().alpha());
         }
         return new WorkSection(
-                anchor.get(w.workId()), heading(w), w.workId(), w.workChars(), scan, extract, ppl);
+                anchor.get(w.workId()),
+                heading(w),
+                w.workId(),
+                w.workChars(),
+                scan,
+                extract,
+                ppl,
+                w.reservation() == null
+                        ? null
+                        : new ReportPage.Licensing(w.reservation(), w.reproduced(), w.memorized()));
     }
 
     /** The first {@link HtmlReport#PASSAGES_SHOWN} passages that have a text to show. */

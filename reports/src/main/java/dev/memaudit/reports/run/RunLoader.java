@@ -9,6 +9,7 @@ import dev.memaudit.core.records.ppl.ChunkRecord;
 import dev.memaudit.core.records.ppl.PplSummary;
 import dev.memaudit.core.records.ppl.PplWork;
 import dev.memaudit.core.records.run.Manifest;
+import dev.memaudit.core.records.run.Reservation;
 import dev.memaudit.core.records.run.SkippedRecord;
 import dev.memaudit.core.records.run.WorksFile;
 import dev.memaudit.core.records.scan.ScanConfig;
@@ -623,13 +624,14 @@ public final class RunLoader {
         WorkView.Scan scan;
         WorkView.Extract extract;
         WorkView.Ppl ppl;
+        Reservation reservation;
 
         Builder(String id) {
             this.id = id;
         }
 
         WorkView build() {
-            return new WorkView(id, title, workChars, scan, extract, ppl);
+            return new WorkView(id, title, workChars, scan, extract, ppl, reservation);
         }
     }
 
@@ -640,6 +642,9 @@ public final class RunLoader {
         }
         if (b.workChars == null) {
             workText(id).ifPresent(t -> b.workChars = t.codePointCount());
+        }
+        if (b.reservation == null) {
+            b.reservation = texts.reservation(id).orElse(null);
         }
         return b;
     }

@@ -1,5 +1,6 @@
 package dev.memaudit.reports.run;
 
+import dev.memaudit.core.records.run.Reservation;
 import java.util.Optional;
 
 /**
@@ -13,6 +14,14 @@ public interface SourceTexts {
 
     /** A scanned model output's text (scan's output offsets point into it). */
     Optional<String> output(String outputId);
+
+    /**
+     * The work's text-and-data-mining reservation as the corpus declares it; empty when it declares
+     * none or the corpus is not at hand (then {@link #notes()} says so).
+     */
+    default Optional<Reservation> reservation(String workId) {
+        return Optional.empty();
+    }
 
     /** Lines saying which texts could not be provided and why (shown in the report). */
     default java.util.List<String> notes() {

@@ -3,6 +3,7 @@ package dev.memaudit.reports.run;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.memaudit.core.records.extract.AttemptsNeeded;
 import dev.memaudit.core.records.extract.ExtractWork;
+import dev.memaudit.core.records.run.Reservation;
 import dev.memaudit.core.records.scan.ScanCoverage;
 import java.util.List;
 import java.util.Map;
@@ -12,9 +13,36 @@ import java.util.Map;
  * work. Offsets are Unicode code points, half-open, into the work's original text.
  *
  * @param workChars length of the work's original text in code points, null when unknown
+ * @param reservation the work's text-and-data-mining reservation as the corpus declares it; null
+ *     when it declares none or the corpus was not at hand
  */
 public record WorkView(
-        String workId, String title, Integer workChars, Scan scan, Extract extract, Ppl ppl) {
+        String workId,
+        String title,
+        Integer workChars,
+        Scan scan,
+        Extract extract,
+        Ppl ppl,
+        Reservation reservation) {
+
+    /** Whether outputs reproduce the work: a verbatim span or a near-verbatim passage. */
+    @com.fasterxml.jackson.annotation.JsonProperty("reproduced")
+    public boolean reproduced() {
+        return scan != null
+                && ((scan.spans() != null && scan.spans() > 0)
+                        || (scan.nearPassages() != null && scan.nearPassages() > 0));
+    }
+
+    /**
+     * Whether extraction shows the work memorized: a greedy-extractable window or an exact attempt.
+     */
+    @com.fasterxml.jackson.annotation.JsonProperty("memorized")
+    public boolean memorized() {
+        return extract != null
+                && ((extract.greedyExtractableWindows() != null
+                                && extract.greedyExtractableWindows() > 0)
+                        || (extract.ledger() != null && extract.ledger().exact() > 0));
+    }
 
     /**
      * The scan stage's findings for this work ({@code works.json} section and spans).

@@ -34,7 +34,18 @@ class ReportTemplatesTest {
                 new RunView(
                         Path.of("run"),
                         List.of(),
-                        List.of(new WorkView(HOSTILE_ID, HOSTILE_TITLE, 12, null, null, null)),
+                        List.of(
+                                new WorkView(
+                                        HOSTILE_ID,
+                                        HOSTILE_TITLE,
+                                        12,
+                                        null,
+                                        null,
+                                        null,
+                                        new dev.memaudit.core.records.run.Reservation(
+                                                "tdmrep",
+                                                "2024-01-01",
+                                                "https://x.example/\"><script>alert(5)</script>"))),
                         Map.of(),
                         null,
                         List.of("note with <b>markup</b>"));
@@ -56,6 +67,10 @@ class ReportTemplatesTest {
                 .contains("<title>memaudit report: run&quot;&lt;z&gt;</title>")
                 .contains("note with &lt;b&gt;markup&lt;/b&gt;")
                 .contains("memaudit 1.0 &lt;i&gt;")
+                .contains(
+                        "Reserved against text and data mining: a machine-readable reservation"
+                                + " (tdmrep) since 2024-01-01 (<a href=\"https://x.example/&quot;&gt;")
+                .doesNotContain("despite a machine-readable")
                 .contains(
                         "memaudit report --run &#39;x&#39;&quot;&#39;&quot;&#39;&quot;&lt;y&gt;&#39;");
         assertThat(html.toLowerCase(java.util.Locale.ROOT))
