@@ -6,6 +6,7 @@ import dev.memaudit.core.records.Records;
 import dev.memaudit.core.records.run.AuditState;
 import dev.memaudit.index.build.IndexLayout;
 import dev.memaudit.index.build.IndexManifest;
+import dev.memaudit.index.source.CorpusManifest;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -232,6 +233,9 @@ public final class AuditRunner {
                 Path tok = modelDir() == null ? null : modelDir().resolve("tokenizer.json");
                 if (tok != null) {
                     a.addAll(List.of("--tokenizer", str(tok)));
+                }
+                if (!CorpusManifest.load(cfg.corpus()).controls().isEmpty()) {
+                    a.addAll(List.of("--controls", str(cfg.corpus()))); // chance scores
                 }
                 a.addAll(cfg.stageFlags().get("scan"));
                 return new Stage(name, dir, a, dir.resolve("manifest.json"), false);

@@ -3,11 +3,14 @@ package dev.memaudit.cli.command;
 import dev.memaudit.cli.support.Messages;
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.records.scan.ScanSummary;
+import dev.memaudit.index.scan.BackgroundGrams;
 import dev.memaudit.index.scan.ScanService;
 import dev.memaudit.index.source.ReadLimits;
 import dev.memaudit.model.ModelTokenizer;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.ToIntFunction;
@@ -80,6 +83,23 @@ public final class ScanCommand implements Callable<Integer> {
     Path tokenizer;
 
     @Option(
+            names = "--background",
+            paramLabel = "<dir|corpus.yaml>",
+            description =
+                    "Non-member text for chance scores: every work and control of this corpus"
+                            + " (repeatable). Each span gets chance_log10, how often text like it"
+                            + " would hold the passage.")
+    List<Path> background = new ArrayList<>();
+
+    @Option(
+            names = "--controls",
+            paramLabel = "<dir|corpus.yaml>",
+            description =
+                    "The controls of this corpus as non-member text for chance scores"
+                            + " (repeatable); its works are not used.")
+    List<Path> controls = new ArrayList<>();
+
+    @Option(
             names = "--max-output-bytes",
             defaultValue = "64MiB",
             paramLabel = "<size>",
@@ -101,7 +121,12 @@ public final class ScanCommand implements Callable<Integer> {
 
     private int scan(ToIntFunction<String> tokenCounter) {
         var stdout = spec.commandLine().getOut();
-        ScanService service = new ScanService(Clock.systemUTC(), Messages.to(spec));
+        BackgroundGrams grams =
+                background.isEmpty() && controls.isEmpty()
+                        ? null
+                        : BackgroundGrams.load(
+                                BackgroundGrams.N, background, controls, Messages.to(spec));
+        ScanService service = new ScanService(Clock.systemUTC(), Messages.to(spec), grams);
         ScanSummary s =
                 service.scan(
                         index.path(),

@@ -88,7 +88,14 @@ final class RecordSamples {
                     1,
                     true,
                     true,
-                    0.8);
+                    0.8,
+                    new ScanConfig.Chance(
+                            4,
+                            List.of("controls of /corpus/corpus.yaml"),
+                            3,
+                            41_200,
+                            41_191,
+                            39_800));
     static final SampleConfig SAMPLE =
             new SampleConfig(
                     "OpenAI-compatible server http://127.0.0.1:8000, model canary",
@@ -317,7 +324,7 @@ final class RecordSamples {
                         null,
                         SAMPLE.settings()));
         out.add(new SampleSummary(1, 16, 0, 16, Map.of("plain", 15L, "unconditioned", 1L)));
-        out.add(Span.of("plain:w1#0", "w1", 1, 113, 99, 211, 22, 32, true));
+        out.add(Span.of("plain:w1#0", "w1", 1, 113, 99, 211, 22, 32, true).withChance(-31.4));
         out.add(Span.of("o", "w2", 0, 50, 7, 57, 12, null, false));
         out.add(Span.near("o", "w2", 60, 160, 70, 168, null, false, 0.9, 2, 20, 19, "9=1X4=1D5="));
         ObjectNode fields = JsonNodeFactory.instance.objectNode();

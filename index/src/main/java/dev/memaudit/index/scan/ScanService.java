@@ -14,6 +14,7 @@ import dev.memaudit.core.records.scan.ScanCoverage;
 import dev.memaudit.core.records.scan.ScanSummary;
 import dev.memaudit.core.records.scan.ScanWork;
 import dev.memaudit.core.records.scan.Span;
+import dev.memaudit.core.text.NormalizedWords;
 import dev.memaudit.index.build.IndexLayout;
 import dev.memaudit.index.build.IndexManifest;
 import dev.memaudit.index.store.WorksStore;
@@ -127,10 +128,19 @@ public final class ScanService {
 
     private final Clock clock;
     private final Consumer<String> log;
+    private final BackgroundGrams background; // null: no chance scores
 
     public ScanService(Clock clock, Consumer<String> log) {
+        this(clock, log, null);
+    }
+
+    /**
+     * @param background non-member text that gives every span a chance score, or null for none
+     */
+    public ScanService(Clock clock, Consumer<String> log, BackgroundGrams background) {
         this.clock = clock;
         this.log = log;
+        this.background = background;
     }
 
     /** Scans {@code outputs} (a JSONL file or a folder of .txt files) into {@code outDir}. */
@@ -170,6 +180,9 @@ public final class ScanService {
             } else {
                 manifest.input("outputs/" + outputs.getFileName(), outputs);
             }
+            if (background != null) {
+                background.inputs().forEach(manifest::inputHash);
+            }
             manifest.schemaVersions(Map.of("spans.jsonl", Span.SCHEMA_VERSION));
             manifest.write(
                     outDir,
@@ -184,7 +197,16 @@ public final class ScanService {
                             index.manifest().normalizerVersion(),
                             options.tokenCounter() != null,
                             !options.exactOnly(),
-                            options.exactOnly() ? null : options.minSimilarity()));
+                            options.exactOnly() ? null : options.minSimilarity(),
+                            background == null
+                                    ? null
+                                    : new ScanConfig.Chance(
+                                            background.n(),
+                                            background.sources(),
+                                            background.texts(),
+                                            background.words(),
+                                            background.positions(),
+                                            background.distinct())));
             return summary;
         } catch (IOException e) {
             throw new UncheckedIOException("scan failed writing " + outDir, e);
@@ -261,7 +283,7 @@ public final class ScanService {
             futures.add(
                     pool.submit(
                             () -> {
-                                OutputScanner.Result r = scanners.get().scan(o);
+                                OutputScanner.Result r = withChance(scanners.get().scan(o));
                                 return new Scanned(
                                         r, coverage.find(o, r.words(), r.runs(), r.passages()));
                             }));
@@ -289,6 +311,36 @@ public final class ScanService {
             perOutput.write(r.summary());
             summary.output(r.summary());
         }
+    }
+
+    /** The result with every span's chance score, when there is a background. */
+    private OutputScanner.Result withChance(OutputScanner.Result r) {
+        if (background == null || r.spans().isEmpty()) {
+            return r;
+        }
+        NormalizedWords w = r.words();
+        List<Span> scored = new ArrayList<>(r.spans().size());
+        for (Span s : r.spans()) {
+            int from = firstWordAtOrAfter(w, s.outputCharStart());
+            int to = firstWordAtOrAfter(w, s.outputCharEnd());
+            scored.add(s.withChance(background.chanceLog10(w.hashes(), from, to, w.size())));
+        }
+        return new OutputScanner.Result(scored, r.summary(), r.runs(), r.words(), r.passages());
+    }
+
+    /** The index of the first word starting at or after code point {@code cp}. */
+    private static int firstWordAtOrAfter(NormalizedWords w, int cp) {
+        int lo = 0;
+        int hi = w.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (w.starts()[mid] < cp) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     /** One output's spans and its share of the works' coverage. */

@@ -28,6 +28,10 @@ import dev.memaudit.core.records.RecordFile;
  *     lacks), {@code D} (work words the output lacks), {@code J} (two output words that are one
  *     work word, such as "soap works" for a hyphenated "soap-works"; no edit) or {@code P} (one
  *     output word that is two work words; no edit); for example {@code 14=1X9=2I20=}
+ * @param chanceLog10 the chance score: log10 of how often text like the scan's background (control
+ *     texts, a background corpus) would hold a passage like this one in an output this long, from
+ *     the background frequencies of its 4-word n-grams; ≤ 0, lower is less likely chance; absent
+ *     when the scan was given no background (not measured)
  */
 @RecordFile(name = "spans.jsonl", version = Span.SCHEMA_VERSION)
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -48,7 +52,8 @@ public record Span(
         int editDistance,
         int wordsOutput,
         int wordsWork,
-        String alignment) {
+        String alignment,
+        @OptionalField Double chanceLog10) {
 
     /** Version of the spans.jsonl layout. */
     public static final int SCHEMA_VERSION = 2;
@@ -98,7 +103,8 @@ public record Span(
                 0,
                 words,
                 words,
-                words + "=");
+                words + "=",
+                null);
     }
 
     /** A near-verbatim passage. */
@@ -132,6 +138,29 @@ public record Span(
                 editDistance,
                 wordsOutput,
                 wordsWork,
-                alignment);
+                alignment,
+                null);
+    }
+
+    /** This span with its chance score (see {@code index.scan.BackgroundGrams#chanceLog10}). */
+    public Span withChance(double log10) {
+        return new Span(
+                schemaVersion,
+                outputId,
+                workId,
+                match,
+                outputCharStart,
+                outputCharEnd,
+                workCharStart,
+                workCharEnd,
+                words,
+                tokens,
+                exact,
+                similarity,
+                editDistance,
+                wordsOutput,
+                wordsWork,
+                alignment,
+                log10);
     }
 }
