@@ -96,6 +96,25 @@ public interface LanguageModel extends AutoCloseable {
             List<int[]> sequences, boolean fullDistributionStats, GenerationSettings scheme);
 
     /**
+     * Whether {@link #nextTokenLogits} is available: the backend gives the whole next-token
+     * distribution (a local model), not just a top list (a server).
+     */
+    default boolean givesLogits() {
+        return false;
+    }
+
+    /**
+     * The model's raw next-token logits after each prefix (vocabulary-long rows), from one padded
+     * forward pass; the caller bounds the batch.
+     *
+     * @throws UnsupportedOperationException when {@link #givesLogits()} is false
+     */
+    default List<float[]> nextTokenLogits(List<int[]> prefixes) {
+        throw new UnsupportedOperationException(
+                describe() + " gives no whole next-token distribution");
+    }
+
+    /**
      * Generates a continuation of every prefix. Rows are independent: the random stream of row r is
      * derived from {@code settings.seed()} and r only, so a row's output does not depend on the
      * other rows of the batch.

@@ -380,6 +380,42 @@ public final class DjlLanguageModel implements LanguageModel {
         }
     }
 
+    @Override
+    public boolean givesLogits() {
+        return true;
+    }
+
+    @Override
+    public List<float[]> nextTokenLogits(List<int[]> prefixes) {
+        if (prefixes.isEmpty()) {
+            return List.of();
+        }
+        int b = prefixes.size();
+        int t = 0;
+        for (int i = 0; i < b; i++) {
+            int[] s = prefixes.get(i);
+            if (s.length == 0) {
+                throw new IllegalArgumentException("prefix " + i + " is empty");
+            }
+            checkTokens(s, "prefix " + i);
+            t = Math.max(t, s.length);
+        }
+        int v = vocabSize();
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray logits =
+                    model.logits(model.hidden(manager, TokenBatch.rightPadded(prefixes), null));
+            List<float[]> out = new ArrayList<>(b);
+            for (int r = 0; r < b; r++) {
+                out.add(logits.get(r, prefixes.get(r).length - 1).toFloatArray());
+            }
+            if (out.get(0).length != v) {
+                throw new IllegalStateException("logits of " + out.get(0).length + " tokens");
+            }
+            return out;
+        }
+    }
+
     /**
      * Logits of every position of one sequence computed incrementally: the first {@code prefill}
      * tokens in one pass, then one token per step through the KV cache. For diagnostics and tests
