@@ -234,7 +234,7 @@ public final class AuditRunner {
                 if (tok != null) {
                     a.addAll(List.of("--tokenizer", str(tok)));
                 }
-                if (!CorpusManifest.load(cfg.corpus()).controls().isEmpty()) {
+                if (corpusHasControls()) {
                     a.addAll(List.of("--controls", str(cfg.corpus()))); // chance scores
                 }
                 a.addAll(cfg.stageFlags().get("scan"));
@@ -404,5 +404,18 @@ public final class AuditRunner {
 
     private static String sha256(String s) {
         return Sha256.of(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Whether the corpus lists controls, so the scan can score chance against them. A corpus that
+     * does not load is the index stage's error to report (it runs first, with file and line); the
+     * plan only leaves the flag out.
+     */
+    private boolean corpusHasControls() {
+        try {
+            return !CorpusManifest.load(cfg.corpus()).controls().isEmpty();
+        } catch (MemauditException e) {
+            return false;
+        }
     }
 }

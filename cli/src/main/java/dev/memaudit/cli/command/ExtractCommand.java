@@ -1,6 +1,7 @@
 package dev.memaudit.cli.command;
 
 import dev.memaudit.cli.support.WriterStream;
+import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.records.extract.ExtractWork;
 import dev.memaudit.core.run.Progress;
 import dev.memaudit.extractor.extract.ExtractService;
@@ -102,13 +103,41 @@ public final class ExtractCommand implements Callable<Integer> {
                             + " ${DEFAULT-VALUE}).")
     double minSimilarity;
 
+    @Option(
+            names = "--near-beam",
+            defaultValue = "0",
+            paramLabel = "<width>",
+            description =
+                    "Also bound the probability of a near-verbatim suffix per window (near.jsonl,"
+                            + " near.json): decoding-constrained beam search of this width under"
+                            + " the attempt scheme; 0 = off (default). Needs a local model.")
+    int nearBeam;
+
+    @Option(
+            names = "--near-epsilon",
+            defaultValue = "0.1",
+            paramLabel = "<share>",
+            description =
+                    "Largest token edit distance of a near suffix, as a share of the suffix's"
+                            + " tokens (rounded down; default ${DEFAULT-VALUE}).")
+    double nearEpsilon;
+
+    @Option(
+            names = "--near-budget",
+            defaultValue = "0",
+            paramLabel = "<rows>",
+            description =
+                    "Most partial suffixes extended per window; 0 = beam × suffix tokens, which"
+                            + " the search never exceeds (default).")
+    long nearBudget;
+
     @Override
     public Integer call() {
         List<Scheme> extra = new ArrayList<>();
         for (String s : schemes) {
             extra.add(Scheme.parse(s));
         }
-        ExtractService.Options o =
+        ExtractService.Options base =
                 windows.options(
                         extra,
                         Scheme.parse(attemptScheme),
@@ -117,6 +146,14 @@ public final class ExtractCommand implements Callable<Integer> {
                         minWords,
                         minSimilarity,
                         works);
+        if (nearBeam < 0) {
+            throw MemauditException.usage("--near-beam must be ≥ 0, got " + nearBeam);
+        }
+        ExtractService.Options o =
+                base.withNear(
+                        nearEpsilon,
+                        nearBeam,
+                        nearBudget > 0 ? nearBudget : (long) nearBeam * base.suffixTokens());
         PrintStream err = WriterStream.of(spec.commandLine().getErr());
         ExtractService.Summary s =
                 model.withIndex(

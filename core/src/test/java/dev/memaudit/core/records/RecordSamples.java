@@ -7,6 +7,8 @@ import dev.memaudit.core.records.extract.AttemptsNeeded;
 import dev.memaudit.core.records.extract.ExtractConfig;
 import dev.memaudit.core.records.extract.ExtractSummary;
 import dev.memaudit.core.records.extract.ExtractWork;
+import dev.memaudit.core.records.extract.NearRecord;
+import dev.memaudit.core.records.extract.NearSettings;
 import dev.memaudit.core.records.extract.Reconstruction;
 import dev.memaudit.core.records.extract.ReconstructionRecord;
 import dev.memaudit.core.records.extract.WindowRecord;
@@ -75,7 +77,8 @@ final class RecordSamples {
                     null,
                     16,
                     "/runs/a/index",
-                    3);
+                    3,
+                    new NearSettings("t1", 0.1, 8, 256));
     static final ScanConfig SCAN =
             new ScanConfig(
                     12,
@@ -234,6 +237,36 @@ final class RecordSamples {
                         "w1",
                         "prefix of 2100 tokens + 32 new tokens exceeds the model's 2048 positions"));
         out.add(ReconstructionRecord.of("w1", new Reconstruction(1024, 1024, 0.4066, 3632)));
+        out.add(
+                new NearRecord(
+                        NearRecord.SCHEMA_VERSION,
+                        "w1",
+                        3,
+                        "t1",
+                        3,
+                        8,
+                        256,
+                        0.31,
+                        Math.log(0.31),
+                        0.12,
+                        7,
+                        248,
+                        false));
+        out.add(
+                new NearRecord(
+                        NearRecord.SCHEMA_VERSION,
+                        "w1",
+                        4,
+                        "t1",
+                        3,
+                        8,
+                        256,
+                        0.0,
+                        null,
+                        null,
+                        0,
+                        248,
+                        false));
         out.add(
                 new ExtractSummary(
                         ExtractSummary.SCHEMA_VERSION,

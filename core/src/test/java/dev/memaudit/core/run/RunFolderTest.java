@@ -30,7 +30,7 @@ class RunFolderTest {
             long seed, int stride, int batch, String model, ModelIdentity identity) {
         return new ExtractConfig(
                 model, identity, "uid", "works", 50, 50, stride, List.of(), 0, "t1", "all", seed, 0,
-                12, 0.8, null, batch, "idx", 1);
+                12, 0.8, null, batch, "idx", 1, null);
     }
 
     @Test

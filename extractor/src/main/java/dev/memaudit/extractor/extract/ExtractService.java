@@ -7,6 +7,9 @@ import dev.memaudit.core.records.extract.AttemptRecord;
 import dev.memaudit.core.records.extract.ExtractConfig;
 import dev.memaudit.core.records.extract.ExtractSummary;
 import dev.memaudit.core.records.extract.ExtractWork;
+import dev.memaudit.core.records.extract.NearRecord;
+import dev.memaudit.core.records.extract.NearSettings;
+import dev.memaudit.core.records.extract.NearSummary;
 import dev.memaudit.core.records.extract.Reconstruction;
 import dev.memaudit.core.records.extract.ReconstructionRecord;
 import dev.memaudit.core.records.extract.WindowRecord;
@@ -81,6 +84,7 @@ public final class ExtractService {
      * @param minSimilarity lowest word similarity of a near attempt ({@link WordMatch}), in [0.5,
      *     1]
      * @param works work ids to audit, or null for every work of the index that is not a control
+     * @param near settings of the near-verbatim extraction bound, or null for none
      */
     public record Options(
             int prefixTokens,
@@ -95,7 +99,63 @@ public final class ExtractService {
             int reconstructMaxTokens,
             int minWords,
             double minSimilarity,
-            List<String> works) {
+            List<String> works,
+            NearSettings near) {
+
+        /** Options without the near-verbatim bound. */
+        public Options(
+                int prefixTokens,
+                int suffixTokens,
+                int stride,
+                List<Scheme> schemes,
+                int batch,
+                int attempts,
+                Scheme attemptScheme,
+                AttemptSelection attemptWindows,
+                long seed,
+                int reconstructMaxTokens,
+                int minWords,
+                double minSimilarity,
+                List<String> works) {
+            this(
+                    prefixTokens,
+                    suffixTokens,
+                    stride,
+                    schemes,
+                    batch,
+                    attempts,
+                    attemptScheme,
+                    attemptWindows,
+                    seed,
+                    reconstructMaxTokens,
+                    minWords,
+                    minSimilarity,
+                    works,
+                    null);
+        }
+
+        /** These options with the near-verbatim bound (beam 0 for none). */
+        public Options withNear(double epsilon, int beam, long budget) {
+            NearSettings n =
+                    beam == 0
+                            ? null
+                            : new NearSettings(attemptScheme.name(), epsilon, beam, budget);
+            return new Options(
+                    prefixTokens,
+                    suffixTokens,
+                    stride,
+                    schemes,
+                    batch,
+                    attempts,
+                    attemptScheme,
+                    attemptWindows,
+                    seed,
+                    reconstructMaxTokens,
+                    minWords,
+                    minSimilarity,
+                    works,
+                    n);
+        }
 
         public Options {
             new WindowPlanner(prefixTokens, suffixTokens, stride); // validates
@@ -117,6 +177,17 @@ public final class ExtractService {
             }
             if (!(minSimilarity >= 0.5 && minSimilarity <= 1.0)) {
                 p.add("min-similarity must be between 0.5 and 1, got " + minSimilarity);
+            }
+            if (near != null) {
+                if (near.beam() < 1 || near.beam() > 4096) {
+                    p.add("near beam must be between 1 and 4096, got " + near.beam());
+                }
+                if (!(near.epsilon() >= 0 && near.epsilon() <= 1)) {
+                    p.add("near epsilon must be between 0 and 1, got " + near.epsilon());
+                }
+                if (near.budget() < 1) {
+                    p.add("near budget must be at least 1, got " + near.budget());
+                }
             }
             if (!p.isEmpty()) {
                 throw MemauditException.usage(String.join("; ", p));
@@ -176,7 +247,8 @@ public final class ExtractService {
                     works,
                     batch,
                     index.dir().toString(),
-                    index.manifest().generation());
+                    index.manifest().generation(),
+                    near);
         }
     }
 
@@ -244,6 +316,12 @@ public final class ExtractService {
                             + " windows cannot be scored teacher-forced",
                     null);
         }
+        if (o.near() != null && !model.givesLogits()) {
+            throw MemauditException.usage(
+                    model.describe()
+                            + " gives no whole next-token distribution: the near-verbatim bound"
+                            + " (--near-beam) needs a local model (--model <folder>)");
+        }
         if (o.prefixTokens() + o.suffixTokens() > model.maxSequenceLength()) {
             // every window would be refused: a setting, not an input, is wrong
             throw MemauditException.usage(
@@ -301,6 +379,11 @@ public final class ExtractService {
                 reconstruct(model, works, o, ledger);
             }
         }
+        if (o.near() != null) {
+            try (RunLedger<NearRecord> ledger = folder.ledger(NearRecord.class)) {
+                NearStage.run(model, works, windowRecords, o.near(), ledger);
+            }
+        }
         Map<String, int[]> skippedCounts = new HashMap<>(); // work → {windows, attempts}
         Records.forEach(
                 outDir.resolve(Records.fileName(SkippedRecord.class)),
@@ -352,6 +435,19 @@ public final class ExtractService {
             entries.put(w.id(), WorksFile.WorkEntry.extract(w.title(), summary));
         }
         Records.write(outDir.resolve(Records.fileName(WorksFile.class)), WorksFile.of(entries));
+        if (o.near() != null) {
+            Map<String, Integer> tokens = new HashMap<>();
+            summaries.forEach((id, e) -> tokens.put(id, (int) e.tokens()));
+            Records.write(
+                    outDir.resolve(Records.fileName(NearSummary.class)),
+                    NearStage.summary(
+                            o.near(),
+                            Records.readAll(
+                                    outDir.resolve(Records.fileName(NearRecord.class)),
+                                    NearRecord.class),
+                            windowRecords,
+                            tokens));
+        }
         Records.write(
                 outDir.resolve(Records.fileName(ExtractSummary.class)),
                 new ExtractSummary(

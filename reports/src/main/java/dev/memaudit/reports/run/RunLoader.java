@@ -4,6 +4,7 @@ import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.records.Records;
 import dev.memaudit.core.records.extract.AttemptRecord;
 import dev.memaudit.core.records.extract.ExtractWork;
+import dev.memaudit.core.records.extract.NearSummary;
 import dev.memaudit.core.records.extract.WindowRecord;
 import dev.memaudit.core.records.ppl.ChunkRecord;
 import dev.memaudit.core.records.ppl.PplSummary;
@@ -367,6 +368,9 @@ public final class RunLoader {
                                 .merge(key, 1L, Long::sum);
                     });
         }
+        Path nearFile = s.dir().resolve(Records.fileName(NearSummary.class));
+        NearSummary nearBound =
+                Files.exists(nearFile) ? Records.read(nearFile, NearSummary.class) : null;
         for (Map.Entry<String, WorksFile.WorkEntry> e : section.entrySet()) {
             String id = e.getKey();
             ExtractWork ex = e.getValue().extract();
@@ -420,6 +424,8 @@ public final class RunLoader {
                             ex.easiestWindow(),
                             ex.bitsNotMeasuredWindows(),
                             ex.bitsNotMeasured(),
+                            nearBound == null ? null : nearBound.settings(),
+                            nearBound == null ? null : nearBound.works().get(id),
                             ws,
                             attempts);
             if (b.workChars == null) {

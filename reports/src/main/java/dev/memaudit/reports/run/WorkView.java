@@ -3,6 +3,8 @@ package dev.memaudit.reports.run;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.memaudit.core.records.extract.AttemptsNeeded;
 import dev.memaudit.core.records.extract.ExtractWork;
+import dev.memaudit.core.records.extract.NearSettings;
+import dev.memaudit.core.records.extract.NearSummary;
 import dev.memaudit.core.records.run.Reservation;
 import dev.memaudit.core.records.scan.ScanCoverage;
 import java.util.List;
@@ -88,6 +90,8 @@ public record WorkView(
      *     20) among those measured, with its suffix text; null when no window's bits were measured
      * @param bitsNotMeasuredWindows windows whose bits were not measured
      * @param bitsNotMeasured why, for the first of them; null when every window was measured
+     * @param nearSettings the near-verbatim bound's settings; null when the run had none
+     * @param nearBound the work's near-verbatim bound figures (near.json); null without them
      */
     public record Extract(
             Integer windowCount,
@@ -118,6 +122,8 @@ public record WorkView(
             ExtractWork.EasiestWindow easiestWindow,
             Integer bitsNotMeasuredWindows,
             String bitsNotMeasured,
+            NearSettings nearSettings,
+            NearSummary.Work nearBound,
             @JsonIgnore List<Window> windows,
             @JsonIgnore List<Passage> attempts) {
 

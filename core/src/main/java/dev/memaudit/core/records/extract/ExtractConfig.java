@@ -39,6 +39,7 @@ import java.util.Map;
  * @param batch windows (or attempt rows) per model call
  * @param index the index folder as given
  * @param indexGeneration the index's build generation
+ * @param near settings of the near-verbatim extraction bound; absent when it was not computed
  */
 @JsonTypeName("extract")
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -61,7 +62,8 @@ public record ExtractConfig(
         @Nullable List<String> works,
         @NotPinned int batch,
         @NotPinned String index,
-        @NotPinned long indexGeneration)
+        @NotPinned long indexGeneration,
+        @OptionalField NearSettings near)
         implements StageConfig, IndexInput {
 
     @Override
