@@ -222,7 +222,8 @@ public final class RunLoader {
                 r.near()
                         ? new Passage.Near(
                                 r.similarity(), r.editDistance(), r.wordsWork(), r.alignment())
-                        : null);
+                        : null,
+                r.chanceLog10());
     }
 
     /** Adds the side-by-side texts to every span (the report shows the first few). */
