@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,30 +32,9 @@ class ServeExtractPplIT {
     void extractAndPplThroughServeEqualTheLocalModel() throws Exception {
         Path model = SampleCanary.modelDir();
         Path index = SampleCanary.indexDir();
-        Path ready = tmp.resolve("ready.url");
-        AtomicReference<Cli.Result> served = new AtomicReference<>();
-        Thread serve =
-                new Thread(
-                        () ->
-                                served.set(
-                                        Cli.run(
-                                                "serve",
-                                                "--model",
-                                                model.toString(),
-                                                "--port",
-                                                "0",
-                                                "--model-name",
-                                                "canary",
-                                                "--ready-file",
-                                                ready.toString())));
-        serve.start();
-        try {
-            for (int i = 0; i < 1200 && !Files.exists(ready); i++) {
-                Thread.sleep(50);
-            }
-            assertThat(ready).exists();
-            Thread.sleep(50);
-            String url = Files.readString(ready).trim();
+        try (InProcessServe serve =
+                InProcessServe.start(tmp, "--model", model.toString(), "--model-name", "canary")) {
+            String url = serve.url;
             List<String> local = List.of("--model", model.toString());
             List<String> remote =
                     List.of(
@@ -133,9 +111,6 @@ class ServeExtractPplIT {
                     .containsPattern("tokenizing 2 texts \\([0-9,]+ tokens\\) through the server")
                     .contains("--tokenizer tokenizer.json needs none");
             assertThat(extractRuns.get("http").err()).doesNotContain("through the server");
-        } finally {
-            serve.interrupt();
-            serve.join(10_000);
         }
 
         for (String remote : List.of("http", "http-server-tok")) {

@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,30 +39,9 @@ class ServeOpenAiClientIT {
         String work = Files.readString(root.resolve("corpora-sample/works/kiln-weather.txt"));
         // the work's own characters (line breaks included) up to a word's end
         String member = work.substring(0, work.indexOf(' ', 200));
-        Path readyFile = tmp.resolve("ready.url");
-        AtomicReference<Cli.Result> served = new AtomicReference<>();
-        Thread serve =
-                new Thread(
-                        () ->
-                                served.set(
-                                        Cli.run(
-                                                "serve",
-                                                "--model",
-                                                model.toString(),
-                                                "--port",
-                                                "0",
-                                                "--model-name",
-                                                "canary",
-                                                "--ready-file",
-                                                readyFile.toString())));
-        serve.start();
-        try {
-            for (int i = 0; i < 1200 && !Files.exists(readyFile); i++) {
-                Thread.sleep(50);
-            }
-            assertThat(readyFile).exists();
-            Thread.sleep(50);
-            String url = Files.readString(readyFile).trim() + "/v1";
+        try (InProcessServe serve =
+                InProcessServe.start(tmp, "--model", model.toString(), "--model-name", "canary")) {
+            String url = serve.url + "/v1";
             Path script = root.resolve("cli/src/test/resources/serve/openai-client.cjs");
             ProcessBuilder pb =
                     new ProcessBuilder("node", script.toString(), url, member)
@@ -115,11 +93,7 @@ class ServeOpenAiClientIT {
                     .isEqualTo(chat.path("text").asText());
 
             assertThat(r.path("refused").path("status").asInt()).isEqualTo(400);
-        } finally {
-            serve.interrupt();
-            serve.join(60_000);
         }
-        assertThat(served.get()).isNotNull();
     }
 
     private static boolean node() {

@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,33 +62,17 @@ class UnmeasuredSchemeCliTest {
         Cli.run("index", "build", "--corpus", corpus.toString(), "--index", index.toString())
                 .exits(0);
 
-        Path ready = tmp.resolve("ready.url");
-        AtomicReference<Cli.Result> served = new AtomicReference<>();
-        Thread serve =
-                new Thread(
-                        () ->
-                                served.set(
-                                        Cli.run(
-                                                "serve",
-                                                "--model",
-                                                model.toString(),
-                                                "--port",
-                                                "0",
-                                                "--model-name",
-                                                "canary",
-                                                "--max-logprobs",
-                                                "5",
-                                                "--ready-file",
-                                                ready.toString())));
-        serve.start();
         Path run = tmp.resolve("run");
-        try {
-            for (int i = 0; i < 600 && !Files.exists(ready); i++) {
-                Thread.sleep(50);
-            }
-            assertThat(ready).exists();
-            Thread.sleep(50);
-            String url = Files.readString(ready).trim();
+        try (InProcessServe serve =
+                InProcessServe.start(
+                        tmp,
+                        "--model",
+                        model.toString(),
+                        "--model-name",
+                        "canary",
+                        "--max-logprobs",
+                        "5")) {
+            String url = serve.url;
             for (String backend : List.of("http", "local")) {
                 List<String> args =
                         new java.util.ArrayList<>(
@@ -137,9 +120,6 @@ class UnmeasuredSchemeCliTest {
                     assertThat(r.out()).doesNotContain("not measured");
                 }
             }
-        } finally {
-            serve.interrupt();
-            serve.join(10_000);
         }
 
         // windows.jsonl: t1_k20 absent from every map, named in not_measured with the reason
