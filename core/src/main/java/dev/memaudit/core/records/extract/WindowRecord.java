@@ -101,7 +101,7 @@ public record WindowRecord(
      *     suffix's probability after an unrelated prefix drawn at random
      * @param logRatio own_log_prob − log_mean_exp, in nats: how many times (e^log_ratio) likelier
      *     the model is to say the suffix after its own prefix than after unrelated text; below ln
-     *     10 ({@link #SAID_ANYWAY_LOG_RATIO}) the model would say it anyway, within 10×
+     *     10 ({@link WindowRecord#SAID_ANYWAY_LOG_RATIO}) the model would say it anyway, within 10×
      * @param from the unrelated prefixes, each {@code <id>@<token start>}: a work of the index or a
      *     control text, and the 0-based token position its prefix starts at
      */

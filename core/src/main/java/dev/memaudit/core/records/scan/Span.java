@@ -79,11 +79,11 @@ public record Span(
      * Where else a passage's text occurs.
      *
      * @param works indexed works (not controls) besides the matched one that hold at least {@link
-     *     #COMMON_SHARE} of the passage's distinct {@value #COMMON_GRAM}-grams
+     *     Span#COMMON_SHARE} of the passage's distinct {@value Span#COMMON_GRAM}-grams
      * @param controls whether one control text (of the index, or of the scan's {@code --controls})
      *     holds at least that share; null when there are no controls (not looked in)
-     * @param share the largest share of the passage's distinct n-grams that one other work, or the
-     *     controls, hold; in [0, 1]
+     * @param share the largest share of the passage's distinct n-grams that one other work, or one
+     *     control text, holds; in [0, 1]
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record CommonIn(int works, @Nullable Boolean controls, double share) {}
