@@ -210,6 +210,10 @@ public final class AuditRunner {
                 a.add("extract");
                 a.addAll(modelFlags());
                 a.addAll(List.of("--index", str(index), "--out", str(dir)));
+                if (corpusHasControls()) {
+                    // unrelated prefixes of the commonness control come from them too
+                    a.addAll(List.of("--prior-controls", str(cfg.corpus())));
+                }
                 a.addAll(cfg.stageFlags().get("extract"));
                 return new Stage(name, dir, a, dir.resolve("manifest.json"), true);
             }
@@ -407,9 +411,9 @@ public final class AuditRunner {
     }
 
     /**
-     * Whether the corpus lists controls, so the scan can score chance against them. A corpus that
-     * does not load is the index stage's error to report (it runs first, with file and line); the
-     * plan only leaves the flag out.
+     * Whether the corpus lists controls, so the scan can score chance against them and extract draw
+     * unrelated prefixes from them. A corpus that does not load is the index stage's error to
+     * report (it runs first, with file and line); the plan only leaves the flag out.
      */
     private boolean corpusHasControls() {
         try {

@@ -131,6 +131,25 @@ public final class ExtractCommand implements Callable<Integer> {
                             + " the search never exceeds (default).")
     long nearBudget;
 
+    @Option(
+            names = "--prior-prefixes",
+            defaultValue = "8",
+            paramLabel = "<K>",
+            description =
+                    "Commonness control: score each window's suffix after K unrelated prefixes of"
+                            + " its length, drawn with --seed from the index's other works and"
+                            + " --prior-controls, against after its own prefix (prior.log_ratio"
+                            + " in windows.jsonl); 0 = off (default ${DEFAULT-VALUE}).")
+    int priorPrefixes;
+
+    @Option(
+            names = "--prior-controls",
+            paramLabel = "<corpus.yaml>",
+            description =
+                    "Control texts (the controls: of a corpus.yaml or its folder) the unrelated"
+                            + " prefixes are also drawn from.")
+    Path priorControls;
+
     @Override
     public Integer call() {
         List<Scheme> extra = new ArrayList<>();
@@ -149,11 +168,15 @@ public final class ExtractCommand implements Callable<Integer> {
         if (nearBeam < 0) {
             throw MemauditException.usage("--near-beam must be ≥ 0, got " + nearBeam);
         }
-        ExtractService.Options o =
+        ExtractService.Options near =
                 base.withNear(
                         nearEpsilon,
                         nearBeam,
                         nearBudget > 0 ? nearBudget : (long) nearBeam * base.suffixTokens());
+        if (priorPrefixes < 0) {
+            throw MemauditException.usage("--prior-prefixes must be ≥ 0, got " + priorPrefixes);
+        }
+        ExtractService.Options o = near.withPrior(priorPrefixes, priorControls);
         PrintStream err = WriterStream.of(spec.commandLine().getErr());
         ExtractService.Summary s =
                 model.withIndex(

@@ -273,17 +273,18 @@ public final class Records {
 
     private static void checkVersion(String where, ObjectNode o, Class<?> type) {
         int known = version(type);
+        int oldest = fileOf(type).readsFrom() < 0 ? known : fileOf(type).readsFrom();
         JsonNode v = o.get("schema_version");
         if (v == null) {
             throw MemauditException.integrity(where + ": schema_version: missing (required)");
         }
-        if (!v.isInt() || v.intValue() != known) {
+        if (!v.isInt() || v.intValue() < oldest || v.intValue() > known) {
             throw MemauditException.integrity(
                     where
                             + ": schema_version "
                             + v
                             + " is not one this memaudit reads ("
-                            + known
+                            + (oldest == known ? "" + known : oldest + " to " + known)
                             + ") for "
                             + fileOf(type).name());
         }

@@ -10,6 +10,7 @@ import dev.memaudit.core.records.extract.ExtractWork;
 import dev.memaudit.core.records.extract.NearRecord;
 import dev.memaudit.core.records.extract.NearSettings;
 import dev.memaudit.core.records.extract.NearSummary;
+import dev.memaudit.core.records.extract.PriorSettings;
 import dev.memaudit.core.records.extract.Reconstruction;
 import dev.memaudit.core.records.extract.ReconstructionRecord;
 import dev.memaudit.core.records.extract.WindowRecord;
@@ -79,7 +80,8 @@ final class RecordSamples {
                     16,
                     "/runs/a/index",
                     3,
-                    new NearSettings("t1", 0.1, 8, 256));
+                    new NearSettings("t1", 0.1, 8, 256),
+                    new PriorSettings(8, 1, "/corpora/a/corpus.yaml"));
     static final ScanConfig SCAN =
             new ScanConfig(
                     12,
@@ -182,7 +184,8 @@ final class RecordSamples {
                         null,
                         "suffix token 3 is not among the server's top 5 log-probs, fewer than m ="
                                 + " 20: whether its rank is at most m is unknown",
-                        Map.of("t0.7_k40", "not determined by the server's top-20 list")));
+                        Map.of("t0.7_k40", "not determined by the server's top-20 list"),
+                        null));
         out.add(
                 new WindowRecord(
                         WindowRecord.SCHEMA_VERSION,
@@ -207,7 +210,15 @@ final class RecordSamples {
                         12.25,
                         1,
                         null,
-                        null));
+                        null,
+                        new WindowRecord.Prior(
+                                2,
+                                -0.69,
+                                -41.5,
+                                -30.25,
+                                -30.943,
+                                30.253,
+                                List.of("w2@17", "c1@0"))));
         AttemptRecord.Settings settings = new AttemptRecord.Settings(1.0, 0, 1.0, 32);
         out.add(
                 new AttemptRecord(
@@ -372,7 +383,9 @@ final class RecordSamples {
                         SAMPLE.settings()));
         out.add(new SampleSummary(1, 16, 0, 16, Map.of("plain", 15L, "unconditioned", 1L)));
         out.add(Span.of("plain:w1#0", "w1", 1, 113, 99, 211, 22, 32, true).withChance(-31.4));
-        out.add(Span.of("o", "w2", 0, 50, 7, 57, 12, null, false));
+        out.add(
+                Span.of("o", "w2", 0, 50, 7, 57, 12, null, false)
+                        .withCommon(new Span.CommonIn(2, false, 0.75)));
         out.add(Span.near("o", "w2", 60, 160, 70, 168, null, false, 0.9, 2, 20, 19, "9=1X4=1D5="));
         ObjectNode fields = JsonNodeFactory.instance.objectNode();
         fields.put("tier", "plain");
@@ -520,7 +533,9 @@ final class RecordSamples {
                                         2,
                                         0,
                                         2,
-                                        1))));
+                                        1),
+                                3,
+                                1)));
         works.put(
                 "w2",
                 WorksFile.WorkEntry.scan(
@@ -552,7 +567,9 @@ final class RecordSamples {
                                         0,
                                         0,
                                         null,
-                                        null))));
+                                        null),
+                                null,
+                                null)));
         works.put(
                 "w3",
                 WorksFile.WorkEntry.extract(
@@ -606,7 +623,8 @@ final class RecordSamples {
                                         1,
                                         "the sample text of its suffix"),
                                 1,
-                                "window 7: suffix token 3 is not among the server's top 5 log-probs")));
+                                "window 7: suffix token 3 is not among the server's top 5 log-probs",
+                                new ExtractWork.PriorWork(35, 12.5, 4, 0.114, 2.302585092994046))));
         works.put(
                 "w4",
                 WorksFile.WorkEntry.extract(
@@ -647,6 +665,7 @@ final class RecordSamples {
                                 null,
                                 null,
                                 0,
+                                null,
                                 null)));
         works.put("w5", WorksFile.WorkEntry.ppl("Brass and Birch", pplWork()));
         return WorksFile.of(works);

@@ -130,6 +130,31 @@ class RecordsTest {
                 .hasMessageContaining("t.jsonl:2: schema_version: missing (required)");
     }
 
+    /** Version 3 added the optional {@code tokens}; version 2 files, without it, still read. */
+    @RecordFile(name = "t.jsonl", version = 3, readsFrom = 2)
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Later(int schemaVersion, int count, @OptionalField Integer tokens) {}
+
+    @Test
+    void anOlderVersionWithinReadsFromIsReadAndOneBeforeItOrAfterTheCurrentIsRefused()
+            throws Exception {
+        Path f =
+                jsonl(
+                        "{\"schema_version\":2,\"count\":1}",
+                        "{\"schema_version\":3,\"count\":2,\"tokens\":5}");
+        assertThat(Records.readAll(f, Later.class))
+                .containsExactly(new Later(2, 1, null), new Later(3, 2, 5));
+        for (String v : new String[] {"1", "4"}) {
+            Path bad = jsonl("{\"schema_version\":" + v + ",\"count\":1}");
+            assertThatThrownBy(() -> Records.readAll(bad, Later.class))
+                    .isInstanceOf(MemauditException.class)
+                    .hasMessageContaining(
+                            "t.jsonl:1: schema_version "
+                                    + v
+                                    + " is not one this memaudit reads (2 to 3)");
+        }
+    }
+
     @Test
     void aJsonDocumentNamesTheLineOfTheProblem() throws Exception {
         Path f = tmp.resolve("t.json");

@@ -30,7 +30,7 @@ class RunFolderTest {
             long seed, int stride, int batch, String model, ModelIdentity identity) {
         return new ExtractConfig(
                 model, identity, "uid", "works", 50, 50, stride, List.of(), 0, "t1", "all", seed, 0,
-                12, 0.8, null, batch, "idx", 1, null);
+                12, 0.8, null, batch, "idx", 1, null, null);
     }
 
     @Test
@@ -89,6 +89,7 @@ class RunFolderTest {
                 Map.of(),
                 3.5,
                 0,
+                null,
                 null,
                 null);
     }

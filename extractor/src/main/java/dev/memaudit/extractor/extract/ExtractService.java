@@ -10,6 +10,7 @@ import dev.memaudit.core.records.extract.ExtractWork;
 import dev.memaudit.core.records.extract.NearRecord;
 import dev.memaudit.core.records.extract.NearSettings;
 import dev.memaudit.core.records.extract.NearSummary;
+import dev.memaudit.core.records.extract.PriorSettings;
 import dev.memaudit.core.records.extract.Reconstruction;
 import dev.memaudit.core.records.extract.ReconstructionRecord;
 import dev.memaudit.core.records.extract.WindowRecord;
@@ -23,6 +24,8 @@ import dev.memaudit.core.run.RunFolder;
 import dev.memaudit.core.run.RunLedger;
 import dev.memaudit.core.run.StageStop;
 import dev.memaudit.core.text.CodePoints;
+import dev.memaudit.extractor.ppl.PplInputs;
+import dev.memaudit.extractor.ppl.PplText;
 import dev.memaudit.extractor.window.TokenizedWork;
 import dev.memaudit.extractor.window.Window;
 import dev.memaudit.extractor.window.WindowPlanner;
@@ -85,6 +88,7 @@ public final class ExtractService {
      *     1]
      * @param works work ids to audit, or null for every work of the index that is not a control
      * @param near settings of the near-verbatim extraction bound, or null for none
+     * @param prior settings of the commonness control ({@link PriorScorer}), or null for none
      */
     public record Options(
             int prefixTokens,
@@ -100,7 +104,8 @@ public final class ExtractService {
             int minWords,
             double minSimilarity,
             List<String> works,
-            NearSettings near) {
+            NearSettings near,
+            PriorSettings prior) {
 
         /** Options without the near-verbatim bound. */
         public Options(
@@ -131,6 +136,7 @@ public final class ExtractService {
                     minWords,
                     minSimilarity,
                     works,
+                    null,
                     null);
         }
 
@@ -154,7 +160,37 @@ public final class ExtractService {
                     minWords,
                     minSimilarity,
                     works,
-                    n);
+                    n,
+                    prior);
+        }
+
+        /**
+         * These options with the commonness control: {@code prefixes} unrelated prefixes per window
+         * (0 for none), drawn with the run seed from the index's other works and the controls of
+         * {@code controls} (a corpus.yaml or its folder; null for none).
+         */
+        public Options withPrior(int prefixes, Path controls) {
+            PriorSettings p =
+                    prefixes == 0
+                            ? null
+                            : new PriorSettings(
+                                    prefixes, seed, controls == null ? null : controls.toString());
+            return new Options(
+                    prefixTokens,
+                    suffixTokens,
+                    stride,
+                    schemes,
+                    batch,
+                    attempts,
+                    attemptScheme,
+                    attemptWindows,
+                    seed,
+                    reconstructMaxTokens,
+                    minWords,
+                    minSimilarity,
+                    works,
+                    near,
+                    p);
         }
 
         public Options {
@@ -188,6 +224,9 @@ public final class ExtractService {
                 if (near.budget() < 1) {
                     p.add("near budget must be at least 1, got " + near.budget());
                 }
+            }
+            if (prior != null && (prior.prefixes() < 1 || prior.prefixes() > 1024)) {
+                p.add("prior prefixes must be between 0 and 1024, got " + prior.prefixes());
             }
             if (!p.isEmpty()) {
                 throw MemauditException.usage(String.join("; ", p));
@@ -248,7 +287,8 @@ public final class ExtractService {
                     batch,
                     index.dir().toString(),
                     index.manifest().generation(),
-                    near);
+                    near,
+                    prior);
         }
     }
 
@@ -341,6 +381,7 @@ public final class ExtractService {
         RunFolder folder = RunFolder.open(outDir, config, resume);
         List<String> servedBy = folder.servedBy(model.address());
         WindowScorer scorer = new WindowScorer(model, o.schemes());
+        PriorScorer prior = o.prior() == null ? null : priorScorer(model, index, o);
         long windowsScored;
         double windowSeconds;
         Path windowsFile = outDir.resolve(Records.fileName(WindowRecord.class));
@@ -353,7 +394,8 @@ public final class ExtractService {
             skipped.forEachExisting(r -> skippedIds.add(r.item() + " " + r.id()));
             try (RunLedger<WindowRecord> ledger = folder.ledger(WindowRecord.class)) {
                 long t0 = System.nanoTime();
-                windowsScored = scoreWindows(model, scorer, works, o, ledger, skipped, skippedIds);
+                windowsScored =
+                        scoreWindows(model, scorer, prior, works, o, ledger, skipped, skippedIds);
                 windowSeconds = (System.nanoTime() - t0) / 1e9;
             }
             windowRecords = windowsByWork(windowsFile);
@@ -431,6 +473,9 @@ public final class ExtractService {
                             reconstructions.get(w.id()),
                             windowsFile.toString(),
                             w.text());
+            if (o.prior() != null) {
+                summary = summary.withPrior(WorkSummary.prior(ws));
+            }
             summaries.put(w.id(), summary);
             entries.put(w.id(), WorksFile.WorkEntry.extract(w.title(), summary));
         }
@@ -559,6 +604,7 @@ public final class ExtractService {
     private long scoreWindows(
             LanguageModel model,
             WindowScorer scorer,
+            PriorScorer prior,
             List<WorkRef> works,
             Options o,
             RunLedger<WindowRecord> ledger,
@@ -600,7 +646,10 @@ public final class ExtractService {
                     try {
                         BatchCall.run(
                                 batch,
-                                b -> scorer.score(tw, b),
+                                b ->
+                                        prior == null
+                                                ? scorer.score(tw, b)
+                                                : prior.attach(tw, b, scorer.score(tw, b)),
                                 (win, r) -> {
                                     ledger.append(r);
                                     scored[0]++;
@@ -633,6 +682,44 @@ public final class ExtractService {
             }
         }
         return scored[0];
+    }
+
+    /**
+     * The commonness control's scorer over every text of the index (controls included) and the
+     * controls of {@code --prior-controls}, tokenized by the audited model; a control that cannot
+     * be read is reported on stderr and left out.
+     */
+    private PriorScorer priorScorer(LanguageModel model, NgramIndex index, Options o) {
+        List<PriorScorer.Source> sources = new ArrayList<>();
+        WorksStore store = index.store();
+        for (int ord = 0; ord < store.size(); ord++) {
+            sources.add(
+                    new PriorScorer.Source(
+                            store.id(ord),
+                            WindowPlanner.tokenize(
+                                            model.tokenizer(), store.id(ord), store.text(ord))
+                                    .ids()));
+        }
+        if (o.prior().controls() != null) {
+            PplInputs.Loaded c = PplInputs.controls(Path.of(o.prior().controls()));
+            c.problems().forEach(p -> err.println("prior controls: " + p));
+            for (PplText t : c.texts()) {
+                // a control that is also in the index is drawn from once
+                if (store.ordinal(t.id()) < 0) {
+                    sources.add(
+                            new PriorScorer.Source(
+                                    "control:" + t.id(),
+                                    WindowPlanner.tokenize(model.tokenizer(), t.id(), t.text())
+                                            .ids()));
+                }
+            }
+        }
+        if (sources.size() < 2) {
+            err.println(
+                    "commonness control: no text besides the audited work to draw unrelated"
+                            + " prefixes from (--prior-controls adds some); windows get no prior");
+        }
+        return new PriorScorer(model, sources, o.prior().prefixes(), o.prior().seed(), o.batch());
     }
 
     /** The kind of a skipped window and of a skipped attempt in skipped.jsonl. */

@@ -314,7 +314,8 @@ public final class WindowScorer {
                 bits.notMeasured() == null ? bits.bits() : null,
                 bits.notMeasured() == null ? bits.ranksBeyondM() : null,
                 bits.notMeasured(),
-                notMeasured.isEmpty() ? null : notMeasured);
+                notMeasured.isEmpty() ? null : notMeasured,
+                null);
     }
 
     /**

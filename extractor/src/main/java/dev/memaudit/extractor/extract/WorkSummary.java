@@ -265,7 +265,32 @@ public final class WorkSummary {
                 reconstruction,
                 easiest == null ? null : easiestWindow(easiest, text, where),
                 bitsMissing,
-                bitsWhy);
+                bitsWhy,
+                null);
+    }
+
+    /**
+     * The commonness control over a work's windows: the median of their log ratios and how many
+     * fall below ln 10 ({@link WindowRecord#SAID_ANYWAY_LOG_RATIO}), over the windows whose prior
+     * was measured.
+     */
+    public static ExtractWork.PriorWork prior(List<WindowRecord> windows) {
+        double[] ratios =
+                windows.stream()
+                        .filter(w -> w.prior() != null)
+                        .mapToDouble(w -> w.prior().logRatio())
+                        .sorted()
+                        .toArray();
+        int below = 0;
+        for (double r : ratios) {
+            below += r < WindowRecord.SAID_ANYWAY_LOG_RATIO ? 1 : 0;
+        }
+        return new ExtractWork.PriorWork(
+                ratios.length,
+                ratios.length == 0 ? null : Quantiles.ofSorted(ratios, 0.5),
+                below,
+                ratios.length == 0 ? null : (double) below / ratios.length,
+                WindowRecord.SAID_ANYWAY_LOG_RATIO);
     }
 
     private static ExtractWork.EasiestWindow easiestWindow(

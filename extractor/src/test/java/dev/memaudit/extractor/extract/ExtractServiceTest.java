@@ -107,6 +107,42 @@ class ExtractServiceTest {
     }
 
     @Test
+    void thePriorGivesEveryWindowItsRatioAndEveryWorkItsMedian() throws Exception {
+        Path out = tmp.resolve("prior");
+        ExtractService.Summary s = run(options(List.of(), 0).withPrior(3, null), out, false);
+        List<WindowRecord> windows =
+                dev.memaudit.core.records.Records.readAll(
+                        out.resolve("windows.jsonl"), WindowRecord.class);
+        assertThat(windows).isNotEmpty();
+        for (WindowRecord w : windows) {
+            WindowRecord.Prior p = w.prior();
+            assertThat(p).as("window %s#%d", w.workId(), w.window()).isNotNull();
+            assertThat(p.prefixes()).isEqualTo(3);
+            assertThat(p.ownLogProb()).isEqualTo(w.logPZ().get("t1"));
+            assertThat(p.logRatio()).isEqualTo(p.ownLogProb() - p.logMeanExp());
+            // drawn from the other works only
+            assertThat(p.from()).hasSize(3).noneMatch(f -> f.startsWith(w.workId() + "@"));
+            assertThat(p.maxLogProb()).isGreaterThanOrEqualTo(p.logMeanExp());
+            assertThat(p.logMeanExp()).isGreaterThanOrEqualTo(p.meanLogProb() - 1e-9);
+        }
+        for (var e : s.works().entrySet()) {
+            assertThat(e.getValue().prior()).isNotNull();
+            assertThat(e.getValue().prior().windows()).isEqualTo(e.getValue().windows());
+            assertThat(e.getValue().prior().medianLogRatio()).isNotNull();
+        }
+        JsonNode cfg = Json.MAPPER.readTree(out.resolve("manifest.json").toFile()).path("config");
+        assertThat(cfg.path("prior").path("prefixes").asInt()).isEqualTo(3);
+        assertThat(cfg.path("prior").path("seed").asLong()).isEqualTo(3);
+        // without --prior-prefixes no window has one
+        Path plain = tmp.resolve("no-prior");
+        run(options(List.of(), 0), plain, false);
+        assertThat(
+                        dev.memaudit.core.records.Records.readAll(
+                                plain.resolve("windows.jsonl"), WindowRecord.class))
+                .allMatch(w -> w.prior() == null);
+    }
+
+    @Test
     void writesTheRunFolderWithOneRecordPerWindowAndAttempt() throws Exception {
         Path out = tmp.resolve("run");
         ExtractService.Summary s = run(options(List.of(), 3), out, false);

@@ -34,6 +34,8 @@ public final class BackgroundGrams {
     private int texts;
     private final List<String> sources = new ArrayList<>();
     private final java.util.Map<String, String> inputs = new java.util.TreeMap<>();
+    // word hashes of the controls corpora's texts by id; null: none
+    private java.util.Map<String, long[]> controlTexts;
 
     private BackgroundGrams(int n) {
         this.n = n;
@@ -53,12 +55,15 @@ public final class BackgroundGrams {
             CorpusManifest m = CorpusManifest.load(p);
             List<WorkEntry> all = new ArrayList<>(m.works());
             all.addAll(m.controls());
-            g.read(loader, all, log);
+            g.read(loader, all, log, null);
             g.sources.add("background " + p);
+        }
+        if (!controls.isEmpty()) {
+            g.controlTexts = new java.util.LinkedHashMap<>();
         }
         for (Path p : controls) {
             CorpusManifest m = CorpusManifest.load(p);
-            g.read(loader, m.controls(), log);
+            g.read(loader, m.controls(), log, g.controlTexts);
             g.sources.add("controls of " + p);
         }
         if (g.positions == 0) {
@@ -82,11 +87,27 @@ public final class BackgroundGrams {
         return g;
     }
 
-    private void read(CorpusLoader loader, List<WorkEntry> entries, Consumer<String> log) {
+    /**
+     * The word hashes of each control text of the {@code controls} corpora (not the background
+     * ones) by id, for the commonness test; null when no controls corpus was given.
+     */
+    public java.util.Map<String, long[]> controlTexts() {
+        return controlTexts;
+    }
+
+    private void read(
+            CorpusLoader loader,
+            List<WorkEntry> entries,
+            Consumer<String> log,
+            java.util.Map<String, long[]> keep) {
         loader.load(
                 entries,
                 w -> {
-                    add(WordNormalizer.normalize(w.text()));
+                    NormalizedWords words = WordNormalizer.normalize(w.text());
+                    add(words);
+                    if (keep != null) {
+                        keep.put(w.id(), java.util.Arrays.copyOf(words.hashes(), words.size()));
+                    }
                     inputs.put("background/" + w.id(), w.sourceSha256());
                 },
                 p -> log.accept(p.file() + ": left out of the background: " + p.reason()));

@@ -220,6 +220,14 @@ public final class ScanService {
         ExecutorService pool = Executors.newFixedThreadPool(options.threads());
         ThreadLocal<OutputScanner> scanners =
                 ThreadLocal.withInitial(() -> OutputScanner.of(index, options));
+        CommonGrams common =
+                CommonGrams.of(
+                        index.store(),
+                        index.manifest().works().stream()
+                                .filter(w -> "control".equals(w.role()))
+                                .map(IndexManifest.WorkInfo::id)
+                                .collect(java.util.stream.Collectors.toSet()),
+                        background == null ? null : background.controlTexts());
         CoverageFinder coverage =
                 new CoverageFinder(
                         index.store(),
@@ -252,12 +260,32 @@ public final class ScanService {
                 batch.add(o);
                 batchChars += o.text() == null ? 0 : o.text().length();
                 if (batch.size() == BATCH || batchChars >= BATCH_CHARS) {
-                    flush(batch, pool, scanners, coverage, spans, perOutput, tally, summary);
+                    flush(
+                            batch,
+                            pool,
+                            scanners,
+                            common,
+                            index.store(),
+                            coverage,
+                            spans,
+                            perOutput,
+                            tally,
+                            summary);
                     batch.clear();
                     batchChars = 0;
                 }
             }
-            flush(batch, pool, scanners, coverage, spans, perOutput, tally, summary);
+            flush(
+                    batch,
+                    pool,
+                    scanners,
+                    common,
+                    index.store(),
+                    coverage,
+                    spans,
+                    perOutput,
+                    tally,
+                    summary);
         } finally {
             pool.shutdownNow();
         }
@@ -272,6 +300,8 @@ public final class ScanService {
             List<Output> batch,
             ExecutorService pool,
             ThreadLocal<OutputScanner> scanners,
+            CommonGrams common,
+            WorksStore store,
             CoverageFinder coverage,
             JsonlWriter spans,
             JsonlWriter perOutput,
@@ -283,7 +313,9 @@ public final class ScanService {
             futures.add(
                     pool.submit(
                             () -> {
-                                OutputScanner.Result r = withChance(scanners.get().scan(o));
+                                OutputScanner.Result r =
+                                        withCommon(
+                                                common, store, withChance(scanners.get().scan(o)));
                                 return new Scanned(
                                         r, coverage.find(o, r.words(), r.runs(), r.passages()));
                             }));
@@ -311,6 +343,19 @@ public final class ScanService {
             perOutput.write(r.summary());
             summary.output(r.summary());
         }
+    }
+
+    /** The result with every span marked common or distinctive ({@link CommonGrams}). */
+    private static OutputScanner.Result withCommon(
+            CommonGrams common, WorksStore store, OutputScanner.Result r) {
+        if (r.spans().isEmpty()) {
+            return r;
+        }
+        List<Span> marked = new ArrayList<>(r.spans().size());
+        for (Span s : r.spans()) {
+            marked.add(common.mark(store, s));
+        }
+        return new OutputScanner.Result(marked, r.summary(), r.runs(), r.words(), r.passages());
     }
 
     /** The result with every span's chance score, when there is a background. */
@@ -516,6 +561,13 @@ public final class ScanService {
 
         void add(Span s) {
             Acc a = byWork.computeIfAbsent(s.workId(), k -> new Acc());
+            if (s.common() != null) {
+                if (s.common()) {
+                    a.common++;
+                } else {
+                    a.distinctive++;
+                }
+            }
             a.allRanges.add(new int[] {s.workCharStart(), s.workCharEnd()});
             a.passages.add(
                     new int[] {
@@ -592,7 +644,9 @@ public final class ScanService {
                                         : null,
                                 near ? a.longestNear : null,
                                 a.longestNearOutput,
-                                coverage(w.id(), a));
+                                coverage(w.id(), a),
+                                a.distinctive,
+                                a.common);
                 works.put(w.id(), WorksFile.WorkEntry.scan(w.title(), scan));
             }
             return WorksFile.of(works);
@@ -655,6 +709,8 @@ public final class ScanService {
             int near;
             int longestNear;
             String longestNearOutput;
+            int common; // spans and near passages marked common
+            int distinctive; // and marked not common
             final List<int[]> ranges = new ArrayList<>();
             final List<int[]> allRanges = new ArrayList<>();
             final List<int[]> passages = new ArrayList<>(); // {words, start, end, near}

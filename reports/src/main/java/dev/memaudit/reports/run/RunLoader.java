@@ -197,6 +197,8 @@ public final class RunLoader {
                             near ? sc.shareReproducedNear() : null,
                             near ? sc.longestNearWords() : null,
                             sc.coverage(),
+                            sc.distinctivePassages(),
+                            sc.commonPassages(),
                             withTexts(shown, e.getKey()));
         }
         for (String workId : spans.keySet()) {
@@ -455,6 +457,7 @@ public final class RunLoader {
                             ex.bitsNotMeasured(),
                             nearBound == null ? null : nearBound.settings(),
                             nearBound == null ? null : nearBound.works().get(id),
+                            ex.prior(),
                             ws,
                             nearWindows(ws, nearRecords.getOrDefault(id, Map.of())),
                             attempts);

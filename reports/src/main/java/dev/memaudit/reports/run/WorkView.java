@@ -50,6 +50,10 @@ public record WorkView(
      * The scan stage's findings for this work ({@code works.json} section and spans).
      *
      * @param coverage the work's coverage by all outputs together (bmc@k convention)
+     * @param distinctivePassages spans and near passages not marked common; null for scans that did
+     *     not mark them
+     * @param commonPassages spans and near passages marked common (text another indexed work or a
+     *     control holds); null as {@code distinctivePassages}
      */
     public record Scan(
             Integer outputsHit,
@@ -62,6 +66,8 @@ public record WorkView(
             Double shareReproducedNear,
             Integer longestNearWords,
             ScanCoverage coverage,
+            Integer distinctivePassages,
+            Integer commonPassages,
             @JsonIgnore List<Passage> passages) {}
 
     /**
@@ -92,6 +98,8 @@ public record WorkView(
      * @param bitsNotMeasured why, for the first of them; null when every window was measured
      * @param nearSettings the near-verbatim bound's settings; null when the run had none
      * @param nearBound the work's near-verbatim bound figures (near.json); null without them
+     * @param prior the windows' commonness control (median log ratio, windows the model would say
+     *     anyway); null when extract ran without it
      * @param nearWindows the windows with a near-verbatim bound ({@code near.jsonl}), the bound in
      *     place of p_z; empty without them
      */
@@ -126,6 +134,7 @@ public record WorkView(
             String bitsNotMeasured,
             NearSettings nearSettings,
             NearSummary.Work nearBound,
+            ExtractWork.PriorWork prior,
             @JsonIgnore List<Window> windows,
             @JsonIgnore List<Window> nearWindows,
             @JsonIgnore List<Passage> attempts) {

@@ -162,6 +162,22 @@ class HtmlReportTest {
     }
 
     @Test
+    void distinctiveAndCommonPassagesAndThePriorRatioAreShownAndDefined() {
+        // alpha's passage is distinctive, gamma's common (a control holds it)
+        assertThat(html)
+                .contains("1 distinctive and 0 common passages")
+                .contains("0 distinctive and 1 common passage ");
+        // alpha's five measured windows (fixture: own ln p_z against ln P = -1 - 2i, -3 - 2i)
+        assertThat(html)
+                .contains("median log ratio ")
+                .contains(" nats over 5 windows")
+                .contains("; 2 (40.0%) below ln 10, which the model would say anyway");
+        assertThat(html)
+                .contains("<dt>Common and distinctive passages (scan)</dt>")
+                .contains("<dt>Prior ratio, would the model say it anyway (extract)</dt>");
+    }
+
+    @Test
     void aSchemeNotMeasuredIsSaidSoWithItsReasonNeverAsZero() {
         String beta = html.substring(html.indexOf("id=\"work-2\""), html.indexOf("id=\"work-3\""));
         assertThat(beta).contains("beta");

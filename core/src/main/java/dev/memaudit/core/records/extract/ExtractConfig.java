@@ -40,6 +40,7 @@ import java.util.Map;
  * @param index the index folder as given
  * @param indexGeneration the index's build generation
  * @param near settings of the near-verbatim extraction bound; absent when it was not computed
+ * @param prior settings of the commonness control; absent when it was not run
  */
 @JsonTypeName("extract")
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -63,7 +64,8 @@ public record ExtractConfig(
         @NotPinned int batch,
         @NotPinned String index,
         @NotPinned long indexGeneration,
-        @OptionalField NearSettings near)
+        @OptionalField NearSettings near,
+        @OptionalField PriorSettings prior)
         implements StageConfig, IndexInput {
 
     @Override

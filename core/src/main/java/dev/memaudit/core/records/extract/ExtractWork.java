@@ -37,6 +37,8 @@ import java.util.Map;
  * @param bitsNotMeasuredWindows windows whose bits were not measured: the easiest window is then
  *     the easiest of the others only
  * @param bitsNotMeasured why, for the first such window; absent when every window was measured
+ * @param prior the windows' commonness control ({@link WindowRecord#prior()}); absent when it was
+ *     not run
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ExtractWork(
@@ -54,7 +56,48 @@ public record ExtractWork(
         @Nullable Reconstruction reconstruction,
         @Nullable EasiestWindow easiestWindow,
         int bitsNotMeasuredWindows,
-        @OptionalField String bitsNotMeasured) {
+        @OptionalField String bitsNotMeasured,
+        @OptionalField PriorWork prior) {
+
+    /** This section with the commonness control's figures. */
+    public ExtractWork withPrior(PriorWork p) {
+        return new ExtractWork(
+                windows,
+                skippedWindows,
+                tokens,
+                coverage,
+                coverageByScheme,
+                coverageNotMeasured,
+                greedyExtractableWindows,
+                greedyExtractableShare,
+                longestExtractable,
+                pZ,
+                attempts,
+                reconstruction,
+                easiestWindow,
+                bitsNotMeasuredWindows,
+                bitsNotMeasured,
+                p);
+    }
+
+    /**
+     * The commonness control over the work's windows.
+     *
+     * @param windows windows whose prior was measured (the rest are not counted below)
+     * @param medianLogRatio median of their {@code prior.log_ratio} (type 7), nats; null without
+     *     such windows
+     * @param saidAnyway windows whose log ratio is below {@code threshold}: the model would say the
+     *     suffix anyway, after unrelated text, within 10×
+     * @param saidAnywayShare saidAnyway / windows; null without such windows
+     * @param threshold the log-ratio threshold, ln 10 ({@link WindowRecord#SAID_ANYWAY_LOG_RATIO})
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record PriorWork(
+            int windows,
+            @Nullable Double medianLogRatio,
+            int saidAnyway,
+            @Nullable Double saidAnywayShare,
+            double threshold) {}
 
     /**
      * The window cheapest to extract, in bits (log base 2).

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.memaudit.core.records.NullableValues;
 import dev.memaudit.core.records.OptionalField;
 import dev.memaudit.core.records.RecordFile;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -42,8 +43,11 @@ import java.util.Map;
  *     at most m is unknown); absent when they are measured
  * @param notMeasured scheme → why the backend could not measure its p_z for this window; absent
  *     when every scheme was measured
+ * @param prior the commonness control ({@code extract --prior-prefixes}): would the model say the
+ *     suffix anyway, after unrelated text; absent when it was not run or not measured (version 3
+ *     files never have it)
  */
-@RecordFile(name = "windows.jsonl", version = WindowRecord.SCHEMA_VERSION)
+@RecordFile(name = "windows.jsonl", version = WindowRecord.SCHEMA_VERSION, readsFrom = 3)
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonPropertyOrder({"schema_version", "work_id", "window"})
 public record WindowRecord(
@@ -68,7 +72,8 @@ public record WindowRecord(
         @OptionalField Double bitsToExtract,
         @OptionalField Integer bitsRanksBeyondM,
         @OptionalField String bitsNotMeasured,
-        @OptionalField Map<String, String> notMeasured) {
+        @OptionalField Map<String, String> notMeasured,
+        @OptionalField Prior prior) {
 
     /** m of the bits to extract: ranks up to m are tried as candidates, 1/r each. */
     public static final int BITS_RANK_CUTOFF = 20;
@@ -76,9 +81,44 @@ public record WindowRecord(
     /**
      * Version of the windows.jsonl layout. 2: {@code attempts_needed} is "unreachable" (was null)
      * when p_z = 0 and never capped at the largest double; {@code not_measured}. 3: {@code
-     * bits_to_extract}, {@code bits_ranks_beyond_m}, {@code bits_not_measured}.
+     * bits_to_extract}, {@code bits_ranks_beyond_m}, {@code bits_not_measured}. 4: {@code prior}
+     * (optional; version 3 files are still read).
      */
-    public static final int SCHEMA_VERSION = 3;
+    public static final int SCHEMA_VERSION = 4;
+
+    /**
+     * The commonness control of one window (prior-aware memorization, arXiv 2602.18733): the
+     * suffix's log-probability after its own prefix against after K unrelated prefixes of the same
+     * token length, drawn from other works and control texts. All log-probabilities are natural
+     * logs, teacher-forced at temperature 1, summed over the suffix tokens.
+     *
+     * @param prefixes K, the unrelated prefixes scored
+     * @param ownLogProb ln P(suffix | own prefix), the window's t1 {@code log_p_z}
+     * @param meanLogProb the arithmetic mean over the K unrelated prefixes of ln P(suffix |
+     *     prefix_j)
+     * @param maxLogProb the largest ln P(suffix | prefix_j)
+     * @param logMeanExp ln of the mean probability, ln((1/K) Σ_j P(suffix | prefix_j)): the
+     *     suffix's probability after an unrelated prefix drawn at random
+     * @param logRatio own_log_prob − log_mean_exp, in nats: how many times (e^log_ratio) likelier
+     *     the model is to say the suffix after its own prefix than after unrelated text; below ln
+     *     10 ({@link WindowRecord#SAID_ANYWAY_LOG_RATIO}) the model would say it anyway, within 10×
+     * @param from the unrelated prefixes, each {@code <id>@<token start>}: a work of the index or a
+     *     control text, and the 0-based token position its prefix starts at
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Prior(
+            int prefixes,
+            double ownLogProb,
+            double meanLogProb,
+            double maxLogProb,
+            double logMeanExp,
+            double logRatio,
+            List<String> from) {}
+
+    /**
+     * ln 10: a window whose log ratio is below it is one the model would say anyway, within 10×.
+     */
+    public static final double SAID_ANYWAY_LOG_RATIO = Math.log(10);
 
     /** Not-measured reasons, an empty map when every scheme was measured. */
     public Map<String, String> notMeasuredOrEmpty() {

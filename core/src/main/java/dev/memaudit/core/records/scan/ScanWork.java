@@ -3,6 +3,7 @@ package dev.memaudit.core.records.scan;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.memaudit.core.records.Nullable;
+import dev.memaudit.core.records.OptionalField;
 
 /**
  * The {@code scan} section of one work in works.json. Lengths are code points of the work's
@@ -22,6 +23,10 @@ import dev.memaudit.core.records.Nullable;
  * @param longestNearWords words of its longest near passage, in the work (0 without)
  * @param longestNearOutputId the output holding that passage; null without near passages
  * @param coverage the work's coverage by all outputs together, with prompt-overlap trimming
+ * @param distinctivePassages spans and near passages of the work marked not common ({@link
+ *     Span#common()}); absent in scans of earlier versions
+ * @param commonPassages spans and near passages marked common: text that occurs in another indexed
+ *     work or in the controls, so weaker evidence that the model learned it from this work
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ScanWork(
@@ -37,4 +42,6 @@ public record ScanWork(
         @Nullable Double shareReproducedNear,
         @Nullable Integer longestNearWords,
         @Nullable String longestNearOutputId,
-        ScanCoverage coverage) {}
+        ScanCoverage coverage,
+        @OptionalField Integer distinctivePassages,
+        @OptionalField Integer commonPassages) {}

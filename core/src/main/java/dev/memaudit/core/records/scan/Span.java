@@ -3,6 +3,7 @@ package dev.memaudit.core.records.scan;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.memaudit.core.records.Nullable;
 import dev.memaudit.core.records.OptionalField;
 import dev.memaudit.core.records.RecordFile;
 
@@ -32,8 +33,13 @@ import dev.memaudit.core.records.RecordFile;
  *     texts, a background corpus) would hold a passage like this one in an output this long, from
  *     the background frequencies of its 4-word n-grams; ≤ 0, lower is less likely chance; absent
  *     when the scan was given no background (not measured)
+ * @param common whether the passage's text is common rather than distinctive of the work: at least
+ *     {@link #COMMON_SHARE} of the distinct {@value #COMMON_GRAM}-word n-grams of its work side
+ *     occur in one other indexed work, or in one of the scan's control texts; absent in version 2
+ *     files and for a passage shorter than {@value #COMMON_GRAM} words (not measured)
+ * @param commonIn where else the passage's text occurs; absent with {@code common}
  */
-@RecordFile(name = "spans.jsonl", version = Span.SCHEMA_VERSION)
+@RecordFile(name = "spans.jsonl", version = Span.SCHEMA_VERSION, readsFrom = 2)
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonPropertyOrder({"schema_version", "output_id", "work_id", "match"})
 public record Span(
@@ -53,10 +59,34 @@ public record Span(
         int wordsOutput,
         int wordsWork,
         String alignment,
-        @OptionalField Double chanceLog10) {
+        @OptionalField Double chanceLog10,
+        @OptionalField Boolean common,
+        @OptionalField CommonIn commonIn) {
 
-    /** Version of the spans.jsonl layout. */
-    public static final int SCHEMA_VERSION = 2;
+    /**
+     * Version of the spans.jsonl layout. 3: {@code common}, {@code common_in} (optional; version 2
+     * files are still read).
+     */
+    public static final int SCHEMA_VERSION = 3;
+
+    /** Word n-gram length of the commonness test. */
+    public static final int COMMON_GRAM = 5;
+
+    /** Share of a passage's n-grams another source must hold for the passage to be common. */
+    public static final double COMMON_SHARE = 0.5;
+
+    /**
+     * Where else a passage's text occurs.
+     *
+     * @param works indexed works (not controls) besides the matched one that hold at least {@link
+     *     Span#COMMON_SHARE} of the passage's distinct {@value Span#COMMON_GRAM}-grams
+     * @param controls whether one control text (of the index, or of the scan's {@code --controls})
+     *     holds at least that share; null when there are no controls (not looked in)
+     * @param share the largest share of the passage's distinct n-grams that one other work, or one
+     *     control text, holds; in [0, 1]
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record CommonIn(int works, @Nullable Boolean controls, double share) {}
 
     /** {@code match} of a verbatim span. */
     public static final String EXACT = "exact";
@@ -104,6 +134,8 @@ public record Span(
                 words,
                 words,
                 words + "=",
+                null,
+                null,
                 null);
     }
 
@@ -139,6 +171,8 @@ public record Span(
                 wordsOutput,
                 wordsWork,
                 alignment,
+                null,
+                null,
                 null);
     }
 
@@ -161,6 +195,32 @@ public record Span(
                 wordsOutput,
                 wordsWork,
                 alignment,
-                log10);
+                log10,
+                common,
+                commonIn);
+    }
+
+    /** This span marked common or distinctive ({@code index.scan.CommonGrams}). */
+    public Span withCommon(CommonIn in) {
+        return new Span(
+                schemaVersion,
+                outputId,
+                workId,
+                match,
+                outputCharStart,
+                outputCharEnd,
+                workCharStart,
+                workCharEnd,
+                words,
+                tokens,
+                exact,
+                similarity,
+                editDistance,
+                wordsOutput,
+                wordsWork,
+                alignment,
+                chanceLog10,
+                in.works() > 0 || Boolean.TRUE.equals(in.controls()),
+                in);
     }
 }

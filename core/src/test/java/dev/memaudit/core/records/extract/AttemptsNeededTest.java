@@ -73,6 +73,7 @@ class AttemptsNeededTest {
                         3.5,
                         0,
                         null,
+                        null,
                         null);
         ObjectNode tree = (ObjectNode) Records.tree(w);
         ((ObjectNode) tree.path("attempts_needed").path("t1")).putNull("0.5");

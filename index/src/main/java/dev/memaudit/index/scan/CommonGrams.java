@@ -1,0 +1,180 @@
+package dev.memaudit.index.scan;
+
+import dev.memaudit.core.records.scan.Span;
+import dev.memaudit.index.store.WorksStore;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which texts hold each {@value Span#COMMON_GRAM}-word n-gram: every indexed work, and each control
+ * text (the index's controls and those of the scan's {@code --controls}). It tells a passage that
+ * is common text (a phrase, a quoted verse, boilerplate that several works share) from one
+ * distinctive of the work it was matched in: a passage is common when one other indexed work, or
+ * one control text, holds at least {@link Span#COMMON_SHARE} of the distinct n-grams of its work
+ * side ({@link #commonIn}). A control text with the matched work's id (the same text, indexed as a
+ * control) is not another source.
+ *
+ * <p>An open-addressing table from n-gram hash (the scan's hashes of normalized words) to a chain
+ * of the sources holding it, each source once: about 28 bytes a word of the index and controls.
+ */
+final class CommonGrams {
+    private final List<String> controlIds = new java.util.ArrayList<>(); // source -1 - i
+
+    private final int n = Span.COMMON_GRAM;
+    private final boolean hasControls;
+    private final long[] keys;
+    private final int[] heads; // entry index + 1; 0 = empty slot
+    private final int[] source;
+    private final int[] next; // entry index, -1 = end of chain
+    private int entries;
+
+    private CommonGrams(long grams, boolean hasControls) {
+        int cap = Integer.highestOneBit((int) Math.min(1 << 30, Math.max(2, grams * 2))) << 1;
+        this.keys = new long[cap];
+        this.heads = new int[cap];
+        this.source = new int[(int) Math.max(1, grams)];
+        this.next = new int[source.length];
+        this.hasControls = hasControls;
+    }
+
+    /**
+     * The n-grams of every work of {@code store} (those of {@code indexedControls}, the index's
+     * controls, count as control texts) and of {@code controls} (word hashes of each control text;
+     * null when the scan has no controls, an empty list when it has some that hold no words), by
+     * id.
+     */
+    static CommonGrams of(
+            WorksStore store, Set<String> indexedControls, Map<String, long[]> controls) {
+        long grams = 0;
+        for (int ord = 0; ord < store.size(); ord++) {
+            grams += Math.max(0, store.words(ord) - Span.COMMON_GRAM + 1);
+        }
+        if (controls != null) {
+            for (long[] c : controls.values()) {
+                grams += Math.max(0, c.length - Span.COMMON_GRAM + 1);
+            }
+        }
+        CommonGrams g = new CommonGrams(grams, controls != null || !indexedControls.isEmpty());
+        long[] h = store.hashes();
+        for (int ord = 0; ord < store.size(); ord++) {
+            int src = ord;
+            if (indexedControls.contains(store.id(ord))) {
+                g.controlIds.add(store.id(ord));
+                src = -g.controlIds.size();
+            }
+            g.add(src, h, store.base(ord), store.base(ord) + store.words(ord));
+        }
+        if (controls != null) {
+            for (Map.Entry<String, long[]> c : controls.entrySet()) {
+                if (g.controlIds.contains(c.getKey())) {
+                    continue; // indexed already
+                }
+                g.controlIds.add(c.getKey());
+                g.add(-g.controlIds.size(), c.getValue(), 0, c.getValue().length);
+            }
+        }
+        return g;
+    }
+
+    private void add(int src, long[] hashes, int from, int to) {
+        for (int i = from; i + n <= to; i++) {
+            long key = KGramTables.gram(hashes, i, n);
+            int slot = slot(key);
+            while (heads[slot] != 0 && keys[slot] != key) {
+                slot = (slot + 1) & (keys.length - 1);
+            }
+            // a source's grams are added together, so a repeat of this source heads its chain
+            if (heads[slot] != 0 && source[heads[slot] - 1] == src) {
+                continue;
+            }
+            keys[slot] = key;
+            source[entries] = src;
+            next[entries] = heads[slot] - 1;
+            heads[slot] = ++entries;
+        }
+    }
+
+    private int slot(long key) {
+        long z = key * 0x94D049BB133111EBL;
+        return (int) (z >>> 33) & (keys.length - 1);
+    }
+
+    /**
+     * Where else the passage of words [from, to) of {@code hashes} occurs, besides work {@code
+     * matched} (an ordinal of the store, its id {@code matchedId}): the indexed works holding at
+     * least {@link Span#COMMON_SHARE} of its distinct n-grams, whether a control text does, and the
+     * largest share one other source holds. Null for a passage shorter than n words (not measured).
+     */
+    Span.CommonIn commonIn(int matched, String matchedId, long[] hashes, int from, int to) {
+        Set<Long> distinct = new HashSet<>();
+        for (int i = from; i + n <= to; i++) {
+            distinct.add(KGramTables.gram(hashes, i, n));
+        }
+        if (distinct.isEmpty()) {
+            return null;
+        }
+        Map<Integer, Integer> held = new HashMap<>();
+        for (long key : distinct) {
+            int slot = slot(key);
+            while (heads[slot] != 0 && keys[slot] != key) {
+                slot = (slot + 1) & (keys.length - 1);
+            }
+            for (int e = heads[slot] - 1; e >= 0; e = next[e]) {
+                int src = source[e];
+                if (src != matched && (src >= 0 || !controlIds.get(-src - 1).equals(matchedId))) {
+                    held.merge(src, 1, Integer::sum);
+                }
+            }
+        }
+        int works = 0;
+        boolean inControls = false;
+        double best = 0;
+        for (Map.Entry<Integer, Integer> e : held.entrySet()) {
+            double share = (double) e.getValue() / distinct.size();
+            best = Math.max(best, share);
+            if (share >= Span.COMMON_SHARE) {
+                if (e.getKey() < 0) {
+                    inControls = true;
+                } else {
+                    works++;
+                }
+            }
+        }
+        return new Span.CommonIn(works, hasControls ? inControls : null, best);
+    }
+
+    /**
+     * The span marked common or distinctive from its work side in {@code store}; unchanged when its
+     * work is not in the store or the passage is shorter than n words.
+     */
+    Span mark(WorksStore store, Span s) {
+        int ord = store.ordinal(s.workId());
+        if (ord < 0) {
+            return s;
+        }
+        int base = store.base(ord);
+        int end = base + store.words(ord);
+        int[] starts = store.starts();
+        int[] ends = store.ends();
+        // the work's words that lie inside [work_char_start, work_char_end)
+        int lo = base;
+        int hi = end;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (starts[mid] < s.workCharStart()) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        int to = lo;
+        while (to < end && ends[to] <= s.workCharEnd()) {
+            to++;
+        }
+        Span.CommonIn in = commonIn(ord, s.workId(), store.hashes(), lo, to);
+        return in == null ? s : s.withCommon(in);
+    }
+}
