@@ -7,6 +7,7 @@ import dev.memaudit.cli.command.ExtractCommand;
 import dev.memaudit.cli.command.IndexCommand;
 import dev.memaudit.cli.command.KeygenCommand;
 import dev.memaudit.cli.command.PplCommand;
+import dev.memaudit.cli.command.PrevalenceCommand;
 import dev.memaudit.cli.command.ReportCommand;
 import dev.memaudit.cli.command.SampleCommand;
 import dev.memaudit.cli.command.ScanCommand;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             IndexCommand.class,
             ScanCommand.class,
+            PrevalenceCommand.class,
             CanaryCommand.class,
             ScoreCommand.class,
             SampleCommand.class,

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.memaudit.core.error.MemauditException;
+import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.zip.GZIPInputStream;
 
 /**
  * Reads a JSONL file one object per line, keeping line numbers (1-based) so that every problem can
@@ -28,6 +31,10 @@ import java.util.Locale;
  * without being kept, so a 2 GB line costs the limit, not 2 GB, and the next line is read as usual.
  * JSON strings may be as long as a line (Jackson's own 20 M character default does not apply);
  * nesting is Jackson's default, at most 1000 levels.
+ *
+ * <p>A gzip file (recognized by its first two bytes, not its name) is decompressed while it is
+ * read; data that cannot be read (a truncated or corrupt gzip stream) is a bad-input error naming
+ * the file and the line being read.
  */
 public final class JsonlReader implements Closeable {
     /** The line limit when none is given: 64 MiB, far above any record or model output. */
@@ -48,6 +55,7 @@ public final class JsonlReader implements Closeable {
 
     private final Path file;
     private final InputStream in;
+    private final boolean gzip;
     private final long maxLineBytes;
     private final ObjectMapper mapper;
     private final byte[] buf = new byte[1 << 16];
@@ -93,7 +101,32 @@ public final class JsonlReader implements Closeable {
         this.file = file;
         this.maxLineBytes = maxLineBytes;
         this.mapper = mapper;
-        this.in = Files.newInputStream(file);
+        this.in = open(file);
+        this.gzip = in instanceof GZIPInputStream;
+    }
+
+    /** The file's bytes, gunzipped when it starts with the gzip magic bytes (whatever its name). */
+    private static InputStream open(Path file) throws IOException {
+        BufferedInputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        raw.mark(2);
+        int b0 = raw.read();
+        int b1 = raw.read();
+        raw.reset();
+        if (b0 == 0x1f && b1 == 0x8b) {
+            try {
+                return new GZIPInputStream(raw, 1 << 16);
+            } catch (IOException e) {
+                raw.close();
+                throw MemauditException.badInput(
+                        file + ":1: not a readable gzip file: " + e.getMessage(), e);
+            }
+        }
+        return raw;
+    }
+
+    /** Whether the file is gzip-compressed (read through transparently). */
+    public boolean gzip() {
+        return gzip;
     }
 
     /**
@@ -128,7 +161,7 @@ public final class JsonlReader implements Closeable {
             boolean newline = false;
             while (!newline) {
                 if (pos == limit) {
-                    limit = in.read(buf, 0, buf.length);
+                    limit = read();
                     pos = 0;
                     if (limit <= 0) {
                         limit = 0;
@@ -198,6 +231,22 @@ public final class JsonlReader implements Closeable {
             return parse(text, length);
         }
         return null;
+    }
+
+    private int read() {
+        try {
+            return in.read(buf, 0, buf.length);
+        } catch (IOException e) {
+            // name the line being read: with gzip, the data is cut off or corrupt from there
+            throw MemauditException.badInput(
+                    file
+                            + ":"
+                            + (lineNumber + 1)
+                            + ": cannot read "
+                            + (gzip ? "gzip data (truncated or corrupt file): " : "")
+                            + e.getMessage(),
+                    e);
+        }
     }
 
     /** Appends bytes of the buffer to the line, growing it at most to the limit plus one. */

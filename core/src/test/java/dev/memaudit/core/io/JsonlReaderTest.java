@@ -1,6 +1,7 @@
 package dev.memaudit.core.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -105,5 +106,37 @@ class JsonlReaderTest {
         List<JsonlReader.Line> lines = read(f, JsonlReader.DEFAULT_MAX_LINE_BYTES);
         assertThat(lines.get(0).problem()).isNull();
         assertThat(lines.get(0).object().get("t").asText()).hasSize(21_000_000);
+    }
+
+    @Test
+    void gzipFilesAreReadWhateverTheirName() throws Exception {
+        var b = new ByteArrayOutputStream();
+        try (var gz = new java.util.zip.GZIPOutputStream(b)) {
+            for (int i = 0; i < 5000; i++) {
+                gz.write(("{\"i\":" + i + "}\n").getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        List<JsonlReader.Line> lines = read(b.toByteArray());
+        assertThat(lines).hasSize(5000);
+        assertThat(lines.get(4999).object().get("i").asInt()).isEqualTo(4999);
+        assertThat(lines.get(4999).number()).isEqualTo(5000);
+    }
+
+    @Test
+    void aTruncatedGzipFileIsAnErrorNamingFileAndLine() throws Exception {
+        var b = new ByteArrayOutputStream();
+        try (var gz = new java.util.zip.GZIPOutputStream(b)) {
+            for (int i = 0; i < 50_000; i++) {
+                gz.write(
+                        ("{\"i\":" + i + ",\"pad\":\"" + i * 7919L + "\"}\n")
+                                .getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        byte[] all = b.toByteArray();
+        byte[] cut = java.util.Arrays.copyOf(all, all.length / 2);
+        assertThatThrownBy(() -> read(cut))
+                .isInstanceOf(dev.memaudit.core.error.MemauditException.class)
+                .hasMessageMatching(
+                        ".*x\\.jsonl:\\d+: cannot read gzip data \\(truncated or corrupt file\\).*");
     }
 }

@@ -19,6 +19,9 @@ import dev.memaudit.core.records.ppl.PplConfig;
 import dev.memaudit.core.records.ppl.PplStatsSettings;
 import dev.memaudit.core.records.ppl.PplSummary;
 import dev.memaudit.core.records.ppl.PplWork;
+import dev.memaudit.core.records.prevalence.PrevalenceConfig;
+import dev.memaudit.core.records.prevalence.PrevalenceRecord;
+import dev.memaudit.core.records.prevalence.PrevalenceSummary;
 import dev.memaudit.core.records.run.AuditState;
 import dev.memaudit.core.records.run.FileDigest;
 import dev.memaudit.core.records.run.Manifest;
@@ -102,6 +105,22 @@ final class RecordSamples {
                             41_200,
                             41_191,
                             39_800));
+    static final PrevalenceConfig PREVALENCE =
+            new PrevalenceConfig(
+                    "/logs/outputs.jsonl.gz",
+                    List.of("model", "month"),
+                    1000L,
+                    7L,
+                    0.95,
+                    12,
+                    0.8,
+                    64L << 20,
+                    2,
+                    "/runs/a/index",
+                    "1bd54997fb3cbfbabca73e650f1b93e1",
+                    3,
+                    8,
+                    1);
     static final SampleConfig SAMPLE =
             new SampleConfig(
                     "OpenAI-compatible server http://127.0.0.1:8000, model canary",
@@ -428,12 +447,36 @@ final class RecordSamples {
                                 new ScanSummary.Problem("outputs.jsonl", 3L, "no \"id\""),
                                 new ScanSummary.Problem("outputs", null, "not valid UTF-8")),
                         0.104));
+        out.add(
+                new PrevalenceRecord(
+                        PrevalenceRecord.SCHEMA_VERSION,
+                        "o17",
+                        17,
+                        List.of("m1", "(missing)"),
+                        240,
+                        true,
+                        List.of("w1"),
+                        2));
+        var share = new PrevalenceSummary.Share(0.0125, 0.004, 0.029, 5, 400, 12_000, 380.5);
+        var census = new PrevalenceSummary.Share(0.0, 0.0, 0.0, 0, 12, 12, null);
+        out.add(
+                new PrevalenceSummary(
+                        PrevalenceSummary.SCHEMA_VERSION,
+                        "stratified sample",
+                        List.of("model"),
+                        7L,
+                        0.95,
+                        "Korn-Graubard",
+                        3,
+                        share,
+                        List.of(new PrevalenceSummary.StratumShare(List.of("m1"), share)),
+                        Map.of("w1", new PrevalenceSummary.WorkShare("Work one", census))));
         out.add(worksFile());
-        for (StageConfig c : List.of(SCAN, EXTRACT, SAMPLE, PPL, CALIBRATION)) {
+        for (StageConfig c : List.of(SCAN, EXTRACT, SAMPLE, PPL, CALIBRATION, PREVALENCE)) {
             out.add(manifest(c));
         }
         out.add(reportManifest());
-        for (StageConfig c : List.of(EXTRACT, SAMPLE, PPL, CALIBRATION)) {
+        for (StageConfig c : List.of(EXTRACT, SAMPLE, PPL, CALIBRATION, PREVALENCE)) {
             out.add(RunConfigFile.of(c));
         }
         Map<String, AuditState.Stage> stages = new LinkedHashMap<>();

@@ -407,6 +407,41 @@ public final class ScanService {
         }
     }
 
+    /**
+     * Reads the outputs as the scan reads them, but strictly, for estimates over all of them: the
+     * first line the scan would skip (bad JSON or UTF-8, no id, too long, unreadable gzip data) or
+     * that has no text ({@code text} or {@code completion} absent or null) is a bad-input error
+     * naming the file, the line and the reason. Gzip JSONL is read as it streams.
+     */
+    public static void forEachOutputStrict(
+            Path outputs, long maxOutputBytes, Consumer<Output> action) throws IOException {
+        ScanTally problems = new ScanTally(false);
+        try (OutputSource source = OutputSource.open(outputs, maxOutputBytes)) {
+            while (true) {
+                Output o = source.next(problems);
+                if (!problems.problems().isEmpty()) {
+                    ScanSummary.Problem p = problems.problems().get(0);
+                    throw MemauditException.badInput(
+                            p.file()
+                                    + (p.line() == null ? "" : ":" + p.line())
+                                    + ": "
+                                    + p.reason());
+                }
+                if (o == null) {
+                    return;
+                }
+                if (o.text() == null) {
+                    throw MemauditException.badInput(
+                            source.name()
+                                    + ":"
+                                    + o.line()
+                                    + ": no \"text\" (or \"completion\") field, or it is null");
+                }
+                action.accept(o);
+            }
+        }
+    }
+
     static List<Path> listTxt(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().endsWith(".txt"))

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonTypeName;
 import dev.memaudit.core.records.Nullable;
 import dev.memaudit.core.records.extract.ExtractConfig;
 import dev.memaudit.core.records.ppl.PplConfig;
+import dev.memaudit.core.records.prevalence.PrevalenceConfig;
 import dev.memaudit.core.records.sample.SampleConfig;
 import dev.memaudit.core.records.scan.ScanConfig;
 import java.util.Map;
@@ -21,7 +22,8 @@ import java.util.Map;
     @JsonSubTypes.Type(ExtractConfig.class),
     @JsonSubTypes.Type(SampleConfig.class),
     @JsonSubTypes.Type(PplConfig.class),
-    @JsonSubTypes.Type(ReportConfig.class)
+    @JsonSubTypes.Type(ReportConfig.class),
+    @JsonSubTypes.Type(PrevalenceConfig.class)
 })
 public interface StageConfig {
     /** The command whose settings these are ({@code @JsonTypeName} of the record). */
