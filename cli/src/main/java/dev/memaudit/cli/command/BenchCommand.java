@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
             BenchScanCommand.class,
             BenchModelCommand.class,
             BenchExtractCommand.class,
-            BenchTrainCommand.class
+            BenchTrainCommand.class,
+            BenchGuardCommand.class
         })
 public final class BenchCommand {}

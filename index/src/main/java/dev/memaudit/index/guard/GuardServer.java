@@ -194,6 +194,7 @@ public final class GuardServer implements AutoCloseable {
         String error;
         String request;
         final TreeMap<Integer, String> outputs = new TreeMap<>();
+        boolean written;
 
         Trace(String path) {
             this.path = path;
@@ -221,10 +222,15 @@ public final class GuardServer implements AutoCloseable {
             }
         }
 
+        /**
+         * Appends the log line, once: called just before the answer's last bytes go out, so a
+         * client that has its answer finds it logged.
+         */
         void write() {
-            if (log == null) {
+            if (log == null || written) {
                 return;
             }
+            written = true;
             log.append(
                     new GuardRecord(
                             GuardRecord.SCHEMA_VERSION,
@@ -271,6 +277,7 @@ public final class GuardServer implements AutoCloseable {
                 t.status = r.status;
                 t.outcome = r.outcome;
                 t.error = r.getMessage();
+                t.write();
                 try {
                     sendError(ex, r.status, error(r.status, r.type, r.getMessage()));
                 } catch (IOException e) {
@@ -284,6 +291,7 @@ public final class GuardServer implements AutoCloseable {
                 t.status = 500;
                 t.outcome = "guard_error";
                 t.error = e.toString();
+                t.write();
                 try {
                     sendError(ex, 500, error(500, "server_error", "guard error: " + e));
                 } catch (IOException e2) {
@@ -545,6 +553,7 @@ public final class GuardServer implements AutoCloseable {
                     t.status = status;
                     t.outcome = "upstream_error";
                     t.error = "upstream HTTP " + status + ": " + excerpt(answer);
+                    t.write();
                     copyHeaders(a.response, ex);
                     sendBytes(ex, status, answer);
                     return;
@@ -600,6 +609,7 @@ public final class GuardServer implements AutoCloseable {
             t.guardNanos += System.nanoTime() - g0;
             t.status = 200;
             t.outcome = "passed";
+            t.write();
             ex.getResponseHeaders().set("Content-Type", "application/json");
             sendBytes(ex, 200, answer);
             return;
@@ -611,6 +621,7 @@ public final class GuardServer implements AutoCloseable {
                 t.status = 451;
                 t.outcome = "blocked";
                 t.error = err.path("error").path("message").asText();
+                t.write();
                 sendError(ex, 451, err);
                 return;
             }
@@ -646,6 +657,7 @@ public final class GuardServer implements AutoCloseable {
         byte[] out = JSON.writeValueAsBytes(json);
         t.guardNanos += System.nanoTime() - g0;
         t.status = 200;
+        t.write();
         ex.getResponseHeaders().set("Content-Type", "application/json");
         sendBytes(ex, 200, out);
     }
@@ -832,15 +844,18 @@ public final class GuardServer implements AutoCloseable {
             if (!done) {
                 t.outcome = "upstream_failed";
                 t.error = "the upstream stream ended without [DONE]";
+                t.write();
                 write(out, dataEvent(error(502, "upstream_error", t.error)));
                 return;
             }
+            t.write();
             write(out, "data: [DONE]\n\n");
         } catch (Refusal r) {
             // the status line is gone: the failure becomes the stream's last event
             t.upstreamDone();
             t.outcome = r.outcome;
             t.error = r.getMessage();
+            t.write();
             write(out, dataEvent(error(r.status, r.type, r.getMessage())));
         } finally {
             out.close();
@@ -873,6 +888,7 @@ public final class GuardServer implements AutoCloseable {
         ObjectNode err = blocked(found);
         t.outcome = "blocked";
         t.error = err.path("error").path("message").asText();
+        t.write();
         write(out, dataEvent(err));
     }
 
