@@ -58,8 +58,6 @@ class GuardServeIT {
                 Files.readString(
                         Cli.repoRoot().resolve("corpora-sample/works/kiln-weather.txt"),
                         StandardCharsets.UTF_8);
-        int from = work.indexOf("III. Glaze Notes");
-        String prompt = work.substring(from, from + 120);
         Running serve =
                 start(
                         "serve",
@@ -82,13 +80,28 @@ class GuardServeIT {
                             index.toString(),
                             "--port",
                             "0");
+            HttpClient http = HttpClient.newHttpClient();
+            // 32 tokens from inside the work, cut at the model's own token boundaries (as extract's
+            // windows are), through serve's /tokenize
+            int from = work.indexOf("III. Glaze Notes");
+            ObjectNode tok = OpenAiUpstream.JSON.createObjectNode();
+            tok.put("model", "canary");
+            tok.put("prompt", work.substring(from, from + 600));
+            JsonNode ids =
+                    post(
+                                    http,
+                                    serve.url() + "/tokenize",
+                                    OpenAiUpstream.JSON.writeValueAsString(tok))
+                            .path("tokens");
             ObjectNode req = OpenAiUpstream.JSON.createObjectNode();
             req.put("model", "canary");
-            req.put("prompt", prompt);
-            req.put("max_tokens", 72);
+            var prompt = req.putArray("prompt");
+            for (int i = 32; i < 64; i++) {
+                prompt.add(ids.get(i).asInt());
+            }
+            req.put("max_tokens", 64);
             req.put("temperature", 0);
             String body = OpenAiUpstream.JSON.writeValueAsString(req);
-            HttpClient http = HttpClient.newHttpClient();
             JsonNode direct = post(http, serve.url() + "/v1/completions", body);
             HttpResponse<String> r =
                     http.send(
