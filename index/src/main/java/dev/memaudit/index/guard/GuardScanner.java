@@ -19,6 +19,7 @@ public final class GuardScanner {
     private final NgramIndex index;
     private final Map<String, IndexManifest.WorkInfo> works = new HashMap<>();
     private final ThreadLocal<OutputScanner> scanners;
+    private final int minWords;
 
     /**
      * @param minWords shortest passage reported, in normalized words (at least the index's ngram)
@@ -26,6 +27,7 @@ public final class GuardScanner {
      */
     public GuardScanner(NgramIndex index, int minWords, double minSimilarity) {
         this.index = index;
+        this.minWords = minWords;
         if (minWords < index.ngram()) {
             throw dev.memaudit.core.error.MemauditException.usage(
                     "--min-words must be at least the index's ngram ("
@@ -39,6 +41,11 @@ public final class GuardScanner {
             works.put(w.id(), w);
         }
         this.scanners = ThreadLocal.withInitial(() -> OutputScanner.of(index, options));
+    }
+
+    /** The shortest passage reported, in normalized words. */
+    public int minWords() {
+        return minWords;
     }
 
     /** The index scanned. */

@@ -25,12 +25,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -61,6 +60,16 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class GuardServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    static {
+        // The JDK server otherwise leaves Nagle's algorithm on: each small write (an SSE event,
+        // a short answer) can wait 40 ms for the client's delayed ACK. Read once, when the first
+        // server of the JVM is made; a value set on the command line is kept.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     static final String COMPLETIONS = "/v1/completions";
     static final String CHAT = "/v1/chat/completions";
 
@@ -687,8 +696,57 @@ public final class GuardServer implements AutoCloseable {
     /** The state of one choice of a stream. */
     private static final class StreamChoice {
         final StringBuilder text = new StringBuilder();
-        final Set<String> reported = new HashSet<>();
+
+        /** Per work, the output ranges (code points) already reported. */
+        final Map<String, List<int[]>> reported = new HashMap<>();
+
         boolean scannedToEnd = true;
+    }
+
+    /**
+     * The passages found in the last words of a stream's text, with offsets into the whole text. A
+     * passage becomes reportable when its last word arrives, and then it spans about {@code
+     * min-words} words (more for a near passage with insertions), so the last {@code max(64, 4 ×
+     * min-words)} words hold every new one; scanning them instead of the whole text keeps a long
+     * stream's cost linear. The final scan at the end of the stream sees the whole text.
+     */
+    private List<GuardMatch> scanTail(StringBuilder text) {
+        int want = Math.max(64, 4 * scanner.minWords());
+        int start = 0;
+        int words = 0;
+        for (int i = text.length() - 1; i > 0; i--) {
+            if (Character.isWhitespace(text.charAt(i - 1))
+                    && !Character.isWhitespace(text.charAt(i))) {
+                if (++words == want) {
+                    start = i;
+                    break;
+                }
+            }
+        }
+        if (start == 0) {
+            return scanner.scan(text.toString());
+        }
+        String tail = text.substring(start);
+        int shift = text.codePointCount(0, start);
+        List<GuardMatch> out = new ArrayList<>();
+        for (GuardMatch m : scanner.scan(tail)) {
+            out.add(
+                    new GuardMatch(
+                            m.workId(),
+                            m.title(),
+                            m.authors(),
+                            m.rightsholder(),
+                            m.license(),
+                            m.reservation(),
+                            m.match(),
+                            m.words(),
+                            m.similarity(),
+                            m.outputCharStart() + shift,
+                            m.outputCharEnd() + shift,
+                            m.workCharStart(),
+                            m.workCharEnd()));
+        }
+        return out;
     }
 
     private void stream(HttpExchange ex, Trace t, UpstreamAnswer a, boolean chat)
@@ -772,7 +830,7 @@ public final class GuardServer implements AutoCloseable {
                         continue;
                     }
                     sc.scannedToEnd = true;
-                    List<GuardMatch> m = newMatches(sc, scanner.scan(sc.text.toString()));
+                    List<GuardMatch> m = newMatches(sc, scanTail(sc.text));
                     if (!m.isEmpty()) {
                         fresh.put(idx, m);
                     }
@@ -867,12 +925,25 @@ public final class GuardServer implements AutoCloseable {
         return !Character.isLetterOrDigit(last) || delta.chars().anyMatch(Character::isWhitespace);
     }
 
-    /** The matches not reported yet for this choice, marking them reported. */
+    /**
+     * The matches not reported yet for this choice: those overlapping no reported range of the same
+     * work (a passage that grows, or is seen again through a later tail, is not new); marks them
+     * reported and widens the ranges they touch.
+     */
     private static List<GuardMatch> newMatches(StreamChoice sc, List<GuardMatch> all) {
         List<GuardMatch> out = new ArrayList<>();
         for (GuardMatch m : all) {
-            if (sc.reported.add(
-                    m.workId() + "\u0000" + m.match() + "\u0000" + m.outputCharStart())) {
+            List<int[]> ranges = sc.reported.computeIfAbsent(m.workId(), k -> new ArrayList<>());
+            boolean seen = false;
+            for (int[] r : ranges) {
+                if (m.outputCharStart() < r[1] && r[0] < m.outputCharEnd()) {
+                    r[0] = Math.min(r[0], m.outputCharStart());
+                    r[1] = Math.max(r[1], m.outputCharEnd());
+                    seen = true;
+                }
+            }
+            if (!seen) {
+                ranges.add(new int[] {m.outputCharStart(), m.outputCharEnd()});
                 out.add(m);
             }
         }
