@@ -62,9 +62,16 @@ public final class GuardServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static {
-        // The JDK server otherwise leaves Nagle's algorithm on: each small write (an SSE event,
-        // a short answer) can wait 40 ms for the client's delayed ACK. Read once, when the first
-        // server of the JVM is made; a value set on the command line is kept.
+        noDelay();
+    }
+
+    /**
+     * Turns Nagle's algorithm off for the JDK's HTTP servers (unless set on the command line):
+     * otherwise each small write (an SSE event, a short answer) can wait 40 ms for the client's
+     * delayed ACK. The JDK reads the setting once, when the JVM's first server is made, so a
+     * process that makes another server first (a benchmark's upstream) calls this before.
+     */
+    public static void noDelay() {
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
