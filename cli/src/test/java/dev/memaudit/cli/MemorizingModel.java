@@ -294,6 +294,26 @@ final class MemorizingModel implements LanguageModel {
     }
 
     @Override
+    public boolean givesLogits() {
+        return true;
+    }
+
+    /** The log-probabilities of the next token as logits (softmax gives the distribution back). */
+    @Override
+    public List<float[]> nextTokenLogits(List<int[]> prefixes) {
+        List<float[]> out = new ArrayList<>(prefixes.size());
+        for (int[] prefix : prefixes) {
+            double[] logp = next(prefix, prefix.length).logp;
+            float[] row = new float[vocab];
+            for (int z = 0; z < vocab; z++) {
+                row[z] = (float) logp[z];
+            }
+            out.add(row);
+        }
+        return out;
+    }
+
+    @Override
     public List<Generation> generate(
             List<int[]> prefixes, long[] rowSeeds, GenerationSettings settings) {
         List<Generation> out = new ArrayList<>();

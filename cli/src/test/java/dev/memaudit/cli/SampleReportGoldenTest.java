@@ -91,6 +91,8 @@ class SampleReportGoldenTest {
                         sample.resolve("outputs/sample-outputs.jsonl").toString(),
                         "--out",
                         run.resolve("scan").toString(),
+                        "--controls",
+                        sample.resolve("corpus.yaml").toString(),
                         "--threads",
                         "2")
                 .exits(0);
@@ -122,19 +124,20 @@ class SampleReportGoldenTest {
                 NgramIndex idx = NgramIndex.open(index)) {
             ExtractService.Options options =
                     new ExtractService.Options(
-                            32,
-                            32,
-                            32,
-                            List.of(Scheme.parse("t0.7_k20")),
-                            16,
-                            2,
-                            Scheme.T1,
-                            AttemptSelection.parse("top:3"),
-                            7,
-                            256,
-                            12,
-                            0.8,
-                            EXTRACTED);
+                                    32,
+                                    32,
+                                    32,
+                                    List.of(Scheme.parse("t0.7_k20")),
+                                    16,
+                                    2,
+                                    Scheme.T1,
+                                    AttemptSelection.parse("top:3"),
+                                    7,
+                                    256,
+                                    12,
+                                    0.8,
+                                    EXTRACTED)
+                            .withNear(0.1, 4, 4L * 32);
             new ExtractService(Clock.systemUTC(), err, false)
                     .run(
                             model,
@@ -164,6 +167,8 @@ class SampleReportGoldenTest {
                                     "7",
                                     "--reconstruct-max-tokens",
                                     "256",
+                                    "--near-beam",
+                                    "4",
                                     "--out",
                                     run.resolve("extract").toString()));
             PplInputs.Loaded controls = PplInputs.controls(sample.resolve("corpus.yaml"));

@@ -9,6 +9,7 @@ import dev.memaudit.core.records.extract.ExtractSummary;
 import dev.memaudit.core.records.extract.ExtractWork;
 import dev.memaudit.core.records.extract.NearRecord;
 import dev.memaudit.core.records.extract.NearSettings;
+import dev.memaudit.core.records.extract.NearSummary;
 import dev.memaudit.core.records.extract.Reconstruction;
 import dev.memaudit.core.records.extract.ReconstructionRecord;
 import dev.memaudit.core.records.extract.WindowRecord;
@@ -267,6 +268,19 @@ final class RecordSamples {
                         0,
                         248,
                         false));
+        out.add(
+                new NearSummary(
+                        NearSummary.SCHEMA_VERSION,
+                        new NearSettings("t1", 0.1, 8, 256),
+                        Map.of(
+                                "w1",
+                                new NearSummary.Work(
+                                        2,
+                                        838,
+                                        0,
+                                        1,
+                                        Map.of("0.5", 0.0, "0.1", 0.0382, "0.01", 0.0382),
+                                        Map.of("0.5", 0.0, "0.1", 0.0382, "0.01", 0.0382)))));
         out.add(
                 new ExtractSummary(
                         ExtractSummary.SCHEMA_VERSION,

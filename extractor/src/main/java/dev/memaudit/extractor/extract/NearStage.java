@@ -23,6 +23,12 @@ import java.util.Set;
 final class NearStage {
     private NearStage() {}
 
+    /**
+     * A bound is above p_z when it exceeds it by more than the float rounding between the two
+     * computations (one forward pass per step vs. one scoring pass): one part in 10⁵.
+     */
+    static final double ABOVE = 1 + 1e-5;
+
     /** Bounds every window not yet in the ledger; returns how many this call computed. */
     static long run(
             LanguageModel model,
@@ -100,7 +106,7 @@ final class NearStage {
                 bound[i] = n.bound();
                 pz[i] = n.pZ() == null ? Double.NaN : n.pZ();
                 exhausted += n.budgetExhausted() ? 1 : 0;
-                above += n.pZ() != null && n.bound() > n.pZ() ? 1 : 0;
+                above += n.pZ() != null && n.bound() > n.pZ() * ABOVE ? 1 : 0;
             }
             int tokens = tokensByWork.getOrDefault(e.getKey(), 0);
             works.put(

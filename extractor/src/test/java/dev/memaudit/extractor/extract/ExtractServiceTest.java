@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.io.Json;
+import dev.memaudit.core.records.Records;
 import dev.memaudit.core.records.extract.AttemptsNeeded;
+import dev.memaudit.core.records.extract.NearRecord;
+import dev.memaudit.core.records.extract.NearSummary;
 import dev.memaudit.core.records.extract.WindowRecord;
 import dev.memaudit.extractor.testing.Ledgers;
 import dev.memaudit.extractor.window.TokenizedWork;
@@ -360,5 +363,43 @@ class ExtractServiceTest {
         assertThatThrownBy(() -> run(options(List.of(), 2), cut, true))
                 .isInstanceOf(MemauditException.class)
                 .hasMessageContaining("cannot resume with different settings");
+    }
+
+    @Test
+    void theNearBoundCoversEveryWindowAndResumesFromATornLedger() throws Exception {
+        ExtractService.Options o = options(List.of(), 0).withNear(0.25, 4, 16);
+        Path full = tmp.resolve("near-full");
+        run(o, full, false);
+        List<String> windows = Files.readAllLines(full.resolve("windows.jsonl"));
+        List<String> near = Files.readAllLines(full.resolve("near.jsonl"));
+        assertThat(near).hasSameSizeAs(windows);
+        for (NearRecord r : Records.readAll(full.resolve("near.jsonl"), NearRecord.class)) {
+            assertThat(r.epsilonTokens()).isEqualTo(1); // 25 % of 4 suffix tokens
+            assertThat(r.bound()).isBetween(0.0, 1.0);
+            assertThat(r.expansions()).isLessThanOrEqualTo(16);
+            if (!r.budgetExhausted() && r.pZ() != null) {
+                // the true suffix is within ε of itself: the bound holds p_z when the beam kept it
+                assertThat(r.bound()).isGreaterThanOrEqualTo(r.pZ() * (1 - 1e-4) - 1e-12);
+            }
+        }
+        NearSummary summary = Records.read(full.resolve("near.json"), NearSummary.class);
+        assertThat(summary.settings()).isEqualTo(o.near());
+        assertThat(summary.works().values().stream().mapToInt(NearSummary.Work::windows).sum())
+                .isEqualTo(windows.size());
+
+        Path cut = tmp.resolve("near-cut");
+        Files.createDirectories(cut);
+        for (String f : List.of("run-config.json", "windows.jsonl", "attempts.jsonl")) {
+            if (Files.exists(full.resolve(f))) {
+                Files.copy(full.resolve(f), cut.resolve(f));
+            }
+        }
+        String head = String.join("\n", near.subList(0, near.size() / 2)) + "\n";
+        Files.writeString(
+                cut.resolve("near.jsonl"), head + near.get(near.size() / 2).substring(0, 25));
+        run(o, cut, true);
+        Ledgers.assertSame(full.resolve("near.jsonl"), cut.resolve("near.jsonl"), 1e-4);
+        assertThat(Json.MAPPER.readTree(cut.resolve("near.json").toFile()))
+                .isEqualTo(Json.MAPPER.readTree(full.resolve("near.json").toFile()));
     }
 }

@@ -45,9 +45,18 @@ import java.util.concurrent.locks.ReentrantLock;
  *       temperature}, {@code top_p}, {@code top_k} (extension; 0 or -1 = off), {@code seed}, {@code
  *       echo}, {@code logprobs} (top-k per position), vLLM's {@code prompt_logprobs} (with exact
  *       ranks), {@code return_tokens_as_token_ids} and {@code ignore_eos};
+ *   <li>{@code n} choices per prompt (choice j of prompt i is {@code index} i·n + j, sampled with
+ *       the prompt's seed + j), {@code stop} (up to 4 strings: the text ends before the first one
+ *       found, {@code finish_reason} "stop", the tokens kept those wholly before it), {@code
+ *       stream} (server-sent events in OpenAI's format ending with {@code data: [DONE]}; {@code
+ *       stream_options.include_usage} adds a usage chunk; not with log-probs);
+ *   <li>{@code POST /v1/chat/completions}: {@code messages} rendered by the model folder's chat
+ *       template ({@link ChatTemplate}), then generated as a completion with the same knobs; {@code
+ *       max_completion_tokens} or {@code max_tokens} (default: what the context leaves, at most
+ *       {@value #CHAT_DEFAULT_MAX_TOKENS}); no log-probs;
  *   <li>OpenAI and llama.cpp knobs this server does not implement are accepted at their neutral
- *       values only ({@code min_p} 0, penalties 0 or 1, {@code n} 1); anything else unknown is a
- *       400;
+ *       values only ({@code min_p} 0, penalties 0 or 1, {@code best_of} = n); anything else unknown
+ *       is a 400;
  *   <li>{@code POST /tokenize} (vLLM's shape, with {@code return_token_strs} for the vocabulary
  *       spelling of each token), {@code POST /detokenize} (vLLM's shape, and {@code token_lists} →
  *       {@code prompts} to decode many id lists in one request), {@code GET /health}.
@@ -70,6 +79,37 @@ public final class CompletionsServer implements AutoCloseable {
     /** Logits materialized at once for top-log-prob lists (floats: 64 MiB). */
     private static final long TOP_LOGITS_BUDGET = 16L << 20;
 
+    /** Fields of {@code /v1/chat/completions}; the sampling ones mean what they mean above. */
+    private static final Set<String> CHAT_FIELDS =
+            Set.of(
+                    "model",
+                    "messages",
+                    "max_tokens",
+                    "max_completion_tokens",
+                    "temperature",
+                    "top_p",
+                    "top_k",
+                    "seed",
+                    "n",
+                    "stream",
+                    "stream_options",
+                    "stop",
+                    "user",
+                    "frequency_penalty",
+                    "presence_penalty",
+                    "logprobs",
+                    "top_logprobs",
+                    "logit_bias",
+                    "min_p",
+                    "repetition_penalty",
+                    "ignore_eos");
+
+    /** Most stop strings a request may give (OpenAI's limit). */
+    private static final int MAX_STOPS = 4;
+
+    /** Chat answers without max_tokens get at most this many tokens (OpenAI: the context). */
+    static final int CHAT_DEFAULT_MAX_TOKENS = 256;
+
     private static final Set<String> FIELDS =
             Set.of(
                     "model",
@@ -87,6 +127,7 @@ public final class CompletionsServer implements AutoCloseable {
                     "ignore_eos",
                     "n",
                     "stream",
+                    "stream_options",
                     "stop",
                     "user",
                     "frequency_penalty",
@@ -107,10 +148,13 @@ public final class CompletionsServer implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     private final AtomicReferenceArray<String> pieces;
     private final AtomicLong unseeded = new AtomicLong(0x5EEDL);
+    private final ChatTemplate chatTemplate;
 
-    private CompletionsServer(DjlLanguageModel model, ServeOptions options) throws IOException {
+    private CompletionsServer(DjlLanguageModel model, ServeOptions options, ChatTemplate chat)
+            throws IOException {
         this.model = model;
         this.options = options;
+        this.chatTemplate = chat;
         this.inFlight = new Semaphore(options.maxInFlight());
         this.pieces = new AtomicReferenceArray<>(model.vocabSize());
         this.server = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 64);
@@ -132,9 +176,19 @@ public final class CompletionsServer implements AutoCloseable {
      * @throws MemauditException (usage) when the address cannot be bound
      */
     public static CompletionsServer start(DjlLanguageModel model, ServeOptions options) {
+        return start(model, options, ChatTemplate.plain());
+    }
+
+    /**
+     * Binds and starts serving, with this template for {@code /v1/chat/completions}.
+     *
+     * @throws MemauditException (usage) when the address cannot be bound
+     */
+    public static CompletionsServer start(
+            DjlLanguageModel model, ServeOptions options, ChatTemplate chat) {
         CompletionsServer s;
         try {
-            s = new CompletionsServer(model, options);
+            s = new CompletionsServer(model, options, chat);
         } catch (IOException e) {
             throw MemauditException.usage(
                     "cannot listen on "
@@ -206,7 +260,7 @@ public final class CompletionsServer implements AutoCloseable {
                 }
                 String path = ex.getRequestURI().getPath();
                 String method = ex.getRequestMethod();
-                JsonNode answer =
+                Object answer =
                         switch (path) {
                             case "/health" -> {
                                 expect(method, "GET");
@@ -218,7 +272,11 @@ public final class CompletionsServer implements AutoCloseable {
                             }
                             case "/v1/completions" -> {
                                 expect(method, "POST");
-                                yield limited(() -> completions(readBody(ex)));
+                                yield limited(() -> completions(readBody(ex), false));
+                            }
+                            case "/v1/chat/completions" -> {
+                                expect(method, "POST");
+                                yield limited(() -> chat(readBody(ex)));
                             }
                             case "/tokenize" -> {
                                 expect(method, "POST");
@@ -230,7 +288,16 @@ public final class CompletionsServer implements AutoCloseable {
                             }
                             default -> throw new Refusal(404, "no route " + path);
                         };
-                send(ex, 200, answer);
+                if (answer instanceof Events events) {
+                    sendEvents(ex, events);
+                } else {
+                    send(ex, 200, (JsonNode) answer);
+                }
+            } catch (ChatTemplate.Rejected r) {
+                send(
+                        ex,
+                        400,
+                        error(400, "the chat template refuses the messages: " + r.getMessage()));
             } catch (Refusal r) {
                 if (r.status == 429) {
                     ex.getResponseHeaders().add("Retry-After", "1");
@@ -245,10 +312,10 @@ public final class CompletionsServer implements AutoCloseable {
     }
 
     private interface Call {
-        JsonNode run();
+        Object run();
     }
 
-    private JsonNode limited(Call call) {
+    private Object limited(Call call) {
         boolean admitted;
         try {
             // a short queue smooths bursts (the model computes one request at a time anyway)
@@ -307,6 +374,28 @@ public final class CompletionsServer implements AutoCloseable {
             return n;
         } catch (IOException e) {
             throw new Refusal(400, "the body is not JSON: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A streamed answer: server-sent events in OpenAI's format, each {@code data: <json>}, then
+     * {@code data: [DONE]}. The answer is computed whole before the first event (the model
+     * generates a batch at once), so a client sees its tokens arrive together.
+     */
+    private record Events(List<JsonNode> events) {}
+
+    private static void sendEvents(HttpExchange ex, Events events) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+        ex.getResponseHeaders().set("Cache-Control", "no-cache");
+        ex.sendResponseHeaders(200, 0); // chunked
+        try (OutputStream out = ex.getResponseBody()) {
+            for (JsonNode e : events.events()) {
+                out.write(
+                        ("data: " + JSON.writeValueAsString(e) + "\n\n")
+                                .getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+            out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
         }
     }
 
@@ -511,11 +600,12 @@ public final class CompletionsServer implements AutoCloseable {
         return n.asDouble();
     }
 
-    private JsonNode completions(JsonNode req) {
+    private Object completions(JsonNode req, boolean chat) {
         List<String> unknown = new ArrayList<>();
+        Set<String> known = chat ? CHAT_FIELDS : FIELDS;
         for (Iterator<String> it = req.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (!FIELDS.contains(f)) {
+            if (!known.contains(f)) {
                 unknown.add(f);
             }
         }
@@ -523,16 +613,20 @@ public final class CompletionsServer implements AutoCloseable {
             throw new Refusal(400, "unknown parameters: " + unknown);
         }
         checkModel(req);
-        if (req.path("stream").asBoolean(false)) {
-            throw new Refusal(400, "stream is not supported");
+        boolean stream = req.path("stream").asBoolean(false);
+        JsonNode streamOptions = req.path("stream_options");
+        boolean includeUsage = stream && streamOptions.path("include_usage").asBoolean(false);
+        int n = intField(req, "n", 1);
+        if (n < 1 || n > options.maxPrompts()) {
+            throw new Refusal(
+                    400, "n must be between 1 and " + options.maxPrompts() + ", got " + n);
         }
-        if (intField(req, "n", 1) != 1 || intField(req, "best_of", 1) != 1) {
-            throw new Refusal(400, "only n = 1 and best_of = 1 are supported");
+        int bestOf = intField(req, "best_of", n);
+        if (bestOf != n && bestOf != 1) {
+            throw new Refusal(
+                    400, "best_of must equal n (no server-side selection), got " + bestOf);
         }
-        JsonNode stop = req.path("stop");
-        if (!stop.isMissingNode() && !stop.isNull() && !(stop.isArray() && stop.isEmpty())) {
-            throw new Refusal(400, "stop sequences are not supported");
-        }
+        List<String> stops = stops(req.path("stop"));
         if (doubleField(req, "frequency_penalty", 0) != 0
                 || doubleField(req, "presence_penalty", 0) != 0) {
             throw new Refusal(400, "penalties are not supported");
@@ -550,17 +644,40 @@ public final class CompletionsServer implements AutoCloseable {
         if (!suffix.isMissingNode() && !suffix.isNull()) {
             throw new Refusal(400, "suffix is not supported");
         }
-        int maxTokens = intField(req, "max_tokens", 16);
+        List<Prompt> prompts;
+        int maxTokens;
+        Integer logprobs;
+        if (chat) {
+            if (req.path("logprobs").asBoolean(false) || intField(req, "top_logprobs", 0) != 0) {
+                throw new Refusal(400, "logprobs in chat are not supported (use /v1/completions)");
+            }
+            String text = chatTemplate.render(messages(req.path("messages")));
+            prompts = List.of(new Prompt(locked(() -> model.tokenizer().encodeIds(text)), text));
+            // unset: what the context leaves, at most CHAT_DEFAULT_MAX_TOKENS
+            int room = model.maxSequenceLength() - prompts.get(0).ids().length;
+            maxTokens =
+                    intField(
+                            req,
+                            "max_completion_tokens",
+                            intField(
+                                    req,
+                                    "max_tokens",
+                                    Math.max(1, Math.min(CHAT_DEFAULT_MAX_TOKENS, room))));
+            logprobs = null;
+        } else {
+            prompts = null;
+            maxTokens = intField(req, "max_tokens", 16);
+            JsonNode lpNode = req.path("logprobs");
+            logprobs =
+                    lpNode.isMissingNode() || lpNode.isNull() ? null : intField(req, "logprobs", 0);
+        }
         double temperature = doubleField(req, "temperature", 1.0);
         double topP = doubleField(req, "top_p", 1.0);
         int topK = intField(req, "top_k", 0);
-        boolean echo = req.path("echo").asBoolean(false);
-        JsonNode lpNode = req.path("logprobs");
-        Integer logprobs =
-                lpNode.isMissingNode() || lpNode.isNull() ? null : intField(req, "logprobs", 0);
+        boolean echo = !chat && req.path("echo").asBoolean(false);
         JsonNode plNode = req.path("prompt_logprobs");
         Integer promptLogprobs =
-                plNode.isMissingNode() || plNode.isNull()
+                chat || plNode.isMissingNode() || plNode.isNull()
                         ? null
                         : intField(req, "prompt_logprobs", 0);
         boolean idsAsTokens = req.path("return_tokens_as_token_ids").asBoolean(false);
@@ -571,6 +688,9 @@ public final class CompletionsServer implements AutoCloseable {
                         400,
                         "logprobs must be between 0 and " + options.maxLogprobs() + ", got " + k);
             }
+        }
+        if (stream && (logprobs != null || promptLogprobs != null)) {
+            throw new Refusal(400, "logprobs with stream are not supported");
         }
         boolean scoring = (echo && logprobs != null) || promptLogprobs != null;
         if (maxTokens < 0 || (maxTokens == 0 && !scoring)) {
@@ -591,26 +711,46 @@ public final class CompletionsServer implements AutoCloseable {
                         ? null
                         : new GenerationSettings(
                                 maxTokens, temperature, topK, topP, seed, !ignoreEos);
-        List<Prompt> prompts = prompts(req.path("prompt"));
-        long[] rowSeeds = rowSeeds(req.path("seeds"), prompts.size(), seed);
+        if (prompts == null) {
+            prompts = prompts(req.path("prompt"));
+        }
+        if ((long) prompts.size() * n > options.maxPrompts()) {
+            throw new Refusal(
+                    413,
+                    prompts.size()
+                            + " prompts × n "
+                            + n
+                            + " choices in one request; the limit is "
+                            + options.maxPrompts());
+        }
+        long[] promptSeeds = rowSeeds(req.path("seeds"), prompts.size(), seed);
+        // choice j of prompt i is row i·n + j, sampled with the prompt's seed + j
+        long[] rowSeeds = new long[prompts.size() * n];
+        for (int i = 0; i < prompts.size(); i++) {
+            for (int j = 0; j < n; j++) {
+                rowSeeds[i * n + j] = promptSeeds[i] + j;
+            }
+        }
+        String id = (chat ? "chatcmpl-" : "cmpl-") + ids.incrementAndGet();
+        long created = System.currentTimeMillis() / 1000;
         ObjectNode r = JSON.createObjectNode();
-        r.put("id", "cmpl-" + ids.incrementAndGet());
-        r.put("object", "text_completion");
-        r.put("created", System.currentTimeMillis() / 1000);
+        r.put("id", id);
+        r.put("object", chat ? "chat.completion" : "text_completion");
+        r.put("created", created);
         r.put("model", options.modelName());
         ArrayNode choices = r.putArray("choices");
         int promptTokens = 0;
         int completionTokens = 0;
         for (int i = 0; i < prompts.size(); i++) {
             Prompt p = prompts.get(i);
-            int n = Math.max(1, p.ids().length);
-            if (n + maxTokens > model.maxSequenceLength()) {
+            int len = Math.max(1, p.ids().length);
+            if (len + maxTokens > model.maxSequenceLength()) {
                 throw new Refusal(
                         400,
                         "prompt "
                                 + i
                                 + " has "
-                                + n
+                                + len
                                 + " tokens; with max_tokens "
                                 + maxTokens
                                 + " that exceeds the model's "
@@ -624,9 +764,19 @@ public final class CompletionsServer implements AutoCloseable {
         // the prompts are computed as one batch each, as a local caller would send them
         List<int[]> all = new ArrayList<>();
         prompts.forEach(p -> all.add(p.ids()));
+        List<int[]> rows = new ArrayList<>();
+        for (int[] p : all) {
+            for (int j = 0; j < n; j++) {
+                rows.add(p);
+            }
+        }
         List<ScoredSequence> scoredAll = scoring ? locked(() -> model.score(all, false)) : null;
         List<Generation> gens =
-                settings == null ? null : locked(() -> model.generate(all, rowSeeds, settings));
+                settings == null ? null : locked(() -> model.generate(rows, rowSeeds, settings));
+        List<Stopped> stopped = new ArrayList<>();
+        for (int row = 0; row < rows.size(); row++) {
+            stopped.add(gens == null ? null : stop(gens.get(row), stops));
+        }
         int k =
                 Math.max(
                         logprobs == null ? 0 : logprobs,
@@ -634,32 +784,58 @@ public final class CompletionsServer implements AutoCloseable {
         List<float[][]> tops = null;
         if (k > 0 && (scoring || (gens != null && logprobs != null))) {
             List<int[]> seqs = new ArrayList<>();
-            for (int i = 0; i < all.size(); i++) {
-                seqs.add(gens == null ? all.get(i) : concat(all.get(i), gens.get(i).tokens()));
+            for (int row = 0; row < rows.size(); row++) {
+                seqs.add(
+                        gens == null
+                                ? rows.get(row)
+                                : concat(rows.get(row), gens.get(row).tokens()));
             }
             tops = topLogprobRows(seqs);
         }
         if (req.has("seeds")) {
             ArrayNode ack = r.putArray("seeds");
-            for (long x : rowSeeds) {
+            for (long x : promptSeeds) {
                 ack.add(x);
             }
         }
-        for (int i = 0; i < prompts.size(); i++) {
+        List<List<String>> deltas = new ArrayList<>();
+        for (int row = 0; row < rows.size(); row++) {
+            int i = row / n;
             Prompt p = prompts.get(i);
+            Stopped st = stopped.get(row);
             ObjectNode c =
                     choice(
                             p,
-                            i,
-                            gens == null ? null : gens.get(i),
-                            tops == null ? null : tops.get(i),
+                            row,
+                            st == null ? null : st.generation(),
+                            st == null ? null : st.text(),
+                            st != null && st.byString(),
+                            tops == null ? null : tops.get(row),
                             echo,
                             logprobs,
                             promptLogprobs,
                             idsAsTokens,
                             scoredAll == null ? null : scoredAll.get(i));
+            if (stream) {
+                deltas.add(
+                        deltas(
+                                echo ? c.path("text").asText().substring(0, echoLength(c, st)) : "",
+                                st == null ? new int[0] : st.generation().tokens(),
+                                c.path("text").asText()));
+            }
+            if (chat) {
+                String content = c.path("text").asText();
+                c.remove("text");
+                ObjectNode message = JSON.createObjectNode();
+                message.put("role", "assistant");
+                message.put("content", content);
+                c.set("message", message);
+                c.putNull("logprobs");
+            }
             choices.add(c);
-            promptTokens += p.ids().length;
+            if (row % n == 0) {
+                promptTokens += p.ids().length;
+            }
             completionTokens += c.path("completion_tokens").asInt();
             c.remove("completion_tokens");
         }
@@ -667,7 +843,213 @@ public final class CompletionsServer implements AutoCloseable {
         usage.put("prompt_tokens", promptTokens);
         usage.put("completion_tokens", completionTokens);
         usage.put("total_tokens", promptTokens + completionTokens);
-        return r;
+        return stream ? events(r, deltas, includeUsage, chat) : r;
+    }
+
+    /** Chars of the echoed prompt at the start of a choice's text. */
+    private static int echoLength(ObjectNode c, Stopped st) {
+        String text = c.path("text").asText();
+        return st == null ? text.length() : text.length() - st.text().length();
+    }
+
+    /** A chat request: the messages and the completion settings. */
+    private Object chat(JsonNode req) {
+        return completions(req, true);
+    }
+
+    private static List<ChatTemplate.Message> messages(JsonNode m) {
+        if (!m.isArray() || m.isEmpty()) {
+            throw new Refusal(400, "messages must be a non-empty list");
+        }
+        List<ChatTemplate.Message> out = new ArrayList<>();
+        for (int i = 0; i < m.size(); i++) {
+            JsonNode e = m.get(i);
+            if (!e.path("role").isTextual()) {
+                throw new Refusal(400, "messages[" + i + "].role must be a string");
+            }
+            JsonNode content = e.path("content");
+            String text;
+            if (content.isTextual()) {
+                text = content.asText();
+            } else if (content.isArray()) {
+                // content parts: text parts are joined; anything else (images) is refused
+                StringBuilder b = new StringBuilder();
+                for (JsonNode part : content) {
+                    if (!"text".equals(part.path("type").asText())
+                            || !part.path("text").isTextual()) {
+                        throw new Refusal(
+                                400, "messages[" + i + "].content: only text parts are supported");
+                    }
+                    b.append(part.path("text").asText());
+                }
+                text = b.toString();
+            } else if (content.isNull() || content.isMissingNode()) {
+                text = "";
+            } else {
+                throw new Refusal(
+                        400, "messages[" + i + "].content must be a string or text parts");
+            }
+            out.add(new ChatTemplate.Message(e.path("role").asText(), text));
+        }
+        return out;
+    }
+
+    /** {@code stop}: a string or a list of at most {@value #MAX_STOPS} non-empty strings. */
+    private static List<String> stops(JsonNode stop) {
+        if (stop.isMissingNode() || stop.isNull()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        if (stop.isTextual()) {
+            out.add(stop.asText());
+        } else if (stop.isArray()) {
+            for (JsonNode s : stop) {
+                if (!s.isTextual()) {
+                    throw new Refusal(400, "stop must be a string or a list of strings");
+                }
+                out.add(s.asText());
+            }
+        } else {
+            throw new Refusal(400, "stop must be a string or a list of strings");
+        }
+        if (out.size() > MAX_STOPS || out.stream().anyMatch(String::isEmpty)) {
+            throw new Refusal(
+                    400, "stop must hold 1 to " + MAX_STOPS + " non-empty strings, got " + out);
+        }
+        return out;
+    }
+
+    /**
+     * A generation cut at its first stop string: {@code text} is the decoded generation up to the
+     * stop string (excluded), {@code generation} keeps the tokens whose text lies wholly before it.
+     */
+    private record Stopped(Generation generation, String text, boolean byString) {}
+
+    private Stopped stop(Generation g, List<String> stops) {
+        String text = decode(g.tokens());
+        int cut = -1;
+        for (String s : stops) {
+            int at = text.indexOf(s);
+            if (at >= 0 && (cut < 0 || at < cut)) {
+                cut = at;
+            }
+        }
+        if (cut < 0) {
+            return new Stopped(g, text, false);
+        }
+        String kept = text.substring(0, cut);
+        int j = 0;
+        while (j < g.tokens().length) {
+            String upTo = decode(Arrays.copyOf(g.tokens(), j + 1));
+            if (upTo.length() > cut || !kept.startsWith(upTo)) {
+                break;
+            }
+            j++;
+        }
+        return new Stopped(
+                new Generation(
+                        g.prefix(),
+                        Arrays.copyOf(g.tokens(), j),
+                        Arrays.copyOf(g.logprobs(), j),
+                        false),
+                kept,
+                true);
+    }
+
+    /**
+     * The pieces a stream sends for one choice, in order, whose concatenation is {@code full}: the
+     * echoed prompt, then the text each token adds; a token that ends inside a character (its
+     * decoding ends in U+FFFD or a lone high surrogate) waits for the next one.
+     */
+    private List<String> deltas(String head, int[] tokens, String full) {
+        List<String> out = new ArrayList<>();
+        int emitted = 0;
+        if (!head.isEmpty()) {
+            out.add(head);
+            emitted = head.length();
+        }
+        for (int t = 1; t <= tokens.length; t++) {
+            String cur = head + decode(Arrays.copyOf(tokens, t));
+            int l = 0;
+            int max = Math.min(cur.length(), full.length());
+            while (l < max && cur.charAt(l) == full.charAt(l)) {
+                l++;
+            }
+            while (l > emitted && cur.charAt(l - 1) == '\uFFFD') {
+                l--;
+            }
+            if (l > emitted && Character.isHighSurrogate(full.charAt(l - 1))) {
+                l--;
+            }
+            if (l > emitted) {
+                out.add(full.substring(emitted, l));
+                emitted = l;
+            }
+        }
+        if (emitted < full.length()) {
+            out.add(full.substring(emitted));
+        }
+        return out;
+    }
+
+    /** The streamed form of an answer: one chunk per piece of each choice, then its finish. */
+    private static Events events(
+            ObjectNode whole, List<List<String>> deltas, boolean includeUsage, boolean chat) {
+        List<JsonNode> out = new ArrayList<>();
+        JsonNode choices = whole.path("choices");
+        for (int c = 0; c < choices.size(); c++) {
+            JsonNode choice = choices.get(c);
+            int index = choice.path("index").asInt();
+            if (chat) {
+                ObjectNode first = chunk(whole, chat);
+                ObjectNode ch = first.putArray("choices").addObject();
+                ch.put("index", index);
+                ch.putObject("delta").put("role", "assistant").put("content", "");
+                ch.putNull("logprobs");
+                ch.putNull("finish_reason");
+                out.add(first);
+            }
+            for (String piece : deltas.get(c)) {
+                ObjectNode e = chunk(whole, chat);
+                ObjectNode ch = e.putArray("choices").addObject();
+                ch.put("index", index);
+                if (chat) {
+                    ch.putObject("delta").put("content", piece);
+                } else {
+                    ch.put("text", piece);
+                }
+                ch.putNull("logprobs");
+                ch.putNull("finish_reason");
+                out.add(e);
+            }
+            ObjectNode last = chunk(whole, chat);
+            ObjectNode ch = last.putArray("choices").addObject();
+            ch.put("index", index);
+            if (chat) {
+                ch.putObject("delta");
+            } else {
+                ch.put("text", "");
+            }
+            ch.putNull("logprobs");
+            ch.put("finish_reason", choice.path("finish_reason").asText());
+            out.add(last);
+        }
+        if (includeUsage) {
+            ObjectNode u = chunk(whole, chat);
+            u.putArray("choices");
+            u.set("usage", whole.path("usage"));
+            out.add(u);
+        }
+        return new Events(out);
+    }
+
+    private static ObjectNode chunk(ObjectNode whole, boolean chat) {
+        ObjectNode e = JSON.createObjectNode();
+        e.set("id", whole.path("id"));
+        e.put("object", chat ? "chat.completion.chunk" : "text_completion");
+        e.set("created", whole.path("created"));
+        e.set("model", whole.path("model"));
+        return e;
     }
 
     /**
@@ -734,6 +1116,8 @@ public final class CompletionsServer implements AutoCloseable {
             Prompt p,
             int index,
             Generation gen,
+            String genText,
+            boolean stoppedByString,
             float[][] promptTop,
             boolean echo,
             Integer logprobs,
@@ -749,7 +1133,7 @@ public final class CompletionsServer implements AutoCloseable {
             text.append(p.text() != null ? p.text() : decode(prompt));
         }
         if (gen != null) {
-            text.append(decode(gen.tokens()));
+            text.append(genText);
         }
         c.put("text", text.toString());
         if (logprobs != null) {
@@ -815,7 +1199,9 @@ public final class CompletionsServer implements AutoCloseable {
                 own.put("decoded_token", text(prompt[j]));
             }
         }
-        c.put("finish_reason", gen != null && gen.stoppedAtEos() ? "stop" : "length");
+        c.put(
+                "finish_reason",
+                gen != null && (gen.stoppedAtEos() || stoppedByString) ? "stop" : "length");
         c.put("completion_tokens", gen == null ? 0 : gen.tokens().length);
         return c;
     }

@@ -38,8 +38,9 @@ public final class LocalServer {
                             + " model");
         }
         CountDownLatch stop = new CountDownLatch(1);
+        ChatTemplate chat = ChatTemplate.of(modelDir);
         try (DjlLanguageModel m = ModelLoader.load(modelDir);
-                CompletionsServer server = CompletionsServer.start(m, options)) {
+                CompletionsServer server = CompletionsServer.start(m, options, chat)) {
             Thread hook = new Thread(stop::countDown, "memaudit-serve-stop");
             Runtime.getRuntime().addShutdownHook(hook);
             err.println(
@@ -50,6 +51,8 @@ public final class LocalServer {
                             + "' at "
                             + server.uri()
                             + (options.bearerToken() == null ? "" : " (bearer token required)")
+                            + "; chat: "
+                            + chat.source()
                             + "; stop with Ctrl-C");
             err.flush();
             if (readyFile != null) {

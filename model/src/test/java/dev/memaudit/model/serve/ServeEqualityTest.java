@@ -312,10 +312,13 @@ class ServeEqualityTest {
         assertThat(unknown.body())
                 .contains("unknown parameters: [mirostat]")
                 .contains("invalid_request_error");
-        assertThat(
-                        post("/v1/completions", "{\"prompt\": [1, 2], \"stream\": true}", "s3cret")
-                                .statusCode())
-                .isEqualTo(400);
+        var streamedLogprobs =
+                post(
+                        "/v1/completions",
+                        "{\"prompt\": [1, 2], \"stream\": true, \"logprobs\": 1}",
+                        "s3cret");
+        assertThat(streamedLogprobs.statusCode()).isEqualTo(400);
+        assertThat(streamedLogprobs.body()).contains("logprobs with stream are not supported");
         assertThat(post("/v1/completions", "{\"prompt\": [1, 999]}", "s3cret").body())
                 .contains("prompt[1] = 999 is not a token id in 0..299");
         assertThat(

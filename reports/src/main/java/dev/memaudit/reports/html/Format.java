@@ -87,7 +87,6 @@ public final class Format {
         return "exp(" + num(logPz) + ")";
     }
 
-    /** A real number with 4 significant digits. */
     /** A significance level as written in the run's settings (0.05, 0.01, 0.001): no rounding. */
     public static String level(Double alpha) {
         return alpha == null
@@ -95,6 +94,20 @@ public final class Format {
                 : java.math.BigDecimal.valueOf(alpha).stripTrailingZeros().toPlainString();
     }
 
+    /**
+     * A chance score (log10 of the expected outputs holding the passage by chance): "10^−23.4", "≥
+     * 1" when capped at 0.
+     */
+    public static String chance(Double log10) {
+        if (log10 == null || log10.isNaN()) {
+            return NA;
+        }
+        return log10 >= 0
+                ? "≥ 1 expected by chance (10^0)"
+                : String.format(Locale.ROOT, "10^%.1f", log10).replace('-', '−');
+    }
+
+    /** A real number with 4 significant digits. */
     public static String num(Double v) {
         if (v == null || v.isNaN()) {
             return NA;

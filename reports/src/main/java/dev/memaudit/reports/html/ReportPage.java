@@ -232,7 +232,11 @@ public record ReportPage(
      * @param legend the p_z map's colour legend
      */
     public record ExtractPart(
-            WorkView.Extract extract, SafeSvg strip, SafeSvg legend, Passages attempts) {}
+            WorkView.Extract extract,
+            SafeSvg strip,
+            SafeSvg nearStrip,
+            SafeSvg legend,
+            Passages attempts) {}
 
     /**
      * @param ppl the stage's statistics for the work, null when the run did not cover it

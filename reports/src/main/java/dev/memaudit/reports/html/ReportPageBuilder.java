@@ -386,10 +386,15 @@ final class ReportPageBuilder {
                     e == null || e.windows().isEmpty() || w.workChars() == null
                             ? null
                             : Svg.pzStrip(e.windows(), w.workChars(), e.scheme());
+            SafeSvg nearStrip =
+                    e == null || e.nearWindows().isEmpty() || w.workChars() == null
+                            ? null
+                            : Svg.nearStrip(e.nearWindows(), w.workChars(), e.scheme());
             extract =
                     new ExtractPart(
                             e,
                             strip,
+                            nearStrip,
                             Svg.pzLegend(),
                             passages(e == null ? List.of() : e.attempts(), "Model generation"));
         }

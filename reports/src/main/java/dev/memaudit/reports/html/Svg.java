@@ -25,6 +25,18 @@ final class Svg {
      * the same size for ten windows or a million.
      */
     static SafeSvg pzStrip(List<WorkView.Window> windows, int workChars, String scheme) {
+        return strip(windows, workChars, "p_z (" + scheme + ")");
+    }
+
+    /**
+     * The same map for the near-verbatim bound ({@code near.jsonl}): each window's {@code pz} and
+     * {@code logPz} hold its bound.
+     */
+    static SafeSvg nearStrip(List<WorkView.Window> windows, int workChars, String scheme) {
+        return strip(windows, workChars, "near-verbatim bound (" + scheme + ")");
+    }
+
+    private static SafeSvg strip(List<WorkView.Window> windows, int workChars, String what) {
         double[] best = new double[STRIP_WIDTH];
         boolean[] covered = new boolean[STRIP_WIDTH];
         boolean[] greedy = new boolean[STRIP_WIDTH];
@@ -51,9 +63,9 @@ final class Svg {
         sb.append("<svg class=\"strip\" viewBox=\"0 0 ")
                 .append(STRIP_WIDTH)
                 .append(" 46\" width=\"100%\" preserveAspectRatio=\"none\" role=\"img\"")
-                .append(" aria-label=\"p_z (")
-                .append(Html.esc(scheme))
-                .append(") along the work\"><rect x=\"0\" y=\"0\" width=\"")
+                .append(" aria-label=\"")
+                .append(Html.esc(what))
+                .append(" along the work\"><rect x=\"0\" y=\"0\" width=\"")
                 .append(STRIP_WIDTH)
                 .append("\" height=\"30\" fill=\"#fff\" stroke=\"#999\" stroke-width=\"0.5\"/>");
         for (int x = 0; x < STRIP_WIDTH; ) {

@@ -15,6 +15,8 @@ import java.util.List;
  * @param original segments of the work's text, null when the text is not available
  * @param near for a near-verbatim passage of the scan, its similarity, edits and alignment; null
  *     for an exact span and for an attempt
+ * @param chanceLog10 the scan's chance score of the passage (spans.jsonl {@code chance_log10});
+ *     null when the scan had no background text, and for an attempt
  */
 public record Passage(
         String source,
@@ -28,7 +30,8 @@ public record Passage(
         boolean exact,
         List<Segment> model,
         List<Segment> original,
-        Near near) {
+        Near near,
+        Double chanceLog10) {
 
     /** An exact span, or an attempt. */
     public Passage(
@@ -55,6 +58,7 @@ public record Passage(
                 exact,
                 model,
                 original,
+                null,
                 null);
     }
 
@@ -72,7 +76,8 @@ public record Passage(
                 exact,
                 model,
                 original,
-                near);
+                near,
+                chanceLog10);
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.records.Records;
 import dev.memaudit.core.records.extract.AttemptRecord;
 import dev.memaudit.core.records.extract.ExtractWork;
+import dev.memaudit.core.records.extract.NearRecord;
 import dev.memaudit.core.records.extract.NearSummary;
 import dev.memaudit.core.records.extract.WindowRecord;
 import dev.memaudit.core.records.ppl.ChunkRecord;
@@ -206,6 +207,26 @@ public final class RunLoader {
         }
     }
 
+    /** The windows that have a near-verbatim bound, the bound in place of p_z. */
+    private static List<WorkView.Window> nearWindows(
+            List<WorkView.Window> windows, Map<Integer, NearRecord> bounds) {
+        List<WorkView.Window> out = new ArrayList<>();
+        for (WorkView.Window w : windows) {
+            NearRecord r = bounds.get(w.window());
+            if (r != null) {
+                out.add(
+                        new WorkView.Window(
+                                w.window(),
+                                w.suffixCharStart(),
+                                w.suffixCharEnd(),
+                                r.bound(),
+                                r.logBound(),
+                                w.greedyExtractable()));
+            }
+        }
+        return out;
+    }
+
     private static Passage scanPassage(Span r) {
         return new Passage(
                 "scan",
@@ -222,7 +243,8 @@ public final class RunLoader {
                 r.near()
                         ? new Passage.Near(
                                 r.similarity(), r.editDistance(), r.wordsWork(), r.alignment())
-                        : null);
+                        : null,
+                r.chanceLog10());
     }
 
     /** Adds the side-by-side texts to every span (the report shows the first few). */
@@ -371,6 +393,13 @@ public final class RunLoader {
         Path nearFile = s.dir().resolve(Records.fileName(NearSummary.class));
         NearSummary nearBound =
                 Files.exists(nearFile) ? Records.read(nearFile, NearSummary.class) : null;
+        Map<String, Map<Integer, NearRecord>> nearRecords = new HashMap<>();
+        Path nearLedger = s.dir().resolve(Records.fileName(NearRecord.class));
+        if (nearBound != null && Files.exists(nearLedger)) {
+            for (NearRecord r : Records.readAll(nearLedger, NearRecord.class)) {
+                nearRecords.computeIfAbsent(r.workId(), k -> new HashMap<>()).put(r.window(), r);
+            }
+        }
         for (Map.Entry<String, WorksFile.WorkEntry> e : section.entrySet()) {
             String id = e.getKey();
             ExtractWork ex = e.getValue().extract();
@@ -427,6 +456,7 @@ public final class RunLoader {
                             nearBound == null ? null : nearBound.settings(),
                             nearBound == null ? null : nearBound.works().get(id),
                             ws,
+                            nearWindows(ws, nearRecords.getOrDefault(id, Map.of())),
                             attempts);
             if (b.workChars == null) {
                 workText(id)

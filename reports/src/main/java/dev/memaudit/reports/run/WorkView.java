@@ -92,6 +92,8 @@ public record WorkView(
      * @param bitsNotMeasured why, for the first of them; null when every window was measured
      * @param nearSettings the near-verbatim bound's settings; null when the run had none
      * @param nearBound the work's near-verbatim bound figures (near.json); null without them
+     * @param nearWindows the windows with a near-verbatim bound ({@code near.jsonl}), the bound in
+     *     place of p_z; empty without them
      */
     public record Extract(
             Integer windowCount,
@@ -125,6 +127,7 @@ public record WorkView(
             NearSettings nearSettings,
             NearSummary.Work nearBound,
             @JsonIgnore List<Window> windows,
+            @JsonIgnore List<Window> nearWindows,
             @JsonIgnore List<Passage> attempts) {
 
         /**

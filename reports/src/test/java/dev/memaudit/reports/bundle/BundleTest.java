@@ -59,9 +59,9 @@ class BundleTest {
         assertThat(fromBundle.problems()).isEmpty();
         assertThat(fromBundle.manifests()).hasSize(4);
         assertThat(fromBundle.notes()).anyMatch(n -> n.contains("Ed25519 signature valid"));
-        // 12 stage files by their stage manifests (extract's skipped.jsonl included), 15 (with
-        // those manifests) by the bundle, 6 outputs
-        assertThat(fromBundle.files()).isEqualTo(12 + 15 + 6);
+        // 14 stage files by their stage manifests (extract's skipped.jsonl and near bound
+        // included), 17 (with those manifests) by the bundle, 6 outputs
+        assertThat(fromBundle.files()).isEqualTo(14 + 17 + 6);
         assertThat(verify(run).problems()).isEmpty();
         assertThat(new Verifier(List.of()).verify(report, keys.getPublic()).problems()).isEmpty();
     }
@@ -247,7 +247,7 @@ class BundleTest {
         assertThat(m.path("run_dir").asText()).isEqualTo("..");
         assertThat(m.path("inputs").has("scan/manifest.json")).isTrue();
         assertThat(m.path("inputs").has("extract/attempts.jsonl")).isTrue();
-        assertThat(m.path("inputs").size()).isEqualTo(15);
+        assertThat(m.path("inputs").size()).isEqualTo(17);
         assertThat(m.path("outputs").has("manifest.pub")).isTrue();
         assertThat(m.path("outputs").has("manifest.sig")).isFalse();
         assertThat(m.path("seeds").toString())
