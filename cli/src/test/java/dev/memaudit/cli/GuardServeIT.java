@@ -13,15 +13,16 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code memaudit guard} in front of {@code memaudit serve} serving the sample canary (non-stream
- * completions: {@code serve} does not stream or chat): a greedy continuation of a member work's
- * passage comes back with the text {@code serve} gives directly, plus matches naming the work whose
- * offsets cut, from the generated text, the work's own words.
+ * {@code memaudit guard} in front of {@code memaudit serve} serving the sample canary (completions,
+ * streaming and not): a greedy continuation of a member work's passage comes back with the text
+ * {@code serve} gives directly, plus matches naming the work whose offsets cut, from the generated
+ * text, the work's own words.
  */
 class GuardServeIT {
     @TempDir Path tmp;
@@ -139,6 +140,30 @@ class GuardServeIT {
                             m.path("work_char_end").asInt());
             assertThat(words(cut)).isEqualTo(words(inWork));
             assertThat(m.path("words").asInt()).isGreaterThanOrEqualTo(12);
+
+            // the same greedy continuation streamed: the match chunk comes before [DONE]
+            req.put("stream", true);
+            HttpResponse<String> s =
+                    http.send(
+                            HttpRequest.newBuilder(URI.create(guard.url() + "/completions"))
+                                    .header("Content-Type", "application/json")
+                                    .POST(
+                                            HttpRequest.BodyPublishers.ofString(
+                                                    OpenAiUpstream.JSON.writeValueAsString(req)))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertThat(s.statusCode()).as(s.body()).isEqualTo(200);
+            List<String> events = GuardCommandTest.events(s.body());
+            assertThat(events.get(events.size() - 1)).isEqualTo("[DONE]");
+            JsonNode last =
+                    OpenAiUpstream.JSON
+                            .readTree(events.get(events.size() - 2))
+                            .path("choices")
+                            .get(0);
+            assertThat(last.path("memaudit").path("final").asBoolean()).as(s.body()).isTrue();
+            assertThat(last.path("memaudit").path("matches").get(0).path("work_id").asText())
+                    .isEqualTo("kiln-weather");
+            assertThat(GuardCommandTest.streamedText(s.body(), false)).isEqualTo(text);
         } finally {
             if (guard != null) {
                 guard.stop();
