@@ -347,6 +347,39 @@ class GuardCommandTest {
     }
 
     @Test
+    void badSettingsAreUsageErrorsNamingTheValue() {
+        String index = tmp.resolve("index").toString();
+        Cli.run("guard", "--upstream", upstream.url(), "--index", index, "--policy", "allow")
+                .exits(2)
+                .noStackTrace();
+        assertThat(
+                        Cli.run(
+                                        "guard",
+                                        "--upstream",
+                                        upstream.url(),
+                                        "--index",
+                                        index,
+                                        "--policy",
+                                        "allow")
+                                .err())
+                .contains("--policy must be annotate, block or redact, got \"allow\"");
+        assertThat(Cli.run("guard", "--upstream", "ftp://host/v1", "--index", index).exits(2).err())
+                .contains("--upstream must be an http:// or https:// URL");
+        assertThat(
+                        Cli.run(
+                                        "guard",
+                                        "--upstream",
+                                        upstream.url(),
+                                        "--index",
+                                        index,
+                                        "--min-words",
+                                        "4")
+                                .exits(2)
+                                .err())
+                .contains("--min-words must be at least the index's ngram (8), got 4");
+    }
+
+    @Test
     void everyRequestIsOneLogRecord() throws Exception {
         Guard g = guard("logged", "annotate");
         Path log = g.log();
