@@ -4,6 +4,7 @@ import dev.memaudit.cli.command.AuditCommand;
 import dev.memaudit.cli.command.BenchCommand;
 import dev.memaudit.cli.command.CanaryCommand;
 import dev.memaudit.cli.command.ExtractCommand;
+import dev.memaudit.cli.command.GuardCommand;
 import dev.memaudit.cli.command.IndexCommand;
 import dev.memaudit.cli.command.KeygenCommand;
 import dev.memaudit.cli.command.PplCommand;
@@ -33,6 +34,7 @@ import picocli.CommandLine.Command;
             ExtractCommand.class,
             PplCommand.class,
             ServeCommand.class,
+            GuardCommand.class,
             ReportCommand.class,
             VerifyCommand.class,
             KeygenCommand.class,

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
             BenchModelCommand.class,
             BenchExtractCommand.class,
             BenchTrainCommand.class,
-            BenchPrevalenceCommand.class
+            BenchPrevalenceCommand.class,
+            BenchGuardCommand.class
         })
 public final class BenchCommand {}

@@ -6,6 +6,7 @@ import dev.memaudit.core.records.Records;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,15 +31,22 @@ public final class RunLedger<T> implements AutoCloseable {
     private final long existing;
     private final long repairedBytes;
     private final OutputStream out;
+    private final FileChannel sync; // null unless every record is forced to the device
     private long appended;
 
     private RunLedger(
-            Path file, Class<T> type, long existing, long repairedBytes, OutputStream out) {
+            Path file,
+            Class<T> type,
+            long existing,
+            long repairedBytes,
+            OutputStream out,
+            FileChannel sync) {
         this.file = file;
         this.type = type;
         this.existing = existing;
         this.repairedBytes = repairedBytes;
         this.out = out;
+        this.sync = sync;
     }
 
     /**
@@ -48,6 +56,15 @@ public final class RunLedger<T> implements AutoCloseable {
      *     empty
      */
     public static <T> RunLedger<T> open(Path file, Class<T> type, boolean resume) {
+        return open(file, type, resume, false);
+    }
+
+    /**
+     * Opens {@code file} like {@link #open(Path, Class, boolean)}; with {@code fsync} every append
+     * also forces the record to the storage device ({@code fsync}) before returning, so a record
+     * survives a crash of the machine, not only of the process (a log of served requests).
+     */
+    public static <T> RunLedger<T> open(Path file, Class<T> type, boolean resume, boolean fsync) {
         Records.version(type);
         try {
             long count = 0;
@@ -62,10 +79,20 @@ public final class RunLedger<T> implements AutoCloseable {
                 repaired = repairTornTail(file);
                 count = count(file, type);
             }
+            if (fsync) {
+                FileChannel ch =
+                        FileChannel.open(
+                                file,
+                                StandardOpenOption.CREATE,
+                                StandardOpenOption.WRITE,
+                                StandardOpenOption.APPEND);
+                return new RunLedger<>(
+                        file, type, count, repaired, Channels.newOutputStream(ch), ch);
+            }
             OutputStream out =
                     Files.newOutputStream(
                             file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            return new RunLedger<>(file, type, count, repaired, out);
+            return new RunLedger<>(file, type, count, repaired, out, null);
         } catch (IOException e) {
             throw MemauditException.badInput(file + ": cannot open: " + e.getMessage(), e);
         }
@@ -164,6 +191,9 @@ public final class RunLedger<T> implements AutoCloseable {
             // One write call per record: a kill can only tear the record being written.
             out.write(withNewline);
             out.flush();
+            if (sync != null) {
+                sync.force(false);
+            }
             appended++;
         } catch (IOException e) {
             throw MemauditException.badInput(file + ": cannot append: " + e.getMessage(), e);

@@ -14,6 +14,7 @@ import dev.memaudit.core.records.extract.PriorSettings;
 import dev.memaudit.core.records.extract.Reconstruction;
 import dev.memaudit.core.records.extract.ReconstructionRecord;
 import dev.memaudit.core.records.extract.WindowRecord;
+import dev.memaudit.core.records.guard.GuardRecord;
 import dev.memaudit.core.records.ppl.ChunkRecord;
 import dev.memaudit.core.records.ppl.PplConfig;
 import dev.memaudit.core.records.ppl.PplStatsSettings;
@@ -261,6 +262,44 @@ final class RecordSamples {
                         List.of(new AttemptRecord.ScanSpan("w2", 10, 120, 1, 111, 21, true)),
                         null));
         out.add(new ServedByRecord(1, "http://127.0.0.1:8000"));
+        out.add(
+                new GuardRecord(
+                        1,
+                        "mg-abc-1",
+                        "2026-12-03T06:00:00Z",
+                        "/v1/chat/completions",
+                        true,
+                        "qwen",
+                        "qwen",
+                        "annotate",
+                        200,
+                        "annotated",
+                        812.5,
+                        3.25,
+                        List.of(
+                                new GuardRecord.Match(
+                                        0, "kiln-weather", "exact", 50, 1.0, 35, 298, 1714, 1977)),
+                        null,
+                        null,
+                        null));
+        out.add(
+                new GuardRecord(
+                        1,
+                        "mg-abc-2",
+                        "2026-12-03T06:00:01Z",
+                        "/v1/completions",
+                        false,
+                        null,
+                        null,
+                        "block",
+                        502,
+                        "upstream_failed",
+                        null,
+                        null,
+                        List.of(),
+                        "the upstream answer is over 1024 bytes",
+                        "{\"prompt\":\"x\"}",
+                        List.of("a", "b")));
         out.add(
                 SkippedRecord.of(
                         "attempt",

@@ -46,6 +46,20 @@ class RunLedgerTest {
     }
 
     @Test
+    void anFsyncLedgerAppendsAfterATornTailLikeAPlainOne() throws Exception {
+        Path f = tmp.resolve("w.jsonl");
+        Files.writeString(f, W0 + "{\"wind", StandardCharsets.UTF_8);
+        try (RunLedger<W> l = RunLedger.open(f, W.class, true, true)) {
+            assertThat(l.existingCount()).isEqualTo(1);
+            l.append(new W(1));
+            // forced to the device on return: readable while the ledger is still open
+            assertThat(Files.readString(f)).isEqualTo(W0 + W1);
+            l.append(new W(2));
+        }
+        assertThat(Files.readString(f)).isEqualTo(W0 + W1 + W2);
+    }
+
+    @Test
     void resumeDropsATornLastRecordAndKeepsTheRest() throws Exception {
         Path f = tmp.resolve("w.jsonl");
         Files.writeString(f, W0 + W1 + "{\"wind", StandardCharsets.UTF_8);
