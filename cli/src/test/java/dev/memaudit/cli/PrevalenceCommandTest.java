@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -155,6 +156,34 @@ class PrevalenceCommandTest {
         prevalence(other, "--sample", "200", "--seed", "4").exits(0);
         assertThat(Files.readString(other.resolve("prevalence.jsonl")))
                 .isNotEqualTo(Files.readString(whole.resolve("prevalence.jsonl")));
+    }
+
+    @Test
+    void theReportStatesTheShareItsIntervalAndEachStratum() throws IOException {
+        Path run = tmp.resolve("for-report");
+        prevalence(run, "--sample", "200", "--seed", "5").exits(0).noStackTrace();
+        JsonNode p = Json.MAPPER.readTree(run.resolve("prevalence.json").toFile());
+        Path rep = tmp.resolve("for-report-html");
+        Cli.run("report", "--run", run.toString(), "--out", rep.toString()).exits(0).noStackTrace();
+        String html = Files.readString(rep.resolve("report.html"));
+        JsonNode o = p.get("overall");
+        String pct = "%.2f%%";
+        assertThat(html)
+                .contains("Prevalence in output logs")
+                .contains("a stratified sample of a population of 600, seed 5")
+                .contains(
+                        "<strong>"
+                                + String.format(Locale.ROOT, pct, 100 * o.get("share").asDouble())
+                                + "</strong>")
+                .contains(
+                        "["
+                                + String.format(Locale.ROOT, pct, 100 * o.get("ci_low").asDouble())
+                                + ", "
+                                + String.format(Locale.ROOT, pct, 100 * o.get("ci_high").asDouble())
+                                + "]");
+        for (SyntheticLog.Stratum st : STRATA) {
+            assertThat(html).contains("<th scope=\"row\">" + st.model() + "</th>");
+        }
     }
 
     @Test

@@ -28,6 +28,13 @@ public final class Format {
     }
 
     /** A share in [0, 1] as a percentage with one decimal. */
+    /** A share as a percentage with 2 decimals (prevalence: shares of a percent or less). */
+    public static String percent2(Double share) {
+        return share == null || share.isNaN()
+                ? NA
+                : String.format(Locale.ROOT, "%.2f%%", share * 100);
+    }
+
     public static String percent(Double share) {
         return share == null || share.isNaN()
                 ? NA

@@ -1,5 +1,6 @@
 package dev.memaudit.reports.html;
 
+import dev.memaudit.core.records.prevalence.PrevalenceSummary;
 import dev.memaudit.reports.run.Passage;
 import dev.memaudit.reports.run.WorkView;
 import java.util.List;
@@ -32,6 +33,7 @@ import java.util.Map;
  *     ppl.json} not_measured); empty without a ppl stage
  * @param calibration the method section's error rates measured on canaries ({@code report
  *     --calibration}), or null when no calibration was given
+ * @param prevalence the run's prevalence stage ({@code prevalence.json}), or null when it had none
  */
 public record ReportPage(
         String runName,
@@ -49,7 +51,8 @@ public record ReportPage(
         List<String> pplWarnings,
         Double alpha,
         Map<String, String> pplNotMeasured,
-        Calibration calibration) {
+        Calibration calibration,
+        PrevalenceSummary prevalence) {
 
     /**
      * A {@code calibration.json} of {@code memaudit canary calibrate}, summarized for the method

@@ -94,7 +94,8 @@ final class ReportPageBuilder {
                 List.copyOf(pplWarnings),
                 ppl == null ? null : ppl.alpha(),
                 ppl == null ? Map.of() : new TreeMap<>(ppl.notMeasured()),
-                CalibrationSection.of(calibration));
+                CalibrationSection.of(calibration),
+                view.prevalence());
     }
 
     private StageSummary summary(String stage) {

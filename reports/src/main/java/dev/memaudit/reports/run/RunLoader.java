@@ -10,6 +10,7 @@ import dev.memaudit.core.records.extract.WindowRecord;
 import dev.memaudit.core.records.ppl.ChunkRecord;
 import dev.memaudit.core.records.ppl.PplSummary;
 import dev.memaudit.core.records.ppl.PplWork;
+import dev.memaudit.core.records.prevalence.PrevalenceSummary;
 import dev.memaudit.core.records.run.Manifest;
 import dev.memaudit.core.records.run.Reservation;
 import dev.memaudit.core.records.run.SkippedRecord;
@@ -129,6 +130,7 @@ public final class RunLoader {
         Map<String, Builder> works = new TreeMap<>();
         Map<String, double[]> controls = new TreeMap<>();
         PplSummary pplRun = null;
+        PrevalenceSummary prevalence = null;
         for (StageFolder s : stages) {
             switch (s.command()) {
                 case "scan" -> loadScan(s, works);
@@ -140,6 +142,11 @@ public final class RunLoader {
                                     s.dir().resolve(Records.fileName(PplSummary.class)),
                                     PplSummary.class);
                 }
+                case "prevalence" ->
+                        prevalence =
+                                Records.read(
+                                        s.dir().resolve(Records.fileName(PrevalenceSummary.class)),
+                                        PrevalenceSummary.class);
                 default -> {
                     // sample: generations are reported through the scan of them
                 }
@@ -156,7 +163,7 @@ public final class RunLoader {
         for (Builder b : works.values()) {
             views.add(b.build());
         }
-        return new RunView(run, List.copyOf(stages), views, controls, pplRun, notes);
+        return new RunView(run, List.copyOf(stages), views, controls, pplRun, prevalence, notes);
     }
 
     // ---------------------------------------------------------------- scan
