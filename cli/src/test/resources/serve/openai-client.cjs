@@ -1,5 +1,5 @@
 // The official openai npm client against `memaudit serve` (ServeOpenAiClientIT).
-// Usage: node openai-client.cjs <base URL> <member prompt>; prints one JSON object.
+// Usage: node openai-client.cjs <base URL> <member prompt> <guard base URL>; prints one JSON object.
 // Resolves `openai` through NODE_PATH (the test sets it to .ci/npm/node_modules).
 const OpenAI = require('openai');
 
@@ -18,7 +18,7 @@ async function text(stream, chat) {
 }
 
 async function main() {
-  const [url, member] = process.argv.slice(2);
+  const [url, member, guardUrl] = process.argv.slice(2);
   const client = new OpenAI({ baseURL: url, apiKey: 'unused', maxRetries: 0 });
   const out = {};
   const base = { model: 'canary', max_tokens: 24, seed: 11 };
@@ -59,6 +59,9 @@ async function main() {
   } catch (e) {
     out.refused = { status: e.status ?? null, message: e.message };
   }
+  const guarded = new OpenAI({ baseURL: guardUrl, apiKey: 'unused', maxRetries: 0 });
+  const g = await guarded.completions.create({ ...base, prompt: member, temperature: 0, max_tokens: 44 });
+  out.guarded = { text: g.choices[0].text, memaudit: g.choices[0].memaudit ?? null };
   console.log(JSON.stringify(out));
 }
 

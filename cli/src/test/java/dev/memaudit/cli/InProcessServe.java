@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * {@code memaudit serve} run through {@link Cli#run} on a thread of this JVM until closed (the
- * thread's interrupt stops it as Ctrl-C would); {@link #url} is the base URL from its ready file.
+ * {@code memaudit serve} (or {@code guard}) run through {@link Cli#run} on a thread of this JVM
+ * until closed (the thread's interrupt stops it as Ctrl-C would); {@link #url} is the base URL from
+ * its ready file.
  */
 final class InProcessServe implements AutoCloseable {
     final String url;
@@ -28,10 +29,19 @@ final class InProcessServe implements AutoCloseable {
      * listens.
      */
     static InProcessServe start(Path tmp, String... args) throws Exception {
-        Path ready = Files.createTempFile(tmp, "serve-", ".url");
-        Files.delete(ready);
         List<String> cmd = new ArrayList<>(List.of("serve", "--port", "0"));
         cmd.addAll(List.of(args));
+        return command(tmp, cmd);
+    }
+
+    /**
+     * Any command that serves until interrupted and writes its URL to {@code --ready-file} ({@code
+     * guard} too), started with {@code --ready-file …} added.
+     */
+    static InProcessServe command(Path tmp, List<String> args) throws Exception {
+        Path ready = Files.createTempFile(tmp, "serve-", ".url");
+        Files.delete(ready);
+        List<String> cmd = new ArrayList<>(args);
         cmd.addAll(List.of("--ready-file", ready.toString()));
         AtomicReference<Cli.Result> result = new AtomicReference<>();
         Thread t = new Thread(() -> result.set(Cli.run(cmd)));

@@ -18,7 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code memaudit serve} on the shared canary driven by the official {@code openai} npm client
  * ({@code .ci/run} installs it into {@code .ci/npm}): completions and chat, streaming and not,
- * {@code n: 2} and {@code stop}; a member's opening is continued with the member's own text.
+ * {@code n: 2} and {@code stop}; a member's opening is continued with the member's own text, and
+ * through {@code guard} in front of the same serve that continuation comes back annotated with the
+ * work.
  *
  * <p>Needs {@code node} and {@code .ci/npm/node_modules/openai}: skipped without them, failed under
  * {@code CI=true}.
@@ -40,11 +42,28 @@ class ServeOpenAiClientIT {
         // the work's own characters (line breaks included) up to a word's end
         String member = work.substring(0, work.indexOf(' ', 200));
         try (InProcessServe serve =
-                InProcessServe.start(tmp, "--model", model.toString(), "--model-name", "canary")) {
+                        InProcessServe.start(
+                                tmp, "--model", model.toString(), "--model-name", "canary");
+                InProcessServe guard =
+                        InProcessServe.command(
+                                tmp,
+                                java.util.List.of(
+                                        "guard",
+                                        "--upstream",
+                                        serve.url,
+                                        "--index",
+                                        SampleCanary.indexDir().toString(),
+                                        "--port",
+                                        "0"))) {
             String url = serve.url + "/v1";
             Path script = root.resolve("cli/src/test/resources/serve/openai-client.cjs");
             ProcessBuilder pb =
-                    new ProcessBuilder("node", script.toString(), url, member)
+                    new ProcessBuilder(
+                                    "node",
+                                    script.toString(),
+                                    url,
+                                    member,
+                                    guard.url.endsWith("/v1") ? guard.url : guard.url + "/v1")
                             .redirectError(tmp.resolve("node.err").toFile());
             pb.environment().put("NODE_PATH", modules.toString());
             Process p = pb.start();
@@ -93,6 +112,22 @@ class ServeOpenAiClientIT {
                     .isEqualTo(chat.path("text").asText());
 
             assertThat(r.path("refused").path("status").asInt()).isEqualTo(400);
+
+            // the same member opening through guard in front of serve: the continuation is
+            // annotated with the work it reproduces, offsets cutting the passage from the text
+            JsonNode g = r.path("guarded");
+            String guarded = g.path("text").asText();
+            JsonNode matches = g.path("memaudit").path("matches");
+            assertThat(matches.size()).as("matches in %s", guarded).isPositive();
+            JsonNode m = matches.get(0);
+            assertThat(m.path("work_id").asText()).isEqualTo("kiln-weather");
+            String cut =
+                    dev.memaudit.core.text.CodePoints.substring(
+                            guarded,
+                            m.path("output_char_start").asInt(),
+                            m.path("output_char_end").asInt());
+            assertThat(work.replaceAll("\\s+", " ")).contains(cut.strip().replaceAll("\\s+", " "));
+            assertThat(m.path("words").asInt()).isGreaterThanOrEqualTo(12);
         }
     }
 
