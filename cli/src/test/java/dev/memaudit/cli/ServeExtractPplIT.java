@@ -60,6 +60,10 @@ class ServeExtractPplIT {
                                 tmp.resolve("extract-" + backend.getKey()).toString(),
                                 "--works",
                                 WORKS,
+                                // the commonness control would tokenize every indexed text too;
+                                // this test counts what the two works cost through the server
+                                "--prior-prefixes",
+                                "0",
                                 "--prefix-tokens",
                                 "32",
                                 "--suffix-tokens",

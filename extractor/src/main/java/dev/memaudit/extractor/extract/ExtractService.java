@@ -685,20 +685,23 @@ public final class ExtractService {
     }
 
     /**
-     * The commonness control's scorer over every text of the index (controls included) and the
-     * controls of {@code --prior-controls}, tokenized by the audited model; a control that cannot
-     * be read is reported on stderr and left out.
+     * Texts the commonness control draws unrelated prefixes from: at most this many, a seeded
+     * choice among the index's texts and the {@code --prior-controls} when there are more, so a
+     * catalogue of thousands of works is not tokenized (through a server: requested) for it.
+     */
+    static final int PRIOR_POOL = 32;
+
+    /**
+     * The commonness control's scorer over the prior pool ({@link #PRIOR_POOL} texts of the index,
+     * controls included, and of {@code --prior-controls}), tokenized by the audited model; a
+     * control that cannot be read is reported on stderr and left out.
      */
     private PriorScorer priorScorer(LanguageModel model, NgramIndex index, Options o) {
-        List<PriorScorer.Source> sources = new ArrayList<>();
+        record Candidate(String id, String text) {}
+        List<Candidate> candidates = new ArrayList<>();
         WorksStore store = index.store();
         for (int ord = 0; ord < store.size(); ord++) {
-            sources.add(
-                    new PriorScorer.Source(
-                            store.id(ord),
-                            WindowPlanner.tokenize(
-                                            model.tokenizer(), store.id(ord), store.text(ord))
-                                    .ids()));
+            candidates.add(new Candidate(store.id(ord), null));
         }
         if (o.prior().controls() != null) {
             PplInputs.Loaded c = PplInputs.controls(Path.of(o.prior().controls()));
@@ -706,13 +709,25 @@ public final class ExtractService {
             for (PplText t : c.texts()) {
                 // a control that is also in the index is drawn from once
                 if (store.ordinal(t.id()) < 0) {
-                    sources.add(
-                            new PriorScorer.Source(
-                                    "control:" + t.id(),
-                                    WindowPlanner.tokenize(model.tokenizer(), t.id(), t.text())
-                                            .ids()));
+                    candidates.add(new Candidate("control:" + t.id(), t.text()));
                 }
             }
+        }
+        if (candidates.size() > PRIOR_POOL) {
+            java.util.Collections.shuffle(
+                    candidates, new java.util.Random(o.prior().seed() ^ 0x9E3779B97F4A7C15L));
+            candidates = new ArrayList<>(candidates.subList(0, PRIOR_POOL));
+            err.println(
+                    "commonness control: unrelated prefixes from a seeded choice of "
+                            + PRIOR_POOL
+                            + " of the index's and controls' texts");
+        }
+        List<PriorScorer.Source> sources = new ArrayList<>();
+        for (Candidate c : candidates) {
+            String text = c.text() != null ? c.text() : store.text(store.ordinal(c.id()));
+            sources.add(
+                    new PriorScorer.Source(
+                            c.id(), WindowPlanner.tokenize(model.tokenizer(), c.id(), text).ids()));
         }
         if (sources.size() < 2) {
             err.println(
