@@ -70,6 +70,10 @@ class ServeDeathResumeIT {
         Path index = SampleCanary.indexDir();
         List<String> settings =
                 List.of(
+                        // a failure-and-resume test: the commonness control only multiplies its
+                        // rows
+                        "--prior-prefixes",
+                        "0",
                         "--index",
                         index.toString(),
                         "--prefix-tokens",
@@ -220,6 +224,10 @@ class ServeDeathResumeIT {
         Path model = SampleCanary.modelDir();
         List<String> settings =
                 List.of(
+                        // a failure-and-resume test: the commonness control only multiplies its
+                        // rows
+                        "--prior-prefixes",
+                        "0",
                         "--index",
                         SampleCanary.indexDir().toString(),
                         "--works",
