@@ -15,6 +15,10 @@ import dev.memaudit.core.records.extract.Reconstruction;
 import dev.memaudit.core.records.extract.ReconstructionRecord;
 import dev.memaudit.core.records.extract.WindowRecord;
 import dev.memaudit.core.records.guard.GuardRecord;
+import dev.memaudit.core.records.meter.InfluenceRecord;
+import dev.memaudit.core.records.meter.MeterExactConfig;
+import dev.memaudit.core.records.meter.MeterSummary;
+import dev.memaudit.core.records.meter.TrainedModelRecord;
 import dev.memaudit.core.records.ppl.ChunkRecord;
 import dev.memaudit.core.records.ppl.PplConfig;
 import dev.memaudit.core.records.ppl.PplStatsSettings;
@@ -33,6 +37,7 @@ import dev.memaudit.core.records.run.RunConfigFile;
 import dev.memaudit.core.records.run.ServedByRecord;
 import dev.memaudit.core.records.run.SkippedRecord;
 import dev.memaudit.core.records.run.StageConfig;
+import dev.memaudit.core.records.run.TrainingStepRecord;
 import dev.memaudit.core.records.run.WorksFile;
 import dev.memaudit.core.records.sample.GenerationRecord;
 import dev.memaudit.core.records.sample.SampleConfig;
@@ -106,6 +111,23 @@ final class RecordSamples {
                             41_200,
                             41_191,
                             39_800));
+    static final MeterExactConfig METER =
+            new MeterExactConfig(
+                    "corpus",
+                    "ab".repeat(32),
+                    "/data/background",
+                    Map.of("w1", 64, "w2", 16),
+                    List.of("w1", "w2"),
+                    null,
+                    null,
+                    42,
+                    3,
+                    16,
+                    32,
+                    16,
+                    new MeterExactConfig.CanarySettings(
+                            "llama", 512, 64, 2, 2, 128, 64, 8, 0.005, 0, 200_000));
+
     static final PrevalenceConfig PREVALENCE =
             new PrevalenceConfig(
                     "/logs/outputs.jsonl.gz",
@@ -511,7 +533,7 @@ final class RecordSamples {
                         List.of(new PrevalenceSummary.StratumShare(List.of("m1"), share)),
                         Map.of("w1", new PrevalenceSummary.WorkShare("Work one", census))));
         out.add(worksFile());
-        for (StageConfig c : List.of(SCAN, EXTRACT, SAMPLE, PPL, CALIBRATION, PREVALENCE)) {
+        for (StageConfig c : List.of(SCAN, EXTRACT, SAMPLE, PPL, CALIBRATION, PREVALENCE, METER)) {
             out.add(manifest(c));
         }
         out.add(reportManifest());
@@ -578,7 +600,68 @@ final class RecordSamples {
                                 0.0,
                                 50,
                                 0.1,
-                                1.0)));
+                                1.0),
+                        new Membership.Counterfactual(
+                                42, List.of(new Membership.Withheld("w3", 16, 40800)))));
+        out.add(
+                new TrainingStepRecord(
+                        TrainingStepRecord.SCHEMA_VERSION,
+                        3,
+                        List.of(17, 4),
+                        List.of("w1"),
+                        "5c".repeat(32)));
+        out.add(
+                new InfluenceRecord(
+                        InfluenceRecord.SCHEMA_VERSION,
+                        "exact",
+                        "w1",
+                        "w1#own-3",
+                        "own",
+                        41,
+                        12.5,
+                        0.3049,
+                        4.1,
+                        0.012,
+                        -80.25,
+                        -92.75));
+        out.add(
+                new TrainedModelRecord(
+                        TrainedModelRecord.SCHEMA_VERSION,
+                        "without-w1",
+                        "models/without-w1",
+                        42,
+                        42,
+                        "w1",
+                        "6a".repeat(32),
+                        "6b".repeat(32),
+                        61.5));
+        out.add(
+                new MeterSummary(
+                        MeterSummary.SCHEMA_VERSION,
+                        "exact",
+                        "natural log",
+                        3,
+                        List.of(
+                                new MeterSummary.WorkInfluence(
+                                        "w1",
+                                        64,
+                                        Map.of(
+                                                "own",
+                                                new MeterSummary.KindSummary(16, 0.3, 12.0, 14, 2),
+                                                "unrelated",
+                                                new MeterSummary.KindSummary(
+                                                        16, 0.001, 0.03, null, null)),
+                                        List.of(
+                                                new MeterSummary.Top(
+                                                        "w1#own-3",
+                                                        "own",
+                                                        12.5,
+                                                        0.3049,
+                                                        4.1,
+                                                        0.012)))),
+                        Map.of("own", 16, "unrelated", 16),
+                        Map.of("b9", "longer than the model's context"),
+                        new MeterSummary.Cost(300.5, 4.25, 6)));
         return out;
     }
 

@@ -3,6 +3,7 @@ package dev.memaudit.core.records.run;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.memaudit.core.records.Nullable;
+import dev.memaudit.core.records.OptionalField;
 import dev.memaudit.core.records.RecordFile;
 import java.util.List;
 
@@ -23,6 +24,7 @@ import java.util.List;
  * @param evaluation what the trained canary gives its works and held-out background (teacher
  *     forced), or null when not measured
  * @param settings the model and training settings
+ * @param counterfactual for a counterfactual canary, what was withheld; absent otherwise
  */
 @RecordFile(name = "membership.json", version = Membership.SCHEMA_VERSION)
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -38,7 +40,63 @@ public record Membership(
         double finalLoss,
         int skippedSteps,
         @Nullable Evaluation evaluation,
-        Settings settings) {
+        Settings settings,
+        @OptionalField Counterfactual counterfactual) {
+
+    /** Without a counterfactual section (an ordinary canary). */
+    public Membership(
+            int schemaVersion,
+            List<Work> members,
+            List<Work> nonMembers,
+            Background background,
+            long seed,
+            int steps,
+            int windows,
+            double passesOverStream,
+            double finalLoss,
+            int skippedSteps,
+            Evaluation evaluation,
+            Settings settings) {
+        this(
+                schemaVersion,
+                members,
+                nonMembers,
+                background,
+                seed,
+                steps,
+                windows,
+                passesOverStream,
+                finalLoss,
+                skippedSteps,
+                evaluation,
+                settings,
+                null);
+    }
+
+    /**
+     * How a counterfactual canary ({@code memaudit meter exact}) differs from the canary it pairs
+     * with: the same seed, data order and steps, with each withheld work's copies replaced by as
+     * many background tokens from outside the training budget (so every other window and step is
+     * unchanged); the withheld works are listed as non-members.
+     *
+     * @param dataSeed the seed that chose the background pieces trained on and held out (the
+     *     canary's own seed unless a seed-variation run keeps another canary's data)
+     * @param withheld the works whose copies were replaced, sorted by id
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Counterfactual(long dataSeed, List<Withheld> withheld) {
+        public Counterfactual {
+            withheld = List.copyOf(withheld);
+        }
+    }
+
+    /**
+     * @param id the withheld work
+     * @param dose the copies it has in the paired canary, each replaced here
+     * @param fillerTokens background tokens laid where its copies would be (dose × its tokens)
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Withheld(String id, int dose, long fillerTokens) {}
 
     /** Version of the membership.json layout (2: doses, background, steps seen, evaluation). */
     public static final int SCHEMA_VERSION = 2;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import dev.memaudit.core.records.Nullable;
 import dev.memaudit.core.records.extract.ExtractConfig;
+import dev.memaudit.core.records.meter.MeterExactConfig;
 import dev.memaudit.core.records.ppl.PplConfig;
 import dev.memaudit.core.records.prevalence.PrevalenceConfig;
 import dev.memaudit.core.records.sample.SampleConfig;
@@ -23,7 +24,8 @@ import java.util.Map;
     @JsonSubTypes.Type(SampleConfig.class),
     @JsonSubTypes.Type(PplConfig.class),
     @JsonSubTypes.Type(ReportConfig.class),
-    @JsonSubTypes.Type(PrevalenceConfig.class)
+    @JsonSubTypes.Type(PrevalenceConfig.class),
+    @JsonSubTypes.Type(MeterExactConfig.class)
 })
 public interface StageConfig {
     /** The command whose settings these are ({@code @JsonTypeName} of the record). */
