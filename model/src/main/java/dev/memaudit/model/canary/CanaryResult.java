@@ -17,6 +17,8 @@ import java.util.Map;
  * @param probeTokens a member prefix the trainer scored after training
  * @param probeLogits the trainer's own logits for {@code probeTokens} ([position][vocab]), to check
  *     that the saved folder loads to the same model
+ * @param heldOutBackground the background pieces held out of training (token ids), empty without a
+ *     background
  */
 public record CanaryResult(
         Path outDir,
@@ -27,4 +29,5 @@ public record CanaryResult(
         double finalLoss,
         int skippedUpdates,
         int[] probeTokens,
-        float[][] probeLogits) {}
+        float[][] probeLogits,
+        List<int[]> heldOutBackground) {}

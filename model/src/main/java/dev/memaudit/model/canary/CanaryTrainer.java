@@ -6,8 +6,10 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.core.io.JsonlWriter;
 import dev.memaudit.core.records.Records;
 import dev.memaudit.core.records.run.Membership;
+import dev.memaudit.core.records.run.TrainingStepRecord;
 import dev.memaudit.model.ModelTokenizer;
 import dev.memaudit.model.ScoredSequence;
 import dev.memaudit.model.runtime.Architecture;
@@ -18,12 +20,16 @@ import dev.memaudit.model.runtime.Transformer;
 import dev.memaudit.model.safetensors.SafetensorsWriter;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -93,6 +99,36 @@ public final class CanaryTrainer {
             BackgroundCorpus background,
             Path outDir,
             PrintStream progress) {
+        return train(cfg, texts, background, outDir, progress, Variant.NONE);
+    }
+
+    /**
+     * How a canary departs from the one its settings make: for influence metering.
+     *
+     * @param withheld members whose copies are replaced by background text of the same length
+     *     (taken from background pieces outside the training budget and the held-out set), so the
+     *     run is the same run without them: same seed, data order, windows and steps
+     * @param dataSeed the seed choosing the background pieces trained on and held out, or null for
+     *     the canary's own seed (a seed-variation canary keeps another seed's data and varies only
+     *     initialization and order)
+     */
+    public record Variant(Set<String> withheld, Long dataSeed) {
+        /** An ordinary canary. */
+        public static final Variant NONE = new Variant(Set.of(), null);
+
+        public Variant {
+            withheld = Set.copyOf(withheld);
+        }
+    }
+
+    /** Like {@link #train(CanaryConfig, List, BackgroundCorpus, Path, PrintStream)}, varied. */
+    public static CanaryResult train(
+            CanaryConfig cfg,
+            List<CorpusText> texts,
+            BackgroundCorpus background,
+            Path outDir,
+            PrintStream progress,
+            Variant variant) {
         Set<String> ids = new HashSet<>();
         for (CorpusText t : texts) {
             if (!ids.add(t.id())) {
@@ -113,6 +149,19 @@ public final class CanaryTrainer {
         TreeSet<String> members = new TreeSet<>();
         TreeSet<String> nonMembers = new TreeSet<>();
         doses.forEach((id, d) -> (d > 0 ? members : nonMembers).add(id));
+        List<String> notMembers =
+                variant.withheld().stream().filter(w -> !members.contains(w)).sorted().toList();
+        if (!notMembers.isEmpty()) {
+            throw MemauditException.badInput(
+                    "only members can be withheld; not members: " + notMembers);
+        }
+        if (!variant.withheld().isEmpty() && background == null) {
+            throw MemauditException.badInput(
+                    "withholding a work needs background text to put in its place");
+        }
+        if (members.size() == variant.withheld().size()) {
+            throw MemauditException.badInput("withholding every member leaves none");
+        }
         prepareOutDir(outDir);
 
         long t0 = System.nanoTime();
@@ -180,8 +229,19 @@ public final class CanaryTrainer {
                             memberDoses, tokens, eot, len, new Random(rng.split().nextLong()));
         } else {
             Random bgRng = new Random(rng.split().nextLong());
-            split = splitBackground(bgFiles, bgTokens, cfg.backgroundTokens(), bgRng);
-            stream = TrainingStream.mixed(split.train, memberDoses, tokens, eot, len, bgRng);
+            // the same Random object when the data seed is the canary's: ordinary canaries are
+            // unchanged by the variant's existence
+            Random splitRng =
+                    variant.dataSeed() == null || variant.dataSeed() == cfg.seed()
+                            ? bgRng
+                            : new Random(
+                                    new SplittableRandom(variant.dataSeed()).split().nextLong());
+            split = splitBackground(bgFiles, bgTokens, cfg.backgroundTokens(), splitRng);
+            Map<String, int[][]> fillers =
+                    fillers(variant.withheld(), memberDoses, tokens, split.spare);
+            stream =
+                    TrainingStream.mixed(
+                            split.train, memberDoses, tokens, fillers, eot, len, bgRng);
         }
         List<int[]> windows = stream.windows;
         if (windows.isEmpty()) {
@@ -199,7 +259,11 @@ public final class CanaryTrainer {
                 "training %s, %d parameters: members %s%s, %d windows of %d tokens, %d steps%n",
                 mc.hfArchitecture(),
                 mc.parameterCount(),
-                describeDoses(memberDoses),
+                describeDoses(memberDoses)
+                        + (variant.withheld().isEmpty()
+                                ? ""
+                                : ", withheld (copies replaced by background) "
+                                        + new TreeSet<>(variant.withheld())),
                 split == null
                         ? ""
                         : String.format(
@@ -213,25 +277,36 @@ public final class CanaryTrainer {
 
         int[] probe = probeTokens(tokens.get(members.first()), len);
         Map<String, TreeSet<Integer>> seenAt = stream.newSeenMap();
+        Path orderFile = outDir.resolve(Records.fileName(TrainingStepRecord.class));
         try (TrainingLoop loop = new TrainingLoop(cfg, mc, steps, rng.split())) {
-            double finalLoss = trainLoop(cfg, loop, stream, steps, seenAt, rng, progress);
+            double finalLoss;
+            try (JsonlWriter order = JsonlWriter.create(orderFile, Records.MAPPER)) {
+                finalLoss = trainLoop(cfg, loop, stream, steps, seenAt, rng, progress, order);
+            } catch (IOException e) {
+                throw MemauditException.badInput(
+                        orderFile + ": cannot write: " + e.getMessage(), e);
+            }
             Map<String, NDArray> params = loop.parameters();
             for (NDArray p : params.values()) {
                 p.setRequiresGradient(false);
             }
             float[][] probeLogits = logits(loop.model(), loop.manager(), probe);
             save(outDir, mc, params, mc.arch() == Architecture.GPT2 ? "transformer." : "");
+            TreeMap<String, Integer> evalDoses = new TreeMap<>(doses);
+            variant.withheld().forEach(id -> evalDoses.put(id, 0));
             Membership.Evaluation evaluation =
-                    evaluate(outDir, doses, tokens, split == null ? null : split.heldOut, len);
+                    evaluate(outDir, evalDoses, tokens, split == null ? null : split.heldOut, len);
             Membership.Background bgRecord =
                     background == null
                             ? null
                             : backgroundRecord(background, excluded, bgTokens, split, cfg);
+            TreeMap<String, Integer> recorded = new TreeMap<>(doses);
+            variant.withheld().forEach(id -> recorded.put(id, 0));
             writeMembership(
                     outDir,
                     cfg,
                     mc,
-                    doses,
+                    recorded,
                     tokens,
                     seenAt,
                     bgRecord,
@@ -239,7 +314,8 @@ public final class CanaryTrainer {
                     windows.size(),
                     finalLoss,
                     loop.skippedUpdates(),
-                    evaluation);
+                    evaluation,
+                    counterfactual(variant, cfg, memberDoses, tokens));
             printEvaluation(evaluation, progress);
             progress.printf(
                     Locale.ROOT,
@@ -248,6 +324,8 @@ public final class CanaryTrainer {
                     finalLoss,
                     loop.skippedUpdates(),
                     outDir);
+            members.removeAll(variant.withheld());
+            nonMembers.addAll(variant.withheld());
             return new CanaryResult(
                     outDir,
                     List.copyOf(members),
@@ -257,7 +335,8 @@ public final class CanaryTrainer {
                     finalLoss,
                     loop.skippedUpdates(),
                     probe,
-                    probeLogits);
+                    probeLogits,
+                    split == null ? List.of() : List.copyOf(split.heldOut));
         }
     }
 
@@ -279,6 +358,7 @@ public final class CanaryTrainer {
     private record BackgroundSplit(
             List<int[]> train,
             List<int[]> heldOut,
+            List<int[]> spare,
             long trainTokens,
             long heldOutTokens,
             Map<String, Long> usedByFile) {}
@@ -305,6 +385,7 @@ public final class CanaryTrainer {
         long heldOutBudget = Math.min(MAX_HELD_OUT_TOKENS, Math.max(PIECE_TOKENS, budget / 40));
         List<int[]> heldOut = new ArrayList<>();
         List<int[]> train = new ArrayList<>();
+        List<int[]> spare = new ArrayList<>();
         long held = 0;
         long trained = 0;
         Map<String, Long> used = new LinkedHashMap<>();
@@ -318,13 +399,74 @@ public final class CanaryTrainer {
             } else if (trained < budget) {
                 take = (int) Math.min(p.length, budget - trained);
                 train.add(take == p.length ? p : Arrays.copyOf(p, take));
+                if (take < p.length) {
+                    spare.add(Arrays.copyOfRange(p, take, p.length));
+                }
                 trained += take;
             } else {
-                break;
+                // beyond the budget: never trained on, except in place of a withheld work
+                spare.add(p);
+                continue;
             }
             used.merge(pieceFile.get(i), (long) take, Long::sum);
         }
-        return new BackgroundSplit(train, heldOut, trained, held, used);
+        return new BackgroundSplit(train, heldOut, spare, trained, held, used);
+    }
+
+    /**
+     * For each withheld work, one filler per copy: consecutive runs of the spare background (in its
+     * shuffled order) as long as the work, distinct for every copy, so no filler text is repeated
+     * more than the background itself repeats.
+     */
+    private static Map<String, int[][]> fillers(
+            Set<String> withheld,
+            Map<String, Integer> doses,
+            Map<String, int[]> tokens,
+            List<int[]> spare) {
+        Map<String, int[][]> out = new TreeMap<>();
+        if (withheld.isEmpty()) {
+            return out;
+        }
+        long need = 0;
+        for (String id : withheld) {
+            need += (long) doses.get(id) * tokens.get(id).length;
+        }
+        long have = spare.stream().mapToLong(p -> p.length).sum();
+        if (have < need) {
+            throw MemauditException.badInput(
+                    String.format(
+                            Locale.ROOT,
+                            "withholding %s needs %,d background tokens outside the training"
+                                    + " budget to put in its place; the background has %,d: lower"
+                                    + " --background-tokens or give more background text",
+                            new TreeSet<>(withheld),
+                            need,
+                            have));
+        }
+        int piece = 0;
+        int at = 0;
+        for (String id : new TreeSet<>(withheld)) {
+            int n = tokens.get(id).length;
+            int[][] copies = new int[doses.get(id)][];
+            for (int c = 0; c < copies.length; c++) {
+                int[] f = new int[n];
+                int filled = 0;
+                while (filled < n) {
+                    int[] p = spare.get(piece);
+                    int take = Math.min(n - filled, p.length - at);
+                    System.arraycopy(p, at, f, filled, take);
+                    filled += take;
+                    at += take;
+                    if (at == p.length) {
+                        piece++;
+                        at = 0;
+                    }
+                }
+                copies[c] = f;
+            }
+            out.put(id, copies);
+        }
+        return out;
     }
 
     /**
@@ -504,7 +646,8 @@ public final class CanaryTrainer {
             int steps,
             Map<String, TreeSet<Integer>> seenAt,
             SplittableRandom rng,
-            PrintStream progress) {
+            PrintStream progress,
+            JsonlWriter orderLog) {
         int b = cfg.batchSize();
         List<int[]> windows = stream.windows;
         List<Integer> order = new ArrayList<>();
@@ -530,6 +673,7 @@ public final class CanaryTrainer {
                 batch.add(windows.get(taken[r]));
             }
             stream.seen(step + 1, taken, seenAt);
+            writeStep(orderLog, stream, step + 1, taken, batch);
             TrainingLoop.Step s = loop.step(batch);
             if (s.skipped()) {
                 // a rare non-finite step is skipped, as mixed-precision trainers do; a run of them
@@ -561,6 +705,62 @@ public final class CanaryTrainer {
             }
         }
         return tailSum / tailCount;
+    }
+
+    private static void writeStep(
+            JsonlWriter order, TrainingStream stream, int step, int[] taken, List<int[]> batch) {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        List<Integer> windows = new ArrayList<>();
+        TreeSet<String> works = new TreeSet<>();
+        for (int r = 0; r < taken.length; r++) {
+            windows.add(taken[r]);
+            for (int w : stream.windowWorks.get(taken[r])) {
+                works.add(stream.works.get(w));
+            }
+            ByteBuffer buf = ByteBuffer.allocate(4 * batch.get(r).length);
+            for (int id : batch.get(r)) {
+                buf.putInt(id);
+            }
+            sha.update(buf.array());
+        }
+        try {
+            order.write(
+                    new TrainingStepRecord(
+                            TrainingStepRecord.SCHEMA_VERSION,
+                            step,
+                            windows,
+                            List.copyOf(works),
+                            HexFormat.of().formatHex(sha.digest())));
+        } catch (IOException e) {
+            throw MemauditException.badInput(
+                    "cannot write the data-order log: " + e.getMessage(), e);
+        }
+    }
+
+    /** What a variant withheld, for membership.json; null for an ordinary canary. */
+    private static Membership.Counterfactual counterfactual(
+            Variant variant,
+            CanaryConfig cfg,
+            Map<String, Integer> memberDoses,
+            Map<String, int[]> tokens) {
+        if (variant.withheld().isEmpty() && variant.dataSeed() == null) {
+            return null;
+        }
+        List<Membership.Withheld> w = new ArrayList<>();
+        for (String id : new TreeSet<>(variant.withheld())) {
+            w.add(
+                    new Membership.Withheld(
+                            id,
+                            memberDoses.get(id),
+                            (long) memberDoses.get(id) * tokens.get(id).length));
+        }
+        return new Membership.Counterfactual(
+                variant.dataSeed() == null ? cfg.seed() : variant.dataSeed(), w);
     }
 
     /**
@@ -700,7 +900,8 @@ public final class CanaryTrainer {
             int windowCount,
             double finalLoss,
             int skippedSteps,
-            Membership.Evaluation evaluation) {
+            Membership.Evaluation evaluation,
+            Membership.Counterfactual counterfactual) {
         List<Membership.Work> m = new ArrayList<>();
         List<Membership.Work> nm = new ArrayList<>();
         doses.forEach(
@@ -745,7 +946,8 @@ public final class CanaryTrainer {
                                 cfg.weightDecay(),
                                 cfg.warmupStepsFor(steps),
                                 cfg.minLearningRateFraction(),
-                                cfg.clipNorm()));
+                                cfg.clipNorm()),
+                        counterfactual);
         Records.write(outDir.resolve(Records.fileName(Membership.class)), membership);
     }
 }

@@ -54,6 +54,24 @@ final class TrainingStream {
             int eot,
             int len,
             Random rng) {
+        return mixed(pieces, doses, tokens, Map.of(), eot, len, rng);
+    }
+
+    /**
+     * Like {@link #mixed(List, Map, Map, int, int, Random)}, with the copies of some members
+     * replaced: the documents are shuffled exactly as with every copy present, and copy {@code c}
+     * of a work in {@code fillers} is laid down as {@code fillers.get(id)[c]} (background tokens of
+     * the same length) instead, owned by no work. Every window that holds none of those copies is
+     * therefore the same window, at the same position, as without replacement.
+     */
+    static TrainingStream mixed(
+            List<int[]> pieces,
+            Map<String, Integer> doses,
+            Map<String, int[]> tokens,
+            Map<String, int[][]> fillers,
+            int eot,
+            int len,
+            Random rng) {
         List<String> ids = new ArrayList<>(new TreeSet<>(doses.keySet()));
         // a document: -1 - piece index for background, else the work's index
         List<Integer> docs = new ArrayList<>();
@@ -74,10 +92,19 @@ final class TrainingStream {
         int[] stream = new int[n];
         int[] owner = new int[n];
         int at = 0;
+        int[] copy = new int[ids.size()];
         for (int d : docs) {
             int[] t = d < 0 ? pieces.get(-1 - d) : tokens.get(ids.get(d));
+            int by = d;
+            if (d >= 0 && fillers.containsKey(ids.get(d))) {
+                t = fillers.get(ids.get(d))[copy[d]++];
+                if (t.length != tokens.get(ids.get(d)).length) {
+                    throw new IllegalArgumentException("a filler must be as long as the work");
+                }
+                by = -1;
+            }
             System.arraycopy(t, 0, stream, at, t.length);
-            Arrays.fill(owner, at, at + t.length + 1, d < 0 ? -1 : d);
+            Arrays.fill(owner, at, at + t.length + 1, by < 0 ? -1 : by);
             at += t.length;
             stream[at++] = eot;
         }
