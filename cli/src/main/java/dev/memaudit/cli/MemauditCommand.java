@@ -7,6 +7,7 @@ import dev.memaudit.cli.command.ExtractCommand;
 import dev.memaudit.cli.command.GuardCommand;
 import dev.memaudit.cli.command.IndexCommand;
 import dev.memaudit.cli.command.KeygenCommand;
+import dev.memaudit.cli.command.MeterCommand;
 import dev.memaudit.cli.command.PplCommand;
 import dev.memaudit.cli.command.PrevalenceCommand;
 import dev.memaudit.cli.command.ReportCommand;
@@ -33,6 +34,7 @@ import picocli.CommandLine.Command;
             SampleCommand.class,
             ExtractCommand.class,
             PplCommand.class,
+            MeterCommand.class,
             ServeCommand.class,
             GuardCommand.class,
             ReportCommand.class,

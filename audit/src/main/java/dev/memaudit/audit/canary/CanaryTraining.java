@@ -30,6 +30,18 @@ public final class CanaryTraining {
      */
     public static CanaryResult train(
             CanaryConfig cfg, Path corpus, Path background, Path out, PrintStream progress) {
+        Inputs in = inputs(corpus, background, progress);
+        return CanaryTrainer.train(cfg, in.works(), in.background(), out, progress);
+    }
+
+    /**
+     * What a canary trains on: the corpus's works and the background (null for none), loaded once
+     * for several trainings.
+     */
+    public record Inputs(List<CorpusText> works, BackgroundCorpus background) {}
+
+    /** Loads a corpus's works and a background (or none) as {@link #train} would. */
+    public static Inputs inputs(Path corpus, Path background, PrintStream progress) {
         CorpusManifest manifest = CorpusManifest.load(corpus);
         List<CorpusText> texts = texts(load(manifest, manifest.works(), progress));
         BackgroundCorpus bg = null;
@@ -37,7 +49,7 @@ public final class CanaryTraining {
             List<CorpusText> controls = texts(load(manifest, manifest.controls(), progress));
             bg = background(background, controls, progress);
         }
-        return CanaryTrainer.train(cfg, texts, bg, out, progress);
+        return new Inputs(texts, bg);
     }
 
     private static List<CorpusText> texts(List<LoadedWork> works) {

@@ -1,6 +1,7 @@
 package dev.memaudit.audit.canary;
 
 import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.core.io.JsonlWriter;
 import dev.memaudit.index.source.CorpusManifest;
 import dev.memaudit.index.source.LoadedWork;
 import dev.memaudit.model.canary.CanaryTrainer;
@@ -11,8 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,9 +28,11 @@ import java.util.regex.Pattern;
  * excerpt is the book's text unchanged (line breaks included), so {@code canary train --background}
  * recognizes the book as holding it and leaves the book out of the background.
  *
- * <p>Writes {@code <out>/corpus.yaml} ({@code works:}, and {@code controls:} when asked) and one
- * text file per excerpt. The files are copies of the source text: they belong in a scratch folder,
- * not in a repository.
+ * <p>Writes {@code <out>/corpus.yaml} ({@code works:}, and {@code controls:} when asked), one text
+ * file per excerpt, and {@code style.jsonl}: for each work, up to {@value #STYLE_PASSAGES} passages
+ * of its book outside the excerpt, the held-out text in its style that {@code meter exact}
+ * measures. The files are copies of the source text: they belong in a scratch folder, not in a
+ * repository.
  */
 public final class Excerpts {
     private static final Pattern PARAGRAPH = Pattern.compile("\\n\\s*\\n");
@@ -94,6 +99,7 @@ public final class Excerpts {
         Random rng = new Random(s.seed());
         Collections.shuffle(books, rng);
         List<Excerpt> out = new ArrayList<>();
+        List<Map<String, Object>> style = new ArrayList<>();
         StringBuilder yaml = new StringBuilder();
         yaml.append("# Excerpts cut by memaudit canary excerpts from ")
                 .append(m.manifestFile() != null ? m.manifestFile() : m.root())
@@ -141,10 +147,84 @@ public final class Excerpts {
             }
             yaml.append(", path: ").append(id).append(".txt}\n");
             out.add(new Excerpt(id, b.id(), role, n, span[0], span[1]));
+            if (role.equals("work")) {
+                style.addAll(styleBehaviours(id, b.text(), span));
+            }
         }
         Files.writeString(
                 s.out().resolve(CorpusManifest.FILE_NAME), yaml.toString(), StandardCharsets.UTF_8);
+        try (JsonlWriter w = JsonlWriter.create(s.out().resolve(STYLE_FILE))) {
+            for (Map<String, Object> line : style) {
+                w.write(line);
+            }
+        }
         return out;
+    }
+
+    /** Held-out text in each work's style: {@code meter exact} reads it as behaviours. */
+    public static final String STYLE_FILE = "style.jsonl";
+
+    /** Passages of the style file per excerpt. */
+    static final int STYLE_PASSAGES = 8;
+
+    /** Words of a style passage's prompt and of its text. */
+    static final int STYLE_WORDS = 24;
+
+    /**
+     * Passages of the book outside its excerpt (at least 200 words away from it), half after and
+     * half before where the book has room: text in the work's style that no canary trains on, since
+     * the book holds the excerpt and is therefore left out of the background.
+     */
+    static List<Map<String, Object>> styleBehaviours(String id, String book, int[] span) {
+        List<int[]> words = new ArrayList<>();
+        Matcher m = WORD.matcher(book);
+        while (m.find()) {
+            words.add(new int[] {m.start(), m.end()});
+        }
+        int firstIn = 0;
+        while (firstIn < words.size() && words.get(firstIn)[0] < span[0]) {
+            firstIn++;
+        }
+        int firstAfter = firstIn;
+        while (firstAfter < words.size() && words.get(firstAfter)[0] < span[1]) {
+            firstAfter++;
+        }
+        int len = 2 * STYLE_WORDS;
+        int gap = 200;
+        List<Integer> starts = new ArrayList<>();
+        for (int k = 0; k < STYLE_PASSAGES / 2; k++) {
+            int after = firstAfter + gap + k * (len + gap);
+            if (after + len <= words.size()) {
+                starts.add(after);
+            }
+            int before = firstIn - gap - len - k * (len + gap);
+            if (before >= 0) {
+                starts.add(before);
+            }
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int k = 0; k < starts.size(); k++) {
+            int from = starts.get(k);
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("id", id + "#style-" + k);
+            line.put("prompt", join(book, words, from, from + STYLE_WORDS));
+            line.put("text", join(book, words, from + STYLE_WORDS, from + len));
+            line.put("kind", "style");
+            line.put("work_id", id);
+            out.add(line);
+        }
+        return out;
+    }
+
+    private static String join(String book, List<int[]> words, int from, int to) {
+        StringBuilder b = new StringBuilder();
+        for (int i = from; i < to; i++) {
+            if (i > from) {
+                b.append(' ');
+            }
+            b.append(book, words.get(i)[0], words.get(i)[1]);
+        }
+        return b.toString();
     }
 
     /** [start, end) of about {@code words} words starting at a paragraph past the first tenth. */

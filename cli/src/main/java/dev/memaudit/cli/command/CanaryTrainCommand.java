@@ -269,13 +269,18 @@ public final class CanaryTrainCommand implements Callable<Integer> {
 
     /** {@code id:dose} or {@code id} (at --repeat) entries, by id. */
     private Map<String, Integer> memberDoses(List<String> entries) {
+        return memberDoses(entries, repeat != null ? repeat : CanaryConfig.defaults().repeat());
+    }
+
+    /** {@code id:dose} or {@code id} (at {@code plainDose}) entries of --members, by id. */
+    static Map<String, Integer> memberDoses(List<String> entries, int plainDose) {
         Map<String, Integer> out = new LinkedHashMap<>();
         for (String e : entries) {
             int colon = e.lastIndexOf(':');
             String id = colon < 0 ? e : e.substring(0, colon);
             int dose;
             if (colon < 0) {
-                dose = repeat != null ? repeat : CanaryConfig.defaults().repeat();
+                dose = plainDose;
             } else {
                 try {
                     dose = Integer.parseInt(e.substring(colon + 1));

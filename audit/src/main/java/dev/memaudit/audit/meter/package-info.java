@@ -1,0 +1,2 @@
+/** Influence metering: exact counterfactuals on canaries ({@code memaudit meter}). */
+package dev.memaudit.audit.meter;
