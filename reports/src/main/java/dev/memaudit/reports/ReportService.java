@@ -16,6 +16,7 @@ import dev.memaudit.reports.bundle.Ed25519Keys;
 import dev.memaudit.reports.calibration.CalibrationFile;
 import dev.memaudit.reports.csv.CsvReports;
 import dev.memaudit.reports.html.HtmlReport;
+import dev.memaudit.reports.influence.InfluenceFolder;
 import dev.memaudit.reports.md.SummaryMarkdown;
 import dev.memaudit.reports.run.RunLoader;
 import dev.memaudit.reports.run.RunView;
@@ -54,10 +55,23 @@ public final class ReportService {
      * @param attemptsPerWork most extraction attempts per work shown side by side
      * @param calibration a {@code calibration.json} of {@code memaudit canary calibrate} that the
      *     method section summarizes, or null
+     * @param influence meter folders (or their influence.jsonl) whose influence the report shows;
+     *     empty for none
+     * @param influenceValidation a {@code validation.json} of {@code memaudit meter validate}, or
+     *     null
      */
-    public record Options(Path signKey, int attemptsPerWork, Path calibration) {
+    public record Options(
+            Path signKey,
+            int attemptsPerWork,
+            Path calibration,
+            List<Path> influence,
+            Path influenceValidation) {
         public Options(Path signKey, int attemptsPerWork) {
             this(signKey, attemptsPerWork, null);
+        }
+
+        public Options(Path signKey, int attemptsPerWork, Path calibration) {
+            this(signKey, attemptsPerWork, calibration, List.of(), null);
         }
 
         public static Options defaults() {
@@ -103,6 +117,19 @@ public final class ReportService {
         // read before anything is written: a bad calibration file fails the report, naming it
         CalibrationFile calibration =
                 options.calibration() == null ? null : CalibrationFile.read(options.calibration());
+        List<InfluenceFolder> influence =
+                options.influence() == null
+                        ? List.of()
+                        : options.influence().stream().map(InfluenceFolder::read).toList();
+        InfluenceFolder.Validation validation =
+                options.influenceValidation() == null
+                        ? null
+                        : InfluenceFolder.Validation.read(options.influenceValidation());
+        if (validation != null && influence.isEmpty()) {
+            throw MemauditException.usage(
+                    "--influence-validation needs --influence: a validation describes the"
+                            + " influence the report shows");
+        }
         RunView view = new RunLoader(texts, options.attemptsPerWork()).load(run);
         prepareOut(out, view);
         String runName = run.toAbsolutePath().normalize().getFileName().toString();
@@ -111,7 +138,10 @@ public final class ReportService {
                         ToolVersion.get(), Instant.now(clock).toString(), commandLine, runName);
         try {
             Files.createDirectories(out);
-            write(out, "report.html", HtmlReport.render(view, info, calibration));
+            write(
+                    out,
+                    "report.html",
+                    HtmlReport.render(view, info, calibration, influence, validation));
             write(out, "works.csv", CsvReports.works(view));
             write(out, "spans.csv", CsvReports.spans(view));
             write(out, "summary.md", SummaryMarkdown.render(view, info));
@@ -119,7 +149,7 @@ public final class ReportService {
             if (pub != null) {
                 write(out, Bundle.PUBLIC_KEY, Ed25519Keys.pem("PUBLIC KEY", pub.getEncoded()));
             }
-            manifest(run, out, view, commandLine, pub != null, calibration);
+            manifest(run, out, view, commandLine, pub != null, calibration, influence, validation);
             if (key != null) {
                 byte[] manifest = Files.readAllBytes(out.resolve(Bundle.MANIFEST));
                 write(
@@ -230,7 +260,26 @@ public final class ReportService {
             RunView view,
             List<String> commandLine,
             boolean signed,
-            CalibrationFile calibration) {
+            CalibrationFile calibration,
+            List<InfluenceFolder> influence,
+            InfluenceFolder.Validation validation) {
+        List<ReportConfig.InfluenceInput> influenceInputs = new ArrayList<>();
+        for (InfluenceFolder f : influence) {
+            influenceInputs.add(
+                    new ReportConfig.InfluenceInput(
+                            "influence",
+                            f.file().toAbsolutePath().normalize().toString(),
+                            f.sha256(),
+                            f.method()));
+        }
+        if (validation != null) {
+            influenceInputs.add(
+                    new ReportConfig.InfluenceInput(
+                            "validation",
+                            validation.file().toAbsolutePath().normalize().toString(),
+                            validation.sha256(),
+                            null));
+        }
         RunManifest m = new RunManifest(clock, commandLine);
         Path runAbs = run.toAbsolutePath().normalize();
         Path outAbs = out.toAbsolutePath().normalize();
@@ -278,7 +327,8 @@ public final class ReportService {
                                         calibration.doseResponseSvg() == null
                                                 ? null
                                                 : calibration.doseResponseSvg().toString(),
-                                        calibration.doseResponseSvgSha256())));
+                                        calibration.doseResponseSvgSha256()),
+                        influenceInputs.isEmpty() ? null : influenceInputs));
     }
 
     private static String relativeRun(Path outAbs, Path runAbs) {

@@ -69,6 +69,26 @@ public final class ReportCommand implements Callable<Integer> {
     Path calibration;
 
     @Option(
+            names = "--influence",
+            paramLabel = "<meter dir|influence.jsonl>",
+            description =
+                    "Influence of works on behaviours to show (repeatable): the folder of"
+                            + " `memaudit meter exact` or `meter approx`, or its influence.jsonl."
+                            + " Each work metered gets an Influence part; the manifest records"
+                            + " each file's SHA-256.")
+    java.util.List<Path> influence = new java.util.ArrayList<>();
+
+    @Option(
+            names = "--influence-validation",
+            paramLabel = "<validation.json>",
+            description =
+                    "validation.json of `memaudit meter validate`: the report states each"
+                            + " approximate method's measured agreement with exact"
+                            + " counterfactuals next to its numbers; without it approximate"
+                            + " influence is shown as unvalidated.")
+    Path influenceValidation;
+
+    @Option(
             names = "--attempts-shown",
             defaultValue = "5",
             description = "Best extraction attempts shown per work (default ${DEFAULT-VALUE}).")
@@ -89,7 +109,12 @@ public final class ReportCommand implements Callable<Integer> {
                             run,
                             target,
                             texts,
-                            new ReportService.Options(signKey, attemptsShown, calibration),
+                            new ReportService.Options(
+                                    signKey,
+                                    attemptsShown,
+                                    calibration,
+                                    influence,
+                                    influenceValidation),
                             spec.commandLine().getParseResult().originalArgs());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot close the index", e);

@@ -18,7 +18,9 @@ import dev.memaudit.core.records.guard.GuardRecord;
 import dev.memaudit.core.records.meter.InfluenceRecord;
 import dev.memaudit.core.records.meter.MeterExactConfig;
 import dev.memaudit.core.records.meter.MeterSummary;
+import dev.memaudit.core.records.meter.MeterValidateConfig;
 import dev.memaudit.core.records.meter.TrainedModelRecord;
+import dev.memaudit.core.records.meter.ValidationSummary;
 import dev.memaudit.core.records.ppl.ChunkRecord;
 import dev.memaudit.core.records.ppl.PplConfig;
 import dev.memaudit.core.records.ppl.PplStatsSettings;
@@ -111,6 +113,15 @@ final class RecordSamples {
                             41_200,
                             41_191,
                             39_800));
+    static final MeterValidateConfig VALIDATE =
+            new MeterValidateConfig(
+                    "/tmp/meter",
+                    "7a".repeat(32),
+                    List.of("unlearn", "gradient"),
+                    1,
+                    42,
+                    List.of("--unlearn-steps", "20"));
+
     static final MeterExactConfig METER =
             new MeterExactConfig(
                     "corpus",
@@ -533,7 +544,8 @@ final class RecordSamples {
                         List.of(new PrevalenceSummary.StratumShare(List.of("m1"), share)),
                         Map.of("w1", new PrevalenceSummary.WorkShare("Work one", census))));
         out.add(worksFile());
-        for (StageConfig c : List.of(SCAN, EXTRACT, SAMPLE, PPL, CALIBRATION, PREVALENCE, METER)) {
+        for (StageConfig c :
+                List.of(SCAN, EXTRACT, SAMPLE, PPL, CALIBRATION, PREVALENCE, METER, VALIDATE)) {
             out.add(manifest(c));
         }
         out.add(reportManifest());
@@ -662,6 +674,42 @@ final class RecordSamples {
                         Map.of("own", 16, "unrelated", 16),
                         Map.of("b9", "longer than the model's context"),
                         new MeterSummary.Cost(300.5, 4.25, 6)));
+        out.add(
+                new ValidationSummary(
+                        ValidationSummary.SCHEMA_VERSION,
+                        "/tmp/meter",
+                        "7a".repeat(32),
+                        "/tmp/meter/models/full",
+                        "7b".repeat(32),
+                        3,
+                        "delta_logprob per (work, behaviour) pair",
+                        List.of(
+                                new ValidationSummary.MethodAgreement(
+                                        "unlearn",
+                                        "unlearn",
+                                        5,
+                                        120,
+                                        600,
+                                        new ValidationSummary.Estimate(0.81, 0.74, 0.86),
+                                        new ValidationSummary.Estimate(0.77, 0.7, 0.83),
+                                        1,
+                                        0.9,
+                                        40,
+                                        1.0,
+                                        95.5),
+                                new ValidationSummary.MethodAgreement(
+                                        "gradient",
+                                        "gradient",
+                                        5,
+                                        120,
+                                        600,
+                                        new ValidationSummary.Estimate(null, null, null),
+                                        new ValidationSummary.Estimate(0.4, 0.3, 0.5),
+                                        1,
+                                        null,
+                                        0,
+                                        null,
+                                        12.0))));
         return out;
     }
 
@@ -957,7 +1005,18 @@ final class RecordSamples {
                                 "4c".repeat(32),
                                 2,
                                 "/abs/cal/dose-response.svg",
-                                "5d".repeat(32))),
+                                "5d".repeat(32)),
+                        List.of(
+                                new ReportConfig.InfluenceInput(
+                                        "influence",
+                                        "/abs/meter/influence.jsonl",
+                                        "6e".repeat(32),
+                                        "exact"),
+                                new ReportConfig.InfluenceInput(
+                                        "validation",
+                                        "/abs/validate/validation.json",
+                                        "6f".repeat(32),
+                                        null))),
                 Map.of("extract/attempts.jsonl", new FileDigest("01".repeat(32), 10L)),
                 Map.of("report.html", new FileDigest("3b".repeat(32), 517748L)),
                 Map.of("extract", Map.of("seed", 1), "extract.seed", 1),

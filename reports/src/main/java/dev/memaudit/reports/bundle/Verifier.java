@@ -317,22 +317,32 @@ public final class Verifier {
      * was not checked).
      */
     private static void checkCalibration(Path dir, Manifest m, State st) {
-        if (!(m.config() instanceof ReportConfig rc) || rc.calibration() == null) {
+        if (!(m.config() instanceof ReportConfig rc)) {
             return;
         }
         ReportConfig.CalibrationInput c = rc.calibration();
-        checkOutside(dir, c.file(), c.sha256(), st);
-        if (c.doseResponseSvg() != null && c.doseResponseSvgSha256() != null) {
-            checkOutside(dir, c.doseResponseSvg(), c.doseResponseSvgSha256(), st);
+        if (c != null) {
+            checkOutside(dir, "calibration", c.file(), c.sha256(), st);
+            if (c.doseResponseSvg() != null && c.doseResponseSvgSha256() != null) {
+                checkOutside(
+                        dir, "calibration", c.doseResponseSvg(), c.doseResponseSvgSha256(), st);
+            }
+        }
+        if (rc.influence() != null) {
+            for (ReportConfig.InfluenceInput i : rc.influence()) {
+                checkOutside(dir, i.role(), i.file(), i.sha256(), st);
+            }
         }
     }
 
-    private static void checkOutside(Path dir, String file, String sha256, State st) {
+    private static void checkOutside(Path dir, String what, String file, String sha256, State st) {
         Path f = Path.of(file);
         if (!f.isAbsolute() || !Files.isRegularFile(f)) {
             st.notes.add(
                     dir
-                            + ": calibration "
+                            + ": "
+                            + what
+                            + " "
                             + file
                             + " not found"
                             + (f.isAbsolute() ? "" : " (a relative path)")

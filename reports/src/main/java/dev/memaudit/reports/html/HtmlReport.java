@@ -2,10 +2,12 @@ package dev.memaudit.reports.html;
 
 import dev.memaudit.reports.ReportInfo;
 import dev.memaudit.reports.calibration.CalibrationFile;
+import dev.memaudit.reports.influence.InfluenceFolder;
 import dev.memaudit.reports.run.RunView;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
+import java.util.List;
 
 /**
  * The self-contained {@code report.html}: one file with inline CSS and inline SVG, no script, no
@@ -56,6 +58,16 @@ public final class HtmlReport {
      */
     public static String render(RunView view, ReportInfo info, CalibrationFile calibration) {
         return render(ReportPageBuilder.build(view, info, calibration));
+    }
+
+    /** The whole document, with an influence section from {@code influence} when not empty. */
+    public static String render(
+            RunView view,
+            ReportInfo info,
+            CalibrationFile calibration,
+            List<InfluenceFolder> influence,
+            InfluenceFolder.Validation validation) {
+        return render(ReportPageBuilder.build(view, info, calibration, influence, validation));
     }
 
     private static TemplateEngine engine() {

@@ -34,6 +34,8 @@ import java.util.Map;
  * @param calibration the method section's error rates measured on canaries ({@code report
  *     --calibration}), or null when no calibration was given
  * @param prevalence the run's prevalence stage ({@code prevalence.json}), or null when it had none
+ * @param influence influence metered on the works ({@code report --influence}), or null when none
+ *     was given
  */
 public record ReportPage(
         String runName,
@@ -52,7 +54,89 @@ public record ReportPage(
         Double alpha,
         Map<String, String> pplNotMeasured,
         Calibration calibration,
-        PrevalenceSummary prevalence) {
+        PrevalenceSummary prevalence,
+        Influence influence) {
+
+    /**
+     * Influence of works on behaviours, from {@code meter exact} / {@code meter approx} folders.
+     *
+     * @param sources one per influence.jsonl read, with its method and the uncertainty of its
+     *     numbers in words
+     * @param conventions the definitions, in words
+     * @param works per metered work id: its most influenced behaviours (every method)
+     * @param behaviours behaviours by total positive Δ over works, at most {@link
+     *     InfluenceSection#BEHAVIOURS_SHOWN}
+     * @param behavioursTotal behaviours in the files (per method)
+     * @param notInRun metered works that are not works of this run (shown only per behaviour)
+     * @param validationFile the validation.json given, or null
+     * @param validationSha256 its SHA-256, or null
+     * @param validationExact the meter exact folder it was made from, or null
+     */
+    public record Influence(
+            List<InfluenceSource> sources,
+            String conventions,
+            Map<String, WorkInfluence> works,
+            List<BehaviourInfluence> behaviours,
+            int behavioursTotal,
+            List<String> notInRun,
+            String validationFile,
+            String validationSha256,
+            String validationExact) {
+        /** The part of work {@code workId}, or null when it was not metered. */
+        public WorkInfluence of(String workId) {
+            return works.get(workId);
+        }
+    }
+
+    /**
+     * @param method {@code exact}, {@code unlearn} or {@code gradient}
+     * @param file the influence.jsonl read
+     * @param sha256 its SHA-256
+     * @param pairs its lines
+     * @param works works it meters
+     * @param uncertainty what its numbers' uncertainty is (seed null, or agreement on canaries, or
+     *     unvalidated)
+     * @param validated exact, or approximate with a measured agreement
+     */
+    public record InfluenceSource(
+            String method,
+            String file,
+            String sha256,
+            int pairs,
+            int works,
+            String uncertainty,
+            boolean validated) {}
+
+    /**
+     * @param rows the behaviours it moved most, per method, largest Δ first
+     * @param kinds per method, its mean Δ/token by behaviour kind, in words
+     */
+    public record WorkInfluence(List<InfluenceRow> rows, List<String> kinds) {}
+
+    /** One behaviour a work moved; figures formatted, signed. */
+    public record InfluenceRow(
+            String method,
+            String behaviourId,
+            String kind,
+            int tokens,
+            String delta,
+            String deltaPerToken,
+            String uncertainty) {}
+
+    /**
+     * Which works account for a behaviour.
+     *
+     * @param totalPositive the sum of the positive Δ over works, nats (the sort key)
+     * @param works the works with the largest Δ, formatted with their share of the positive total
+     */
+    public record BehaviourInfluence(
+            String method,
+            String behaviourId,
+            String kind,
+            int worksMetered,
+            double totalPositive,
+            String total,
+            List<String> works) {}
 
     /**
      * A {@code calibration.json} of {@code memaudit canary calibrate}, summarized for the method

@@ -26,6 +26,7 @@ import dev.memaudit.reports.html.ReportPage.SortedCopy;
 import dev.memaudit.reports.html.ReportPage.StageProvenance;
 import dev.memaudit.reports.html.ReportPage.StageSummary;
 import dev.memaudit.reports.html.ReportPage.WorkSection;
+import dev.memaudit.reports.influence.InfluenceFolder;
 import dev.memaudit.reports.run.Passage;
 import dev.memaudit.reports.run.RunView;
 import dev.memaudit.reports.run.StageFolder;
@@ -63,10 +64,24 @@ final class ReportPageBuilder {
 
     /** The page, with the method section's calibration when {@code calibration} is not null. */
     static ReportPage build(RunView view, ReportInfo info, CalibrationFile calibration) {
-        return new ReportPageBuilder(view).page(info, calibration);
+        return build(view, info, calibration, List.of(), null);
     }
 
-    private ReportPage page(ReportInfo info, CalibrationFile calibration) {
+    /** The page, with influence when {@code influence} is not empty. */
+    static ReportPage build(
+            RunView view,
+            ReportInfo info,
+            CalibrationFile calibration,
+            List<InfluenceFolder> influence,
+            InfluenceFolder.Validation validation) {
+        return new ReportPageBuilder(view).page(info, calibration, influence, validation);
+    }
+
+    private ReportPage page(
+            ReportInfo info,
+            CalibrationFile calibration,
+            List<InfluenceFolder> influence,
+            InfluenceFolder.Validation validation) {
         List<String> notes = new ArrayList<>(view.notes());
         // the summary says which stages did not run, and what that means
         notes.removeIf(n -> n.endsWith("stage did not run in this run folder."));
@@ -95,7 +110,8 @@ final class ReportPageBuilder {
                 ppl == null ? null : ppl.alpha(),
                 ppl == null ? Map.of() : new TreeMap<>(ppl.notMeasured()),
                 CalibrationSection.of(calibration),
-                view.prevalence());
+                view.prevalence(),
+                InfluenceSection.of(influence, validation, view));
     }
 
     private StageSummary summary(String stage) {
