@@ -496,7 +496,7 @@ public final class ExactMeter {
                 c.backgroundTokens());
     }
 
-    private static void checkHashes(Path out, TrainedModelRecord r) {
+    static void checkHashes(Path out, TrainedModelRecord r) {
         Path dir = out.resolve(r.path());
         Path weights = dir.resolve("model.safetensors");
         Path tok = dir.resolve("tokenizer.json");
