@@ -165,31 +165,14 @@ public final class CanaryTrainer {
         prepareOutDir(outDir);
 
         long t0 = System.nanoTime();
-        Map<String, String> excluded =
-                background == null
-                        ? Map.of()
-                        : contaminated(background, guarded(sorted, background));
-        excluded.forEach(
-                (id, why) -> progress.printf(Locale.ROOT, "background %s left out: %s%n", id, why));
-        List<BackgroundCorpus.File> bgFiles = new ArrayList<>();
-        if (background != null) {
-            for (BackgroundCorpus.File f : background.files()) {
-                if (!excluded.containsKey(f.id())) {
-                    bgFiles.add(f);
-                }
-            }
-            if (bgFiles.isEmpty()) {
-                throw MemauditException.badInput(
-                        background.source() + ": every background file contains one of the works");
-            }
-        }
-        List<String> tokenizerTexts =
-                new ArrayList<>(sorted.stream().map(CorpusText::text).toList());
-        for (BackgroundCorpus.File f : bgFiles) {
-            String t = f.text();
-            tokenizerTexts.add(t.substring(0, Math.min(t.length(), TOKENIZER_CHARS_PER_FILE)));
-        }
-        BpeTrainer.Bpe bpe = BpeTrainer.train(tokenizerTexts, cfg.vocabSize());
+        Prepared prep = prepare(cfg, sorted, background);
+        prep.excluded()
+                .forEach(
+                        (id, why) ->
+                                progress.printf(
+                                        Locale.ROOT, "background %s left out: %s%n", id, why));
+        List<BackgroundCorpus.File> bgFiles = prep.bgFiles();
+        BpeTrainer.Bpe bpe = prep.bpe();
         Path tokFile = outDir.resolve("tokenizer.json");
         try {
             bpe.write(tokFile);
@@ -197,22 +180,15 @@ public final class CanaryTrainer {
             throw MemauditException.badInput(tokFile + ": cannot write: " + e.getMessage(), e);
         }
         int eot = bpe.endOfTextId();
-        Map<String, int[]> tokens = new LinkedHashMap<>();
-        Map<String, int[]> bgTokens = new LinkedHashMap<>();
-        try (ModelTokenizer tok = ModelTokenizer.load(tokFile)) {
-            for (CorpusText t : sorted) {
-                tokens.put(t.id(), tok.encodeIds(t.text()));
-            }
-            for (BackgroundCorpus.File f : bgFiles) {
-                bgTokens.put(f.id(), tok.encodeIds(f.text()));
-            }
-        }
+        Map<String, int[]> tokens = prep.tokens();
+        Map<String, int[]> bgTokens = prep.bgTokens();
         progress.printf(
                 Locale.ROOT,
-                "tokenizer: %d ids (%d merges) in %.1f s%n",
+                "tokenizer: %d ids (%d merges) in %.1f s%s%n",
                 bpe.vocab().size(),
                 bpe.merges().size(),
-                (System.nanoTime() - t0) / 1e9);
+                (System.nanoTime() - t0) / 1e9,
+                prep.reused() ? " (the same inputs as the previous canary: reused)" : "");
 
         // a small corpus can run out of merges before the requested size: size the model to the
         // tokenizer actually trained
@@ -299,7 +275,7 @@ public final class CanaryTrainer {
             Membership.Background bgRecord =
                     background == null
                             ? null
-                            : backgroundRecord(background, excluded, bgTokens, split, cfg);
+                            : backgroundRecord(background, prep.excluded(), bgTokens, split, cfg);
             TreeMap<String, Integer> recorded = new TreeMap<>(doses);
             variant.withheld().forEach(id -> recorded.put(id, 0));
             writeMembership(
@@ -577,6 +553,106 @@ public final class CanaryTrainer {
             }
         }
         return out;
+    }
+
+    /**
+     * What a canary's training derives from its texts alone: background files left out (they
+     * contain a work), the BPE tokenizer and every text's tokens.
+     *
+     * @param reused whether it came from the cache
+     */
+    private record Prepared(
+            Map<String, String> excluded,
+            List<BackgroundCorpus.File> bgFiles,
+            BpeTrainer.Bpe bpe,
+            Map<String, int[]> tokens,
+            Map<String, int[]> bgTokens,
+            boolean reused) {}
+
+    /** The inputs {@link #lastPrepared} was made from. */
+    private record PrepareKey(List<CorpusText> works, BackgroundCorpus background, int vocabSize) {}
+
+    /**
+     * The last preparation of this process, reused when the next canary has the same works, the
+     * same background object and vocabulary size: {@code meter exact} and {@code canary calibrate}
+     * train several canaries over the same texts, and the tokenizer and the tokens are a
+     * deterministic function of them (BPE training is seeded by nothing; ties break by order). Only
+     * the last one is kept, so memory stays that of one background's tokens.
+     */
+    private static PrepareKey lastKey;
+
+    private static Prepared lastPrepared;
+
+    private static synchronized Prepared prepare(
+            CanaryConfig cfg, List<CorpusText> sorted, BackgroundCorpus background) {
+        PrepareKey key = new PrepareKey(List.copyOf(sorted), background, cfg.vocabSize());
+        if (lastPrepared != null
+                && lastKey.background() == background
+                && lastKey.vocabSize() == key.vocabSize()
+                && lastKey.works().equals(key.works())) {
+            Prepared p = lastPrepared;
+            return new Prepared(p.excluded(), p.bgFiles(), p.bpe(), p.tokens(), p.bgTokens(), true);
+        }
+        Map<String, String> excluded =
+                background == null
+                        ? Map.of()
+                        : contaminated(background, guarded(sorted, background));
+        List<BackgroundCorpus.File> bgFiles = new ArrayList<>();
+        if (background != null) {
+            for (BackgroundCorpus.File f : background.files()) {
+                if (!excluded.containsKey(f.id())) {
+                    bgFiles.add(f);
+                }
+            }
+            if (bgFiles.isEmpty()) {
+                throw MemauditException.badInput(
+                        background.source() + ": every background file contains one of the works");
+            }
+        }
+        List<String> tokenizerTexts =
+                new ArrayList<>(sorted.stream().map(CorpusText::text).toList());
+        for (BackgroundCorpus.File f : bgFiles) {
+            String t = f.text();
+            tokenizerTexts.add(t.substring(0, Math.min(t.length(), TOKENIZER_CHARS_PER_FILE)));
+        }
+        BpeTrainer.Bpe bpe = BpeTrainer.train(tokenizerTexts, cfg.vocabSize());
+        Map<String, int[]> tokens = new LinkedHashMap<>();
+        Map<String, int[]> bgTokens = new LinkedHashMap<>();
+        Path tokFile;
+        try {
+            tokFile = Files.createTempFile("memaudit-bpe", ".json");
+            bpe.write(tokFile);
+        } catch (IOException e) {
+            throw MemauditException.badInput(
+                    "cannot write a temporary tokenizer: " + e.getMessage(), e);
+        }
+        try (ModelTokenizer tok = ModelTokenizer.load(tokFile)) {
+            for (CorpusText t : sorted) {
+                tokens.put(t.id(), tok.encodeIds(t.text()));
+            }
+            for (BackgroundCorpus.File f : bgFiles) {
+                bgTokens.put(f.id(), tok.encodeIds(f.text()));
+            }
+        } finally {
+            try {
+                Files.deleteIfExists(tokFile);
+            } catch (IOException e) {
+                // a temporary file left behind is harmless
+            }
+        }
+        lastKey = null;
+        lastPrepared = null;
+        Prepared p =
+                new Prepared(
+                        Collections.unmodifiableMap(new LinkedHashMap<>(excluded)),
+                        List.copyOf(bgFiles),
+                        bpe,
+                        Collections.unmodifiableMap(tokens),
+                        Collections.unmodifiableMap(bgTokens),
+                        false);
+        lastKey = key;
+        lastPrepared = p;
+        return p;
     }
 
     /** The model shape of {@code c} over a trained tokenizer of {@code vocab} ids. */

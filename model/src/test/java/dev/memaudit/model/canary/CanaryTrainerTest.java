@@ -180,6 +180,18 @@ class CanaryTrainerTest {
         assertThat(m.members()).extracting(Membership.Work::dose).containsExactly(4, 1);
         assertThat(m.evaluation().heldOutBackgroundNll()).isPositive();
         assertThat(m.evaluation().works()).hasSize(4);
+
+        // a second canary over the same texts reuses the tokenizer and tokens, and is the same
+        ByteArrayOutputStream again = new ByteArrayOutputStream();
+        CanaryTrainer.train(cfg, texts, bg, tmp.resolve("m2"), sink(again));
+        assertThat(again.toString(StandardCharsets.UTF_8))
+                .contains("(the same inputs as the previous canary: reused)")
+                .contains("background bg-holder left out: contains the text of work-2");
+        for (String f : List.of("tokenizer.json", "model.safetensors")) {
+            assertThat(Files.readAllBytes(tmp.resolve("m2").resolve(f)))
+                    .as(f)
+                    .isEqualTo(Files.readAllBytes(tmp.resolve("m").resolve(f)));
+        }
     }
 
     @Test
