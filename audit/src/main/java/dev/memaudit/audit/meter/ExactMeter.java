@@ -165,7 +165,6 @@ public final class ExactMeter {
         if (Files.exists(ledger)) {
             Records.forEach(ledger, TrainedModelRecord.class, r -> done.put(r.name(), r));
         }
-        double trainSeconds = 0;
         for (Planned p : plan) {
             Path dir = out.resolve("models").resolve(p.name());
             TrainedModelRecord had = done.get(p.name());
@@ -193,7 +192,6 @@ public final class ExactMeter {
                                     p.withheld() == null ? Set.of() : Set.of(p.withheld()),
                                     o.seed()));
             double secs = (System.nanoTime() - t0) / 1e9;
-            trainSeconds += secs;
             if (p.name().equals("full")) {
                 writeBehaviours(out, o, works, texts, r, dir);
             }
@@ -215,6 +213,9 @@ public final class ExactMeter {
             }
             done.put(p.name(), rec);
         }
+        // what the canaries cost when they were trained, this run or an interrupted one before it
+        double trainSeconds =
+                plan.stream().mapToDouble(p -> done.get(p.name()).trainSeconds()).sum();
         if (!Files.exists(out.resolve(BEHAVIOURS))) {
             throw MemauditException.integrity(
                     out.resolve(BEHAVIOURS)
@@ -287,7 +288,7 @@ public final class ExactMeter {
                                     "exact",
                                     work,
                                     t.behaviour().id(),
-                                    t.behaviour().kind(),
+                                    kindFor(work, t.behaviour()),
                                     t.scoredTokens(),
                                     delta,
                                     delta / t.scoredTokens(),
@@ -298,7 +299,7 @@ public final class ExactMeter {
                     w.write(r);
                     recs.add(r);
                 }
-                summaries.add(summarize(work, o.members().get(work), recs, tokenized));
+                summaries.add(summarize(work, o.members().get(work), recs));
             }
         } catch (IOException e) {
             throw MemauditException.badInput(
@@ -334,13 +335,27 @@ public final class ExactMeter {
                     + " s), s = standard deviation of log p(b) over the full canary's seeds (same"
                     + " data); p two-sided, Student t with seeds - 1 degrees of freedom.";
 
+    /**
+     * A behaviour's kind relative to the metered work: a work's own text or held-out text of its
+     * source is {@code own} / {@code style} for that work and {@code other} / {@code other-style}
+     * for every other metered work; {@code unrelated} and {@code given} stay as they are.
+     */
+    public static String kindFor(String work, Behaviour b) {
+        if (b.workId() == null || work.equals(b.workId())) {
+            return b.kind();
+        }
+        return switch (b.kind()) {
+            case "own" -> "other";
+            case "style" -> "other-style";
+            default -> b.kind();
+        };
+    }
+
     private static MeterSummary.WorkInfluence summarize(
-            String work, Integer dose, List<InfluenceRecord> recs, List<TokenizedBehaviour> bs) {
+            String work, Integer dose, List<InfluenceRecord> recs) {
         Map<String, List<InfluenceRecord>> byKind = new TreeMap<>();
-        for (int i = 0; i < recs.size(); i++) {
-            Behaviour b = bs.get(i).behaviour();
-            String kind = b.kind().equals("own") && !work.equals(b.workId()) ? "other" : b.kind();
-            byKind.computeIfAbsent(kind, k -> new ArrayList<>()).add(recs.get(i));
+        for (InfluenceRecord r : recs) {
+            byKind.computeIfAbsent(r.behaviourKind(), k -> new ArrayList<>()).add(r);
         }
         Map<String, MeterSummary.KindSummary> kinds = new TreeMap<>();
         byKind.forEach((k, rs) -> kinds.put(k, kindSummary(rs)));

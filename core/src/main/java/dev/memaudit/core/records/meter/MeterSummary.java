@@ -72,7 +72,8 @@ public record MeterSummary(
             @Nullable Double p) {}
 
     /**
-     * @param trainSeconds training of every canary this run trained (0 when all were reused)
+     * @param trainSeconds training of every canary of the run, as models.jsonl recorded it when
+     *     each was trained (a resumed run counts the kept ones too)
      * @param scoreSeconds scoring the behaviours on every model
      * @param models models scored
      */
