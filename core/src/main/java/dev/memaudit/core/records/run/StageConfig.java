@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import dev.memaudit.core.records.Nullable;
 import dev.memaudit.core.records.extract.ExtractConfig;
+import dev.memaudit.core.records.meter.ApproxConfig;
 import dev.memaudit.core.records.meter.MeterExactConfig;
 import dev.memaudit.core.records.ppl.PplConfig;
 import dev.memaudit.core.records.prevalence.PrevalenceConfig;
@@ -25,7 +26,8 @@ import java.util.Map;
     @JsonSubTypes.Type(PplConfig.class),
     @JsonSubTypes.Type(ReportConfig.class),
     @JsonSubTypes.Type(PrevalenceConfig.class),
-    @JsonSubTypes.Type(MeterExactConfig.class)
+    @JsonSubTypes.Type(MeterExactConfig.class),
+    @JsonSubTypes.Type(ApproxConfig.class)
 })
 public interface StageConfig {
     /** The command whose settings these are ({@code @JsonTypeName} of the record). */
