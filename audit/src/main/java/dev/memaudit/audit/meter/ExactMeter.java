@@ -339,7 +339,7 @@ public final class ExactMeter {
         Map<String, List<InfluenceRecord>> byKind = new TreeMap<>();
         for (int i = 0; i < recs.size(); i++) {
             Behaviour b = bs.get(i).behaviour();
-            String kind = b.kind().equals("own") && !work.equals(b.workId()) ? "other" : b.kind();
+            String kind = kindFor(work, b);
             byKind.computeIfAbsent(kind, k -> new ArrayList<>()).add(recs.get(i));
         }
         Map<String, MeterSummary.KindSummary> kinds = new TreeMap<>();
@@ -361,6 +361,14 @@ public final class ExactMeter {
                                                 r.p()))
                         .toList();
         return new MeterSummary.WorkInfluence(work, dose, kinds, top);
+    }
+
+    /**
+     * The kind a behaviour is summarized under for {@code work}: its own kind, except that the own
+     * text of another work is {@code other}.
+     */
+    static String kindFor(String work, Behaviour b) {
+        return b.kind().equals("own") && !work.equals(b.workId()) ? "other" : b.kind();
     }
 
     /** Summary of one kind's records (any method). */
