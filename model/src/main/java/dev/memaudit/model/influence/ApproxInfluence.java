@@ -121,6 +121,7 @@ public final class ApproxInfluence {
      *
      * @param delta per behaviour, in the order given: the method's influence (see the class comment
      *     for units)
+     * @param logprobBefore per behaviour, log p at the checkpoint
      * @param logprobAfter per behaviour, log p after unlearning; null for gradient
      * @param forgetNllBefore mean NLL per scored token of the work's chunks at the checkpoint
      *     (nats)
@@ -137,6 +138,7 @@ public final class ApproxInfluence {
             int chunks,
             int tokens,
             double[] delta,
+            double[] logprobBefore,
             double[] logprobAfter,
             double forgetNllBefore,
             Double forgetNllAfter,
@@ -214,6 +216,7 @@ public final class ApproxInfluence {
                                 w.chunks().size(),
                                 w.tokens(),
                                 delta,
+                                original,
                                 null,
                                 forgetBefore,
                                 null,
@@ -252,6 +255,7 @@ public final class ApproxInfluence {
                                 w.chunks().size(),
                                 w.tokens(),
                                 delta,
+                                original,
                                 after,
                                 forgetBefore,
                                 forgetAfter,
