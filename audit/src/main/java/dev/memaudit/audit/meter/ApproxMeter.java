@@ -29,7 +29,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -86,8 +85,8 @@ public final class ApproxMeter {
         /**
          * Refuses a method other than unlearn or gradient (usage error), before anything is read.
          */
-        public static void check(Settings s) {
-            s.parsedMethod();
+        public void checkMethod() {
+            parsedMethod();
         }
 
         ApproxInfluence.Method parsedMethod() {
@@ -505,18 +504,8 @@ public final class ApproxMeter {
     private static String behavioursSha(List<Behaviour> behaviours) {
         StringBuilder b = new StringBuilder();
         for (Behaviour x : behaviours) {
-            Map<String, Object> line = new LinkedHashMap<>();
-            line.put("id", x.id());
-            if (x.prompt() != null) {
-                line.put("prompt", x.prompt());
-            }
-            line.put("text", x.text());
-            line.put("kind", x.kind());
-            if (x.workId() != null) {
-                line.put("work_id", x.workId());
-            }
             try {
-                b.append(Records.MAPPER.writeValueAsString(line)).append('\n');
+                b.append(Records.MAPPER.writeValueAsString(ExactMeter.jsonLine(x))).append('\n');
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -154,7 +154,7 @@ public final class MeterApproxCommand implements Callable<Integer> {
                         projectionDim,
                         seed);
         // refuse a bad method before reading the index or the model
-        ApproxMeter.Settings.check(settings);
+        settings.checkMethod();
         ApproxMeter.IndexTexts texts = ApproxMeter.fromIndex(index, works, retain);
         PrintStream progress = WriterStream.of(spec.commandLine().getErr());
         ApproxMeter.Result r =

@@ -100,20 +100,20 @@ public final class MeterBench {
             for (int w = 0; w < s.works(); w++) {
                 List<int[]> chunks = new ArrayList<>();
                 for (int c = 0; c < s.chunksPerWork(); c++) {
-                    chunks.add(tokens(r, s.chunkTokens(), s.vocab()));
+                    chunks.add(ModelBench.randomTokens(r, s.chunkTokens(), s.vocab()));
                 }
                 works.add(new ApproxInfluence.WorkChunks("w" + w, chunks));
             }
             List<int[]> retain = new ArrayList<>();
             for (int c = 0; c < s.retainChunks(); c++) {
-                retain.add(tokens(r, s.chunkTokens(), s.vocab()));
+                retain.add(ModelBench.randomTokens(r, s.chunkTokens(), s.vocab()));
             }
             List<TokenizedBehaviour> behaviours = new ArrayList<>();
             for (int b = 0; b < s.behaviours(); b++) {
                 behaviours.add(
                         new TokenizedBehaviour(
                                 new Behaviour("b" + b, "p", "t", "given", null),
-                                tokens(r, s.behaviourTokens(), s.vocab()),
+                                ModelBench.randomTokens(r, s.behaviourTokens(), s.vocab()),
                                 s.behaviourTokens() / 2));
             }
             out.printf(
@@ -232,14 +232,6 @@ public final class MeterBench {
             throw new UncheckedIOException(e);
         }
         return n;
-    }
-
-    private static int[] tokens(SplittableRandom r, int n, int bound) {
-        int[] t = new int[n];
-        for (int i = 0; i < n; i++) {
-            t[i] = r.nextInt(bound);
-        }
-        return t;
     }
 
     private static void deleteTree(Path dir) {

@@ -6,11 +6,12 @@ import java.nio.charset.StandardCharsets;
 /**
  * A seeded count-sketch projection of a gradient to {@code dim} numbers: element {@code i} of
  * parameter {@code name} is added, with sign {@code s(name, i) ∈ {−1, +1}}, to bucket {@code
- * h(name, i) ∈ [0, dim)}; both come from one 64-bit hash of (seed, name, i). The projection is
- * linear, and for any two vectors the inner product of their sketches is an unbiased estimate of
- * theirs (variance at most {@code 2 ‖a‖² ‖b‖² / dim}), which is what TracIn/TRAK-style influence
- * needs. It stores nothing per parameter, so it projects a 124M-parameter gradient with no extra
- * memory beyond the {@code dim} outputs.
+ * h(name, i) ∈ [0, dim)}; both come from one 64-bit hash of (seed, name, i) (its low bit the sign,
+ * its high 32 bits, scaled to {@code dim}, the bucket). The projection is linear, and for any two
+ * vectors the inner product of their sketches is an unbiased estimate of theirs (variance at most
+ * {@code 2 ‖a‖² ‖b‖² / dim}), which is what TracIn/TRAK-style influence needs. It stores nothing
+ * per parameter, so it projects a 124M-parameter gradient with no extra memory beyond the {@code
+ * dim} outputs.
  *
  * <p>The hash of a name is fixed by its UTF-8 bytes (not by Java's {@code hashCode}) and the
  * element order is the parameter's row-major order, so a sketch is the same in any process, in any
@@ -54,18 +55,27 @@ public final class GradientSketch {
         return toFloats(acc);
     }
 
+    /** Elements copied out of a gradient buffer at a time (bulk reads beat per-element gets). */
+    private static final int BLOCK = 1 << 16;
+
     private void add(String name, FloatBuffer g, double[] acc) {
         long base = mix(seed ^ nameHash(name));
         int n = g.remaining();
-        int start = g.position();
-        for (int i = 0; i < n; i++) {
-            float v = g.get(start + i);
-            if (v == 0f) {
-                continue;
+        FloatBuffer src = g.duplicate();
+        float[] block = new float[Math.min(BLOCK, n)];
+        for (int from = 0; from < n; from += block.length) {
+            int len = Math.min(block.length, n - from);
+            src.get(block, 0, len);
+            for (int j = 0; j < len; j++) {
+                float v = block[j];
+                if (v == 0f) {
+                    continue;
+                }
+                long h = mix(base + (from + j) * 0x9E3779B97F4A7C15L);
+                // bucket = ⌊(high 32 bits of h) · dim / 2³²⌋: uniform without a division
+                int bucket = (int) (((h >>> 32) * dim) >>> 32);
+                acc[bucket] += (h & 1L) == 0 ? v : -v;
             }
-            long h = mix(base + i * 0x9E3779B97F4A7C15L);
-            int bucket = (int) Long.remainderUnsigned(h >>> 1, dim);
-            acc[bucket] += (h & 1L) == 0 ? v : -v;
         }
     }
 

@@ -222,25 +222,8 @@ public final class TrainableModel implements AutoCloseable {
         double norm = gradientNorm();
         double c = clipNorm > 0 && norm > clipNorm ? clipNorm / norm : 1;
         float factor = (float) (rate * c);
-        NDManager next = NDManager.newBaseManager();
-        Map<String, NDArray> updated = new LinkedHashMap<>();
-        try {
-            for (Map.Entry<String, NDArray> e : params.entrySet()) {
-                try (NDScope scope = new NDScope()) {
-                    scope.suppressNotUsedWarning();
-                    NDArray p = e.getValue();
-                    NDArray np = gradients ? p.sub(p.getGradient().mul(factor)) : p.duplicate();
-                    NDArray kept = np.stopGradient();
-                    NDScope.unregister(kept);
-                    kept.attach(next);
-                    updated.put(e.getKey(), kept);
-                }
-            }
-        } catch (RuntimeException e) {
-            next.close();
-            throw e;
-        }
-        install(next, updated);
+        boolean step = gradients;
+        replaceParameters((name, p) -> step ? p.sub(p.getGradient().mul(factor)) : p.duplicate());
         return norm;
     }
 
@@ -249,22 +232,28 @@ public final class TrainableModel implements AutoCloseable {
      * parameter (others unchanged). The new parameters start without gradients.
      */
     public void shift(Map<String, float[]> direction, double scale) {
+        replaceParameters(
+                (name, p) -> {
+                    float[] d = direction.get(name);
+                    return d == null
+                            ? p.duplicate()
+                            : p.add(p.getManager().create(d, p.getShape()).mul((float) scale));
+                });
+    }
+
+    /**
+     * Installs {@code update(name, θ)} of every parameter as the new parameters (detached, so they
+     * are fresh leaves without gradients), computed in a scope that frees what the update creates;
+     * the old parameters and their gradients are closed.
+     */
+    private void replaceParameters(java.util.function.BiFunction<String, NDArray, NDArray> update) {
         NDManager next = NDManager.newBaseManager();
         Map<String, NDArray> updated = new LinkedHashMap<>();
         try {
             for (Map.Entry<String, NDArray> e : params.entrySet()) {
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
-                    NDArray p = e.getValue();
-                    float[] d = direction.get(e.getKey());
-                    NDArray np =
-                            d == null
-                                    ? p.duplicate()
-                                    : p.add(
-                                            p.getManager()
-                                                    .create(d, p.getShape())
-                                                    .mul((float) scale));
-                    NDArray kept = np.stopGradient();
+                    NDArray kept = update.apply(e.getKey(), e.getValue()).stopGradient();
                     NDScope.unregister(kept);
                     kept.attach(next);
                     updated.put(e.getKey(), kept);
