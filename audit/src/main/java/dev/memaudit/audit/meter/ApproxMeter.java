@@ -123,6 +123,21 @@ public final class ApproxMeter {
             String index,
             String indexUid,
             List<String> commandLine) {
+        /** These options with other settings. */
+        public Options withSettings(Settings s) {
+            return new Options(
+                    model,
+                    works,
+                    retain,
+                    retainSource,
+                    behaviours,
+                    behavioursFile,
+                    s,
+                    index,
+                    indexUid,
+                    commandLine);
+        }
+
         /** Texts and behaviours given directly, no index, default settings of {@code method}. */
         public static Options of(
                 Path model,

@@ -6,16 +6,19 @@ import java.nio.charset.StandardCharsets;
 /**
  * A seeded count-sketch projection of a gradient to {@code dim} numbers: element {@code i} of
  * parameter {@code name} is added, with sign {@code s(name, i) ∈ {−1, +1}}, to bucket {@code
- * h(name, i) ∈ [0, dim)}; both come from one 64-bit hash of (seed, name, i) (its low bit the sign,
- * its high 32 bits, scaled to {@code dim}, the bucket). The projection is linear, and for any two
- * vectors the inner product of their sketches is an unbiased estimate of theirs (variance at most
- * {@code 2 ‖a‖² ‖b‖² / dim}), which is what TracIn/TRAK-style influence needs. It stores nothing
- * per parameter, so it projects a 124M-parameter gradient with no extra memory beyond the {@code
- * dim} outputs.
+ * h(name, i) ∈ [0, dim)}. The projection is linear, and since the signs are independent fair coin
+ * flips, the inner product of two sketches is an unbiased estimate of the vectors' inner product
+ * (variance at most {@code 2 ‖a‖² ‖b‖² / dim}), which is what TracIn/TRAK-style influence needs. It
+ * stores nothing per parameter, so it projects a 124M-parameter gradient with no memory beyond the
+ * {@code dim} outputs.
  *
- * <p>The hash of a name is fixed by its UTF-8 bytes (not by Java's {@code hashCode}) and the
- * element order is the parameter's row-major order, so a sketch is the same in any process, in any
- * order of parameters.
+ * <p>Hashing, chosen to cost a few cycles per element: a parameter's elements, in row-major order,
+ * fall in consecutive blocks of {@code dim}; block {@code k} is rotated by a random offset {@code
+ * o_k}, so element {@code i = k · dim + j} goes to bucket {@code (j + o_k) mod dim} (two elements
+ * of one block never collide; two of different blocks collide with probability 1/dim). The signs
+ * are the bits of SplitMix64 words, one word per 64 elements of a block. Offsets and words are
+ * keyed by the seed and the parameter's name (its UTF-8 bytes, not Java's {@code hashCode}), so a
+ * sketch is the same in any process and any order of parameters.
  */
 public final class GradientSketch {
     private final int dim;
@@ -59,25 +62,41 @@ public final class GradientSketch {
     private static final int BLOCK = 1 << 16;
 
     private void add(String name, FloatBuffer g, double[] acc) {
-        long base = mix(seed ^ nameHash(name));
+        long name64 = nameHash(name);
+        long offsets = mix(seed ^ name64);
+        long signs = mix(~seed ^ name64 * 31);
+        int wordsPerBlock = (dim + 63) >>> 6;
         int n = g.remaining();
         FloatBuffer src = g.duplicate();
-        float[] block = new float[Math.min(BLOCK, n)];
-        for (int from = 0; from < n; from += block.length) {
-            int len = Math.min(block.length, n - from);
-            src.get(block, 0, len);
-            for (int j = 0; j < len; j++) {
-                float v = block[j];
-                if (v == 0f) {
-                    continue;
+        // a multiple of dim, so that blocks never straddle two reads
+        int per = Math.max(1, BLOCK / dim) * dim;
+        float[] buf = new float[Math.min(per, n)];
+        long k = 0; // block index
+        for (int from = 0; from < n; from += buf.length) {
+            int len = Math.min(buf.length, n - from);
+            src.get(buf, 0, len);
+            for (int b0 = 0; b0 < len; b0 += dim, k++) {
+                int bl = Math.min(dim, len - b0);
+                int o = (int) (((mix(offsets + k * GOLDEN) >>> 32) * dim) >>> 32);
+                for (int w = 0; w < wordsPerBlock && (w << 6) < bl; w++) {
+                    // element t of block k has sign bit t mod 64 of word (k, t / 64)
+                    long word = mix(signs + (k * wordsPerBlock + w) * GOLDEN);
+                    int end = Math.min(bl, (w << 6) + 64);
+                    for (int t = w << 6; t < end; t++) {
+                        int bit = (int) (word >>> (t & 63)) & 1;
+                        int bucket = o + t;
+                        if (bucket >= dim) {
+                            bucket -= dim;
+                        }
+                        int bits = Float.floatToRawIntBits(buf[b0 + t]) ^ (bit << 31);
+                        acc[bucket] += Float.intBitsToFloat(bits);
+                    }
                 }
-                long h = mix(base + (from + j) * 0x9E3779B97F4A7C15L);
-                // bucket = ⌊(high 32 bits of h) · dim / 2³²⌋: uniform without a division
-                int bucket = (int) (((h >>> 32) * dim) >>> 32);
-                acc[bucket] += (h & 1L) == 0 ? v : -v;
             }
         }
     }
+
+    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
 
     /** Inner product in double. */
     public static double dot(float[] a, float[] b) {
