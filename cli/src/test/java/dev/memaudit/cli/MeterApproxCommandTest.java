@@ -217,4 +217,14 @@ class MeterApproxCommandTest {
         r.exits(2).noStackTrace();
         assertThat(r.err()).contains("retain weight must be ≥ 0, got -1.0");
     }
+
+    @Test
+    void benchMeterPrintsTheCostOfBothMethods() {
+        Cli.Result r = Cli.run("bench", "meter", "--tiny").exits(0).noStackTrace();
+        assertThat(r.out())
+                .contains("unlearn")
+                .contains("gradient")
+                .contains("s per work and behaviour")
+                .contains("peak RSS");
+    }
 }
