@@ -378,6 +378,10 @@ public final class ExactMeter {
         return new MeterSummary.WorkInfluence(work, dose, kinds, top);
     }
 
+    /**
+     * The kind a behaviour is summarized under for {@code work}: its own kind, except that the own
+     * text of another work is {@code other}.
+     */
     /** Summary of one kind's records (any method). */
     public static MeterSummary.KindSummary kindSummary(List<InfluenceRecord> rs) {
         boolean hasNull = rs.stream().allMatch(r -> r.z() != null);
@@ -453,17 +457,7 @@ public final class ExactMeter {
         Path tmp = out.resolve(BEHAVIOURS + ".tmp");
         try (JsonlWriter w = JsonlWriter.create(tmp)) {
             for (Behaviour b : all) {
-                Map<String, Object> line = new LinkedHashMap<>();
-                line.put("id", b.id());
-                if (b.prompt() != null) {
-                    line.put("prompt", b.prompt());
-                }
-                line.put("text", b.text());
-                line.put("kind", b.kind());
-                if (b.workId() != null) {
-                    line.put("work_id", b.workId());
-                }
-                w.write(line);
+                w.write(jsonLine(b));
             }
         } catch (IOException e) {
             throw MemauditException.badInput(file + ": cannot write: " + e.getMessage(), e);
@@ -473,6 +467,21 @@ public final class ExactMeter {
         } catch (IOException e) {
             throw MemauditException.badInput(file + ": cannot write: " + e.getMessage(), e);
         }
+    }
+
+    /** A behaviour as its behaviours.jsonl line {id, prompt?, text, kind, work_id?}. */
+    static Map<String, Object> jsonLine(Behaviour b) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("id", b.id());
+        if (b.prompt() != null) {
+            line.put("prompt", b.prompt());
+        }
+        line.put("text", b.text());
+        line.put("kind", b.kind());
+        if (b.workId() != null) {
+            line.put("work_id", b.workId());
+        }
+        return line;
     }
 
     /**

@@ -13,6 +13,8 @@ import dev.memaudit.core.records.meter.ValidationSummary;
 import dev.memaudit.core.records.run.RunConfigFile;
 import dev.memaudit.core.run.RunFolder;
 import dev.memaudit.model.canary.CorpusText;
+import dev.memaudit.model.influence.Behaviours;
+import dev.memaudit.model.runtime.ModelConfig;
 import dev.memaudit.stats.InfluenceAgreement;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -59,6 +61,40 @@ public final class Validation {
                 long seed,
                 Path out,
                 PrintStream progress);
+    }
+
+    /**
+     * The binding to {@link ApproxMeter}: each method with {@code meter approx}'s settings as
+     * {@code tune} makes them from the defaults (given the method, the seed and the canary's
+     * context, to which the chunk length is clamped).
+     */
+    public static Approximation approxMeter(SettingsTuner tune) {
+        return (method, model, works, behaviours, retain, seed, out, progress) -> {
+            int context = ModelConfig.read(model.resolve("config.json")).maxPositions();
+            ApproxMeter.Settings d = ApproxMeter.Settings.defaults(method);
+            ApproxMeter.Settings base =
+                    new ApproxMeter.Settings(
+                            method,
+                            Math.min(d.chunkTokens(), context),
+                            d.chunksPerWork(),
+                            d.retainChunks(),
+                            d.steps(),
+                            d.learningRate(),
+                            d.retainWeight(),
+                            d.clipNorm(),
+                            d.projectionDim(),
+                            seed);
+            ApproxMeter.Options o =
+                    ApproxMeter.Options.of(
+                                    model, works, retain, Behaviours.read(behaviours), method)
+                            .withSettings(tune.tune(base));
+            return ApproxMeter.run(o, out, progress).records();
+        };
+    }
+
+    /** Settings of one method, from the defaults. */
+    public interface SettingsTuner {
+        ApproxMeter.Settings tune(ApproxMeter.Settings defaults);
     }
 
     /**

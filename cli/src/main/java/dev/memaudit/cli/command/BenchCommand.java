@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             BenchExtractCommand.class,
             BenchTrainCommand.class,
             BenchPrevalenceCommand.class,
-            BenchGuardCommand.class
+            BenchGuardCommand.class,
+            BenchMeterCommand.class
         })
 public final class BenchCommand {}

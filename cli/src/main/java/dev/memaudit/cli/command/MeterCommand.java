@@ -9,5 +9,9 @@ import picocli.CommandLine.Command;
         description =
                 "Influence metering: how much a work shapes a model's behaviour — exactly on"
                         + " canaries (trained with and without it), approximately on other models.",
-        subcommands = {MeterExactCommand.class})
+        subcommands = {
+            MeterExactCommand.class,
+            MeterApproxCommand.class,
+            MeterValidateCommand.class
+        })
 public final class MeterCommand {}

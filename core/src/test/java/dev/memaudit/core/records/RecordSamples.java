@@ -15,6 +15,8 @@ import dev.memaudit.core.records.extract.Reconstruction;
 import dev.memaudit.core.records.extract.ReconstructionRecord;
 import dev.memaudit.core.records.extract.WindowRecord;
 import dev.memaudit.core.records.guard.GuardRecord;
+import dev.memaudit.core.records.meter.ApproxConfig;
+import dev.memaudit.core.records.meter.ApproxSummary;
 import dev.memaudit.core.records.meter.InfluenceRecord;
 import dev.memaudit.core.records.meter.MeterExactConfig;
 import dev.memaudit.core.records.meter.MeterSummary;
@@ -138,6 +140,35 @@ final class RecordSamples {
                     16,
                     new MeterExactConfig.CanarySettings(
                             "llama", 512, 64, 2, 2, 128, 64, 8, 0.005, 0, 200_000));
+
+    static final ApproxConfig APPROX =
+            new ApproxConfig(
+                    "/models/gpt2",
+                    new ModelIdentity(
+                            "local",
+                            "ab".repeat(32),
+                            "cd".repeat(32),
+                            null,
+                            null,
+                            1024,
+                            "ef".repeat(32)),
+                    "/runs/a/index",
+                    "1bd54997fb3cbfbabca73e650f1b93e1",
+                    List.of("w1", "w2"),
+                    Map.of("w1", "a1".repeat(32), "w2", "a2".repeat(32)),
+                    "/data/behaviours.jsonl",
+                    "b1".repeat(32),
+                    "unlearn",
+                    128,
+                    8,
+                    "index",
+                    8,
+                    5,
+                    1e-4,
+                    1.0,
+                    1.0,
+                    null,
+                    null);
 
     static final PrevalenceConfig PREVALENCE =
             new PrevalenceConfig(
@@ -545,7 +576,16 @@ final class RecordSamples {
                         Map.of("w1", new PrevalenceSummary.WorkShare("Work one", census))));
         out.add(worksFile());
         for (StageConfig c :
-                List.of(SCAN, EXTRACT, SAMPLE, PPL, CALIBRATION, PREVALENCE, METER, VALIDATE)) {
+                List.of(
+                        SCAN,
+                        EXTRACT,
+                        SAMPLE,
+                        PPL,
+                        CALIBRATION,
+                        PREVALENCE,
+                        METER,
+                        VALIDATE,
+                        APPROX)) {
             out.add(manifest(c));
         }
         out.add(reportManifest());
@@ -710,6 +750,46 @@ final class RecordSamples {
                                         0,
                                         null,
                                         12.0))));
+        out.add(
+                new InfluenceRecord(
+                        InfluenceRecord.SCHEMA_VERSION,
+                        "gradient",
+                        "w1",
+                        "w1#own-3",
+                        "own",
+                        41,
+                        1520.5,
+                        37.09,
+                        null,
+                        null,
+                        null,
+                        null));
+        out.add(
+                new ApproxSummary(
+                        ApproxSummary.SCHEMA_VERSION,
+                        "unlearn",
+                        "delta_logprob = log p_original(b) - log p_unlearned(b)",
+                        124_439_808L,
+                        List.of(
+                                new ApproxSummary.WorkCost(
+                                        "w1",
+                                        8,
+                                        1016,
+                                        42.5,
+                                        1.33,
+                                        3.25,
+                                        4.5,
+                                        3.5,
+                                        3.52,
+                                        List.of(12.5, 14.0),
+                                        Map.of(
+                                                "own",
+                                                new MeterSummary.KindSummary(
+                                                        16, 0.3, 12.0, null, null)))),
+                        Map.of("own", 16, "given", 16),
+                        Map.of("b9", "longer than the model's context"),
+                        3.5,
+                        95.25));
         return out;
     }
 

@@ -314,7 +314,7 @@ public final class ModelBench {
         return best;
     }
 
-    private static int[] randomTokens(SplittableRandom r, int n, int bound) {
+    static int[] randomTokens(SplittableRandom r, int n, int bound) {
         int[] t = new int[n];
         for (int i = 0; i < n; i++) {
             t[i] = r.nextInt(bound);

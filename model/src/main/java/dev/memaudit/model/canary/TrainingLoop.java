@@ -324,7 +324,7 @@ public final class TrainingLoop implements AutoCloseable {
      * gradient left behind would poison every later step. The zero is an array closed here: {@code
      * set(index, 0f)} would leave one array per call attached to the gradient's manager.
      */
-    static void zero(NDArray gradient) {
+    public static void zero(NDArray gradient) {
         try (NDArray zero = gradient.getManager().create(0f)) {
             gradient.set(ALL, zero);
         }

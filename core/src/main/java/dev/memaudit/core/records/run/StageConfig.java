@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import dev.memaudit.core.records.Nullable;
 import dev.memaudit.core.records.extract.ExtractConfig;
+import dev.memaudit.core.records.meter.ApproxConfig;
 import dev.memaudit.core.records.meter.MeterExactConfig;
 import dev.memaudit.core.records.meter.MeterValidateConfig;
 import dev.memaudit.core.records.ppl.PplConfig;
@@ -27,7 +28,8 @@ import java.util.Map;
     @JsonSubTypes.Type(ReportConfig.class),
     @JsonSubTypes.Type(PrevalenceConfig.class),
     @JsonSubTypes.Type(MeterExactConfig.class),
-    @JsonSubTypes.Type(MeterValidateConfig.class)
+    @JsonSubTypes.Type(MeterValidateConfig.class),
+    @JsonSubTypes.Type(ApproxConfig.class)
 })
 public interface StageConfig {
     /** The command whose settings these are ({@code @JsonTypeName} of the record). */
