@@ -139,6 +139,11 @@ class MeterExactIT {
         // little): unrelated text is not significant at 0.05, the work's own text is far out
         assertThat(unrelated).allSatisfy(r -> assertThat(r.p()).isGreaterThan(0.05));
         assertThat(own).allSatisfy(r -> assertThat(r.z()).isGreaterThan(10));
+        // the canary's own continuations that reproduce the work: the work made them likelier
+        List<InfluenceRecord> generated =
+                influence.stream().filter(r -> r.behaviourKind().equals("generation")).toList();
+        assertThat(generated).isNotEmpty();
+        assertThat(generated).allSatisfy(r -> assertThat(r.deltaLogprob()).isPositive());
         // held-out text of the same book: in between, and documented per kind in meter.json
         assertThat(summary.works()).hasSize(1);
         assertThat(summary.works().get(0).byKind()).containsKeys("own", "unrelated", "style");

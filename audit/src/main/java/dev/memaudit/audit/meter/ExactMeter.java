@@ -12,6 +12,8 @@ import dev.memaudit.core.records.meter.MeterExactConfig;
 import dev.memaudit.core.records.meter.MeterSummary;
 import dev.memaudit.core.records.meter.TrainedModelRecord;
 import dev.memaudit.core.run.RunFolder;
+import dev.memaudit.model.Generation;
+import dev.memaudit.model.GenerationSettings;
 import dev.memaudit.model.ModelTokenizer;
 import dev.memaudit.model.canary.CanaryConfig;
 import dev.memaudit.model.canary.CanaryResult;
@@ -347,6 +349,7 @@ public final class ExactMeter {
         return switch (b.kind()) {
             case "own" -> "other";
             case "style" -> "other-style";
+            case "generation" -> "other-generation";
             default -> b.kind();
         };
     }
@@ -408,9 +411,12 @@ public final class ExactMeter {
             CanaryResult full,
             Path fullDir) {
         List<Behaviour> all = new ArrayList<>();
+        List<Behaviour> own = new ArrayList<>();
         for (String w : works) {
-            all.addAll(ownWindows(w, texts.get(w), o.windowsPerWork(), o.windowWords()));
+            own.addAll(ownWindows(w, texts.get(w), o.windowsPerWork(), o.windowWords()));
         }
+        all.addAll(own);
+        all.addAll(generations(fullDir, own, texts));
         Path style =
                 dev.memaudit.index.source.CorpusManifest.load(o.corpus())
                         .root()
@@ -482,6 +488,85 @@ public final class ExactMeter {
             line.put("work_id", b.workId());
         }
         return line;
+    }
+
+    /** Consecutive words a generation must share with its work to count as matching it. */
+    static final int GENERATION_MATCH_WORDS = 8;
+
+    /** Tokens generated after each own window's prompt, at most. */
+    static final int GENERATION_TOKENS = 48;
+
+    /**
+     * The full canary's own generations that matched a work, as a sampling campaign finds them: the
+     * greedy continuation of each own window's prompt, kept when it shares at least {@link
+     * #GENERATION_MATCH_WORDS} consecutive words (lower-cased, punctuation dropped) with the work.
+     * Ids {@code <work>#gen-<k>} (k of the window), kind {@code generation}.
+     */
+    static List<Behaviour> generations(
+            Path fullDir, List<Behaviour> own, Map<String, String> texts) {
+        List<Behaviour> out = new ArrayList<>();
+        if (own.isEmpty()) {
+            return out;
+        }
+        try (DjlLanguageModel m = ModelLoader.load(fullDir)) {
+            ModelTokenizer tok = m.tokenizer();
+            int context = m.maxSequenceLength();
+            List<int[]> prefixes = new ArrayList<>();
+            List<Behaviour> from = new ArrayList<>();
+            for (Behaviour b : own) {
+                int[] p = tok.encodeIds(b.prompt());
+                if (p.length > 0 && p.length + GENERATION_MATCH_WORDS <= context) {
+                    prefixes.add(p);
+                    from.add(b);
+                }
+            }
+            for (int i = 0; i < prefixes.size(); i++) {
+                int room = Math.min(GENERATION_TOKENS, context - prefixes.get(i).length);
+                Generation g =
+                        m.generate(List.of(prefixes.get(i)), GenerationSettings.greedy(room))
+                                .get(0);
+                String text = tok.decode(g.tokens()).strip();
+                Behaviour b = from.get(i);
+                if (!text.isEmpty() && sharesRun(text, texts.get(b.workId()))) {
+                    String k = b.id().substring(b.id().lastIndexOf('-') + 1);
+                    out.add(
+                            new Behaviour(
+                                    b.workId() + "#gen-" + k,
+                                    b.prompt(),
+                                    text,
+                                    "generation",
+                                    b.workId()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Whether {@code a} and {@code b} share a run of {@link #GENERATION_MATCH_WORDS} words. */
+    static boolean sharesRun(String a, String b) {
+        List<String> wa = words(a);
+        List<String> wb = words(b);
+        Set<String> grams = new java.util.HashSet<>();
+        for (int i = 0; i + GENERATION_MATCH_WORDS <= wb.size(); i++) {
+            grams.add(String.join(" ", wb.subList(i, i + GENERATION_MATCH_WORDS)));
+        }
+        for (int i = 0; i + GENERATION_MATCH_WORDS <= wa.size(); i++) {
+            if (grams.contains(String.join(" ", wa.subList(i, i + GENERATION_MATCH_WORDS)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<String> words(String t) {
+        List<String> out = new ArrayList<>();
+        for (String w : t.toLowerCase(Locale.ROOT).split("\\s+")) {
+            String c = w.replaceAll("[^\\p{L}\\p{N}]", "");
+            if (!c.isEmpty()) {
+                out.add(c);
+            }
+        }
+        return out;
     }
 
     /**

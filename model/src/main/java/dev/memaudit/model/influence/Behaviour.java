@@ -7,8 +7,8 @@ package dev.memaudit.model.influence;
  * @param id unique id
  * @param prompt text before it, or null for none
  * @param text the scored text (non-empty)
- * @param kind {@code own}, {@code style}, {@code unrelated} or {@code given} (see {@link
- *     dev.memaudit.core.records.meter.InfluenceRecord})
- * @param workId the work it belongs to ({@code own}, {@code style}), or null
+ * @param kind {@code own}, {@code style}, {@code generation}, {@code unrelated} or {@code given}
+ *     (see {@link dev.memaudit.core.records.meter.InfluenceRecord})
+ * @param workId the work it belongs to ({@code own}, {@code style}, {@code generation}), or null
  */
 public record Behaviour(String id, String prompt, String text, String kind, String workId) {}

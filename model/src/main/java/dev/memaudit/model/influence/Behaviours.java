@@ -22,7 +22,8 @@ import java.util.Set;
  */
 public final class Behaviours {
     /** Kinds of behaviour. */
-    public static final Set<String> KINDS = Set.of("own", "style", "unrelated", "given");
+    public static final Set<String> KINDS =
+            Set.of("own", "style", "generation", "unrelated", "given");
 
     /** Sequences scored in one call. */
     private static final int BATCH = 16;

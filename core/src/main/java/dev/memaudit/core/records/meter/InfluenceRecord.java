@@ -14,8 +14,10 @@ import dev.memaudit.core.records.RecordFile;
  * @param workId the metered work
  * @param behaviourId the behaviour's id
  * @param behaviourKind relative to {@code workId}: {@code own} (the work's own text), {@code style}
- *     (held-out text of its source), {@code other} / {@code other-style} (the same of another
- *     metered work), {@code unrelated} (held-out background text) or {@code given} (from a file)
+ *     (held-out text of its source), {@code generation} (the model's own continuation of a prompt
+ *     of the work that matched it), {@code other} / {@code other-style} / {@code other-generation}
+ *     (the same of another metered work), {@code unrelated} (held-out background text) or {@code
+ *     given} (from a file)
  * @param tokens the behaviour's scored tokens
  * @param deltaLogprob log p_with(b) − log p_without(b), summed over the scored tokens (for {@code
  *     gradient}, the method's first-order estimate of it)
