@@ -425,13 +425,17 @@ public final class ExactMeter {
             all.addAll(Behaviours.read(style));
         }
         try (ModelTokenizer tok = ModelTokenizer.load(fullDir.resolve("tokenizer.json"))) {
-            List<int[]> held = full.heldOutBackground();
+            // every window of prompt + text tokens of the held-out pieces, then n evenly spread
+            int span = UNRELATED_PROMPT_TOKENS + UNRELATED_TEXT_TOKENS;
+            List<int[]> held = new ArrayList<>();
+            for (int[] p : full.heldOutBackground()) {
+                for (int at = 0; at + span <= p.length; at += span) {
+                    held.add(Arrays.copyOfRange(p, at, at + span));
+                }
+            }
             int n = Math.min(o.unrelated(), held.size());
             for (int i = 0; i < n; i++) {
                 int[] piece = held.get((int) ((long) i * held.size() / Math.max(1, n)));
-                if (piece.length < UNRELATED_PROMPT_TOKENS + UNRELATED_TEXT_TOKENS) {
-                    continue;
-                }
                 String prompt =
                         tok.decode(Arrays.copyOfRange(piece, 0, UNRELATED_PROMPT_TOKENS)).strip();
                 String text =
