@@ -12,6 +12,8 @@ import dev.memaudit.core.records.meter.MeterExactConfig;
 import dev.memaudit.core.records.meter.MeterSummary;
 import dev.memaudit.core.records.meter.TrainedModelRecord;
 import dev.memaudit.core.run.RunFolder;
+import dev.memaudit.core.text.NormalizedWords;
+import dev.memaudit.core.text.WordNormalizer;
 import dev.memaudit.model.Generation;
 import dev.memaudit.model.GenerationSettings;
 import dev.memaudit.model.ModelTokenizer;
@@ -546,31 +548,29 @@ public final class ExactMeter {
         return out;
     }
 
-    /** Whether {@code a} and {@code b} share a run of {@link #GENERATION_MATCH_WORDS} words. */
+    /**
+     * Whether {@code a} and {@code b} share a run of {@link #GENERATION_MATCH_WORDS} words,
+     * compared as the scan compares them ({@link WordNormalizer}).
+     */
     static boolean sharesRun(String a, String b) {
-        List<String> wa = words(a);
-        List<String> wb = words(b);
+        long[] wa = hashes(a);
+        long[] wb = hashes(b);
         Set<String> grams = new java.util.HashSet<>();
-        for (int i = 0; i + GENERATION_MATCH_WORDS <= wb.size(); i++) {
-            grams.add(String.join(" ", wb.subList(i, i + GENERATION_MATCH_WORDS)));
+        for (int i = 0; i + GENERATION_MATCH_WORDS <= wb.length; i++) {
+            grams.add(Arrays.toString(Arrays.copyOfRange(wb, i, i + GENERATION_MATCH_WORDS)));
         }
-        for (int i = 0; i + GENERATION_MATCH_WORDS <= wa.size(); i++) {
-            if (grams.contains(String.join(" ", wa.subList(i, i + GENERATION_MATCH_WORDS)))) {
+        for (int i = 0; i + GENERATION_MATCH_WORDS <= wa.length; i++) {
+            if (grams.contains(
+                    Arrays.toString(Arrays.copyOfRange(wa, i, i + GENERATION_MATCH_WORDS)))) {
                 return true;
             }
         }
         return false;
     }
 
-    private static List<String> words(String t) {
-        List<String> out = new ArrayList<>();
-        for (String w : t.toLowerCase(Locale.ROOT).split("\\s+")) {
-            String c = w.replaceAll("[^\\p{L}\\p{N}]", "");
-            if (!c.isEmpty()) {
-                out.add(c);
-            }
-        }
-        return out;
+    private static long[] hashes(String text) {
+        NormalizedWords w = WordNormalizer.normalize(text);
+        return Arrays.copyOf(w.hashes(), w.size());
     }
 
     /**
