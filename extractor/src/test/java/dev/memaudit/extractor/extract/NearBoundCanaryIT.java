@@ -72,7 +72,10 @@ class NearBoundCanaryIT {
             for (NearRecord r : near) {
                 assertThat(r.epsilonTokens()).isEqualTo(2);
                 assertThat(r.budgetExhausted()).isFalse();
-                assertThat(r.bound()).isGreaterThanOrEqualTo(r.pZ() * (1 - 1e-9));
+                // the bound and p_z come from different passes (one forward per beam step vs. one
+                // scoring pass): they agree to float rounding, one part in 10^5 (NearStage.ABOVE);
+                // CI measured 0.9724048 against 0.9724067
+                assertThat(r.bound()).isGreaterThanOrEqualTo(r.pZ() * (1 - 1e-5));
             }
             NearSummary summary = Records.read(out.resolve("near.json"), NearSummary.class);
             assertThat(summary.works()).containsOnlyKeys(o.works());
