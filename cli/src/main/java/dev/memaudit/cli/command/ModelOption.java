@@ -12,6 +12,8 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import picocli.CommandLine.Option;
@@ -34,8 +36,11 @@ public final class ModelOption {
             paramLabel = "<url>",
             description =
                     "An OpenAI-compatible server (vLLM, llama.cpp, `memaudit serve`), e.g."
-                            + " http://127.0.0.1:8000; instead of --model.")
-    URI endpoint;
+                            + " http://127.0.0.1:8000; instead of --model. Give it several times"
+                            + " for replicas of one model: each is probed and must serve the same"
+                            + " model; requests go to the least busy, a failing replica is"
+                            + " dropped with a warning.")
+    List<URI> endpoints = new ArrayList<>();
 
     @Option(
             names = "--model-name",
@@ -90,14 +95,14 @@ public final class ModelOption {
      *     backend (exit 4) when the server is down or answers outside the protocol
      */
     public LanguageModel open() {
-        if ((model == null) == (endpoint == null)) {
+        if ((model == null) == endpoints.isEmpty()) {
             throw MemauditException.usage("give exactly one of --model <dir> and --endpoint <url>");
         }
         if (model != null) {
             checkLocalOnly();
             return ModelLoader.load(model);
         }
-        return OpenAiCompletionsModel.open(endpointConfig());
+        return OpenAiCompletionsModel.open(endpointConfigs());
     }
 
     /**
@@ -124,7 +129,7 @@ public final class ModelOption {
         if (model == null) {
             throw MemauditException.usage(
                     "this command runs the model locally: give --model <dir>"
-                            + (endpoint == null ? "" : " (it does not work with --endpoint)"));
+                            + (endpoints.isEmpty() ? "" : " (it does not work with --endpoint)"));
         }
         checkLocalOnly();
         return ModelLoader.load(model);
@@ -137,8 +142,17 @@ public final class ModelOption {
         }
     }
 
-    /** The server settings of --endpoint and its companions. */
-    EndpointConfig endpointConfig() {
+    /** The server settings of every --endpoint (replicas) and their companions. */
+    List<EndpointConfig> endpointConfigs() {
+        List<EndpointConfig> out = new ArrayList<>();
+        for (URI e : endpoints) {
+            out.add(endpointConfig(e));
+        }
+        return out;
+    }
+
+    /** The server settings of one --endpoint and its companions. */
+    EndpointConfig endpointConfig(URI endpoint) {
         String key = null;
         if (apiKeyEnv != null) {
             key = System.getenv(apiKeyEnv);

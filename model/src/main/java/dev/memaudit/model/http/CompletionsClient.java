@@ -3,6 +3,7 @@ package dev.memaudit.model.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.memaudit.core.error.MemauditException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,21 +13,35 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
- * JSON over HTTP/1.1 to one server (the JDK client; HTTP/1.1 because some servers drop request
- * bodies sent with an HTTP/2 upgrade). Transient faults are retried with exponential backoff and
- * jitter: 408, 429 (honouring {@code Retry-After}), 5xx, connection resets, read timeouts and
- * bodies that are not complete JSON. Other 4xx answers fail at once. At most {@link
- * EndpointConfig#maxInFlight()} requests are open at a time. Thread-safe.
+ * JSON over HTTP/1.1 to one server or to several replicas of one model (the JDK client; HTTP/1.1
+ * because some servers drop request bodies sent with an HTTP/2 upgrade). Transient faults are
+ * retried with exponential backoff and jitter: 408, 429 (honouring {@code Retry-After}), 5xx,
+ * connection resets, read timeouts and bodies that are not complete JSON. Other 4xx answers fail at
+ * once. At most {@link EndpointConfig#maxInFlight()} requests are open at a time on each replica.
+ * Thread-safe.
+ *
+ * <p>With several replicas each request goes to the live replica with the fewest requests
+ * outstanding (ties: the one that has been sent fewest, then the first given). A transient fault
+ * sends the request on to another live replica at once; only when every live replica has failed it
+ * since the last wait does the request back off, and its retries are counted as with one server. A
+ * replica that fails more than {@link EndpointConfig#maxRetries()} requests in a row is dropped
+ * with a warning, unless it is the last one live; the others carry on. {@link #replicaStats()} says
+ * which replica served how many requests.
  *
  * <p>Failures are {@link EndpointException}s (exit 4) naming the URL and reason; the API key is
  * sent only in the {@code Authorization} header and appears in no message.
@@ -42,7 +57,8 @@ public final class CompletionsClient implements AutoCloseable {
 
     private final EndpointConfig config;
     private final HttpClient http;
-    private final Semaphore inFlight;
+    private final List<Replica> replicas;
+    private final Consumer<String> warnings;
     private final Sleeper sleeper;
     private final Random jitter;
     private final AtomicLong requests = new AtomicLong();
@@ -56,6 +72,40 @@ public final class CompletionsClient implements AutoCloseable {
 
     /** With an explicit sleeper and jitter source (tests). */
     public CompletionsClient(EndpointConfig config, Sleeper sleeper, Random jitter) {
+        this(List.of(config), sleeper, jitter, System.err::println);
+    }
+
+    /** Several replicas of one model, warnings on standard error. */
+    public CompletionsClient(List<EndpointConfig> replicaConfigs) {
+        this(replicaConfigs, d -> Thread.sleep(d.toMillis()), new Random(), System.err::println);
+    }
+
+    /**
+     * Several replicas of one model: the first one's settings (timeouts, retries, key, model) hold
+     * for all; only the address differs.
+     *
+     * @param warnings where a dropped replica is reported (one line each)
+     * @throws MemauditException usage when no replica is given or one is given twice
+     */
+    public CompletionsClient(
+            List<EndpointConfig> replicaConfigs,
+            Sleeper sleeper,
+            Random jitter,
+            Consumer<String> warnings) {
+        if (replicaConfigs.isEmpty()) {
+            throw MemauditException.usage("give at least one --endpoint");
+        }
+        EndpointConfig config = replicaConfigs.get(0);
+        List<Replica> rs = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (EndpointConfig c : replicaConfigs) {
+            if (!seen.add(c.base())) {
+                throw MemauditException.usage("--endpoint " + c.base() + " is given twice");
+            }
+            rs.add(new Replica(c.base(), new Semaphore(config.maxInFlight(), true)));
+        }
+        this.replicas = List.copyOf(rs);
+        this.warnings = warnings;
         this.config = config;
         this.http =
                 HttpClient.newBuilder()
@@ -64,13 +114,113 @@ public final class CompletionsClient implements AutoCloseable {
                         // a redirect could carry the key to another host
                         .followRedirects(HttpClient.Redirect.NEVER)
                         .build();
-        this.inFlight = new Semaphore(config.maxInFlight(), true);
         this.sleeper = sleeper;
         this.jitter = jitter;
     }
 
+    /** The settings (of the first replica; the others differ only in address). */
     public EndpointConfig config() {
         return config;
+    }
+
+    /** The replicas' base URLs, in the order given. */
+    public List<String> bases() {
+        return replicas.stream().map(r -> r.base).toList();
+    }
+
+    /** Requests that can be open at once over all replicas. */
+    public int capacity() {
+        return config.maxInFlight() * replicas.size();
+    }
+
+    /**
+     * One replica's account: requests sent (retries included), answers it gave, faults, and whether
+     * it was dropped and why.
+     */
+    public record ReplicaStats(
+            String endpoint, long requests, long answered, long faults, String dropped) {}
+
+    /** Every replica's account, in the order given. */
+    public List<ReplicaStats> replicaStats() {
+        List<ReplicaStats> out = new ArrayList<>();
+        for (Replica r : replicas) {
+            synchronized (this) {
+                out.add(
+                        new ReplicaStats(
+                                r.base, r.requests, r.answered, r.faults, r.droppedBecause));
+            }
+        }
+        return out;
+    }
+
+    /** A replica's state; guarded by the client's monitor. */
+    private static final class Replica {
+        final String base;
+        final Semaphore inFlight;
+        int outstanding;
+        long requests;
+        long answered;
+        long faults;
+        int faultsInARow;
+        String droppedBecause;
+
+        Replica(String base, Semaphore inFlight) {
+            this.base = base;
+            this.inFlight = inFlight;
+        }
+    }
+
+    /** The live replica, not in {@code skip}, with the fewest outstanding; null when none. */
+    private synchronized Replica pick(Set<Replica> skip) {
+        Replica best = null;
+        for (Replica r : replicas) {
+            if (r.droppedBecause != null || skip.contains(r)) {
+                continue;
+            }
+            if (best == null
+                    || r.outstanding < best.outstanding
+                    || (r.outstanding == best.outstanding && r.requests < best.requests)) {
+                best = r;
+            }
+        }
+        if (best != null) {
+            best.outstanding++;
+            best.requests++;
+        }
+        return best;
+    }
+
+    private synchronized void settle(Replica r, Attempt a) {
+        r.outstanding--;
+        if (a.json != null) {
+            r.answered++;
+            r.faultsInARow = 0;
+            return;
+        }
+        if (!a.retryable) {
+            return; // the request's fault (4xx), not the replica's
+        }
+        r.faults++;
+        r.faultsInARow++;
+        long live = replicas.stream().filter(x -> x.droppedBecause == null).count();
+        if (replicas.size() > 1
+                && r.droppedBecause == null
+                && r.faultsInARow > config.maxRetries()
+                && live > 1) {
+            r.droppedBecause = r.faultsInARow + " requests in a row failed, the last: " + a.problem;
+            warnings.accept(
+                    "memaudit: warning: replica "
+                            + r.base
+                            + " dropped after "
+                            + r.droppedBecause
+                            + "; "
+                            + (live - 1)
+                            + " replica(s) carry on");
+        }
+    }
+
+    private synchronized boolean anyLive() {
+        return replicas.stream().anyMatch(r -> r.droppedBecause == null);
     }
 
     /** Requests sent so far, retries included. */
@@ -104,35 +254,50 @@ public final class CompletionsClient implements AutoCloseable {
     }
 
     private JsonNode send(String path, JsonNode body) {
-        URI uri = URI.create(config.base() + path);
-        String what = (body == null ? "GET " : "POST ") + uri;
-        HttpRequest.Builder b =
-                HttpRequest.newBuilder(uri)
-                        .timeout(config.readTimeout())
-                        .header("Accept", "application/json");
-        if (config.apiKey() != null && !config.apiKey().isEmpty()) {
-            b.header("Authorization", "Bearer " + config.apiKey());
-        }
-        if (body == null) {
-            b.GET();
-        } else {
-            byte[] bytes;
+        byte[] bytes = null;
+        if (body != null) {
             try {
                 bytes = JSON.writeValueAsBytes(body);
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("cannot serialize a request", e);
             }
-            b.header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
         }
-        HttpRequest request = b.build();
-        long bodyBytes = request.bodyPublisher().map(p -> p.contentLength()).orElse(0L);
         String lastProblem = null;
         Throwable lastCause = null;
-        for (int attempt = 0; ; attempt++) {
-            Duration wait;
-            bytesSent.addAndGet(Math.max(0, bodyBytes));
-            Attempt a = attempt(request, what);
+        Duration lastRetryAfter = null;
+        int attempts = 0;
+        // the replicas that failed this request since its last wait
+        Set<Replica> failed = new HashSet<>();
+        for (int retry = 0; ; ) {
+            Replica r = pick(failed);
+            if (r == null) {
+                if (!anyLive()) {
+                    throw new EndpointException(-1, "every replica was dropped", lastCause);
+                }
+                // every live replica failed this request: wait, then try them all again
+                if (retry >= config.maxRetries()) {
+                    break;
+                }
+                Duration wait = lastRetryAfter != null ? lastRetryAfter : backoff(retry);
+                retry++;
+                retries.incrementAndGet();
+                failed.clear();
+                try {
+                    sleeper.sleep(wait);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new EndpointException(
+                            -1, path + ": interrupted while waiting to retry", e);
+                }
+                continue;
+            }
+            URI uri = URI.create(r.base + path);
+            String what = (body == null ? "GET " : "POST ") + uri;
+            HttpRequest request = request(uri, bytes);
+            bytesSent.addAndGet(bytes == null ? 0 : bytes.length);
+            attempts++;
+            Attempt a = attempt(r.inFlight, request, what);
+            settle(r, a);
             if (a.json != null) {
                 return a.json;
             }
@@ -141,25 +306,33 @@ public final class CompletionsClient implements AutoCloseable {
             }
             lastProblem = a.problem;
             lastCause = a.cause;
-            if (attempt >= config.maxRetries()) {
-                break;
-            }
-            wait = a.retryAfter != null ? a.retryAfter : backoff(attempt);
-            retries.incrementAndGet();
-            try {
-                sleeper.sleep(wait);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new EndpointException(-1, what + ": interrupted while waiting to retry", e);
-            }
+            lastRetryAfter = a.retryAfter;
+            failed.add(r);
         }
         throw new EndpointException(
                 -1,
                 lastProblem
                         + " (gave up after "
-                        + (config.maxRetries() + 1)
+                        + attempts
                         + " attempts; is the server running and is --endpoint right?)",
                 lastCause);
+    }
+
+    private HttpRequest request(URI uri, byte[] bytes) {
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(uri)
+                        .timeout(config.readTimeout())
+                        .header("Accept", "application/json");
+        if (config.apiKey() != null && !config.apiKey().isEmpty()) {
+            b.header("Authorization", "Bearer " + config.apiKey());
+        }
+        if (bytes == null) {
+            b.GET();
+        } else {
+            b.header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
+        }
+        return b.build();
     }
 
     /** Exponential backoff with "equal jitter": half fixed, half random. */
@@ -195,7 +368,7 @@ public final class CompletionsClient implements AutoCloseable {
         }
     }
 
-    private Attempt attempt(HttpRequest request, String what) {
+    private Attempt attempt(Semaphore inFlight, HttpRequest request, String what) {
         HttpResponse<byte[]> response;
         try {
             inFlight.acquire();

@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -98,7 +99,7 @@ public final class OpenAiCompletionsModel implements LanguageModel {
         this.tokenization = tokenization;
         this.pool =
                 Executors.newFixedThreadPool(
-                        client.config().maxInFlight(),
+                        client.capacity(),
                         r -> {
                             Thread t = new Thread(r, "memaudit-http");
                             t.setDaemon(true);
@@ -115,6 +116,113 @@ public final class OpenAiCompletionsModel implements LanguageModel {
      */
     public static OpenAiCompletionsModel open(EndpointConfig config) {
         return open(new CompletionsClient(config));
+    }
+
+    /**
+     * Several replicas of one model ({@code --endpoint} given more than once): each is probed alone
+     * and must serve the same model the same way ({@link #servingFacts()}); requests are then
+     * spread over them ({@link CompletionsClient}).
+     *
+     * @throws MemauditException (usage) when two replicas differ, naming what differs
+     */
+    public static OpenAiCompletionsModel open(List<EndpointConfig> replicas) {
+        if (replicas.size() == 1) {
+            return open(replicas.get(0));
+        }
+        checkReplicasAgree(replicas);
+        return open(new CompletionsClient(replicas));
+    }
+
+    /**
+     * Replicas must give the probe sentence log-probs within this many nats per token on average:
+     * far above the float differences between batchings or GPUs, far below what another checkpoint
+     * under the same name gives.
+     */
+    static final double REPLICA_PROBE_NATS = 0.05;
+
+    static void checkReplicasAgree(List<EndpointConfig> replicas) {
+        Map<String, Object> first = null;
+        float[] firstProbe = null;
+        String firstBase = null;
+        for (EndpointConfig c : replicas) {
+            Map<String, Object> facts;
+            float[] probe = null;
+            try (OpenAiCompletionsModel m = open(c)) {
+                facts = m.servingFacts();
+                if (m.capabilities().promptLogprobs()) {
+                    int[] ids = m.tokenizer().encodeIds(PROBE_TEXT);
+                    probe = m.score(List.of(ids), false).get(0).logprobs();
+                }
+            }
+            if (first == null) {
+                first = facts;
+                firstProbe = probe;
+                firstBase = c.base();
+                continue;
+            }
+            for (String key : first.keySet()) {
+                if (!Objects.equals(first.get(key), facts.get(key))) {
+                    throw MemauditException.usage(
+                            "--endpoint "
+                                    + c.base()
+                                    + " is not a replica of "
+                                    + firstBase
+                                    + ": its "
+                                    + key
+                                    + " is "
+                                    + facts.get(key)
+                                    + " where "
+                                    + firstBase
+                                    + " has "
+                                    + first.get(key)
+                                    + " (replicas must serve the same model the same way)");
+                }
+            }
+            if (probe != null && firstProbe != null && probe.length == firstProbe.length) {
+                double diff = 0;
+                int n = 0;
+                for (int i = 0; i < probe.length; i++) {
+                    if (Float.isFinite(probe[i]) && Float.isFinite(firstProbe[i])) {
+                        diff += Math.abs(probe[i] - firstProbe[i]);
+                        n++;
+                    }
+                }
+                if (n > 0 && diff / n > REPLICA_PROBE_NATS) {
+                    throw MemauditException.usage(
+                            String.format(
+                                    java.util.Locale.ROOT,
+                                    "--endpoint %s is not a replica of %s: the probe sentence's"
+                                            + " token log-probs differ by %.3f nats per token on"
+                                            + " average (replicas must agree within %.2f); the"
+                                            + " same name may serve other weights",
+                                    c.base(),
+                                    firstBase,
+                                    diff / n,
+                                    REPLICA_PROBE_NATS));
+                }
+            }
+        }
+    }
+
+    /**
+     * What replicas must share: the model identity (served name, reported model, context, tokenizer
+     * fingerprint), the capabilities and how requests are shaped; not the address or counters.
+     */
+    Map<String, Object> servingFacts() {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("served model", identity.servedModel());
+        f.put("reported model", identity.modelId());
+        f.put("context length", identity.contextTokens());
+        f.put("tokenizer fingerprint", identity.tokenizerFingerprint());
+        f.put("vocabulary size", vocabSize);
+        capabilities().toMap().forEach((k, v) -> f.put(k.replace('_', ' '), v));
+        f.put("scoring mode", mode);
+        f.put("scoring max tokens", scoringMaxTokens);
+        f.put("prompt arrays", promptLists);
+        f.put("per-row seeds", perRowSeeds);
+        f.put("generation logprobs", generationLogprobs);
+        f.put("generated ids from server", generatedIdsFromServer);
+        return f;
     }
 
     /** Like {@link #open(EndpointConfig)} over a given client (tests inject a sleeper). */
@@ -454,7 +562,14 @@ public final class OpenAiCompletionsModel implements LanguageModel {
 
     @Override
     public String describe() {
-        return "OpenAI-compatible server " + client.config().base() + ", model " + modelName;
+        List<String> bases = client.bases();
+        return bases.size() == 1
+                ? "OpenAI-compatible server " + bases.get(0) + ", model " + modelName
+                : bases.size()
+                        + " replicas of an OpenAI-compatible server "
+                        + bases
+                        + ", model "
+                        + modelName;
     }
 
     /**
@@ -469,7 +584,7 @@ public final class OpenAiCompletionsModel implements LanguageModel {
 
     @Override
     public String address() {
-        return client.config().base();
+        return String.join(" ", client.bases());
     }
 
     /** The vocabulary size from {@code /v1/models} or the tokenizer; 0 when unknown. */
@@ -538,6 +653,19 @@ public final class OpenAiCompletionsModel implements LanguageModel {
         m.put("retries", client.retryCount());
         m.put("bytes_sent", client.bytesSent());
         m.put("bytes_received", client.bytesReceived());
+        if (client.bases().size() > 1) {
+            List<Map<String, Object>> rs = new ArrayList<>();
+            for (CompletionsClient.ReplicaStats r : client.replicaStats()) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("endpoint", r.endpoint());
+                e.put("requests", r.requests());
+                e.put("answered", r.answered());
+                e.put("faults", r.faults());
+                e.put("dropped", r.dropped() == null ? false : r.dropped());
+                rs.add(e);
+            }
+            m.put("replicas", rs);
+        }
         return m;
     }
 
