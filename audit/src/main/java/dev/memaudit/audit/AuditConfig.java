@@ -248,7 +248,11 @@ public record AuditConfig(
             return new ModelSpec(dir, null, null);
         }
         if (m.has("endpoint")) {
-            List<String> f = new ArrayList<>(List.of("--endpoint", m.string("endpoint", "")));
+            // one URL, or a list of replicas of one model
+            List<String> f = new ArrayList<>();
+            for (String url : m.strings("endpoint")) {
+                f.addAll(List.of("--endpoint", url));
+            }
             String name = m.string("model_name", null);
             if (name == null) {
                 problems.add(m.lineOf("endpoint"), "model.endpoint needs model.model_name");

@@ -112,6 +112,28 @@ class AuditRunnerTest {
     }
 
     @Test
+    void aListOfEndpointsBecomesReplicas() throws Exception {
+        Files.writeString(tmp.resolve("corpus.yaml"), "works: []\n");
+        Path f = tmp.resolve("replicas.yaml");
+        Files.writeString(
+                f,
+                "corpus: corpus.yaml\n"
+                        + "out: out\n"
+                        + "stages: [index, model, extract]\n"
+                        + "model:\n"
+                        + "  endpoint: ['http://127.0.0.1:9', 'http://127.0.0.1:10']\n"
+                        + "  model_name: m\n");
+        assertThat(AuditConfig.load(f).model().endpointFlags())
+                .containsExactly(
+                        "--endpoint",
+                        "http://127.0.0.1:9",
+                        "--endpoint",
+                        "http://127.0.0.1:10",
+                        "--model-name",
+                        "m");
+    }
+
+    @Test
     void aDryRunExecutesNothingAndACommandThisBuildLacksIsNotRun() throws Exception {
         AuditConfig cfg = config();
         Recorded commands = new Recorded(Set.of("index", "extract"), null, 0);

@@ -16,13 +16,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The model flags shared by every command that runs a model (a picocli mixin): a local folder
  * ({@code --model}) or an OpenAI-compatible server ({@code --endpoint}).
  */
 public final class ModelOption {
+    /** The command this mixin is in: a dropped replica is reported on its error stream. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
+
     @Option(
             names = "--model",
             paramLabel = "<dir>",
@@ -102,7 +108,16 @@ public final class ModelOption {
             checkLocalOnly();
             return ModelLoader.load(model);
         }
-        return OpenAiCompletionsModel.open(endpointConfigs());
+        return OpenAiCompletionsModel.open(endpointConfigs(), this::warn);
+    }
+
+    private void warn(String line) {
+        java.io.PrintWriter err =
+                mixee == null
+                        ? new java.io.PrintWriter(System.err, true)
+                        : mixee.commandLine().getErr();
+        err.println(line);
+        err.flush();
     }
 
     /**

@@ -75,11 +75,6 @@ public final class CompletionsClient implements AutoCloseable {
         this(List.of(config), sleeper, jitter, System.err::println);
     }
 
-    /** Several replicas of one model, warnings on standard error. */
-    public CompletionsClient(List<EndpointConfig> replicaConfigs) {
-        this(replicaConfigs, d -> Thread.sleep(d.toMillis()), new Random(), System.err::println);
-    }
-
     /**
      * Several replicas of one model: the first one's settings (timeouts, retries, key, model) hold
      * for all; only the address differs.

@@ -126,11 +126,24 @@ public final class OpenAiCompletionsModel implements LanguageModel {
      * @throws MemauditException (usage) when two replicas differ, naming what differs
      */
     public static OpenAiCompletionsModel open(List<EndpointConfig> replicas) {
+        return open(replicas, System.err::println);
+    }
+
+    /**
+     * Like {@link #open(List)}, with dropped replicas reported to {@code warnings} (one line each).
+     */
+    public static OpenAiCompletionsModel open(
+            List<EndpointConfig> replicas, java.util.function.Consumer<String> warnings) {
         if (replicas.size() == 1) {
             return open(replicas.get(0));
         }
         checkReplicasAgree(replicas);
-        return open(new CompletionsClient(replicas));
+        return open(
+                new CompletionsClient(
+                        replicas,
+                        d -> Thread.sleep(d.toMillis()),
+                        new java.util.Random(),
+                        warnings));
     }
 
     /**
