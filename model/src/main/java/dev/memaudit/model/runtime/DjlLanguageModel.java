@@ -426,7 +426,7 @@ public final class DjlLanguageModel implements LanguageModel {
         int v = vocabSize();
         float[][] out = new float[seq.length][];
         int first = Math.min(seq.length, Math.max(1, prefill));
-        try (KvCache cache = new KvCache(model.config().layers())) {
+        try (KvCache cache = new KvCache(model.config().layers(), seq.length)) {
             int done = 0;
             while (done < seq.length) {
                 TokenBatch step =
@@ -513,7 +513,7 @@ public final class DjlLanguageModel implements LanguageModel {
         for (int r = 0; r < b; r++) {
             nextPos[r] = rowsIn[r].length;
         }
-        try (KvCache cache = new KvCache(model.config().layers())) {
+        try (KvCache cache = new KvCache(model.config().layers(), longest + maxNew)) {
             TokenBatch step = TokenBatch.leftPadded(Arrays.asList(rowsIn));
             int[] leftPadding = step.firstKey();
             for (int s = 0; s < maxNew; s++) {

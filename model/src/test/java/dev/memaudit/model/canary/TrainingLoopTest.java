@@ -123,6 +123,8 @@ class TrainingLoopTest {
             double lr = s.learningRate();
             assertThat(lr).isCloseTo(plain.learningRate(), within(1e-9));
             int matrices = 0;
+            long elements = 0;
+            long off = 0;
             for (String k : pa.keySet()) {
                 boolean matrix = a.parameters().get(k).getShape().dimension() == 2;
                 matrices += matrix ? 1 : 0;
@@ -130,12 +132,21 @@ class TrainingLoopTest {
                 for (int i = 0; i < w0.length; i++) {
                     // AdamW: w ← w − lr·wd·w − (the Adam step, the same in both runs)
                     double expected = matrix ? -lr * 0.1 * w0[i] : 0;
-                    assertThat((double) pb.get(k)[i] - pa.get(k)[i])
-                            .as(k)
-                            .isCloseTo(expected, within(1e-6));
+                    double got = (double) pb.get(k)[i] - pa.get(k)[i];
+                    elements++;
+                    if (Math.abs(got - expected) > 1e-6) {
+                        // a first Adam step is ±lr·g/(|g|+ε): where g ≈ ε, a difference in the
+                        // last bits of two runs' gradients (parallel float sums) moves it by up
+                        // to lr; seen once (1.4e-6 on an embedding element) on a loaded VM
+                        off++;
+                        assertThat(Math.abs(got - expected)).as(k).isLessThan(2 * lr);
+                    }
                 }
             }
             assertThat(matrices).isGreaterThan(4);
+            assertThat(off)
+                    .as("elements off by more than 1e-6")
+                    .isLessThanOrEqualTo(elements / 1000);
         }
     }
 
