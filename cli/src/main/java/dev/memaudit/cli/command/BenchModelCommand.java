@@ -25,11 +25,23 @@ public final class BenchModelCommand implements Callable<Integer> {
             description = "A tiny model instead (a smoke run, not a measurement).")
     boolean tiny;
 
+    @Option(
+            names = "--decode-rows",
+            paramLabel = "<n>",
+            description = "Rows decoded together (default: 32; the tiny model's 4).")
+    Integer decodeRows;
+
     @Override
     public Integer call() {
-        ModelBench.run(
-                tiny ? ModelBench.Settings.tiny() : ModelBench.Settings.gpt2Small(),
-                WriterStream.of(spec.commandLine().getOut()));
+        ModelBench.Settings s = tiny ? ModelBench.Settings.tiny() : ModelBench.Settings.gpt2Small();
+        if (decodeRows != null) {
+            if (decodeRows < 1) {
+                throw dev.memaudit.core.error.MemauditException.usage(
+                        "--decode-rows must be ≥ 1, got " + decodeRows);
+            }
+            s = s.withDecodeRows(decodeRows);
+        }
+        ModelBench.run(s, WriterStream.of(spec.commandLine().getOut()));
         return 0;
     }
 }

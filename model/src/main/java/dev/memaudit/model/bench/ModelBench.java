@@ -66,6 +66,24 @@ public final class ModelBench {
             return new Settings(12, 768, 12, 50257, 4, 512, 32, 32, 32, 3);
         }
 
+        /** The same with {@code rows} rows decoded together. */
+        public Settings withDecodeRows(int rows) {
+            if (rows < 1) {
+                throw new IllegalArgumentException("decode rows must be ≥ 1, got " + rows);
+            }
+            return new Settings(
+                    layers,
+                    hidden,
+                    heads,
+                    vocab,
+                    scoreBatch,
+                    scoreLength,
+                    rows,
+                    decodePrefix,
+                    decodeSteps,
+                    reps);
+        }
+
         /** A very small model for smoke tests. */
         public static Settings tiny() {
             return new Settings(2, 64, 4, 500, 2, 64, 4, 8, 4, 1);
@@ -197,7 +215,18 @@ public final class ModelBench {
                     decodeTps,
                     decodeGflops,
                     100 * decodeGflops / peak);
+            // the model's own peak, before the products below allocate their copies of weights
             long rss = peakRss();
+            double stepMs = 1000 * bestDecode / s.decodeSteps();
+            double gemmMs = decodeStepMatmuls(s, out);
+            out.printf(
+                    Locale.ROOT,
+                    "what limits decoding: its matmuls alone take %.1f of the step's %.1f ms (%.0f%%);"
+                            + " the rest is attention, norms, activations, the cache and per-op"
+                            + " overhead%n",
+                    gemmMs,
+                    stepMs,
+                    100 * gemmMs / stepMs);
             out.printf(
                     Locale.ROOT,
                     "peak resident memory: %s%n",
@@ -205,6 +234,59 @@ public final class ModelBench {
                             ? "unknown"
                             : String.format(Locale.ROOT, "%.2f GiB", rss / 1073741824.0));
             return new Result(peak, scoreTps, scoreGflops, decodeTps, decodeGflops, rss);
+        }
+    }
+
+    /**
+     * Times one decoding step's matrix products alone, at its shapes (M = the rows decoded): per
+     * layer [M × w]·[w × 3w], [M × w]·[w × w], [M × w]·[w × 4w], [M × 4w]·[4w × w], and the LM head
+     * [M × w]·[w × vocab]; prints their GFLOP/s (the ceiling small-M products put on decoding) and
+     * returns their milliseconds per step (best of {@code 3 × reps} after 2 untimed).
+     */
+    static double decodeStepMatmuls(Settings s, PrintStream out) {
+        long m = s.decodeBatch();
+        long w = s.hidden();
+        long[][] perLayer = {{w, 3 * w}, {w, w}, {w, 4 * w}, {4 * w, w}};
+        try (NDManager nm = NDManager.newBaseManager()) {
+            List<NDArray[]> products = new ArrayList<>();
+            double flops = 0;
+            for (long[] kn : perLayer) {
+                for (int l = 0; l < s.layers(); l++) {
+                    products.add(
+                            new NDArray[] {
+                                nm.randomUniform(-1, 1, new Shape(m, kn[0])),
+                                nm.randomUniform(-1, 1, new Shape(kn[0], kn[1]))
+                            });
+                    flops += 2.0 * m * kn[0] * kn[1];
+                }
+            }
+            products.add(
+                    new NDArray[] {
+                        nm.randomUniform(-1, 1, new Shape(m, w)),
+                        nm.randomUniform(-1, 1, new Shape(w, s.vocab()))
+                    });
+            flops += 2.0 * m * w * s.vocab();
+            double best = Double.MAX_VALUE;
+            for (int r = 0; r < 2 + 3 * s.reps(); r++) {
+                long t0 = System.nanoTime();
+                for (NDArray[] p : products) {
+                    try (NDArray c = p[0].matMul(p[1])) {
+                        c.getShape();
+                    }
+                }
+                double t = (System.nanoTime() - t0) / 1e9;
+                if (r >= 2) {
+                    best = Math.min(best, t);
+                }
+            }
+            out.printf(
+                    Locale.ROOT,
+                    "matmul at one decoding step's shapes (M = %d rows, distinct weights per"
+                            + " layer): %.1f ms, %.1f GFLOP/s%n",
+                    m,
+                    1000 * best,
+                    flops / best / 1e9);
+            return 1000 * best;
         }
     }
 
