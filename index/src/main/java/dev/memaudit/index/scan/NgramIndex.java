@@ -1,6 +1,7 @@
 package dev.memaudit.index.scan;
 
 import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.core.run.Timings;
 import dev.memaudit.index.build.IndexBuilder;
 import dev.memaudit.index.build.IndexLayout;
 import dev.memaudit.index.build.IndexManifest;
@@ -57,6 +58,11 @@ public final class NgramIndex implements Closeable {
      * same works. Any mismatch is an integrity failure (exit 5).
      */
     public static NgramIndex open(Path dir) {
+        return open(dir, null);
+    }
+
+    /** As {@link #open(Path)}, marking its phases in {@code timings} (null: not timed). */
+    public static NgramIndex open(Path dir, Timings timings) {
         IndexManifest m = IndexLayout.readManifest(dir);
         byte[] uid = IndexLayout.uid(m);
         String gen = Long.toString(m.generation());
@@ -69,8 +75,11 @@ public final class NgramIndex implements Closeable {
             storeDir = FSDirectory.open(dir.resolve(IndexLayout.STORE_DIR));
             IndexLayout.checkLuceneCommit(luceneDir, m, dir);
             reader = DirectoryReader.open(luceneDir);
+            mark(timings, "index open: manifest, lucene");
             store = WorksStore.open(storeDir, m.storeFile(), uid, gen);
+            mark(timings, "index open: works store");
             GramSidecar grams = GramSidecar.read(storeDir, m.gramsFile(), uid, gen);
+            mark(timings, "index open: gram sidecar");
             if (store.size() != m.works().size()) {
                 throw MemauditException.integrity(
                         "index "
@@ -86,6 +95,7 @@ public final class NgramIndex implements Closeable {
                 // in the points tree must not give wrong occurrences silently.
                 leaf.reader().checkIntegrity();
             }
+            mark(timings, "index open: lucene checksums");
             int[][] map = new int[leaves.size()][];
             int docs = 0;
             for (int l = 0; l < leaves.size(); l++) {
@@ -110,6 +120,7 @@ public final class NgramIndex implements Closeable {
             if (docs != reader.numDocs()) {
                 throw MemauditException.integrity("index " + dir + " has deleted documents left");
             }
+            mark(timings, "index open: work map");
             return new NgramIndex(dir, m, luceneDir, storeDir, reader, store, grams, map);
         } catch (IOException | RuntimeException e) {
             for (Closeable c : new Closeable[] {store, reader, storeDir, luceneDir}) {
@@ -126,6 +137,12 @@ public final class NgramIndex implements Closeable {
             }
             throw MemauditException.integrity(
                     "index " + dir + " cannot be opened: " + e.getMessage(), e);
+        }
+    }
+
+    private static void mark(Timings timings, String phase) {
+        if (timings != null) {
+            timings.mark(phase);
         }
     }
 
