@@ -3,6 +3,7 @@ package dev.memaudit.cli;
 import dev.memaudit.cli.command.AuditCommand;
 import dev.memaudit.cli.command.BenchCommand;
 import dev.memaudit.cli.command.CanaryCommand;
+import dev.memaudit.cli.command.ClassArchiveTrainingCommand;
 import dev.memaudit.cli.command.ExtractCommand;
 import dev.memaudit.cli.command.GuardCommand;
 import dev.memaudit.cli.command.IndexCommand;
@@ -41,7 +42,8 @@ import picocli.CommandLine.Command;
             VerifyCommand.class,
             KeygenCommand.class,
             BenchCommand.class,
-            AuditCommand.class
+            AuditCommand.class,
+            ClassArchiveTrainingCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
