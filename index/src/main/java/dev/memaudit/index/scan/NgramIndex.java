@@ -5,11 +5,13 @@ import dev.memaudit.core.run.Timings;
 import dev.memaudit.index.build.IndexBuilder;
 import dev.memaudit.index.build.IndexLayout;
 import dev.memaudit.index.build.IndexManifest;
+import dev.memaudit.index.build.VerificationRecord;
 import dev.memaudit.index.ngram.GramSidecar;
 import dev.memaudit.index.store.WorksStore;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.LeafReaderContext;
@@ -31,6 +33,7 @@ public final class NgramIndex implements Closeable {
     private final GramSidecar grams;
     private final int[][] docToOrdinal;
     private final WorkTexts texts;
+    private final boolean checksumsComputed;
 
     private NgramIndex(
             Path dir,
@@ -40,8 +43,10 @@ public final class NgramIndex implements Closeable {
             DirectoryReader reader,
             WorksStore store,
             GramSidecar grams,
-            int[][] docToOrdinal) {
+            int[][] docToOrdinal,
+            boolean checksumsComputed) {
         this.dir = dir;
+        this.checksumsComputed = checksumsComputed;
         this.manifest = manifest;
         this.luceneDir = luceneDir;
         this.storeDir = storeDir;
@@ -52,17 +57,39 @@ public final class NgramIndex implements Closeable {
         this.texts = new WorkTexts(store);
     }
 
+    /** How much of an index {@link #open} checks. */
+    public enum Check {
+        /** Every checksum of every Lucene, store and sidecar file, recomputed. */
+        FULL,
+        /**
+         * As {@link #FULL} unless a {@link VerificationRecord} says that these very files (same
+         * sizes, times, inodes) passed a full check before; then checksums are not recomputed
+         * (headers, uid, generation, footers, structure and the work map still are).
+         */
+        ONCE
+    }
+
     /**
      * Opens the index in {@code dir}, checking the manifest, the Lucene commit generation, the
-     * checksums of every Lucene, store and sidecar file, and that Lucene and the store hold the
-     * same works. Any mismatch is an integrity failure (exit 5).
+     * checksums of every Lucene, store and sidecar file (once per set of files: {@link
+     * Check#ONCE}), and that Lucene and the store hold the same works. Any mismatch is an integrity
+     * failure (exit 5).
      */
     public static NgramIndex open(Path dir) {
-        return open(dir, null);
+        return open(dir, Check.ONCE, null);
     }
 
     /** As {@link #open(Path)}, marking its phases in {@code timings} (null: not timed). */
     public static NgramIndex open(Path dir, Timings timings) {
+        return open(dir, Check.ONCE, timings);
+    }
+
+    /**
+     * Opens the index in {@code dir} with checksums checked as {@code check} says, marking its
+     * phases in {@code timings} (null: not timed). A full check that passes is recorded ({@link
+     * VerificationRecord}) when the folder can be written.
+     */
+    public static NgramIndex open(Path dir, Check check, Timings timings) {
         IndexManifest m = IndexLayout.readManifest(dir);
         byte[] uid = IndexLayout.uid(m);
         String gen = Long.toString(m.generation());
@@ -75,10 +102,19 @@ public final class NgramIndex implements Closeable {
             storeDir = FSDirectory.open(dir.resolve(IndexLayout.STORE_DIR));
             IndexLayout.checkLuceneCommit(luceneDir, m, dir);
             reader = DirectoryReader.open(luceneDir);
+            List<String> files = new ArrayList<>();
+            for (String f : reader.getIndexCommit().getFileNames()) {
+                files.add(IndexLayout.LUCENE_DIR + "/" + f);
+            }
+            files.add(IndexLayout.STORE_DIR + "/" + m.storeFile());
+            files.add(IndexLayout.STORE_DIR + "/" + m.gramsFile());
+            // stamped before any byte is checked, so that a file changed meanwhile is not recorded
+            VerificationRecord stamps = VerificationRecord.of(dir, m, files);
+            boolean full = check == Check.FULL || !VerificationRecord.holds(dir, stamps);
             mark(timings, "index open: manifest, lucene");
-            store = WorksStore.open(storeDir, m.storeFile(), uid, gen);
-            mark(timings, "index open: works store");
-            GramSidecar grams = GramSidecar.read(storeDir, m.gramsFile(), uid, gen);
+            store = WorksStore.open(storeDir, m.storeFile(), uid, gen, full);
+            mark(timings, "index open: works store" + (full ? "" : " (checksum recorded)"));
+            GramSidecar grams = GramSidecar.read(storeDir, m.gramsFile(), uid, gen, full);
             mark(timings, "index open: gram sidecar");
             if (store.size() != m.works().size()) {
                 throw MemauditException.integrity(
@@ -90,12 +126,14 @@ public final class NgramIndex implements Closeable {
                                 + m.works().size());
             }
             List<LeafReaderContext> leaves = reader.leaves();
-            for (LeafReaderContext leaf : leaves) {
-                // Lucene checks footers on open but whole-file checksums only here: a flipped byte
-                // in the points tree must not give wrong occurrences silently.
-                leaf.reader().checkIntegrity();
+            if (full) {
+                for (LeafReaderContext leaf : leaves) {
+                    // Lucene checks footers on open but whole-file checksums only here: a flipped
+                    // byte in the points tree must not give wrong occurrences silently.
+                    leaf.reader().checkIntegrity();
+                }
+                mark(timings, "index open: lucene checksums");
             }
-            mark(timings, "index open: lucene checksums");
             int[][] map = new int[leaves.size()][];
             int docs = 0;
             for (int l = 0; l < leaves.size(); l++) {
@@ -121,7 +159,11 @@ public final class NgramIndex implements Closeable {
                 throw MemauditException.integrity("index " + dir + " has deleted documents left");
             }
             mark(timings, "index open: work map");
-            return new NgramIndex(dir, m, luceneDir, storeDir, reader, store, grams, map);
+            if (full) {
+                VerificationRecord.write(dir, m, stamps);
+                mark(timings, "index open: record the check");
+            }
+            return new NgramIndex(dir, m, luceneDir, storeDir, reader, store, grams, map, full);
         } catch (IOException | RuntimeException e) {
             for (Closeable c : new Closeable[] {store, reader, storeDir, luceneDir}) {
                 if (c != null) {
@@ -144,6 +186,14 @@ public final class NgramIndex implements Closeable {
         if (timings != null) {
             timings.mark(phase);
         }
+    }
+
+    /**
+     * Whether this open recomputed every checksum (false: a {@link VerificationRecord} of these
+     * files stood for it).
+     */
+    public boolean checksumsComputed() {
+        return checksumsComputed;
     }
 
     public Path dir() {
