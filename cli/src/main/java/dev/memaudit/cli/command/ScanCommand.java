@@ -121,7 +121,7 @@ public final class ScanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        clock = timings ? Timings.sinceProcessStart() : null;
+        clock = timings ? Timings.sinceJvmStart() : null;
         if (tokenizer == null) {
             return scan(null);
         }
@@ -132,8 +132,8 @@ public final class ScanCommand implements Callable<Integer> {
 
     private int scan(ToIntFunction<String> tokenCounter) {
         var stdout = spec.commandLine().getOut();
-        if (clock != null) {
-            clock.mark(tokenCounter == null ? "command line" : "command line, tokenizer");
+        if (clock != null && tokenCounter != null) {
+            clock.mark("tokenizer");
         }
         BackgroundGrams grams =
                 background.isEmpty() && controls.isEmpty()

@@ -1,5 +1,6 @@
 package dev.memaudit.core.run;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -7,9 +8,9 @@ import java.util.function.LongSupplier;
 
 /**
  * Wall-clock seconds of a command's phases, in the order they ended, for {@code --timings}. A phase
- * is timed from the previous mark (or from construction) to {@link #mark}; the time from the
- * process's start to construction is recorded as the first phase, {@code jvm start}, when the
- * operating system tells the start. Not thread-safe: marks come from the command's own thread.
+ * is timed from the previous mark (or from construction) to {@link #mark}; the time from the JVM's
+ * start to construction can be the first phase ({@link #sinceJvmStart}). Not thread-safe: marks
+ * come from the command's own thread.
  */
 public final class Timings {
     /** One phase: its name and wall-clock seconds. */
@@ -20,22 +21,17 @@ public final class Timings {
     private final long origin;
     private long last;
 
-    /** Timings from now, with the process's start-up before it as the first phase. */
-    public static Timings sinceProcessStart() {
+    /**
+     * Timings from now, with the JVM's start-up before it (from the JVM's own start time: class
+     * loading, the command line's parsing; not a launcher script before it) as the first phase.
+     */
+    public static Timings sinceJvmStart() {
         Timings t = new Timings(System::nanoTime);
-        long startMillis =
-                ProcessHandle.current()
-                        .info()
-                        .startInstant()
-                        .map(java.time.Instant::toEpochMilli)
-                        .orElse(-1L);
-        if (startMillis > 0) {
-            // the start instant has a resolution of 10 ms on Linux (clock ticks): close enough
-            t.phases.add(
-                    new Phase(
-                            "jvm start",
-                            Math.max(0, System.currentTimeMillis() - startMillis) / 1e3));
-        }
+        long startMillis = ManagementFactory.getRuntimeMXBean().getStartTime();
+        t.phases.add(
+                new Phase(
+                        "jvm start, command line",
+                        Math.max(0, System.currentTimeMillis() - startMillis) / 1e3));
         return t;
     }
 

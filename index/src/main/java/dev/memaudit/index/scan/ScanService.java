@@ -166,6 +166,7 @@ public final class ScanService {
         }
         long t0 = System.nanoTime();
         RunManifest manifest = new RunManifest(clock, commandLine);
+        manifest.hashAhead(outputInputs(outputs));
         try (NgramIndex index = NgramIndex.open(indexDir, timings)) {
             if (options.minWords() < index.ngram()) {
                 throw MemauditException.usage(
@@ -188,12 +189,8 @@ public final class ScanService {
             for (IndexManifest.WorkInfo w : index.manifest().works()) {
                 manifest.inputHash("work/" + w.id(), w.sourceSha256());
             }
-            if (Files.isDirectory(outputs)) {
-                for (Path p : listTxt(outputs)) {
-                    manifest.input("outputs/" + outputs.relativize(p), p);
-                }
-            } else {
-                manifest.input("outputs/" + outputs.getFileName(), outputs);
+            for (Map.Entry<String, Path> in : outputInputs(outputs).entrySet()) {
+                manifest.input(in.getKey(), in.getValue());
             }
             if (background != null) {
                 background.inputs().forEach(manifest::inputHash);
@@ -467,6 +464,23 @@ public final class ScanService {
                 action.accept(o);
             }
         }
+    }
+
+    /** The outputs as the manifest's inputs: name to file. */
+    private static Map<String, Path> outputInputs(Path outputs) {
+        Map<String, Path> in = new LinkedHashMap<>();
+        if (Files.isDirectory(outputs)) {
+            try {
+                for (Path p : listTxt(outputs)) {
+                    in.put("outputs/" + outputs.relativize(p), p);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + outputs, e);
+            }
+        } else {
+            in.put("outputs/" + outputs.getFileName(), outputs);
+        }
+        return in;
     }
 
     static List<Path> listTxt(Path dir) throws IOException {
