@@ -99,6 +99,11 @@ public final class RunManifest {
         return this;
     }
 
+    /** The inputs recorded so far (for tests). */
+    Map<String, FileDigest> inputs() {
+        return Map.copyOf(inputs);
+    }
+
     /** A hash being computed ahead, for one path. */
     private static final class Pending extends CompletableFuture<String> {
         final Path path;
