@@ -12,7 +12,7 @@ RUNS="${1:-5}"
 CASE="${2:-/tmp/case19}"
 BG="${MEMAUDIT_BACKGROUND:-$ROOT/../shared/corpora/background}"
 [ -f "$CASE/outputs.jsonl" ] || python3 "$ROOT/bench/make_scan_case.py" "$BG" "$CASE"
-[ -f "$CASE/index/manifest.json" ] || "$ROOT/memaudit" index build --corpus "$CASE/corpus" --index "$CASE/index" >&2
+[ -f "$CASE/index/memaudit-index.json" ] || "$ROOT/memaudit" index build --corpus "$CASE/corpus" --index "$CASE/index" >&2
 "$ROOT/memaudit" --version >/dev/null # builds the CLI (and its class archive) outside the timing
 wall() { /usr/bin/time -f "%e" -o "$CASE/.time" "$@" >/dev/null 2>"$CASE/.err" || { cat "$CASE/.err" >&2; exit 1; }; cat "$CASE/.time"; }
 mem=(); py=()

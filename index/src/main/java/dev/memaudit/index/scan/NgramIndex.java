@@ -91,6 +91,7 @@ public final class NgramIndex implements Closeable {
      */
     public static NgramIndex open(Path dir, Check check, Timings timings) {
         IndexManifest m = IndexLayout.readManifest(dir);
+        mark(timings, "index open: manifest");
         byte[] uid = IndexLayout.uid(m);
         String gen = Long.toString(m.generation());
         Directory luceneDir = null;
@@ -101,6 +102,7 @@ public final class NgramIndex implements Closeable {
             luceneDir = FSDirectory.open(dir.resolve(IndexLayout.LUCENE_DIR));
             storeDir = FSDirectory.open(dir.resolve(IndexLayout.STORE_DIR));
             IndexLayout.checkLuceneCommit(luceneDir, m, dir);
+            mark(timings, "index open: lucene commit");
             reader = DirectoryReader.open(luceneDir);
             List<String> files = new ArrayList<>();
             for (String f : reader.getIndexCommit().getFileNames()) {
@@ -111,7 +113,7 @@ public final class NgramIndex implements Closeable {
             // stamped before any byte is checked, so that a file changed meanwhile is not recorded
             VerificationRecord stamps = VerificationRecord.of(dir, m, files);
             boolean full = check == Check.FULL || !VerificationRecord.holds(dir, stamps);
-            mark(timings, "index open: manifest, lucene");
+            mark(timings, "index open: lucene reader");
             store = WorksStore.open(storeDir, m.storeFile(), uid, gen, full);
             mark(timings, "index open: works store" + (full ? "" : " (checksum recorded)"));
             GramSidecar grams = GramSidecar.read(storeDir, m.gramsFile(), uid, gen, full);
