@@ -5,20 +5,22 @@
 # (/usr/bin/time), the medians and their ratio.
 #
 # usage: bench/whole_process.sh [runs=5] [case dir=/tmp/case19]
+# MEMAUDIT=<launcher> times another build's launcher (e.g. an older commit's checkout) instead.
 # The case is made by bench/make_scan_case.py; its index is built here when missing.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUNS="${1:-5}"
 CASE="${2:-/tmp/case19}"
+LAUNCHER="${MEMAUDIT:-$ROOT/memaudit}"
 BG="${MEMAUDIT_BACKGROUND:-$ROOT/../shared/corpora/background}"
 [ -f "$CASE/outputs.jsonl" ] || python3 "$ROOT/bench/make_scan_case.py" "$BG" "$CASE"
 [ -f "$CASE/index/memaudit-index.json" ] || "$ROOT/memaudit" index build --corpus "$CASE/corpus" --index "$CASE/index" >&2
-"$ROOT/memaudit" --version >/dev/null # builds the CLI (and its class archive) outside the timing
+"$LAUNCHER" --version >/dev/null # builds the CLI (and its class archive) outside the timing
 wall() { /usr/bin/time -f "%e" -o "$CASE/.time" "$@" >/dev/null 2>"$CASE/.err" || { cat "$CASE/.err" >&2; exit 1; }; cat "$CASE/.time"; }
 mem=(); py=()
 for i in $(seq 1 "$RUNS"); do
   rm -rf "$CASE/run"
-  m=$(wall "$ROOT/memaudit" scan --index "$CASE/index" --outputs "$CASE/outputs.jsonl" --out "$CASE/run" ${SCAN_ARGS:-})
+  m=$(wall "$LAUNCHER" scan --index "$CASE/index" --outputs "$CASE/outputs.jsonl" --out "$CASE/run" ${SCAN_ARGS:-})
   p=$(wall python3 "$ROOT/bench/naive_scan.py" "$CASE/corpus" "$CASE/outputs.jsonl")
   echo "run $i: memaudit scan ${m} s, naive python ${p} s"
   mem+=("$m"); py+=("$p")
