@@ -19,8 +19,9 @@ import picocli.CommandLine.Spec;
  * {@code memaudit class-archive-training} (hidden): what the launcher runs once per build under
  * {@code -XX:ArchiveClassesAtExit} so that later runs start from a class archive (AppCDS). It loads
  * the classes of the common commands by running them in this process on a tiny generated corpus in
- * a temporary folder: {@code index build}, {@code index info}, {@code scan} (with near passages)
- * and {@code verify}. Their output is discarded; the exit code says whether all of them succeeded.
+ * a temporary folder: {@code index build}, {@code index info}, {@code scan} (with near passages),
+ * {@code verify} and {@code report}. Their output is discarded; the exit code says whether all of
+ * them succeeded.
  */
 @Command(
         name = "class-archive-training",
@@ -68,7 +69,8 @@ public final class ClassArchiveTrainingCommand implements Callable<Integer> {
                             "--out",
                             run
                         },
-                        {"verify", run}
+                        {"verify", run},
+                        {"report", "--run", run, "--out", dir.resolve("report").toString()}
                     }) {
                 int c = Main.run(sink, sink, args);
                 if (c != 0) {
