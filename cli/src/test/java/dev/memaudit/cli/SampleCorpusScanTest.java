@@ -150,6 +150,35 @@ class SampleCorpusScanTest {
     }
 
     @Test
+    void aSecondScanUsesTheRecordedCheckPrintsItsTimingsAndFindsTheSameSpans() throws IOException {
+        Path again = tmp.resolve("run-timed");
+        Cli.Result timed =
+                Cli.run(
+                                "scan",
+                                "--index",
+                                index.toString(),
+                                "--outputs",
+                                sample.resolve("outputs/sample-outputs.jsonl").toString(),
+                                "--out",
+                                again.toString(),
+                                "--timings")
+                        .exits(0)
+                        .noStackTrace();
+        assertThat(timed.err())
+                .contains("timings (wall clock)")
+                .contains("jvm start, command line")
+                .contains("index open: works store (checksum recorded)")
+                .contains("scan outputs")
+                .contains("total");
+        assertThat(Files.readString(again.resolve("spans.jsonl")))
+                .isEqualTo(Files.readString(run.resolve("spans.jsonl")));
+        assertThat(Cli.run("index", "info", "--index", index.toString()).exits(0).out())
+                .contains("checksums as recorded by an earlier full check");
+        assertThat(Cli.run("index", "info", "--check", "--index", index.toString()).exits(0).out())
+                .contains("(verified)\n".replace("\n", System.lineSeparator()));
+    }
+
+    @Test
     void buildAndScanSucceedWithoutProblems() {
         build.exits(0).noStackTrace();
         scan.exits(0).noStackTrace();

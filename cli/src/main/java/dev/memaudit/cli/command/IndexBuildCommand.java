@@ -3,6 +3,7 @@ package dev.memaudit.cli.command;
 import dev.memaudit.cli.support.Messages;
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.io.Json;
+import dev.memaudit.core.run.Timings;
 import dev.memaudit.index.build.BuildReport;
 import dev.memaudit.index.build.IndexBuilder;
 import dev.memaudit.index.build.WorkOutcome;
@@ -71,8 +72,16 @@ public final class IndexBuildCommand implements Callable<Integer> {
 
     @Mixin FormatOption format;
 
+    @Option(
+            names = "--timings",
+            description =
+                    "Print the wall-clock seconds of JVM start and the build to stderr at the end"
+                            + " (the build's own steps are in its progress messages).")
+    boolean timings;
+
     @Override
     public Integer call() throws Exception {
+        Timings clock = timings ? Timings.sinceJvmStart() : null;
         var err = spec.commandLine().getErr();
         var out = spec.commandLine().getOut();
         IndexBuilder builder = new IndexBuilder(Clock.systemUTC(), Messages.to(spec));
@@ -81,6 +90,9 @@ public final class IndexBuildCommand implements Callable<Integer> {
                         corpus,
                         index.path(),
                         new IndexBuilder.Options(ngram, strict, threads, parseLimits()));
+        if (clock != null) {
+            clock.mark("index build");
+        }
         for (WorkOutcome o : r.outcomes()) {
             if (o.status() != WorkOutcome.Status.INDEXED
                     && o.status() != WorkOutcome.Status.UNCHANGED) {
@@ -118,6 +130,10 @@ public final class IndexBuildCommand implements Callable<Integer> {
                     r.heapPeakBytes() / 1e6);
         }
         out.flush();
+        if (clock != null) {
+            err.print("memaudit: timings (wall clock)\n" + clock.format());
+            err.flush();
+        }
         return 0;
     }
 

@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code memaudit index info}: opens and verifies an index, then describes it. */
@@ -17,7 +18,9 @@ import picocli.CommandLine.Spec;
         name = "info",
         mixinStandardHelpOptions = true,
         description = {
-            "Verify an index (manifest, Lucene commit, store and sidecar checksums) and describe it."
+            "Verify an index (manifest, Lucene commit, store and sidecar checksums) and describe it.",
+            "Checksums are recomputed once per set of files (recorded in verified.json, keyed by"
+                    + " each file's size, time and inode); --check recomputes them always."
         })
 public final class IndexInfoCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -26,18 +29,37 @@ public final class IndexInfoCommand implements Callable<Integer> {
 
     @Mixin FormatOption format;
 
+    @Option(
+            names = "--check",
+            description =
+                    "Recompute every checksum, even those a full check already recorded in the"
+                            + " index's verified.json for these very files.")
+    boolean check;
+
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
-        try (NgramIndex idx = NgramIndex.open(index.path())) {
+        try (NgramIndex idx =
+                NgramIndex.open(
+                        index.path(),
+                        check ? NgramIndex.Check.FULL : NgramIndex.Check.ONCE,
+                        null)) {
             IndexManifest m = idx.manifest();
             if (format.json()) {
                 Map<String, Object> info = new LinkedHashMap<>();
                 info.put("verified", true);
+                info.put("checksums_computed", idx.checksumsComputed());
                 info.put("manifest", m);
                 out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(info));
             } else {
-                out.printf(Locale.ROOT, "index        %s (verified)%n", index.path());
+                out.printf(
+                        Locale.ROOT,
+                        "index        %s (verified%s)%n",
+                        index.path(),
+                        idx.checksumsComputed()
+                                ? ""
+                                : "; checksums as recorded by an earlier full check, --check"
+                                        + " recomputes them");
                 out.printf(
                         Locale.ROOT,
                         "format       %s v%d, uid %s, generation %d%n",

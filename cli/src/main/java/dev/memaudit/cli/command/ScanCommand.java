@@ -3,6 +3,7 @@ package dev.memaudit.cli.command;
 import dev.memaudit.cli.support.Messages;
 import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.records.scan.ScanSummary;
+import dev.memaudit.core.run.Timings;
 import dev.memaudit.index.scan.BackgroundGrams;
 import dev.memaudit.index.scan.ScanService;
 import dev.memaudit.index.source.ReadLimits;
@@ -109,8 +110,18 @@ public final class ScanCommand implements Callable<Integer> {
                             + " ${DEFAULT-VALUE}).")
     String maxOutputBytes;
 
+    @Option(
+            names = "--timings",
+            description =
+                    "Print the wall-clock seconds of each phase (JVM start, index open, scan,"
+                            + " writing) to stderr at the end.")
+    boolean timings;
+
+    private Timings clock;
+
     @Override
     public Integer call() {
+        clock = timings ? Timings.sinceJvmStart() : null;
         if (tokenizer == null) {
             return scan(null);
         }
@@ -121,11 +132,17 @@ public final class ScanCommand implements Callable<Integer> {
 
     private int scan(ToIntFunction<String> tokenCounter) {
         var stdout = spec.commandLine().getOut();
+        if (clock != null && tokenCounter != null) {
+            clock.mark("tokenizer");
+        }
         BackgroundGrams grams =
                 background.isEmpty() && controls.isEmpty()
                         ? null
                         : BackgroundGrams.load(
                                 BackgroundGrams.N, background, controls, Messages.to(spec));
+        if (grams != null && clock != null) {
+            clock.mark("background grams");
+        }
         ScanService service = new ScanService(Clock.systemUTC(), Messages.to(spec), grams);
         ScanSummary s =
                 service.scan(
@@ -139,7 +156,8 @@ public final class ScanCommand implements Callable<Integer> {
                                 parseMaxOutputBytes(),
                                 minSimilarity,
                                 exactOnly),
-                        spec.commandLine().getParseResult().originalArgs());
+                        spec.commandLine().getParseResult().originalArgs(),
+                        clock);
         stdout.printf(
                 Locale.ROOT,
                 "scanned %d outputs (%,d words) in %.2f s: %d exact spans in %d outputs, %s;"
@@ -154,6 +172,11 @@ public final class ScanCommand implements Callable<Integer> {
                 s.problemCount());
         stdout.printf(Locale.ROOT, "results in %s%n", out);
         stdout.flush();
+        if (clock != null) {
+            var err = spec.commandLine().getErr();
+            err.print("memaudit: timings (wall clock)\n" + clock.format());
+            err.flush();
+        }
         return 0;
     }
 

@@ -8,10 +8,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Writes the {@code manifest.json} ({@link Manifest}) of a run folder: tool version, command line,
@@ -27,6 +31,7 @@ public final class RunManifest {
     private final List<String> args;
     private final String started;
     private final Map<String, FileDigest> inputs = new TreeMap<>();
+    private final Map<String, Pending> hashing = new HashMap<>();
     private Map<String, Object> seeds;
     private Map<String, Object> backend;
     private Map<String, Integer> schemaVersions;
@@ -42,8 +47,70 @@ public final class RunManifest {
 
     /** Records an input file by its SHA-256 and size under a name (usually its path). */
     public RunManifest input(String name, Path file) {
-        inputs.put(name, new FileDigest(Sha256.of(file), size(file)));
+        Pending ahead = hashing.remove(name);
+        String sha256;
+        if (ahead != null && ahead.path.equals(file)) {
+            try {
+                sha256 = ahead.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw e;
+            }
+        } else {
+            sha256 = Sha256.of(file);
+        }
+        inputs.put(name, new FileDigest(sha256, size(file)));
         return this;
+    }
+
+    /**
+     * Starts hashing input files (name to path, as {@link #input} will be given them) on one
+     * background thread, so that hashing overlaps the run's single-threaded start (index open);
+     * {@link #input} then waits for the hash instead of computing it. Hashing 20 MB of outputs cost
+     * 0.3 s of a 1.5 s scan on the C1 compiler, which has no SHA-256 intrinsic.
+     */
+    public RunManifest hashAhead(Map<String, Path> files) {
+        if (files.isEmpty()) {
+            return this;
+        }
+        Map<String, Path> copy = new LinkedHashMap<>(files);
+        List<Pending> pending = new ArrayList<>();
+        for (Map.Entry<String, Path> f : copy.entrySet()) {
+            Pending p = new Pending(f.getValue());
+            hashing.put(f.getKey(), p);
+            pending.add(p);
+        }
+        Thread t =
+                new Thread(
+                        () -> {
+                            for (Pending p : pending) {
+                                try {
+                                    p.complete(Sha256.of(p.path));
+                                } catch (RuntimeException e) {
+                                    p.completeExceptionally(e);
+                                }
+                            }
+                        },
+                        "memaudit-hash-inputs");
+        t.setDaemon(true);
+        t.start();
+        return this;
+    }
+
+    /** The inputs recorded so far (for tests). */
+    Map<String, FileDigest> inputs() {
+        return Map.copyOf(inputs);
+    }
+
+    /** A hash being computed ahead, for one path. */
+    private static final class Pending extends CompletableFuture<String> {
+        final Path path;
+
+        Pending(Path path) {
+            this.path = path;
+        }
     }
 
     /** Records an input known by its hash only (e.g. a work's source as the index recorded it). */

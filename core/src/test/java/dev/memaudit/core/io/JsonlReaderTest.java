@@ -45,6 +45,32 @@ class JsonlReaderTest {
     }
 
     @Test
+    void asciiLinesParsedAsBytesReadAsTheDecodedOnes() throws Exception {
+        // ASCII lines take the byte path, lines with a non-ASCII character the decoded one
+        String text =
+                "{\"id\":1,\"text\":\"caf\\u00e9\"}\n"
+                        + "{\"id\":2,\"text\":\"café\"}\n"
+                        + " \t\u001f \n"
+                        + "{\"id\":3,\n"
+                        + "{\"id\":\"é\",\n"
+                        + "[\"a\"]\n"
+                        + "[\"é\"]\n";
+        List<JsonlReader.Line> lines = read(text.getBytes(StandardCharsets.UTF_8));
+        assertThat(lines)
+                .extracting(JsonlReader.Line::number)
+                .containsExactly(1L, 2L, 4L, 5L, 6L, 7L);
+        assertThat(lines.get(0).object().get("text").asText()).isEqualTo("café");
+        assertThat(lines.get(1).object().get("text").asText()).isEqualTo("café");
+        assertThat(lines.get(2).problem())
+                .isEqualTo(lines.get(3).problem())
+                .startsWith("malformed JSON");
+        assertThat(lines.get(4).problem())
+                .isEqualTo(lines.get(5).problem())
+                .isEqualTo("not a JSON object");
+        assertThat(lines.get(0).bytes()).isEqualTo(27);
+    }
+
+    @Test
     void linesLongerThanTheBufferAndManyLinesAcrossBufferEdges() throws Exception {
         String big = "x".repeat(200_000);
         StringBuilder text = new StringBuilder("{\"t\":\"" + big + "\"}\n");

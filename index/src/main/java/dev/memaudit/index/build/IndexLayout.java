@@ -22,6 +22,8 @@ import org.apache.lucene.store.Directory;
  *                            index of the gram's first word in the work (GramPoints)
  * store/works-GEN.dat        works store (WorksStore)
  * store/grams-GEN.dat        Bloom filter + counts of repeated grams (GramSidecar)
+ * verified.json              optional: which files passed a full checksum check, with their
+ *                            sizes, times and inodes (VerificationRecord), written by readers
  * </pre>
  */
 public final class IndexLayout {

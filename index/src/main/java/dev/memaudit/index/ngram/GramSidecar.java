@@ -7,6 +7,7 @@ import org.apache.lucene.store.ChecksumIndexInput;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.IOContext;
+import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.store.IndexOutput;
 
 /**
@@ -31,11 +32,27 @@ public record GramSidecar(BloomFilter bloom, HotGrams hot) {
     /** Reads and verifies the file; any mismatch is an integrity failure. */
     public static GramSidecar read(
             Directory dir, String fileName, byte[] indexUid, String generation) {
-        try (ChecksumIndexInput in = dir.openChecksumInput(fileName, IOContext.READONCE)) {
+        return read(dir, fileName, indexUid, generation, true);
+    }
+
+    /**
+     * Reads the file, checking its checksum only when {@code checksum} (false: these bytes were
+     * verified before; header and footer structure are still checked).
+     */
+    public static GramSidecar read(
+            Directory dir, String fileName, byte[] indexUid, String generation, boolean checksum) {
+        try (IndexInput in =
+                checksum
+                        ? dir.openChecksumInput(fileName, IOContext.READONCE)
+                        : dir.openInput(fileName, IOContext.READONCE)) {
             CodecUtil.checkIndexHeader(in, CODEC, VERSION, VERSION, indexUid, generation);
             BloomFilter bloom = BloomFilter.read(in);
             HotGrams hot = HotGrams.read(in);
-            CodecUtil.checkFooter(in);
+            if (in instanceof ChecksumIndexInput c) {
+                CodecUtil.checkFooter(c);
+            } else {
+                CodecUtil.retrieveChecksum(in);
+            }
             return new GramSidecar(bloom, hot);
         } catch (IOException | RuntimeException e) {
             throw MemauditException.integrity(

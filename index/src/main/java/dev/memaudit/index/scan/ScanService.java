@@ -14,6 +14,7 @@ import dev.memaudit.core.records.scan.ScanCoverage;
 import dev.memaudit.core.records.scan.ScanSummary;
 import dev.memaudit.core.records.scan.ScanWork;
 import dev.memaudit.core.records.scan.Span;
+import dev.memaudit.core.run.Timings;
 import dev.memaudit.core.text.NormalizedWords;
 import dev.memaudit.index.build.IndexLayout;
 import dev.memaudit.index.build.IndexManifest;
@@ -146,12 +147,27 @@ public final class ScanService {
     /** Scans {@code outputs} (a JSONL file or a folder of .txt files) into {@code outDir}. */
     public ScanSummary scan(
             Path indexDir, Path outputs, Path outDir, Options options, List<String> commandLine) {
+        return scan(indexDir, outputs, outDir, options, commandLine, null);
+    }
+
+    /**
+     * As {@link #scan(Path, Path, Path, Options, List)}, marking its phases in {@code timings}
+     * (null: not timed).
+     */
+    public ScanSummary scan(
+            Path indexDir,
+            Path outputs,
+            Path outDir,
+            Options options,
+            List<String> commandLine,
+            Timings timings) {
         if (!Files.exists(outputs)) {
             throw MemauditException.badInput("outputs " + outputs + " do not exist");
         }
         long t0 = System.nanoTime();
         RunManifest manifest = new RunManifest(clock, commandLine);
-        try (NgramIndex index = NgramIndex.open(indexDir)) {
+        manifest.hashAhead(outputInputs(outputs));
+        try (NgramIndex index = NgramIndex.open(indexDir, timings)) {
             if (options.minWords() < index.ngram()) {
                 throw MemauditException.usage(
                         "--min-words "
@@ -165,7 +181,7 @@ public final class ScanService {
                                 + " or more, or an index built with a smaller --ngram");
             }
             Files.createDirectories(outDir);
-            ScanTally tally = run(index, outputs, outDir, options);
+            ScanTally tally = run(index, outputs, outDir, options, timings);
             double seconds = (System.nanoTime() - t0) / 1e9;
             ScanSummary summary = tally.build(index.manifest().works().size(), seconds);
             Records.write(outDir.resolve(Records.fileName(ScanSummary.class)), summary);
@@ -173,12 +189,8 @@ public final class ScanService {
             for (IndexManifest.WorkInfo w : index.manifest().works()) {
                 manifest.inputHash("work/" + w.id(), w.sourceSha256());
             }
-            if (Files.isDirectory(outputs)) {
-                for (Path p : listTxt(outputs)) {
-                    manifest.input("outputs/" + outputs.relativize(p), p);
-                }
-            } else {
-                manifest.input("outputs/" + outputs.getFileName(), outputs);
+            for (Map.Entry<String, Path> in : outputInputs(outputs).entrySet()) {
+                manifest.input(in.getKey(), in.getValue());
             }
             if (background != null) {
                 background.inputs().forEach(manifest::inputHash);
@@ -207,13 +219,21 @@ public final class ScanService {
                                             background.words(),
                                             background.positions(),
                                             background.distinct())));
+            mark(timings, "manifest: input hashes, write");
             return summary;
         } catch (IOException e) {
             throw new UncheckedIOException("scan failed writing " + outDir, e);
         }
     }
 
-    private ScanTally run(NgramIndex index, Path outputs, Path outDir, Options options)
+    private static void mark(Timings timings, String phase) {
+        if (timings != null) {
+            timings.mark(phase);
+        }
+    }
+
+    private ScanTally run(
+            NgramIndex index, Path outputs, Path outDir, Options options, Timings timings)
             throws IOException {
         ScanTally summary = new ScanTally(!options.exactOnly());
         WorkTally tally = new WorkTally(index, !options.exactOnly(), options.minWords());
@@ -228,11 +248,13 @@ public final class ScanService {
                                 .map(IndexManifest.WorkInfo::id)
                                 .collect(java.util.stream.Collectors.toSet()),
                         background == null ? null : background.controlTexts());
+        mark(timings, "common grams");
         CoverageFinder coverage =
                 new CoverageFinder(
                         index.store(),
                         new KGramTables(index.store(), CoverageFinder.K),
                         options.minWords());
+        mark(timings, "coverage tables");
         Map<String, Long> seenIds = new HashMap<>();
         try (JsonlWriter spans =
                         JsonlWriter.create(
@@ -289,7 +311,9 @@ public final class ScanService {
         } finally {
             pool.shutdownNow();
         }
+        mark(timings, "scan outputs");
         Records.write(outDir.resolve(Records.fileName(WorksFile.class)), tally.works());
+        mark(timings, "works.json");
         for (ScanSummary.Problem p : summary.problems()) {
             log.accept(p.file() + (p.line() == null ? "" : ":" + p.line()) + ": " + p.reason());
         }
@@ -440,6 +464,23 @@ public final class ScanService {
                 action.accept(o);
             }
         }
+    }
+
+    /** The outputs as the manifest's inputs: name to file. */
+    private static Map<String, Path> outputInputs(Path outputs) {
+        Map<String, Path> in = new LinkedHashMap<>();
+        if (Files.isDirectory(outputs)) {
+            try {
+                for (Path p : listTxt(outputs)) {
+                    in.put("outputs/" + outputs.relativize(p), p);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + outputs, e);
+            }
+        } else {
+            in.put("outputs/" + outputs.getFileName(), outputs);
+        }
+        return in;
     }
 
     static List<Path> listTxt(Path dir) throws IOException {

@@ -74,6 +74,16 @@ public final class WorksStore implements Closeable {
      */
     public static WorksStore open(
             Directory dir, String fileName, byte[] indexUid, String generation) {
+        return open(dir, fileName, indexUid, generation, true);
+    }
+
+    /**
+     * Opens a store file, checking its header, uid, generation and structure, and its checksum only
+     * when {@code checksum} (false: the caller knows these bytes were verified before, see {@code
+     * VerificationRecord}; the footer's structure is still checked).
+     */
+    public static WorksStore open(
+            Directory dir, String fileName, byte[] indexUid, String generation, boolean checksum) {
         String where =
                 dir instanceof FSDirectory fs
                         ? fs.getDirectory().resolve(fileName).toString()
@@ -99,7 +109,10 @@ public final class WorksStore implements Closeable {
             long[] hashes = new long[(int) total];
             int[] starts = new int[(int) total];
             int[] ends = new int[(int) total];
-            try (ChecksumIndexInput in = dir.openChecksumInput(fileName, IOContext.READONCE)) {
+            try (IndexInput in =
+                    checksum
+                            ? dir.openChecksumInput(fileName, IOContext.READONCE)
+                            : dir.openInput(fileName, IOContext.READONCE)) {
                 CodecUtil.checkIndexHeader(in, CODEC, VERSION, VERSION, indexUid, generation);
                 int at = 0;
                 for (int w = 0; w < count; w++) {
@@ -122,7 +135,11 @@ public final class WorksStore implements Closeable {
                 if (at != total || in.readInt() != count || in.readLong() != total) {
                     throw new CorruptIndexException("trailer does not match the records", in);
                 }
-                CodecUtil.checkFooter(in);
+                if (in instanceof ChecksumIndexInput c) {
+                    CodecUtil.checkFooter(c);
+                } else {
+                    CodecUtil.retrieveChecksum(in);
+                }
             }
             return new WorksStore(texts, ids, base, cps, ptr, nbytes, hashes, starts, ends);
         } catch (IOException | RuntimeException e) {
