@@ -396,8 +396,8 @@ public final class ScanBench {
         say(
                 "PROJECTED to %,d words (linear in words from this run's %,d, x%.1f; not"
                         + " measured): build >= %.0f min; disk %.1f GB; index held in heap by a"
-                        + " scan %.1f GB (the works store keeps 16 B per word on the heap, so one"
-                        + " JVM under -Xmx4g holds at most about %,d M words); open %.0f s; scan"
+                        + " scan %.1f GB (at the bytes per word measured here, one JVM under -Xmx4g"
+                        + " holds at most about %,d M words); open %.0f s; scan"
                         + " throughput per output word does not depend on corpus size beyond"
                         + " cache misses (Bloom at 10+ bits per gram), so the warm figure above"
                         + " stands as an estimate",
@@ -461,8 +461,8 @@ public final class ScanBench {
             int cpStart = sb.codePointCount(0, sb.length());
             int edits = 0;
             for (int k = 0; k < len; k++) {
-                int a = work.offsetByCodePoints(0, store.starts()[g + k]);
-                int b = work.offsetByCodePoints(a, store.ends()[g + k] - store.starts()[g + k]);
+                int a = work.offsetByCodePoints(0, store.start(g + k));
+                int b = work.offsetByCodePoints(a, store.end(g + k) - store.start(g + k));
                 if (k > 0) {
                     sb.append(' ');
                 }
@@ -488,8 +488,8 @@ public final class ScanBench {
             List<Span> spans = scanner.scan(new ScanService.Output(p, "n" + p, out, null)).spans();
             NormalizedWords ow = WordNormalizer.normalize(out);
             int wordsIn = countIn(ow, cpStart, cpEnd);
-            int wStart = store.starts()[g];
-            int wEnd = store.ends()[g + len - 1];
+            int wStart = store.start(g);
+            int wEnd = store.end(g + len - 1);
             String workId = store.id(ord);
             boolean found = false;
             for (Span sp : spans) {
@@ -776,11 +776,9 @@ public final class ScanBench {
     /** The passage exactly (35 %), or its words re-set with other spacing, punctuation and case. */
     private static void appendPassage(
             StringBuilder sb, String work, WorksStore store, int g, int len, SplittableRandom r) {
-        int[] st = store.starts();
-        int[] en = store.ends();
         if (r.nextInt(100) < 35) {
-            int a = work.offsetByCodePoints(0, st[g]);
-            int b = work.offsetByCodePoints(a, en[g + len - 1] - st[g]);
+            int a = work.offsetByCodePoints(0, store.start(g));
+            int b = work.offsetByCodePoints(a, store.end(g + len - 1) - store.start(g));
             sb.append(work, a, b);
             return;
         }
@@ -789,9 +787,9 @@ public final class ScanBench {
         int cp = 0;
         for (int k = 0; k < len; k++) {
             // walk forward in code points (works here are BMP-only, but stay correct anyway)
-            pos = work.offsetByCodePoints(pos, st[g + k] - cp);
-            int end = work.offsetByCodePoints(pos, en[g + k] - st[g + k]);
-            cp = en[g + k];
+            pos = work.offsetByCodePoints(pos, store.start(g + k) - cp);
+            int end = work.offsetByCodePoints(pos, store.end(g + k) - store.start(g + k));
+            cp = store.end(g + k);
             String word = work.substring(pos, end);
             pos = end;
             if (k > 0) {
@@ -894,8 +892,8 @@ public final class ScanBench {
         for (Planted p : planted) {
             int ord = store.ordinalOf(p.globalStart());
             String workId = store.id(ord);
-            int wStart = store.starts()[p.globalStart()];
-            int wEnd = store.ends()[p.globalStart() + p.outEnd() - p.outStart() - 1];
+            int wStart = store.start(p.globalStart());
+            int wEnd = store.end(p.globalStart() + p.outEnd() - p.outStart() - 1);
             String out = outputs.get(p.output()).text();
             for (Span sp : spans.get(p.output())) {
                 if (!sp.workId().equals(workId)

@@ -157,21 +157,19 @@ final class CommonGrams {
         }
         int base = store.base(ord);
         int end = base + store.words(ord);
-        int[] starts = store.starts();
-        int[] ends = store.ends();
         // the work's words that lie inside [work_char_start, work_char_end)
         int lo = base;
         int hi = end;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (starts[mid] < s.workCharStart()) {
+            if (store.start(mid) < s.workCharStart()) {
                 lo = mid + 1;
             } else {
                 hi = mid;
             }
         }
         int to = lo;
-        while (to < end && ends[to] <= s.workCharEnd()) {
+        while (to < end && store.end(to) <= s.workCharEnd()) {
             to++;
         }
         Span.CommonIn in = commonIn(ord, s.workId(), store.hashes(), lo, to);
