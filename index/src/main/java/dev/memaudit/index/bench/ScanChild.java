@@ -1,11 +1,13 @@
 package dev.memaudit.index.bench;
 
 import dev.memaudit.core.io.Json;
+import dev.memaudit.core.records.scan.ScanSummary;
 import dev.memaudit.index.scan.NgramIndex;
 import dev.memaudit.index.scan.OutputScanner;
 import dev.memaudit.index.scan.ScanService;
 import dev.memaudit.index.scan.SpanFinder;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +30,10 @@ public final class ScanChild {
         Path outputsFile = Path.of(args[1]);
         int threads = Integer.parseInt(args[2]);
         int minWords = Integer.parseInt(args[3]);
+        if (args.length > 4) {
+            service(indexDir, outputsFile, Path.of(args[4]), threads, minWords);
+            return;
+        }
         List<ScanService.Output> outputs = new ArrayList<>();
         ScanService.forEachOutput(outputsFile, ScanService.DEFAULT_MAX_OUTPUT_BYTES, outputs::add);
         HeapFigures.resetPeaks();
@@ -48,6 +54,26 @@ public final class ScanChild {
                 f.put(pass + "_spans", runs.stream().mapToLong(List::size).sum());
             }
         }
+        f.put("heap_peak_bytes", HeapFigures.peakBytes());
+        f.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+        System.out.println(Json.MAPPER.writeValueAsString(f));
+    }
+
+    private static void service(Path indexDir, Path outputs, Path outDir, int threads, int minWords)
+            throws Exception {
+        HeapFigures.resetPeaks();
+        ScanService.Options options =
+                new ScanService.Options(minWords, threads, null)
+                        .near(ScanService.DEFAULT_MIN_SIMILARITY);
+        long t0 = System.nanoTime();
+        ScanSummary summary =
+                new ScanService(Clock.systemUTC(), msg -> System.err.println("scan: " + msg))
+                        .scan(indexDir, outputs, outDir, options, List.of("bench", "scan"));
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("seconds", (System.nanoTime() - t0) / 1e9);
+        f.put("words_scanned", summary.wordsScanned());
+        f.put("spans", summary.spans());
+        f.put("near_passages", summary.nearPassages());
         f.put("heap_peak_bytes", HeapFigures.peakBytes());
         f.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
         System.out.println(Json.MAPPER.writeValueAsString(f));

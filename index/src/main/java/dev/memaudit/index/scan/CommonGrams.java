@@ -1,10 +1,12 @@
 package dev.memaudit.index.scan;
 
+import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.records.scan.Span;
 import dev.memaudit.index.store.WorksStore;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -31,8 +33,11 @@ final class CommonGrams {
     private final int[] next; // entry index, -1 = end of chain
     private int entries;
 
+    /** Most slots of the table: Java arrays are int-indexed, and the slot count a power of two. */
+    private static final int MAX_SLOTS = 1 << 30;
+
     private CommonGrams(long grams, boolean hasControls) {
-        int cap = Integer.highestOneBit((int) Math.min(1 << 30, Math.max(2, grams * 2))) << 1;
+        int cap = slots(grams);
         this.keys = new long[cap];
         this.heads = new int[cap];
         this.source = new int[(int) Math.max(1, grams)];
@@ -48,6 +53,20 @@ final class CommonGrams {
      */
     static CommonGrams of(
             WorksStore store, Set<String> indexedControls, Map<String, long[]> controls) {
+        return of(store, indexedControls, controls, Runtime.getRuntime().maxMemory());
+    }
+
+    /**
+     * As {@link #of(WorksStore, Set, Map)} in a JVM that may use {@code maxHeap} bytes: a table
+     * that cannot fit is refused before it is allocated, with the heap it needs. Measured ({@code
+     * bench scan --corpus-mb 2000}, 260.8 M words): the table alone needs 8.5 GB, and the scan ran
+     * out of heap under -Xmx4g in this constructor.
+     */
+    static CommonGrams of(
+            WorksStore store,
+            Set<String> indexedControls,
+            Map<String, long[]> controls,
+            long maxHeap) {
         long grams = 0;
         for (int ord = 0; ord < store.size(); ord++) {
             grams += Math.max(0, store.words(ord) - Span.COMMON_GRAM + 1);
@@ -57,6 +76,7 @@ final class CommonGrams {
                 grams += Math.max(0, c.length - Span.COMMON_GRAM + 1);
             }
         }
+        checkFits(grams, store.totalWords(), maxHeap);
         CommonGrams g = new CommonGrams(grams, controls != null || !indexedControls.isEmpty());
         long[] h = store.hashes();
         for (int ord = 0; ord < store.size(); ord++) {
@@ -77,6 +97,58 @@ final class CommonGrams {
             }
         }
         return g;
+    }
+
+    /** Slots for {@code grams} n-grams: a power of two, at least twice their number. */
+    private static int slots(long grams) {
+        long slots = Long.highestOneBit(Math.max(2, grams * 2)) << 1;
+        return slots > MAX_SLOTS ? -1 : (int) slots;
+    }
+
+    /** Heap bytes of the table for {@code grams} n-grams: slots (key, head) and entries. */
+    static long heapBytes(long grams) {
+        return (long) slots(grams) * (Long.BYTES + Integer.BYTES)
+                + Math.max(1, grams) * 2L * Integer.BYTES;
+    }
+
+    /**
+     * Refuses a table that cannot be built: more n-grams than its slots hold, or more heap than the
+     * JVM may use besides the works store's word hashes (8 bytes per index word, live while the
+     * index is open).
+     */
+    private static void checkFits(long grams, long indexWords, long maxHeap) {
+        String split =
+                "; split the index by work into several indexes and scan each (docs/scale.md)";
+        if (slots(grams) < 0) {
+            throw MemauditException.badInput(
+                    String.format(
+                            Locale.ROOT,
+                            "this scan's common-text table would hold %,d %d-grams of the index"
+                                    + " and controls, more than its %,d slots allow%s",
+                            grams,
+                            Span.COMMON_GRAM,
+                            MAX_SLOTS / 2,
+                            split));
+        }
+        long needed = heapBytes(grams);
+        long hashes = indexWords * Long.BYTES;
+        if (maxHeap != Long.MAX_VALUE && needed + hashes > maxHeap) {
+            throw MemauditException.badInput(
+                    String.format(
+                            Locale.ROOT,
+                            "this scan's common-text table needs about %,d MB of heap (%,d"
+                                    + " %d-grams of the index and controls) besides the %,d MB of"
+                                    + " the index's word hashes, and this JVM may use %,d MB:"
+                                    + " give Java more (MEMAUDIT_JAVA_OPTS=-Xmx%dg for"
+                                    + " ./memaudit)%s",
+                            needed >> 20,
+                            grams,
+                            Span.COMMON_GRAM,
+                            hashes >> 20,
+                            maxHeap >> 20,
+                            ((needed + hashes) >> 30) + 2,
+                            split));
+        }
     }
 
     private void add(int src, long[] hashes, int from, int to) {
