@@ -102,10 +102,18 @@ final class CommonGrams {
         // Bloom filters: a false positive puts a one-source n-gram in the table, which changes
         // nothing but its size; there are no false negatives. Measured on the synthetic 2000 MB
         // catalogue: the full table needed 8.1 GB.
-        long bloomBytes = 2 * BloomFilter.create(Math.max(1024, grams), SEEN_BITS).sizeBytes();
-        checkFits(0, bloomBytes, store.totalWords(), maxHeap);
-        BloomFilter seen = BloomFilter.create(Math.max(1024, grams), SEEN_BITS);
-        BloomFilter shared = BloomFilter.create(Math.max(1024, grams), SEEN_BITS);
+        // `shared` is sized for a quarter of the n-grams: more make it pass more one-source
+        // n-grams (a larger table), never fewer shared ones.
+        long seenKeys = Math.max(1024, grams);
+        long sharedKeys = Math.max(1024, grams / 4);
+        checkFits(
+                0,
+                BloomFilter.sizeBytes(seenKeys, SEEN_BITS)
+                        + BloomFilter.sizeBytes(sharedKeys, SEEN_BITS),
+                store.totalWords(),
+                maxHeap);
+        BloomFilter seen = BloomFilter.create(seenKeys, SEEN_BITS);
+        BloomFilter shared = BloomFilter.create(sharedKeys, SEEN_BITS);
         for (Source src : sources) {
             for (int i = src.from; i + Span.COMMON_GRAM <= src.to; i++) {
                 long key = KGramTables.gram(src.hashes, i, Span.COMMON_GRAM);
