@@ -354,9 +354,10 @@ public final class ScanBench {
                         scanOut.toString());
         if (service == null) {
             say(
-                    "memaudit scan (ScanService, near on; child JVM, -Xmx%dm): FAILED, see its"
-                            + " error above (the common-text table takes about 28 B per corpus"
-                            + " word on top of the open index)",
+                    "memaudit scan (ScanService, near on; child JVM, -Xmx%dm, ParallelGC):"
+                            + " FAILED, see its error above (the open index and the common-text"
+                            + " table must fit ParallelGC's old generation, 2/3 of the heap; G1"
+                            + " or a larger heap: docs/scale.md)",
                     s.scanHeapMb());
             figures.put("scan_service", "failed under -Xmx" + s.scanHeapMb() + "m");
         } else {
