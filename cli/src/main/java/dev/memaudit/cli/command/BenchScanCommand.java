@@ -16,8 +16,10 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Generate a corpus and outputs with planted passages, build the index (child JVM,"
-                    + " -Xmx1g), scan warm on 1 and N threads, compare with a plain HashMap"
-                    + " baseline, and check recall. Prints figures."
+                    + " --build-heap-mb), scan warm on 1 and N threads, compare with a plain"
+                    + " HashMap baseline, check recall, scan cold (child JVM, --scan-heap-mb:"
+                    + " fresh index open), and project the figures linearly to 1 B words."
+                    + " Prints figures."
         })
 public final class BenchScanCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -59,6 +61,33 @@ public final class BenchScanCommand implements Callable<Integer> {
     int reps;
 
     @Option(
+            names = "--build-heap-mb",
+            defaultValue = "1024",
+            description = "-Xmx of the index-building child JVM, MiB (default ${DEFAULT-VALUE}).")
+    int buildHeapMb;
+
+    @Option(
+            names = "--scan-heap-mb",
+            defaultValue = "4096",
+            description = "-Xmx of the cold-scan child JVM, MiB (default ${DEFAULT-VALUE}).")
+    int scanHeapMb;
+
+    /** The baseline's switch. */
+    enum Baseline {
+        auto,
+        on,
+        off
+    }
+
+    @Option(
+            names = "--baseline",
+            defaultValue = "auto",
+            description =
+                    "HashMap baseline: on, off, or auto = when its map (about 120 B per corpus"
+                            + " word) fits in a third of this JVM's heap (default ${DEFAULT-VALUE}).")
+    Baseline baseline;
+
+    @Option(
             names = "--work-dir",
             description =
                     "Where to put corpus, index and outputs (default: a temporary folder, deleted afterwards).")
@@ -72,7 +101,15 @@ public final class BenchScanCommand implements Callable<Integer> {
             new ScanBench(spec.commandLine().getOut())
                     .run(
                             new ScanBench.Settings(
-                                    corpusMb, outputsMb, threads, seed, minWords, reps),
+                                    corpusMb,
+                                    outputsMb,
+                                    threads,
+                                    seed,
+                                    minWords,
+                                    reps,
+                                    buildHeapMb,
+                                    scanHeapMb,
+                                    baseline == Baseline.auto ? null : baseline == Baseline.on),
                             dir);
         } finally {
             if (temporary) {

@@ -9,6 +9,8 @@ import dev.memaudit.core.records.scan.Span;
 import dev.memaudit.core.text.CodePoints;
 import dev.memaudit.core.text.NormalizedWords;
 import dev.memaudit.core.text.WordNormalizer;
+import dev.memaudit.index.build.IndexLayout;
+import dev.memaudit.index.build.IndexManifest;
 import dev.memaudit.index.ngram.GramHash;
 import dev.memaudit.index.scan.GramLookup;
 import dev.memaudit.index.scan.IntList;
@@ -19,7 +21,6 @@ import dev.memaudit.index.scan.SpanFinder;
 import dev.memaudit.index.store.WorksStore;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,9 +44,46 @@ import java.util.function.Function;
  * corpus occurrence of it (found by brute force). Prints figures; asserts nothing about speed.
  */
 public final class ScanBench {
-    /** Benchmark settings. */
+    /**
+     * Benchmark settings.
+     *
+     * @param buildHeapMb -Xmx of the child JVM that builds the index, in MiB
+     * @param scanHeapMb -Xmx of the child JVM that opens the index and scans cold, in MiB
+     * @param baseline run the HashMap baseline: true, false, or null for "when its map (about 120
+     *     bytes per corpus word) fits in a third of this JVM's maximum heap"
+     */
     public record Settings(
-            double corpusMb, double outputsMb, int threads, long seed, int minWords, int reps) {}
+            double corpusMb,
+            double outputsMb,
+            int threads,
+            long seed,
+            int minWords,
+            int reps,
+            int buildHeapMb,
+            int scanHeapMb,
+            Boolean baseline) {
+        public Settings {
+            if (buildHeapMb < 64 || scanHeapMb < 64) {
+                throw new IllegalArgumentException(
+                        "child heaps must be at least 64 MiB, got build "
+                                + buildHeapMb
+                                + " and scan "
+                                + scanHeapMb);
+            }
+        }
+
+        /** With a 1 GiB build heap, a 4 GiB scan heap and the baseline when it fits. */
+        public Settings(
+                double corpusMb, double outputsMb, int threads, long seed, int minWords, int reps) {
+            this(corpusMb, outputsMb, threads, seed, minWords, reps, 1024, 4096, null);
+        }
+    }
+
+    /** Heap bytes the baseline's HashMap takes per corpus gram, about (boxed key, entry, array). */
+    private static final long BASELINE_BYTES_PER_GRAM = 120;
+
+    /** The catalogue size the projection is made for, in normalized words. */
+    static final long PROJECTED_WORDS = 1_000_000_000L;
 
     /**
      * A passage copied into an output: output words [outStart, outEnd) = corpus words from
@@ -77,12 +115,13 @@ public final class ScanBench {
                 corpusBytes / 1e6, corpusDir, (System.nanoTime() - t0) / 1e9);
         figures.put("corpus_bytes", corpusBytes);
 
-        JsonNode build = buildInChild(corpusDir, indexDir, s.threads());
+        JsonNode build = buildInChild(corpusDir, indexDir, s.threads(), s.buildHeapMb());
         figures.put("build", build);
         say(
-                "index build (child JVM, -Xmx1g, %d threads): %.1f MB in %.2f s = %.2f MB/s;"
+                "index build (child JVM, -Xmx%dm, %d threads): %.1f MB in %.2f s = %.2f MB/s;"
                         + " heap peak <= %.0f MB; index folder %.1f MB (%.1f B/word with the works store); %,d words, %,d"
                         + " distinct grams, %,d repeated",
+                s.buildHeapMb(),
                 s.threads(),
                 build.get("source_bytes").asLong() / 1e6,
                 build.get("seconds").asDouble(),
@@ -101,12 +140,14 @@ public final class ScanBench {
                 luceneBytes / 1e6,
                 luceneBytes / (double) Math.max(1, build.get("distinct_grams").asLong()));
         figures.put("lucene_bytes", luceneBytes);
+        Map<String, Object> disk = disk(indexDir, build.get("total_words").asLong());
+        figures.put("disk", disk);
+        long words = 0;
         try (NgramIndex index = NgramIndex.open(indexDir)) {
             t0 = System.nanoTime();
             List<Planted> planted = new ArrayList<>();
             List<ScanService.Output> outputs = makeOutputs(text, index, s, planted);
             long outputBytes = writeOutputs(outputs, workDir.resolve("outputs.jsonl"));
-            long words = 0;
             for (ScanService.Output o : outputs) {
                 words += WordNormalizer.normalize(o.text()).size();
             }
@@ -186,60 +227,232 @@ public final class ScanBench {
             figures.put("spans_reslice_verified", offsets.spansVerified);
 
             // Plain baseline: HashMap<gram, positions>, every k-th gram looked up, no prefilter.
-            t0 = System.nanoTime();
-            Map<Long, int[]> map = hashMapOf(index.store(), index.ngram());
-            double setup = (System.nanoTime() - t0) / 1e9;
-            double[] secs = new double[Math.max(1, s.reps() / 2)];
-            List<List<SpanFinder.Run>> baseRuns = null;
-            for (int rep = -1; rep < secs.length; rep++) {
-                long start = System.nanoTime();
-                baseRuns =
-                        scanAll(
-                                outputs,
-                                s.threads(),
-                                () ->
-                                        OutputScanner.withFinder(
-                                                index,
-                                                new SpanFinder(
-                                                        index.store(),
-                                                        index.ngram(),
-                                                        s.minWords(),
-                                                        SpanFinder.Seeding.STRIDE,
-                                                        new MapLookup(map),
-                                                        null,
-                                                        null),
-                                                options),
-                                new long[1]);
-                if (rep >= 0) {
-                    secs[rep] = (System.nanoTime() - start) / 1e9;
+            long baselineHeap = BASELINE_BYTES_PER_GRAM * index.store().totalWords();
+            boolean runBaseline =
+                    s.baseline() != null
+                            ? s.baseline()
+                            : baselineHeap < Runtime.getRuntime().maxMemory() / 3;
+            if (!runBaseline) {
+                say(
+                        "baseline HashMap skipped: it would take about %,d MB of heap (%d B per"
+                                + " gram), this JVM may use %,d MB",
+                        baselineHeap >> 20,
+                        BASELINE_BYTES_PER_GRAM,
+                        Runtime.getRuntime().maxMemory() >> 20);
+                figures.put("baseline", "skipped: needs about " + (baselineHeap >> 20) + " MB");
+            } else {
+                t0 = System.nanoTime();
+                Map<Long, int[]> map = hashMapOf(index.store(), index.ngram());
+                double setup = (System.nanoTime() - t0) / 1e9;
+                double[] secs = new double[Math.max(1, s.reps() / 2)];
+                List<List<SpanFinder.Run>> baseRuns = null;
+                for (int rep = -1; rep < secs.length; rep++) {
+                    long start = System.nanoTime();
+                    baseRuns =
+                            scanAll(
+                                    outputs,
+                                    s.threads(),
+                                    () ->
+                                            OutputScanner.withFinder(
+                                                    index,
+                                                    new SpanFinder(
+                                                            index.store(),
+                                                            index.ngram(),
+                                                            s.minWords(),
+                                                            SpanFinder.Seeding.STRIDE,
+                                                            new MapLookup(map),
+                                                            null,
+                                                            null),
+                                                    options),
+                                    new long[1]);
+                    if (rep >= 0) {
+                        secs[rep] = (System.nanoTime() - start) / 1e9;
+                    }
                 }
+                double baseline = words / median(secs);
+                double ours = (Double) scan.get("threads_" + s.threads() + "_words_per_second");
+                say(
+                        "baseline HashMap + stride seeding, %d threads: %.2f M words/s (setup %.1f s);"
+                                + " Lucene scan is %.1fx the baseline; same spans: %s",
+                        s.threads(),
+                        baseline / 1e6,
+                        setup,
+                        ours / baseline,
+                        fingerprint(baseRuns) == fingerprint(runs));
+                figures.put("baseline_words_per_second", baseline);
+                figures.put("speedup_over_baseline", ours / baseline);
+                figures.put("baseline_same_spans", fingerprint(baseRuns) == fingerprint(runs));
             }
-            double baseline = words / median(secs);
-            double ours = (Double) scan.get("threads_" + s.threads() + "_words_per_second");
-            say(
-                    "baseline HashMap + stride seeding, %d threads: %.2f M words/s (setup %.1f s);"
-                            + " Lucene scan is %.1fx the baseline; same spans: %s",
-                    s.threads(),
-                    baseline / 1e6,
-                    setup,
-                    ours / baseline,
-                    fingerprint(baseRuns) == fingerprint(runs));
-            figures.put("baseline_words_per_second", baseline);
-            figures.put("speedup_over_baseline", ours / baseline);
-            figures.put("baseline_same_spans", fingerprint(baseRuns) == fingerprint(runs));
             figures.put("near", near(text, index, s, outputs, words));
         }
-        long peak = 0;
-        for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == java.lang.management.MemoryType.HEAP) {
-                peak += pool.getPeakUsage().getUsed();
-            }
-        }
-        say("bench process heap peak <= %.0f MB (includes the baseline's HashMap)", peak / 1e6);
+        return finish(figures, s, workDir, indexDir, build, disk, words);
+    }
+
+    /**
+     * After the in-process index is closed: the bench process's heap peak, the cold scan in a child
+     * JVM, the projection to {@value #PROJECTED_WORDS} words, and bench.json.
+     */
+    private Map<String, Object> finish(
+            Map<String, Object> figures,
+            Settings s,
+            Path workDir,
+            Path indexDir,
+            JsonNode build,
+            Map<String, Object> disk,
+            long outputWords)
+            throws Exception {
+        long peak = HeapFigures.peakBytes();
+        say(
+                "bench process heap peak <= %.0f MB (generator, outputs, the index opened in"
+                        + " process%s)",
+                peak / 1e6,
+                figures.containsKey("baseline_words_per_second") ? ", the baseline's HashMap" : "");
         figures.put("bench_heap_peak_bytes", peak);
+        // Release the in-process index before the child JVM takes its own heap.
+        HeapFigures.liveBytes();
+
+        JsonNode cold =
+                scanInChild(
+                        indexDir,
+                        workDir.resolve("outputs.jsonl"),
+                        s.threads(),
+                        s.minWords(),
+                        s.scanHeapMb());
+        figures.put("cold", cold);
+        long totalWords = build.get("total_words").asLong();
+        double first = cold.get("first_scan_seconds").asDouble();
+        double second = cold.get("second_scan_seconds").asDouble();
+        say(
+                "cold scan (child JVM, -Xmx%dm, %d threads; fresh process, fresh index open, page"
+                        + " cache not dropped): open %.2f s; first scan %.2f s = %.2f M words/s"
+                        + " (open + first scan: %.2f M words/s); second scan in that JVM %.2f M"
+                        + " words/s; index held in heap %.0f MB = %.1f B/corpus word; heap peak"
+                        + " <= %.0f MB; same spans both passes: %s",
+                s.scanHeapMb(),
+                s.threads(),
+                cold.get("open_seconds").asDouble(),
+                first,
+                outputWords / first / 1e6,
+                outputWords / (first + cold.get("open_seconds").asDouble()) / 1e6,
+                outputWords / second / 1e6,
+                cold.get("index_live_heap_bytes").asLong() / 1e6,
+                cold.get("index_live_heap_bytes").asDouble() / Math.max(1, totalWords),
+                cold.get("heap_peak_bytes").asLong() / 1e6,
+                cold.get("first_spans").asLong() == cold.get("second_spans").asLong());
+
+        // memaudit scan as a user runs it; a failure (out of heap) is a figure, not an abort
+        Path scanOut = workDir.resolve("scan-out");
+        FileTrees.delete(scanOut);
+        JsonNode service =
+                childOrNull(
+                        ScanChild.class,
+                        s.scanHeapMb(),
+                        indexDir.toString(),
+                        workDir.resolve("outputs.jsonl").toString(),
+                        Integer.toString(s.threads()),
+                        Integer.toString(s.minWords()),
+                        scanOut.toString());
+        if (service == null) {
+            say(
+                    "memaudit scan (ScanService, near on; child JVM, -Xmx%dm, ParallelGC):"
+                            + " FAILED, see its error above (the open index and the common-text"
+                            + " table must fit ParallelGC's old generation, 2/3 of the heap; G1"
+                            + " or a larger heap: docs/scale.md)",
+                    s.scanHeapMb());
+            figures.put("scan_service", "failed under -Xmx" + s.scanHeapMb() + "m");
+        } else {
+            say(
+                    "memaudit scan (ScanService, near on; child JVM, -Xmx%dm): fresh open + scan"
+                            + " %.2f s = %.2f M words/s; %,d spans, %,d near passages; heap peak"
+                            + " <= %.0f MB = %.1f B/corpus word",
+                    s.scanHeapMb(),
+                    service.get("seconds").asDouble(),
+                    outputWords / service.get("seconds").asDouble() / 1e6,
+                    service.get("spans").asLong(),
+                    service.get("near_passages").asLong(),
+                    service.get("heap_peak_bytes").asLong() / 1e6,
+                    service.get("heap_peak_bytes").asDouble() / Math.max(1, totalWords));
+            figures.put("scan_service", service);
+        }
+        FileTrees.delete(scanOut);
+
+        figures.put("projection", project(figures, build, disk, cold, totalWords));
         Json.writePretty(workDir.resolve("bench.json"), figures);
         say("figures written to %s", workDir.resolve("bench.json"));
         return figures;
+    }
+
+    /** Bytes on disk of each part of the index, and per corpus word (normalized words). */
+    private Map<String, Object> disk(Path indexDir, long totalWords) throws IOException {
+        IndexManifest m = IndexLayout.readManifest(indexDir);
+        Path storeDir = indexDir.resolve(IndexLayout.STORE_DIR);
+        long lucene = FileTrees.size(indexDir.resolve(IndexLayout.LUCENE_DIR));
+        long store = Files.size(storeDir.resolve(m.storeFile()));
+        long grams = Files.size(storeDir.resolve(m.gramsFile()));
+        long total = FileTrees.size(indexDir);
+        long luceneFiles;
+        try (var files = Files.list(indexDir.resolve(IndexLayout.LUCENE_DIR))) {
+            luceneFiles = files.count();
+        }
+        double w = Math.max(1, totalWords);
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("total_bytes", total);
+        d.put("bytes_per_word", total / w);
+        d.put("lucene_bytes_per_word", lucene / w);
+        d.put("store_bytes_per_word", store / w);
+        d.put("sidecar_bytes_per_word", grams / w);
+        d.put("lucene_files", luceneFiles);
+        say(
+                "disk: %.1f B per corpus word (%,d words): Lucene points %.1f (%d files), works"
+                        + " store %.1f (text + 16 B of word arrays), Bloom + hot grams %.1f",
+                total / w, totalWords, lucene / w, luceneFiles, store / w, grams / w);
+        return d;
+    }
+
+    /**
+     * The figures of this run scaled linearly in corpus words to {@value #PROJECTED_WORDS} words: a
+     * projection, not a measurement. Build time grows faster than linearly (the single-segment
+     * merge and the points sort are n log n), so its projection is a lower bound; the Bloom filter
+     * is rounded up to a power of two, so its bytes per word vary by up to 2x between sizes.
+     */
+    private Map<String, Object> project(
+            Map<String, Object> figures,
+            JsonNode build,
+            Map<String, Object> disk,
+            JsonNode cold,
+            long totalWords) {
+        double scale = PROJECTED_WORDS / (double) Math.max(1, totalWords);
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("basis", "linear in corpus words from this run's " + totalWords + " words");
+        p.put("words", PROJECTED_WORDS);
+        p.put("build_seconds", build.get("seconds").asDouble() * scale);
+        p.put("disk_bytes", (Double) disk.get("bytes_per_word") * PROJECTED_WORDS);
+        p.put("scan_index_heap_bytes", cold.get("index_live_heap_bytes").asDouble() * scale);
+        p.put("open_seconds", cold.get("open_seconds").asDouble() * scale);
+        say(
+                "PROJECTED to %,d words (linear in words from this run's %,d, x%.1f; not"
+                        + " measured): build >= %.0f min; disk %.1f GB; index held in heap by a"
+                        + " scan %.1f GB (at the bytes per word measured here, one JVM under -Xmx4g"
+                        + " holds at most about %,d M words); open %.0f s; scan"
+                        + " throughput per output word does not depend on corpus size beyond"
+                        + " cache misses (Bloom at 10+ bits per gram), so the warm figure above"
+                        + " stands as an estimate",
+                PROJECTED_WORDS,
+                totalWords,
+                scale,
+                build.get("seconds").asDouble() * scale / 60,
+                (Double) disk.get("bytes_per_word") * PROJECTED_WORDS / 1e9,
+                cold.get("index_live_heap_bytes").asDouble() * scale / 1e9,
+                (long)
+                        (4.0
+                                * (1L << 30)
+                                / Math.max(
+                                        1,
+                                        cold.get("index_live_heap_bytes").asDouble()
+                                                / Math.max(1, totalWords))
+                                / 1e6),
+                cold.get("open_seconds").asDouble() * scale);
+        return p;
     }
 
     /**
@@ -269,7 +482,7 @@ public final class ScanBench {
         int targetFound = 0;
         int target = 0;
         double simSum = 0;
-        String[] cache = new String[store.size()];
+        RecentTexts cache = new RecentTexts(store);
         for (int p = 0; p < plantedCount; p++) {
             int ord = r.nextInt(store.size());
             int len = 12 + r.nextInt(139);
@@ -278,17 +491,14 @@ public final class ScanBench {
             }
             double rate = (1 + r.nextInt(10)) / 100.0;
             int g = store.base(ord) + r.nextInt(store.words(ord) - len + 1);
-            if (cache[ord] == null) {
-                cache[ord] = store.text(ord);
-            }
-            String work = cache[ord];
+            String work = cache.get(ord);
             StringBuilder sb = new StringBuilder();
             text.prose(sb, r, 20 + r.nextInt(60), true);
             int cpStart = sb.codePointCount(0, sb.length());
             int edits = 0;
             for (int k = 0; k < len; k++) {
-                int a = work.offsetByCodePoints(0, store.starts()[g + k]);
-                int b = work.offsetByCodePoints(a, store.ends()[g + k] - store.starts()[g + k]);
+                int a = work.offsetByCodePoints(0, store.start(g + k));
+                int b = work.offsetByCodePoints(a, store.end(g + k) - store.start(g + k));
                 if (k > 0) {
                     sb.append(' ');
                 }
@@ -314,8 +524,8 @@ public final class ScanBench {
             List<Span> spans = scanner.scan(new ScanService.Output(p, "n" + p, out, null)).spans();
             NormalizedWords ow = WordNormalizer.normalize(out);
             int wordsIn = countIn(ow, cpStart, cpEnd);
-            int wStart = store.starts()[g];
-            int wEnd = store.ends()[g + len - 1];
+            int wStart = store.start(g);
+            int wEnd = store.end(g + len - 1);
             String workId = store.id(ord);
             boolean found = false;
             for (Span sp : spans) {
@@ -490,25 +700,61 @@ public final class ScanBench {
         return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
     }
 
-    private JsonNode buildInChild(Path corpus, Path index, int threads) throws Exception {
+    private JsonNode scanInChild(Path index, Path outputs, int threads, int minWords, int heapMb)
+            throws Exception {
+        return child(
+                ScanChild.class,
+                heapMb,
+                "benchmark cold scan",
+                index.toString(),
+                outputs.toString(),
+                Integer.toString(threads),
+                Integer.toString(minWords));
+    }
+
+    private JsonNode buildInChild(Path corpus, Path index, int threads, int heapMb)
+            throws Exception {
+        return child(
+                BuildChild.class,
+                heapMb,
+                "benchmark index build",
+                corpus.toString(),
+                index.toString(),
+                Integer.toString(threads));
+    }
+
+    /** Runs {@code main} in a child JVM with {@code -Xmx<heapMb>m}; its stdout is JSON. */
+    private static JsonNode child(Class<?> main, int heapMb, String what, String... args)
+            throws Exception {
+        JsonNode r = childOrNull(main, heapMb, args);
+        if (r == null) {
+            throw MemauditException.integrity(what + " failed (its error is above)");
+        }
+        return r;
+    }
+
+    /** As {@link #child}, but null when the child fails (its stderr is this process's). */
+    private static JsonNode childOrNull(Class<?> main, int heapMb, String... args)
+            throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb =
-                new ProcessBuilder(
+        List<String> command = new ArrayList<>();
+        command.addAll(
+                List.of(
                         java,
-                        "-Xmx1g",
+                        "-Xmx" + heapMb + "m",
                         "-XX:+UseParallelGC",
                         "-cp",
                         System.getProperty("java.class.path"),
-                        BuildChild.class.getName(),
-                        corpus.toString(),
-                        index.toString(),
-                        Integer.toString(threads));
+                        main.getName()));
+        command.addAll(Arrays.asList(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         Process p = pb.start();
         byte[] stdout = p.getInputStream().readAllBytes();
         int rc = p.waitFor();
         if (rc != 0) {
-            throw MemauditException.integrity("benchmark index build failed (exit " + rc + ")");
+            System.err.println("bench: child JVM " + main.getSimpleName() + " exited " + rc);
+            return null;
         }
         return Json.MAPPER.readTree(stdout);
     }
@@ -522,7 +768,7 @@ public final class ScanBench {
         long bytes = 0;
         List<ScanService.Output> outputs = new ArrayList<>();
         String[] emoji = {"🙂", "🚢", "𝐀", "🎵"};
-        String[] cache = new String[store.size()];
+        RecentTexts cache = new RecentTexts(store);
         while (bytes < target) {
             StringBuilder sb = new StringBuilder();
             List<int[]> charRanges =
@@ -538,10 +784,7 @@ public final class ScanBench {
                 }
                 int i = r.nextInt(store.words(ord) - len + 1);
                 int g = store.base(ord) + i;
-                if (cache[ord] == null) {
-                    cache[ord] = store.text(ord);
-                }
-                String work = cache[ord];
+                String work = cache.get(ord);
                 sb.append(r.nextBoolean() ? " " + emoji[r.nextInt(emoji.length)] + " " : "\n\n");
                 int start = sb.length();
                 appendPassage(sb, work, store, g, len, r);
@@ -580,11 +823,9 @@ public final class ScanBench {
     /** The passage exactly (35 %), or its words re-set with other spacing, punctuation and case. */
     private static void appendPassage(
             StringBuilder sb, String work, WorksStore store, int g, int len, SplittableRandom r) {
-        int[] st = store.starts();
-        int[] en = store.ends();
         if (r.nextInt(100) < 35) {
-            int a = work.offsetByCodePoints(0, st[g]);
-            int b = work.offsetByCodePoints(a, en[g + len - 1] - st[g]);
+            int a = work.offsetByCodePoints(0, store.start(g));
+            int b = work.offsetByCodePoints(a, store.end(g + len - 1) - store.start(g));
             sb.append(work, a, b);
             return;
         }
@@ -593,9 +834,9 @@ public final class ScanBench {
         int cp = 0;
         for (int k = 0; k < len; k++) {
             // walk forward in code points (works here are BMP-only, but stay correct anyway)
-            pos = work.offsetByCodePoints(pos, st[g + k] - cp);
-            int end = work.offsetByCodePoints(pos, en[g + k] - st[g + k]);
-            cp = en[g + k];
+            pos = work.offsetByCodePoints(pos, store.start(g + k) - cp);
+            int end = work.offsetByCodePoints(pos, store.end(g + k) - store.start(g + k));
+            cp = store.end(g + k);
             String word = work.substring(pos, end);
             pos = end;
             if (k > 0) {
@@ -620,7 +861,7 @@ public final class ScanBench {
         OutputScanner create();
     }
 
-    private static List<List<SpanFinder.Run>> scanAll(
+    static List<List<SpanFinder.Run>> scanAll(
             List<ScanService.Output> outputs, int threads, ScannerFactory factory, long[] lookups)
             throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -674,9 +915,8 @@ public final class ScanBench {
         WorksStore store = index.store();
         OutputScanner scanner = OutputScanner.of(index, options);
         List<List<Span>> spans = new ArrayList<>(outputs.size());
-        Map<String, String> texts = new HashMap<>();
-        Function<String, String> workText =
-                id -> texts.computeIfAbsent(id, i -> store.text(store.ordinal(i)));
+        RecentTexts texts = new RecentTexts(store);
+        Function<String, String> workText = id -> texts.get(store.ordinal(id));
         long total = 0;
         long verified = 0;
         for (ScanService.Output o : outputs) {
@@ -699,8 +939,8 @@ public final class ScanBench {
         for (Planted p : planted) {
             int ord = store.ordinalOf(p.globalStart());
             String workId = store.id(ord);
-            int wStart = store.starts()[p.globalStart()];
-            int wEnd = store.ends()[p.globalStart() + p.outEnd() - p.outStart() - 1];
+            int wStart = store.start(p.globalStart());
+            int wEnd = store.end(p.globalStart() + p.outEnd() - p.outStart() - 1);
             String out = outputs.get(p.output()).text();
             for (Span sp : spans.get(p.output())) {
                 if (!sp.workId().equals(workId)
@@ -850,6 +1090,30 @@ public final class ScanBench {
                 }
             }
             return out.size();
+        }
+    }
+
+    /**
+     * The texts of the {@value #RECENT} works read last: keeping every work's text read would hold
+     * most of a large corpus on the heap (a 2 GB corpus is 2-4 GB of Java strings).
+     */
+    private static final class RecentTexts {
+        private static final int RECENT = 64;
+        private final WorksStore store;
+        private final Map<Integer, String> texts =
+                new LinkedHashMap<>(RECENT * 2, 0.75f, true) {
+                    @Override
+                    protected boolean removeEldestEntry(Map.Entry<Integer, String> eldest) {
+                        return size() > RECENT;
+                    }
+                };
+
+        RecentTexts(WorksStore store) {
+            this.store = store;
+        }
+
+        String get(int ordinal) {
+            return texts.computeIfAbsent(ordinal, store::text);
         }
     }
 

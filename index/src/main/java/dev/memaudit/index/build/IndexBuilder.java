@@ -841,8 +841,8 @@ public final class IndexBuilder {
             NormalizedWords words =
                     new NormalizedWords(
                             Arrays.copyOfRange(old.hashes(), from, from + n),
-                            Arrays.copyOfRange(old.starts(), from, from + n),
-                            Arrays.copyOfRange(old.ends(), from, from + n),
+                            old.starts(ordinal),
+                            old.ends(ordinal),
                             n);
             StoreRecord r =
                     new StoreRecord(

@@ -26,6 +26,15 @@ public final class BloomFilter {
 
     /** An empty filter sized for {@code expectedKeys} at about {@code bitsPerKey} bits each. */
     public static BloomFilter create(long expectedKeys, int bitsPerKey) {
+        return new BloomFilter(new long[longs(expectedKeys, bitsPerKey)]);
+    }
+
+    /** Heap bytes of the bit array of {@link #create}{@code (expectedKeys, bitsPerKey)}. */
+    public static long sizeBytes(long expectedKeys, int bitsPerKey) {
+        return (long) longs(expectedKeys, bitsPerKey) * Long.BYTES;
+    }
+
+    private static int longs(long expectedKeys, int bitsPerKey) {
         long wantBits = Math.max(512, expectedKeys * bitsPerKey);
         long blocks = Long.highestOneBit(Math.max(1, (wantBits + 511) / 512));
         if (blocks * 512 < wantBits) {
@@ -35,7 +44,7 @@ public final class BloomFilter {
             throw new IllegalArgumentException(
                     "Bloom filter too large for " + expectedKeys + " keys");
         }
-        return new BloomFilter(new long[(int) (blocks * BLOCK_LONGS)]);
+        return (int) (blocks * BLOCK_LONGS);
     }
 
     /** Adds a key. */

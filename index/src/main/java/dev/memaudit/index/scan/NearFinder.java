@@ -595,14 +595,14 @@ final class NearFinder {
             return workForms.computeIfAbsent(
                     g,
                     k -> {
-                        String w = texts.region(ordinal, store.starts()[k], store.ends()[k]);
+                        String w = texts.region(ordinal, store.start(k), store.end(k));
                         return WordNormalizer.key(w, 0, w.codePointCount(0, w.length()));
                     });
         }
 
         /** Whether output word {@code a} and corpus word {@code g} have the same form. */
         boolean sameWord(int a, int g) {
-            String w = texts.region(ordinal, store.starts()[g], store.ends()[g]);
+            String w = texts.region(ordinal, store.start(g), store.end(g));
             CodePointIndex text = text();
             int oa = text.toUtf16(out.starts()[a]);
             int ob = text.toUtf16(out.ends()[a]);
@@ -618,7 +618,7 @@ final class NearFinder {
         @Override
         public boolean joined(int a, int w) {
             if (!joinable(
-                    store.ends()[w] - store.starts()[w],
+                    store.end(w) - store.start(w),
                     out.ends()[a] - out.starts()[a] + out.ends()[a + 1] - out.starts()[a + 1])) {
                 return false;
             }
@@ -631,10 +631,7 @@ final class NearFinder {
         @Override
         public boolean split(int a, int w) {
             if (out.ends()[a] - out.starts()[a]
-                    < store.ends()[w]
-                            - store.starts()[w]
-                            + store.ends()[w + 1]
-                            - store.starts()[w + 1]) {
+                    < store.end(w) - store.start(w) + store.end(w + 1) - store.start(w + 1)) {
                 return false;
             }
             String z = outForm(a);

@@ -772,8 +772,8 @@ public final class ScanService {
                     covered,
                     words == 0 ? 0.0 : (double) covered / words,
                     bestLen,
-                    bestStart < 0 ? null : store.starts()[base + bestStart],
-                    bestStart < 0 ? null : store.ends()[base + bestStart + bestLen - 1]);
+                    bestStart < 0 ? null : store.start(base + bestStart),
+                    bestStart < 0 ? null : store.end(base + bestStart + bestLen - 1));
         }
 
         static final class Acc {

@@ -52,13 +52,11 @@ final class SpanBuilder {
             return spans;
         }
         CodePointIndex text = CodePointIndex.of(o.text());
-        int[] ws = store.starts();
-        int[] we = store.ends();
         for (NearFinder.Passage p : passages) {
             int os = words.starts()[p.outStart()];
             int oe = words.ends()[p.outEnd() - 1];
-            int workStart = ws[p.globalStart()];
-            int workEnd = we[p.globalEnd() - 1];
+            int workStart = store.start(p.globalStart());
+            int workEnd = store.end(p.globalEnd() - 1);
             String outText = text.substring(os, oe);
             String workText = texts.region(p.ordinal(), workStart, workEnd);
             Integer tokens =
@@ -95,12 +93,10 @@ final class SpanBuilder {
             int globalStart,
             List<Span> spans) {
         int len = outEnd - outStart;
-        int[] ws = store.starts();
-        int[] we = store.ends();
         int os = words.starts()[outStart];
         int oe = words.ends()[outEnd - 1];
-        int workStart = ws[globalStart];
-        int workEnd = we[globalStart + len - 1];
+        int workStart = store.start(globalStart);
+        int workEnd = store.end(globalStart + len - 1);
         String outText = text.substring(os, oe);
         CodePointIndex work = CodePointIndex.of(texts.region(ordinal, workStart, workEnd));
         boolean exact = outText.equals(work.text());
@@ -108,8 +104,8 @@ final class SpanBuilder {
             for (int i = 0; i < len; i++) {
                 int oa = text.toUtf16(words.starts()[outStart + i]);
                 int ob = text.toUtf16(words.ends()[outStart + i]);
-                int wa = work.toUtf16(ws[globalStart + i] - workStart);
-                int wb = work.toUtf16(we[globalStart + i] - workStart);
+                int wa = work.toUtf16(store.start(globalStart + i) - workStart);
+                int wb = work.toUtf16(store.end(globalStart + i) - workStart);
                 if (ob - oa == wb - wa
                         && (text.text().regionMatches(oa, work.text(), wa, ob - oa)
                                 || asciiAlnumIgnoringCase(
@@ -122,8 +118,8 @@ final class SpanBuilder {
                 String b =
                         WordNormalizer.key(
                                 work,
-                                ws[globalStart + i] - workStart,
-                                we[globalStart + i] - workStart);
+                                store.start(globalStart + i) - workStart,
+                                store.end(globalStart + i) - workStart);
                 if (!a.equals(b)) {
                     // A 64-bit hash collision: keep the verified parts on either side.
                     if (i >= options.minWords()) {

@@ -25,8 +25,11 @@ import org.apache.lucene.store.IndexInput;
  * (int), n code-point ends (int); then the trailer: work count (int), total words (long); then the
  * CRC32 checksum footer. Offsets are code points into the text, half-open.
  *
- * <p>On open the whole file is read once through the checksum, word arrays go to the heap (16 bytes
- * per word) and texts stay in the memory-mapped file, read on demand.
+ * <p>On open the whole file is read once through the checksum. Word hashes go to the heap (8 bytes
+ * per word: the scan's extension reads them in its inner loop); the code-point starts and ends of
+ * the words and the texts stay in the memory-mapped file and are read on demand (a span's ends, a
+ * near passage's words). Keeping starts and ends on the heap too took 16 bytes per word, which put
+ * a 4 GB heap's limit at about 240 M corpus words ({@code bench scan}).
  */
 public final class WorksStore implements Closeable {
     public static final String CODEC = "MemauditWorksStore";
@@ -38,9 +41,8 @@ public final class WorksStore implements Closeable {
     private final int[] codePoints;
     private final long[] textPointer;
     private final int[] textBytes;
+    private final long[] wordPointer; // file offset of each work's hashes; starts, ends follow
     private final long[] hashes;
-    private final int[] starts;
-    private final int[] ends;
     private final Map<String, Integer> ordinalById;
 
     private WorksStore(
@@ -50,18 +52,16 @@ public final class WorksStore implements Closeable {
             int[] codePoints,
             long[] textPointer,
             int[] textBytes,
-            long[] hashes,
-            int[] starts,
-            int[] ends) {
+            long[] wordPointer,
+            long[] hashes) {
         this.textInput = textInput;
         this.ids = ids;
         this.base = base;
         this.codePoints = codePoints;
         this.textPointer = textPointer;
         this.textBytes = textBytes;
+        this.wordPointer = wordPointer;
         this.hashes = hashes;
-        this.starts = starts;
-        this.ends = ends;
         this.ordinalById = new HashMap<>(ids.length * 2);
         for (int i = 0; i < ids.length; i++) {
             ordinalById.put(ids[i], i);
@@ -106,9 +106,8 @@ public final class WorksStore implements Closeable {
             int[] cps = new int[count];
             long[] ptr = new long[count];
             int[] nbytes = new int[count];
+            long[] wordPtr = new long[count];
             long[] hashes = new long[(int) total];
-            int[] starts = new int[(int) total];
-            int[] ends = new int[(int) total];
             try (IndexInput in =
                     checksum
                             ? dir.openChecksumInput(fileName, IOContext.READONCE)
@@ -126,9 +125,10 @@ public final class WorksStore implements Closeable {
                         throw new CorruptIndexException("word count " + n + " of work " + w, in);
                     }
                     base[w] = at;
+                    wordPtr[w] = in.getFilePointer();
                     in.readLongs(hashes, at, n);
-                    in.readInts(starts, at, n);
-                    in.readInts(ends, at, n);
+                    // read through the checksum, kept in the file
+                    in.skipBytes(2L * Integer.BYTES * n);
                     at += n;
                 }
                 base[count] = at;
@@ -141,7 +141,7 @@ public final class WorksStore implements Closeable {
                     CodecUtil.retrieveChecksum(in);
                 }
             }
-            return new WorksStore(texts, ids, base, cps, ptr, nbytes, hashes, starts, ends);
+            return new WorksStore(texts, ids, base, cps, ptr, nbytes, wordPtr, hashes);
         } catch (IOException | RuntimeException e) {
             closeQuietly(texts, e);
             if (e instanceof MemauditException me) {
@@ -227,16 +227,66 @@ public final class WorksStore implements Closeable {
         return hashes;
     }
 
-    /** Code-point start of each word in its work's text, by global word index (shared). */
-    public int[] starts() {
-        return starts;
+    /** Code-point start of word {@code global} (global word index) in its work's text. */
+    public int start(int global) {
+        int w = ordinalOf(global);
+        return readInt(w, arrayPointer(w, false) + (long) Integer.BYTES * indexInWork(w, global));
     }
 
-    /**
-     * Code-point end (exclusive) of each word in its work's text, by global word index (shared).
-     */
-    public int[] ends() {
-        return ends;
+    /** Code-point end (exclusive) of word {@code global} (global word index) in its work's text. */
+    public int end(int global) {
+        int w = ordinalOf(global);
+        return readInt(w, arrayPointer(w, true) + (long) Integer.BYTES * indexInWork(w, global));
+    }
+
+    /** Code-point starts of the work's words, in word order (a new array). */
+    public int[] starts(int ordinal) {
+        return readInts(ordinal, arrayPointer(ordinal, false));
+    }
+
+    /** Code-point ends (exclusive) of the work's words, in word order (a new array). */
+    public int[] ends(int ordinal) {
+        return readInts(ordinal, arrayPointer(ordinal, true));
+    }
+
+    /** File offset of work {@code w}'s starts (or ends): after its n hashes (and n starts). */
+    private long arrayPointer(int w, boolean ends) {
+        long n = words(w);
+        return wordPointer[w] + Long.BYTES * n + (ends ? Integer.BYTES * n : 0);
+    }
+
+    private int indexInWork(int w, int global) {
+        int i = global - base[w];
+        if (global < 0 || i >= words(w)) {
+            throw new IndexOutOfBoundsException("word " + global + " of " + totalWords());
+        }
+        return i;
+    }
+
+    private int readInt(int w, long pointer) {
+        try {
+            IndexInput in = textInput.clone();
+            in.seek(pointer);
+            return in.readInt();
+        } catch (IOException e) {
+            throw MemauditException.integrity("cannot read the words of work " + ids[w], e);
+        }
+    }
+
+    private int[] readInts(int w, long pointer) {
+        int n = words(w);
+        int[] out = new int[n];
+        if (n == 0) {
+            return out;
+        }
+        try {
+            IndexInput in = textInput.clone();
+            in.seek(pointer);
+            in.readInts(out, 0, n);
+        } catch (IOException e) {
+            throw MemauditException.integrity("cannot read the words of work " + ids[w], e);
+        }
+        return out;
     }
 
     /** The work's original text, read from the mapped file (thread-safe). */

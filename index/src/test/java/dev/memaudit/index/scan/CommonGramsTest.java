@@ -1,7 +1,9 @@
 package dev.memaudit.index.scan;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.records.Records;
 import dev.memaudit.core.records.run.WorksFile;
 import dev.memaudit.core.records.scan.ScanWork;
@@ -11,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -122,5 +125,23 @@ class CommonGramsTest {
         Span u = Records.readAll(out.resolve("spans.jsonl"), Span.class).get(0);
         assertThat(u.common()).isFalse();
         assertThat(u.commonIn()).isEqualTo(new Span.CommonIn(0, null, 0.0));
+    }
+
+    @Test
+    void aTableTheHeapCannotHoldIsRefusedWithTheHeapItNeeds() throws Exception {
+        Path corpus = dir.resolve("corpus");
+        Files.createDirectories(corpus);
+        Files.writeString(corpus.resolve("a.txt"), words("a", 300));
+        Path index = dir.resolve("index");
+        new IndexBuilder(Clock.systemUTC(), m -> {})
+                .build(corpus, index, new IndexBuilder.Options(8, true, 1));
+        try (NgramIndex open = NgramIndex.open(index)) {
+            long hashes = 300L * Long.BYTES;
+            assertThatThrownBy(() -> CommonGrams.of(open.store(), Set.of(), null, hashes + 1))
+                    .isInstanceOf(MemauditException.class)
+                    .hasMessageContaining("common-text table needs about")
+                    .hasMessageContaining("split the index by work");
+            assertThat(CommonGrams.of(open.store(), Set.of(), null, 1L << 30)).isNotNull();
+        }
     }
 }

@@ -9,6 +9,7 @@ import dev.memaudit.core.text.WordNormalizer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.junit.jupiter.api.Test;
@@ -54,9 +55,18 @@ class WorksStoreTest {
             assertThat(s.ordinalOf(s.base(1) - 1)).isZero();
             for (int i = 0; i < wa.size(); i++) {
                 assertThat(s.hashes()[i]).isEqualTo(wa.hashes()[i]);
-                assertThat(s.starts()[i]).isEqualTo(wa.starts()[i]);
-                assertThat(s.ends()[i]).isEqualTo(wa.ends()[i]);
+                assertThat(s.start(i)).isEqualTo(wa.starts()[i]);
+                assertThat(s.end(i)).isEqualTo(wa.ends()[i]);
             }
+            var wb = WordNormalizer.normalize(b);
+            for (int i = 0; i < wb.size(); i++) {
+                assertThat(s.start(s.base(1) + i)).isEqualTo(wb.starts()[i]);
+                assertThat(s.end(s.base(1) + i)).isEqualTo(wb.ends()[i]);
+            }
+            assertThat(s.starts(1)).containsExactly(Arrays.copyOf(wb.starts(), wb.size()));
+            assertThat(s.ends(1)).containsExactly(Arrays.copyOf(wb.ends(), wb.size()));
+            assertThatThrownBy(() -> s.start(s.totalWords()))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
             assertThat(s.codePoints(0)).isEqualTo(a.codePointCount(0, a.length()));
         }
     }
