@@ -1,5 +1,6 @@
 package dev.memaudit.model.influence;
 
+import dev.memaudit.core.error.MemauditException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -249,6 +250,7 @@ public final class ApproxInfluence {
                     delta[i] = original[i] - after[i];
                 }
                 model.restore();
+                checkFinite(w.workId(), s, norms, forgetAfter, delta);
                 r =
                         new WorkResult(
                                 w.workId(),
@@ -289,6 +291,34 @@ public final class ApproxInfluence {
             onWork.accept(r);
         }
         return new Result(original, out, behaviourSeconds);
+    }
+
+    /**
+     * Unlearning that diverged (a gradient norm, the work's NLL or a behaviour's log p not finite)
+     * measured nothing: it stops the run rather than be written as an influence.
+     */
+    private static void checkFinite(
+            String workId, Settings s, List<Double> norms, double forgetAfter, double[] delta) {
+        boolean finite = Double.isFinite(forgetAfter);
+        for (double n : norms) {
+            finite &= Double.isFinite(n);
+        }
+        for (double d : delta) {
+            finite &= Double.isFinite(d);
+        }
+        if (!finite) {
+            throw MemauditException.usage(
+                    String.format(
+                            Locale.ROOT,
+                            "unlearning work %s diverged (gradient norms %s, work NLL after %s):"
+                                    + " nothing was recorded for it; lower --learning-rate (%s)"
+                                    + " or set --clip-norm (%s) and run again",
+                            workId,
+                            norms,
+                            forgetAfter,
+                            s.learningRate(),
+                            s.clipNorm()));
+        }
     }
 
     /** Mean negative log-likelihood per scored token of chunks (each scored from its 2nd token). */

@@ -1,6 +1,7 @@
 package dev.memaudit.model.influence;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.memaudit.model.runtime.Architecture;
@@ -244,6 +245,44 @@ class ApproxInfluenceTest {
             double[] end = m.logProbs(List.of(work.get(0), other), new int[] {12, 12});
             assertThat(end[0]).isCloseTo(start[0], within(1e-6));
             assertThat(end[1]).isCloseTo(start[1], within(1e-6));
+        }
+    }
+
+    @Test
+    void unlearningThatDivergesRecordsNothingAndSaysSo() throws Exception {
+        SplittableRandom r = new SplittableRandom(9);
+        try (TrainableModel m = tiny(Architecture.LLAMA, 0.3)) {
+            List<int[]> work = List.of(randomTokens(r, 24));
+            int[] other = randomTokens(r, 24);
+            List<TokenizedBehaviour> bs =
+                    List.of(
+                            new TokenizedBehaviour(
+                                    new Behaviour("other", "p", "t", "unrelated", null),
+                                    other,
+                                    12));
+            double[] start = m.logProbs(List.of(other), new int[] {12});
+            // ascent at rate 1e30 without clipping: the weights overflow
+            ApproxInfluence.Settings s =
+                    new ApproxInfluence.Settings(
+                            ApproxInfluence.Method.UNLEARN, 3, 1e30, 0.0, 0.0, 1, 1);
+            List<ApproxInfluence.WorkResult> recorded = new java.util.ArrayList<>();
+            assertThatThrownBy(
+                            () ->
+                                    ApproxInfluence.run(
+                                            m,
+                                            s,
+                                            bs,
+                                            List.of(new ApproxInfluence.WorkChunks("w", work)),
+                                            List.of(),
+                                            QUIET,
+                                            recorded::add))
+                    .isInstanceOf(dev.memaudit.core.error.MemauditException.class)
+                    .hasMessageContaining("unlearning work w diverged")
+                    .hasMessageContaining("nothing was recorded");
+            assertThat(recorded).isEmpty();
+            assertThat(m.logProbs(List.of(other), new int[] {12})[0])
+                    .as("the checkpoint's weights are back")
+                    .isCloseTo(start[0], within(1e-6));
         }
     }
 }
