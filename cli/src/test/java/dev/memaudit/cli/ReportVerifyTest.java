@@ -39,6 +39,23 @@ class ReportVerifyTest {
     }
 
     @Test
+    void reportAndVerifyPrintTheirPhasesWithTimings() {
+        Path out = tmp.resolve("timed-report");
+        Cli.Result r =
+                Cli.run("report", "--run", scan.toString(), "--out", out.toString(), "--timings")
+                        .exits(0)
+                        .noStackTrace();
+        assertThat(r.err())
+                .contains("timings (wall clock)")
+                .contains("run folders, index open")
+                .contains("report written")
+                .contains("total");
+        Cli.Result v = Cli.run("verify", out.toString(), "--timings").exits(0).noStackTrace();
+        assertThat(v.out()).contains("ok: 2 manifest(s)").doesNotContain("timings");
+        assertThat(v.err()).contains("verify (hashes, manifests, signature)").contains("total");
+    }
+
+    @Test
     void reportShowsPassagesFromTheIndexAndVerifies() throws IOException {
         Path out = tmp.resolve("plain-report");
         Cli.Result r =

@@ -131,8 +131,7 @@ public final class IndexBuildCommand implements Callable<Integer> {
         }
         out.flush();
         if (clock != null) {
-            err.print("memaudit: timings (wall clock)\n" + clock.format());
-            err.flush();
+            clock.printTo(err);
         }
         return 0;
     }

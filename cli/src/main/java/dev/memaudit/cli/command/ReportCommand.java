@@ -2,6 +2,7 @@ package dev.memaudit.cli.command;
 
 import dev.memaudit.audit.report.IndexTexts;
 import dev.memaudit.cli.support.Messages;
+import dev.memaudit.core.run.Timings;
 import dev.memaudit.reports.ReportService;
 import dev.memaudit.reports.run.RunLoader;
 import java.io.IOException;
@@ -94,8 +95,16 @@ public final class ReportCommand implements Callable<Integer> {
             description = "Best extraction attempts shown per work (default ${DEFAULT-VALUE}).")
     int attemptsShown;
 
+    @Option(
+            names = "--timings",
+            description =
+                    "Print the wall-clock seconds of JVM start, reading the run folders and index,"
+                            + " and writing the report to stderr at the end.")
+    boolean timings;
+
     @Override
     public Integer call() {
+        Timings clock = timings ? Timings.sinceJvmStart() : null;
         if (attemptsShown < 0 || attemptsShown > 1000) {
             throw dev.memaudit.core.error.MemauditException.usage(
                     "--attempts-shown must be between 0 and 1000, got " + attemptsShown);
@@ -104,6 +113,9 @@ public final class ReportCommand implements Callable<Integer> {
         ReportService service = new ReportService(Clock.systemUTC(), Messages.to(spec));
         ReportService.Result r;
         try (IndexTexts texts = IndexTexts.open(RunLoader.stages(run), index)) {
+            if (clock != null) {
+                clock.mark("run folders, index open");
+            }
             r =
                     service.write(
                             run,
@@ -116,6 +128,9 @@ public final class ReportCommand implements Callable<Integer> {
                                     influence,
                                     influenceValidation),
                             spec.commandLine().getParseResult().originalArgs());
+            if (clock != null) {
+                clock.mark("report written");
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot close the index", e);
         }
@@ -130,6 +145,9 @@ public final class ReportCommand implements Callable<Integer> {
             stdout.println("  " + f);
         }
         stdout.flush();
+        if (clock != null) {
+            clock.printTo(spec.commandLine().getErr());
+        }
         return 0;
     }
 }

@@ -174,8 +174,7 @@ public final class ScanCommand implements Callable<Integer> {
         stdout.flush();
         if (clock != null) {
             var err = spec.commandLine().getErr();
-            err.print("memaudit: timings (wall clock)\n" + clock.format());
-            err.flush();
+            clock.printTo(err);
         }
         return 0;
     }

@@ -2,6 +2,7 @@ package dev.memaudit.cli.command;
 
 import dev.memaudit.audit.replay.AttemptReplay;
 import dev.memaudit.core.error.MemauditException;
+import dev.memaudit.core.run.Timings;
 import dev.memaudit.reports.bundle.Ed25519Keys;
 import dev.memaudit.reports.bundle.StageCheck;
 import dev.memaudit.reports.bundle.Verifier;
@@ -85,10 +86,21 @@ public final class VerifyCommand implements Callable<Integer> {
                 : List.of();
     }
 
+    @Option(
+            names = "--timings",
+            description =
+                    "Print the wall-clock seconds of JVM start and the verification to stderr at"
+                            + " the end.")
+    boolean timings;
+
     @Override
     public Integer call() {
+        Timings clock = timings ? Timings.sinceJvmStart() : null;
         PublicKey pinned = publicKey == null ? null : Ed25519Keys.readPublic(publicKey);
         VerifyResult r = new Verifier(stageChecks()).verify(target, pinned);
+        if (clock != null) {
+            clock.mark("verify (hashes, manifests, signature)");
+        }
         var stdout = spec.commandLine().getOut();
         for (VerifyResult.Problem p : r.problems()) {
             stdout.println(p);
@@ -103,6 +115,9 @@ public final class VerifyCommand implements Callable<Integer> {
                 "%s: %d manifest(s), %d file(s) re-hashed, %d problem(s)%n",
                 r.ok() ? "ok" : "FAILED", r.manifests().size(), r.files(), r.problems().size());
         stdout.flush();
+        if (clock != null) {
+            clock.printTo(spec.commandLine().getErr());
+        }
         if (!r.ok()) {
             String files =
                     r.problems().stream()

@@ -53,6 +53,12 @@ public final class Timings {
         return List.copyOf(phases);
     }
 
+    /** Prints {@link #format()} under a heading to {@code err} (a command's error stream). */
+    public void printTo(java.io.PrintWriter err) {
+        err.print("memaudit: timings (wall clock)\n" + format());
+        err.flush();
+    }
+
     /** One line per phase ({@code name seconds share}), then the total. */
     public String format() {
         double total = 0;
