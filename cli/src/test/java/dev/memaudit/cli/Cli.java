@@ -12,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 
 /** Test helpers: runs {@link Main#run} with captured streams, finds the repo, reads JSON files. */
 final class Cli {
@@ -114,6 +116,32 @@ final class Cli {
             }
         }
         return lines;
+    }
+
+    /**
+     * The records of a JSONL ledger keyed by the values of {@code keys} joined with {@code |},
+     * sorted by key; a duplicate key fails the test.
+     */
+    static Map<String, JsonNode> byKey(Path file, String... keys) throws IOException {
+        Map<String, JsonNode> out = new TreeMap<>();
+        for (JsonNode n : readJsonl(file)) {
+            StringBuilder k = new StringBuilder();
+            for (String key : keys) {
+                k.append(n.path(key).asText()).append('|');
+            }
+            assertThat(out.put(k.toString(), n)).as("duplicate " + k + " in " + file).isNull();
+        }
+        return out;
+    }
+
+    /** The records in a ledger (non-blank lines) so far; 0 while it does not exist. */
+    static long records(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        try (var s = Files.lines(file)) {
+            return s.filter(l -> !l.isBlank()).count();
+        }
     }
 
     /**

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -119,10 +118,10 @@ class ReplicaServeIT {
         Thread run = new Thread(() -> result.set(Cli.run(two)));
         run.start();
         Path windows = out.resolve("windows.jsonl");
-        for (int i = 0; i < 12_000 && lines(windows) < 20 && run.isAlive(); i++) {
+        for (int i = 0; i < 12_000 && Cli.records(windows) < 20 && run.isAlive(); i++) {
             Thread.sleep(5);
         }
-        long atKill = lines(windows);
+        long atKill = Cli.records(windows);
         servers.get(1).destroyForcibly().waitFor(20, TimeUnit.SECONDS);
         run.join(300_000);
         assertThat(result.get()).as("the run ended").isNotNull();
@@ -132,15 +131,15 @@ class ReplicaServeIT {
         result.get().exits(0).noStackTrace();
         assertThat(result.get().err()).contains("replica " + b + " dropped");
 
-        long all = lines(tmp.resolve("one/windows.jsonl"));
+        long all = Cli.records(tmp.resolve("one/windows.jsonl"));
         assertThat(atKill).as("killed mid-run").isBetween(1L, all - 1);
         for (String[] ledger :
                 List.of(
                         new String[] {"windows.jsonl", "work_id", "window"},
                         new String[] {"attempts.jsonl", "work_id", "window", "attempt"})) {
             String[] keys = java.util.Arrays.copyOfRange(ledger, 1, ledger.length);
-            Map<String, JsonNode> want = byKey(tmp.resolve("one").resolve(ledger[0]), keys);
-            Map<String, JsonNode> got = byKey(out.resolve(ledger[0]), keys);
+            Map<String, JsonNode> want = Cli.byKey(tmp.resolve("one").resolve(ledger[0]), keys);
+            Map<String, JsonNode> got = Cli.byKey(out.resolve(ledger[0]), keys);
             assertThat(want).as(ledger[0]).isNotEmpty();
             // the same requests reach the same model: every field equal, record for record
             assertThat(got).as(ledger[0]).isEqualTo(want);
@@ -163,30 +162,5 @@ class ReplicaServeIT {
                 replicas.get(0).path("answered").asLong()
                         + replicas.get(1).path("answered").asLong();
         assertThat(answered).isLessThanOrEqualTo(backend.path("requests").asLong());
-    }
-
-    private static Map<String, JsonNode> byKey(Path file, String... keys) throws Exception {
-        Map<String, JsonNode> out = new TreeMap<>();
-        for (String l : Files.readAllLines(file)) {
-            if (l.isBlank()) {
-                continue;
-            }
-            JsonNode n = Json.MAPPER.readTree(l);
-            StringBuilder k = new StringBuilder();
-            for (String key : keys) {
-                k.append(n.path(key).asText()).append('|');
-            }
-            assertThat(out.put(k.toString(), n)).as("duplicate " + k + " in " + file).isNull();
-        }
-        return out;
-    }
-
-    private static long lines(Path f) throws Exception {
-        if (!Files.exists(f)) {
-            return 0;
-        }
-        try (var s = Files.lines(f)) {
-            return s.filter(l -> !l.isBlank()).count();
-        }
     }
 }

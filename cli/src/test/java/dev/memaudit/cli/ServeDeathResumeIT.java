@@ -116,15 +116,15 @@ class ServeDeathResumeIT {
         run.start();
         Path windows = out.resolve("windows.jsonl");
         // Kill the server once some, but not all, windows are on disk.
-        for (int i = 0; i < 6000 && lines(windows) < 40 && run.isAlive(); i++) {
+        for (int i = 0; i < 6000 && Cli.records(windows) < 40 && run.isAlive(); i++) {
             Thread.sleep(10);
         }
         first.stop();
         run.join(120_000);
         assertThat(cut.get()).as("the cut run ended").isNotNull();
         cut.get().exits(4).noStackTrace();
-        long kept = lines(windows);
-        long all = lines(tmp.resolve("local/windows.jsonl"));
+        long kept = Cli.records(windows);
+        long all = Cli.records(tmp.resolve("local/windows.jsonl"));
         assertThat(kept).as("records kept from the cut run").isBetween(40L, all - 1);
 
         Server second = serve(model, 0, "second");
@@ -136,7 +136,7 @@ class ServeDeathResumeIT {
         }
         assertThat(port).isPositive();
         assertThat(keys(windows)).isEqualTo(keys(tmp.resolve("local/windows.jsonl")));
-        assertThat(lines(windows)).as("no duplicates").isEqualTo(all);
+        assertThat(Cli.records(windows)).as("no duplicates").isEqualTo(all);
         assertServedBy(out, first.url(), second.url());
     }
 
@@ -194,7 +194,7 @@ class ServeDeathResumeIT {
         Thread run = new Thread(() -> cut.set(Cli.run(args)));
         run.start();
         Path file = out.resolve(ledger);
-        for (int i = 0; i < 12_000 && lines(file) < killAt && run.isAlive(); i++) {
+        for (int i = 0; i < 12_000 && Cli.records(file) < killAt && run.isAlive(); i++) {
             Thread.sleep(5);
         }
         first.stop();
@@ -205,7 +205,9 @@ class ServeDeathResumeIT {
                 .contains("stopped: the model backend failed")
                 .contains("remaining:")
                 .contains("Nothing that failed was recorded");
-        assertThat(lines(file)).as("records kept from the cut run").isGreaterThanOrEqualTo(killAt);
+        assertThat(Cli.records(file))
+                .as("records kept from the cut run")
+                .isGreaterThanOrEqualTo(killAt);
         assertThat(Files.readString(file)).as("no failure recorded").doesNotContain("\"error\"");
 
         Server second = serve(model, 0, out.getFileName() + "-second");
@@ -216,7 +218,7 @@ class ServeDeathResumeIT {
             second.stop();
         }
         assertServedBy(out, first.url(), second.url());
-        return byKey(file, keyFields);
+        return Cli.byKey(file, keyFields);
     }
 
     @Test
@@ -251,7 +253,11 @@ class ServeDeathResumeIT {
         local.addAll(List.of("--out", tmp.resolve("attempts-local").toString()));
         Cli.run(local).exits(0).noStackTrace();
         Map<String, JsonNode> want =
-                byKey(tmp.resolve("attempts-local/attempts.jsonl"), "work_id", "window", "attempt");
+                Cli.byKey(
+                        tmp.resolve("attempts-local/attempts.jsonl"),
+                        "work_id",
+                        "window",
+                        "attempt");
         assertThat(want).hasSizeGreaterThan(40);
 
         List<String> remote = new ArrayList<>(List.of("extract"));
@@ -296,7 +302,7 @@ class ServeDeathResumeIT {
         local.addAll(
                 List.of("--model", model.toString(), "--out", tmp.resolve("s-local").toString()));
         Cli.run(local).exits(0).noStackTrace();
-        Map<String, JsonNode> want = byKey(tmp.resolve("s-local/generations.jsonl"), "id");
+        Map<String, JsonNode> want = Cli.byKey(tmp.resolve("s-local/generations.jsonl"), "id");
         Map<String, JsonNode> got =
                 cutAndResume(model, campaign, tmp.resolve("s-http"), "generations.jsonl", 20, "id");
         assertThat(got.keySet()).isEqualTo(want.keySet()).hasSize(32);
@@ -325,7 +331,7 @@ class ServeDeathResumeIT {
                 List.of("--model", model.toString(), "--out", tmp.resolve("p-local").toString()));
         Cli.run(local).exits(0).noStackTrace();
         Map<String, JsonNode> chunks =
-                byKey(tmp.resolve("p-local/chunks.jsonl"), "set", "work_id", "chunk");
+                Cli.byKey(tmp.resolve("p-local/chunks.jsonl"), "set", "work_id", "chunk");
         assertThat(chunks).as("enough chunks to cut the run after 20").hasSizeGreaterThan(30);
         Map<String, JsonNode> gotChunks =
                 cutAndResume(
@@ -354,31 +360,6 @@ class ServeDeathResumeIT {
 
     /** Two of the sample corpus's works (short: the IT stays quick). */
     private static final String WORKS = "kiln-weather,brass-and-birch";
-
-    private static Map<String, JsonNode> byKey(Path file, String... keys) throws Exception {
-        Map<String, JsonNode> out = new java.util.TreeMap<>();
-        for (String l : Files.readAllLines(file)) {
-            if (l.isBlank()) {
-                continue;
-            }
-            JsonNode n = Json.MAPPER.readTree(l);
-            StringBuilder k = new StringBuilder();
-            for (String key : keys) {
-                k.append(n.path(key).asText()).append('|');
-            }
-            assertThat(out.put(k.toString(), n)).as("duplicate " + k + " in " + file).isNull();
-        }
-        return out;
-    }
-
-    private static long lines(Path f) throws Exception {
-        if (!Files.exists(f)) {
-            return 0;
-        }
-        try (var s = Files.lines(f)) {
-            return s.filter(l -> !l.isBlank()).count();
-        }
-    }
 
     private static Set<String> keys(Path f) throws Exception {
         Set<String> out = new HashSet<>();

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.memaudit.core.io.Json;
 import dev.memaudit.extractor.testing.SampleCanary;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -129,9 +128,9 @@ class ServeExtractPplIT {
 
     private void compare(String remote) throws Exception {
         Map<String, JsonNode> wl =
-                byKey(tmp.resolve("extract-local/windows.jsonl"), "work_id", "window");
+                Cli.byKey(tmp.resolve("extract-local/windows.jsonl"), "work_id", "window");
         Map<String, JsonNode> wh =
-                byKey(tmp.resolve("extract-" + remote + "/windows.jsonl"), "work_id", "window");
+                Cli.byKey(tmp.resolve("extract-" + remote + "/windows.jsonl"), "work_id", "window");
         assertThat(wh.keySet()).isEqualTo(wl.keySet()).isNotEmpty();
         for (String k : wl.keySet()) {
             JsonNode a = wl.get(k);
@@ -160,9 +159,13 @@ class ServeExtractPplIT {
             assertThat(b.path("longest_rank1_run")).as(k).isEqualTo(a.path("longest_rank1_run"));
         }
         Map<String, JsonNode> al =
-                byKey(tmp.resolve("extract-local/attempts.jsonl"), "work_id", "window", "attempt");
+                Cli.byKey(
+                        tmp.resolve("extract-local/attempts.jsonl"),
+                        "work_id",
+                        "window",
+                        "attempt");
         Map<String, JsonNode> ah =
-                byKey(
+                Cli.byKey(
                         tmp.resolve("extract-" + remote + "/attempts.jsonl"),
                         "work_id",
                         "window",
@@ -175,9 +178,10 @@ class ServeExtractPplIT {
         }
 
         Map<String, JsonNode> cl =
-                byKey(tmp.resolve("ppl-local/chunks.jsonl"), "set", "work_id", "chunk");
+                Cli.byKey(tmp.resolve("ppl-local/chunks.jsonl"), "set", "work_id", "chunk");
         Map<String, JsonNode> ch =
-                byKey(tmp.resolve("ppl-" + remote + "/chunks.jsonl"), "set", "work_id", "chunk");
+                Cli.byKey(
+                        tmp.resolve("ppl-" + remote + "/chunks.jsonl"), "set", "work_id", "chunk");
         assertThat(ch.keySet()).isEqualTo(cl.keySet()).isNotEmpty();
         for (String k : cl.keySet()) {
             assertThat(ch.get(k).path("char_start")).as(k).isEqualTo(cl.get(k).path("char_start"));
@@ -194,30 +198,14 @@ class ServeExtractPplIT {
             assertThat(ch.get(k).path("features").has("min_k_pp_20")).isFalse();
             assertThat(cl.get(k).path("features").has("min_k_pp_20")).isTrue();
         }
-        Map<String, JsonNode> gl = byKey(tmp.resolve("sample-local/generations.jsonl"), "id");
+        Map<String, JsonNode> gl = Cli.byKey(tmp.resolve("sample-local/generations.jsonl"), "id");
         Map<String, JsonNode> gh =
-                byKey(tmp.resolve("sample-" + remote + "/generations.jsonl"), "id");
+                Cli.byKey(tmp.resolve("sample-" + remote + "/generations.jsonl"), "id");
         assertThat(gh.keySet()).isEqualTo(gl.keySet()).hasSize(8);
         for (String k : gl.keySet()) {
             assertThat(gh.get(k).path("prompt")).as(k).isEqualTo(gl.get(k).path("prompt"));
             assertThat(gh.get(k).path("token_ids")).as(k).isEqualTo(gl.get(k).path("token_ids"));
             assertThat(gh.get(k).path("seed")).as(k).isEqualTo(gl.get(k).path("seed"));
         }
-    }
-
-    private static Map<String, JsonNode> byKey(Path file, String... keys) throws Exception {
-        Map<String, JsonNode> out = new HashMap<>();
-        for (String line : Files.readAllLines(file)) {
-            if (line.isBlank()) {
-                continue;
-            }
-            JsonNode n = Json.MAPPER.readTree(line);
-            StringBuilder k = new StringBuilder();
-            for (String key : keys) {
-                k.append(n.path(key).asText()).append('|');
-            }
-            assertThat(out.put(k.toString(), n)).as("duplicate " + k).isNull();
-        }
-        return out;
     }
 }
