@@ -67,12 +67,17 @@ public final class CompletionsClient implements AutoCloseable {
     private final AtomicLong bytesReceived = new AtomicLong();
 
     public CompletionsClient(EndpointConfig config) {
-        this(config, d -> Thread.sleep(d.toMillis()), new Random());
+        this(List.of(config), System.err::println);
     }
 
     /** With an explicit sleeper and jitter source (tests). */
     public CompletionsClient(EndpointConfig config, Sleeper sleeper, Random jitter) {
         this(List.of(config), sleeper, jitter, System.err::println);
+    }
+
+    /** Several replicas of one model, waiting between attempts in real time. */
+    public CompletionsClient(List<EndpointConfig> replicaConfigs, Consumer<String> warnings) {
+        this(replicaConfigs, d -> Thread.sleep(d.toMillis()), new Random(), warnings);
     }
 
     /**
@@ -97,7 +102,7 @@ public final class CompletionsClient implements AutoCloseable {
             if (!seen.add(c.base())) {
                 throw MemauditException.usage("--endpoint " + c.base() + " is given twice");
             }
-            rs.add(new Replica(c.base(), new Semaphore(config.maxInFlight(), true)));
+            rs.add(new Replica(c.base(), config.maxInFlight()));
         }
         this.replicas = List.copyOf(rs);
         this.warnings = warnings;
@@ -136,16 +141,13 @@ public final class CompletionsClient implements AutoCloseable {
             String endpoint, long requests, long answered, long faults, String dropped) {}
 
     /** Every replica's account, in the order given. */
-    public List<ReplicaStats> replicaStats() {
-        List<ReplicaStats> out = new ArrayList<>();
-        for (Replica r : replicas) {
-            synchronized (this) {
-                out.add(
-                        new ReplicaStats(
-                                r.base, r.requests, r.answered, r.faults, r.droppedBecause));
-            }
-        }
-        return out;
+    public synchronized List<ReplicaStats> replicaStats() {
+        return replicas.stream()
+                .map(
+                        r ->
+                                new ReplicaStats(
+                                        r.base, r.requests, r.answered, r.faults, r.droppedBecause))
+                .toList();
     }
 
     /** A replica's state; guarded by the client's monitor. */
@@ -159,9 +161,9 @@ public final class CompletionsClient implements AutoCloseable {
         int faultsInARow;
         String droppedBecause;
 
-        Replica(String base, Semaphore inFlight) {
+        Replica(String base, int maxInFlight) {
             this.base = base;
-            this.inFlight = inFlight;
+            this.inFlight = new Semaphore(maxInFlight, true);
         }
     }
 

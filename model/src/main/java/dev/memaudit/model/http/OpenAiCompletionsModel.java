@@ -138,12 +138,7 @@ public final class OpenAiCompletionsModel implements LanguageModel {
             return open(replicas.get(0));
         }
         checkReplicasAgree(replicas);
-        return open(
-                new CompletionsClient(
-                        replicas,
-                        d -> Thread.sleep(d.toMillis()),
-                        new java.util.Random(),
-                        warnings));
+        return open(new CompletionsClient(replicas, warnings));
     }
 
     /**
