@@ -112,10 +112,7 @@ public final class ModelOption {
     }
 
     private void warn(String line) {
-        java.io.PrintWriter err =
-                mixee == null
-                        ? new java.io.PrintWriter(System.err, true)
-                        : mixee.commandLine().getErr();
+        java.io.PrintWriter err = mixee.commandLine().getErr();
         err.println(line);
         err.flush();
     }
