@@ -355,9 +355,9 @@ public final class ScanBench {
         if (service == null) {
             say(
                     "memaudit scan (ScanService, near on; child JVM, -Xmx%dm, ParallelGC):"
-                            + " FAILED, see its error above (the open index and the common-text"
-                            + " table must fit ParallelGC's old generation, 2/3 of the heap; G1"
-                            + " or a larger heap: docs/scale.md)",
+                            + " FAILED, see its error above (what the open index holds and the"
+                            + " common-text table must fit ParallelGC's old generation, 2/3 of the"
+                            + " heap: a larger heap, or split the index by work: docs/scale.md)",
                     s.scanHeapMb());
             figures.put("scan_service", "failed under -Xmx" + s.scanHeapMb() + "m");
         } else {
@@ -979,49 +979,43 @@ public final class ScanBench {
             List<List<SpanFinder.Run>> runs,
             int minWords) {
         WorksStore store = index.store();
-        long[] corpus = store.hashes();
         int found = 0;
         Map<Long, List<Planted>> byHead = new HashMap<>();
+        Map<Planted, long[]> words = new HashMap<>();
         for (Planted p : planted) {
             if (covered(runs.get(p.output()), p.outStart(), p.outEnd(), p.globalStart())) {
                 found++;
             }
-            byHead.computeIfAbsent(
-                            GramHash.of(corpus, p.globalStart(), minWords), k -> new ArrayList<>())
-                    .add(p);
+            int ord = store.ordinalOf(p.globalStart());
+            long[] pw =
+                    store.hashes(ord, p.globalStart() - store.base(ord), p.outEnd() - p.outStart());
+            words.put(p, pw);
+            byHead.computeIfAbsent(GramHash.of(pw, 0, minWords), k -> new ArrayList<>()).add(p);
         }
         long occurrences = 0;
         long occFound = 0;
         for (int w = 0; w < store.size(); w++) {
             int lo = store.base(w);
-            int hi = store.base(w + 1);
-            for (int g = lo; g + minWords <= hi; g++) {
-                List<Planted> candidates = byHead.get(GramHash.of(corpus, g, minWords));
+            long[] h = store.hashes(w);
+            for (int g = 0; g + minWords <= h.length; g++) {
+                List<Planted> candidates = byHead.get(GramHash.of(h, g, minWords));
                 if (candidates == null) {
                     continue;
                 }
                 for (Planted p : candidates) {
-                    int len = p.outEnd() - p.outStart();
-                    if (g + len > hi || !equal(corpus, g, p.globalStart(), len)) {
+                    long[] pw = words.get(p);
+                    if (g + pw.length > h.length
+                            || !Arrays.equals(h, g, g + pw.length, pw, 0, pw.length)) {
                         continue;
                     }
                     occurrences++;
-                    if (covered(runs.get(p.output()), p.outStart(), p.outEnd(), g)) {
+                    if (covered(runs.get(p.output()), p.outStart(), p.outEnd(), lo + g)) {
                         occFound++;
                     }
                 }
             }
         }
         return new Recall(found, occurrences, occFound);
-    }
-
-    private static boolean equal(long[] h, int a, int b, int len) {
-        for (int i = 0; i < len; i++) {
-            if (h[a + i] != h[b + i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** True if a run on the same diagonal contains output words [a, b). */
@@ -1053,19 +1047,21 @@ public final class ScanBench {
     }
 
     private static Map<Long, int[]> hashMapOf(WorksStore store, int n) {
-        long[] h = store.hashes();
         Map<Long, int[]> map = new HashMap<>();
         for (int w = 0; w < store.size(); w++) {
-            for (int g = store.base(w); g + n <= store.base(w + 1); g++) {
-                int[] list = map.get(GramHash.of(h, g, n));
+            long[] h = store.hashes(w);
+            int lo = store.base(w);
+            for (int i = 0; i + n <= h.length; i++) {
+                long key = GramHash.of(h, i, n);
+                int[] list = map.get(key);
                 if (list == null) {
-                    map.put(GramHash.of(h, g, n), new int[] {1, g});
+                    map.put(key, new int[] {1, lo + i});
                 } else {
                     if (list[0] + 1 == list.length) {
                         list = Arrays.copyOf(list, list.length * 2);
-                        map.put(GramHash.of(h, g, n), list);
+                        map.put(key, list);
                     }
-                    list[++list[0]] = g;
+                    list[++list[0]] = lo + i;
                 }
             }
         }

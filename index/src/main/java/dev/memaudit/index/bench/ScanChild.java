@@ -15,12 +15,12 @@ import java.util.Map;
 
 /**
  * The cold scan of {@code bench scan}, in its own JVM started with the heap limit under test: a
- * fresh {@link NgramIndex#open} (which reads the manifest, checks every file's checksum and loads
- * the works store's word arrays), then one scan of all outputs with a JIT that has compiled nothing
- * yet, then the same scan once more. The operating system's page cache is not dropped (that needs
- * root and would slow the other users of the machine), so "cold" means a fresh process and a fresh
- * index open, not a cold disk. Prints JSON on stdout. Arguments: index folder, outputs JSONL,
- * threads, min words.
+ * fresh {@link NgramIndex#open} (which reads the manifest, checks every file's checksum and maps
+ * the works store, whose word hashes stay in the file), then one scan of all outputs with a JIT
+ * that has compiled nothing yet, then the same scan once more. The operating system's page cache is
+ * not dropped (that needs root and would slow the other users of the machine), so "cold" means a
+ * fresh process and a fresh index open, not a cold disk. Prints JSON on stdout. Arguments: index
+ * folder, outputs JSONL, threads, min words.
  */
 public final class ScanChild {
     private ScanChild() {}

@@ -836,14 +836,10 @@ public final class IndexBuilder {
         void copy(WorksStore old, int ordinal) {
             long bytes = old.textBytes(ordinal);
             acquire(bytes);
-            int from = old.base(ordinal);
             int n = old.words(ordinal);
             NormalizedWords words =
                     new NormalizedWords(
-                            Arrays.copyOfRange(old.hashes(), from, from + n),
-                            old.starts(ordinal),
-                            old.ends(ordinal),
-                            n);
+                            old.hashes(ordinal), old.starts(ordinal), old.ends(ordinal), n);
             StoreRecord r =
                     new StoreRecord(
                             old.id(ordinal), old.textUtf8(ordinal), old.codePoints(ordinal), words);

@@ -74,14 +74,13 @@ final class CommonGrams {
         // them), then the scan's own controls.
         List<String> controlIds = new java.util.ArrayList<>();
         List<Source> sources = new java.util.ArrayList<>();
-        long[] h = store.hashes();
         for (int ord = 0; ord < store.size(); ord++) {
             int src = ord;
             if (indexedControls.contains(store.id(ord))) {
                 controlIds.add(store.id(ord));
                 src = -controlIds.size();
             }
-            sources.add(new Source(src, h, store.base(ord), store.base(ord) + store.words(ord)));
+            sources.add(new Source(src, null, ord, store.words(ord)));
         }
         if (controls != null) {
             for (Map.Entry<String, long[]> c : controls.entrySet()) {
@@ -89,12 +88,12 @@ final class CommonGrams {
                     continue; // indexed already
                 }
                 controlIds.add(c.getKey());
-                sources.add(new Source(-controlIds.size(), c.getValue(), 0, c.getValue().length));
+                sources.add(new Source(-controlIds.size(), c.getValue(), -1, c.getValue().length));
             }
         }
         long grams = 0;
         for (Source src : sources) {
-            grams += Math.max(0, src.to - src.from - Span.COMMON_GRAM + 1);
+            grams += Math.max(0, src.words - Span.COMMON_GRAM + 1);
         }
         // Only an n-gram that two sources hold can count for commonIn (the matched work's own
         // n-grams are never counted), so the table keeps only those: an n-gram seen before, in
@@ -115,8 +114,9 @@ final class CommonGrams {
         BloomFilter seen = BloomFilter.create(seenKeys, SEEN_BITS);
         BloomFilter shared = BloomFilter.create(sharedKeys, SEEN_BITS);
         for (Source src : sources) {
-            for (int i = src.from; i + Span.COMMON_GRAM <= src.to; i++) {
-                long key = KGramTables.gram(src.hashes, i, Span.COMMON_GRAM);
+            long[] h = src.hashes(store);
+            for (int i = 0; i + Span.COMMON_GRAM <= h.length; i++) {
+                long key = KGramTables.gram(h, i, Span.COMMON_GRAM);
                 if (seen.mightContain(key)) {
                     shared.add(key);
                 } else {
@@ -127,8 +127,9 @@ final class CommonGrams {
         seen = null; // released before the table is allocated
         long kept = 0;
         for (Source src : sources) {
-            for (int i = src.from; i + Span.COMMON_GRAM <= src.to; i++) {
-                if (shared.mightContain(KGramTables.gram(src.hashes, i, Span.COMMON_GRAM))) {
+            long[] h = src.hashes(store);
+            for (int i = 0; i + Span.COMMON_GRAM <= h.length; i++) {
+                if (shared.mightContain(KGramTables.gram(h, i, Span.COMMON_GRAM))) {
                     kept++;
                 }
             }
@@ -137,13 +138,22 @@ final class CommonGrams {
         CommonGrams g = new CommonGrams(kept, controls != null || !indexedControls.isEmpty());
         g.controlIds.addAll(controlIds);
         for (Source src : sources) {
-            g.add(src.id, src.hashes, src.from, src.to, shared);
+            long[] h = src.hashes(store);
+            g.add(src.id, h, 0, h.length, shared);
         }
         return g;
     }
 
-    /** A text whose n-grams the table records: source id, word hashes, words [from, to). */
-    private record Source(int id, long[] hashes, int from, int to) {}
+    /**
+     * A text whose n-grams the table records: source id, and the word hashes of a control text or
+     * the ordinal of a work of the store (whose hashes are read from the store's file at each of
+     * the three passes: an open index keeps none on the heap), with its word count.
+     */
+    private record Source(int id, long[] text, int ordinal, int words) {
+        long[] hashes(WorksStore store) {
+            return text != null ? text : store.hashes(ordinal);
+        }
+    }
 
     /** Bits per n-gram of the filters that pick the n-grams two sources hold. */
     private static final int SEEN_BITS = 6;
@@ -162,8 +172,8 @@ final class CommonGrams {
 
     /**
      * Refuses a table that cannot be built: more n-grams than its slots hold, or more heap than the
-     * JVM may use besides the works store's word hashes (8 bytes per index word, live while the
-     * index is open).
+     * JVM may use (the open index keeps its word hashes in the mapped store file, not on the heap;
+     * {@code indexWords} only sizes the advice).
      */
     private static void checkFits(long grams, long otherBytes, long indexWords, long maxHeap) {
         String split =
@@ -180,19 +190,17 @@ final class CommonGrams {
                             split));
         }
         long needed = heapBytes(grams) + otherBytes;
-        long hashes = indexWords * Long.BYTES;
-        if (maxHeap != Long.MAX_VALUE && needed + hashes > maxHeap) {
+        if (maxHeap != Long.MAX_VALUE && needed > maxHeap) {
             throw MemauditException.badInput(
                     String.format(
                             Locale.ROOT,
-                            "this scan's common-text table needs about %,d MB of heap besides"
-                                    + " the %,d MB of the index's word hashes, and this JVM may"
-                                    + " use %,d MB: give Java more (MEMAUDIT_JAVA_OPTS=-Xmx%dg for"
-                                    + " ./memaudit)%s",
+                            "this scan's common-text table over %,d index words needs about %,d MB"
+                                    + " of heap, and this JVM may use %,d MB: give Java more"
+                                    + " (MEMAUDIT_JAVA_OPTS=-Xmx%dg for ./memaudit)%s",
+                            indexWords,
                             needed >> 20,
-                            hashes >> 20,
                             maxHeap >> 20,
-                            ((needed + hashes) >> 30) + 2,
+                            (needed >> 30) + 2,
                             split));
         }
     }
@@ -294,7 +302,8 @@ final class CommonGrams {
         while (to < end && store.end(to) <= s.workCharEnd()) {
             to++;
         }
-        Span.CommonIn in = commonIn(ord, s.workId(), store.hashes(), lo, to);
+        long[] h = store.hashes(ord, lo - base, to - lo);
+        Span.CommonIn in = commonIn(ord, s.workId(), h, 0, h.length);
         return in == null ? s : s.withCommon(in);
     }
 }

@@ -3,6 +3,7 @@ package dev.memaudit.index.scan;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.memaudit.core.text.NormalizedWords;
 import dev.memaudit.core.text.WordNormalizer;
+import dev.memaudit.index.store.HashReader;
 import dev.memaudit.index.store.WorksStore;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -92,8 +93,9 @@ final class CoverageFinder {
             for (int i = 0; i < grams.length; i++) {
                 grams[i] = KGramTables.gram(words.hashes(), i, k);
             }
+            HashReader corpus = store.hashReader(); // this call's own: find runs on every thread
             for (int ord : compared) {
-                blocks(ord, words, grams, trimmed, covered);
+                blocks(ord, words, grams, trimmed, corpus, covered);
             }
         }
         for (NearFinder.Passage p : passages) {
@@ -127,7 +129,12 @@ final class CoverageFinder {
 
     /** Maximal equal runs of at least k words between the output and work {@code ord}. */
     private void blocks(
-            int ord, NormalizedWords words, long[] grams, boolean[] trimmed, List<Covered> out) {
+            int ord,
+            NormalizedWords words,
+            long[] grams,
+            boolean[] trimmed,
+            HashReader corpus,
+            List<Covered> out) {
         KGramTables.Table table = tables.get(ord);
         int n = words.size();
         int k = tables.k();
@@ -144,7 +151,6 @@ final class CoverageFinder {
             }
         }
         Arrays.sort(hits, 0, h);
-        long[] wh = store.hashes();
         int base = store.base(ord);
         int a = 0;
         while (a < h) {
@@ -160,7 +166,8 @@ final class CoverageFinder {
             // check word by word (a gram hash may collide) and split at trimmed words
             int run = from;
             for (int i = from; i <= to; i++) {
-                boolean ok = i < to && !trimmed[i] && words.hashes()[i] == wh[base + i + diag];
+                boolean ok =
+                        i < to && !trimmed[i] && words.hashes()[i] == corpus.at(base + i + diag);
                 if (!ok) {
                     emit(ord, run, i, diag, k, out);
                     run = i + 1;

@@ -57,16 +57,15 @@ final class KGramTables {
     }
 
     private Table build(int ordinal) {
-        long[] h = store.hashes();
-        int base = store.base(ordinal);
-        int n = store.words(ordinal);
+        long[] h = store.hashes(ordinal);
+        int n = h.length;
         int grams = Math.max(0, n - k + 1);
         int cap = Integer.highestOneBit(Math.max(2, grams * 2 - 1)) << 1;
         long[] keys = new long[cap];
         int[] heads = new int[cap];
         int[] next = new int[grams];
         for (int p = grams - 1; p >= 0; p--) { // later positions first: chains run forward
-            long key = gram(h, base + p, k);
+            long key = gram(h, p, k);
             int slot = slot(key, cap);
             while (heads[slot] != 0 && keys[slot] != key) {
                 slot = (slot + 1) & (cap - 1);

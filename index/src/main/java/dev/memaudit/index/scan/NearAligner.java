@@ -1,5 +1,6 @@
 package dev.memaudit.index.scan;
 
+import dev.memaudit.index.store.HashReader;
 import java.util.Arrays;
 
 /**
@@ -83,7 +84,7 @@ final class NearAligner {
 
     /**
      * Aligns output words {@code out[outFrom + dir·i]} (i = 0 .. outAvail−1) against work words
-     * {@code work[workFrom + dir·j]} (j = 0 .. workAvail−1), from the start.
+     * {@code work.at(workFrom + dir·j)} (j = 0 .. workAvail−1), from the start.
      *
      * @param dir +1 to extend forward (to the right), −1 to extend backward
      */
@@ -91,7 +92,7 @@ final class NearAligner {
             long[] out,
             int outFrom,
             int outAvail,
-            long[] work,
+            HashReader work,
             int workFrom,
             int workAvail,
             int dir,
@@ -171,7 +172,7 @@ final class NearAligner {
                 if (j >= 1) {
                     int d = cell(i - 1, j - 1);
                     if (d != NEG) {
-                        boolean eq = work[workFrom + dir * (j - 1)] == a;
+                        boolean eq = work.at(workFrom + dir * (j - 1)) == a;
                         int v = d + (eq ? match : -edit);
                         if (v > h) {
                             h = v;
@@ -181,7 +182,7 @@ final class NearAligner {
                             int dj = cell(i - 2, j - 1);
                             if (dj != NEG
                                     && dj + match > h
-                                    && work[workFrom + dir * (j - 1)]
+                                    && work.at(workFrom + dir * (j - 1))
                                             != out[outFrom + dir * (i - 2)]
                                     && joins.joined(
                                             Math.min(
@@ -196,7 +197,7 @@ final class NearAligner {
                             int ds = cell(i - 1, j - 2);
                             if (ds != NEG
                                     && ds + match > h
-                                    && work[workFrom + dir * (j - 2)] != a
+                                    && work.at(workFrom + dir * (j - 2)) != a
                                     && joins.split(
                                             outFrom + dir * (i - 1),
                                             Math.min(
@@ -263,7 +264,7 @@ final class NearAligner {
             long[] out,
             int outFrom,
             int outAvail,
-            long[] work,
+            HashReader work,
             int workFrom,
             int workAvail,
             int dir,
@@ -275,7 +276,7 @@ final class NearAligner {
             return false;
         }
         for (int t = 0; t < n; t++) {
-            if (out[outFrom + dir * (i - 1 + t)] != work[workFrom + dir * (j - 1 + t)]) {
+            if (out[outFrom + dir * (i - 1 + t)] != work.at(workFrom + dir * (j - 1 + t))) {
                 return false;
             }
         }

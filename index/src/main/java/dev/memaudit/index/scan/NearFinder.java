@@ -3,6 +3,7 @@ package dev.memaudit.index.scan;
 import dev.memaudit.core.text.CodePointIndex;
 import dev.memaudit.core.text.NormalizedWords;
 import dev.memaudit.core.text.WordNormalizer;
+import dev.memaudit.index.store.HashReader;
 import dev.memaudit.index.store.WorksStore;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -81,7 +82,7 @@ final class NearFinder {
     static final int MAX_SEED_FREQUENCY = 16;
 
     private final WorksStore store;
-    private final long[] corpus;
+    private final HashReader corpus;
     private final WorkTexts texts;
     private final int minWords;
     private final double minSimilarity;
@@ -98,7 +99,7 @@ final class NearFinder {
             double minSimilarity,
             SpanFinder finder) {
         this.store = store;
-        this.corpus = store.hashes();
+        this.corpus = store.hashReader();
         this.texts = texts;
         this.minWords = minWords;
         this.minSimilarity = minSimilarity;
@@ -340,7 +341,7 @@ final class NearFinder {
      * of common words in unrelated text) is not extended.
      */
     private static boolean promising(
-            long[] words, int m, SpanFinder.Run seed, long[] corpus, int lo, int hi) {
+            long[] words, int m, SpanFinder.Run seed, HashReader corpus, int lo, int hi) {
         int found = 0;
         int d0 = seed.globalStart() - seed.outStart();
         for (int side = 0; side < 2; side++) {
@@ -351,7 +352,7 @@ final class NearFinder {
                 }
                 for (int d = -LOOK_SHIFT; d <= LOOK_SHIFT; d++) {
                     int g = i + d0 + d;
-                    if (g >= lo && g < hi && corpus[g] == words[i]) {
+                    if (g >= lo && g < hi && corpus.at(g) == words[i]) {
                         if (++found >= MIN_MATCHES_BESIDE_LONGEST_RUN) {
                             return true;
                         }

@@ -4,6 +4,7 @@ import dev.memaudit.core.text.NormalizedWords;
 import dev.memaudit.index.ngram.BloomFilter;
 import dev.memaudit.index.ngram.GramHash;
 import dev.memaudit.index.ngram.HotGrams;
+import dev.memaudit.index.store.HashReader;
 import dev.memaudit.index.store.WorksStore;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -65,7 +66,7 @@ public final class SpanFinder {
             java.util.Comparator.comparingInt(Run::outStart).thenComparingInt(Run::globalStart);
 
     private final WorksStore store;
-    private final long[] corpus;
+    private final HashReader corpus;
     private final int n;
     private final int minWords;
     private final int k;
@@ -101,7 +102,7 @@ public final class SpanFinder {
                             + minWords);
         }
         this.store = store;
-        this.corpus = store.hashes();
+        this.corpus = store.hashReader();
         this.n = ngram;
         this.minWords = minWords;
         this.k = minWords - ngram + 1;
@@ -264,13 +265,13 @@ public final class SpanFinder {
             extensions++;
             int a = seed;
             int ga = global;
-            while (a > 0 && ga > lo && words[a - 1] == corpus[ga - 1]) {
+            while (a > 0 && ga > lo && words[a - 1] == corpus.at(ga - 1)) {
                 a--;
                 ga--;
             }
             int b = seed + n;
             int gb = global + n;
-            while (b < m && gb < hi && words[b] == corpus[gb]) {
+            while (b < m && gb < hi && words[b] == corpus.at(gb)) {
                 b++;
                 gb++;
             }
@@ -291,7 +292,7 @@ public final class SpanFinder {
 
     private boolean same(long[] words, int from, int global, int len) {
         for (int i = 0; i < len; i++) {
-            if (words[from + i] != corpus[global + i]) {
+            if (words[from + i] != corpus.at(global + i)) {
                 return false;
             }
         }

@@ -25,11 +25,13 @@ import org.apache.lucene.store.IndexInput;
  * (int), n code-point ends (int); then the trailer: work count (int), total words (long); then the
  * CRC32 checksum footer. Offsets are code points into the text, half-open.
  *
- * <p>On open the whole file is read once through the checksum. Word hashes go to the heap (8 bytes
- * per word: the scan's extension reads them in its inner loop); the code-point starts and ends of
- * the words and the texts stay in the memory-mapped file and are read on demand (a span's ends, a
- * near passage's words). Keeping starts and ends on the heap too took 16 bytes per word, which put
- * a 4 GB heap's limit at about 240 M corpus words ({@code bench scan}).
+ * <p>On open the whole file is read once through the checksum (unless it was verified before).
+ * Nothing per word stays on the heap: word hashes, code-point starts and ends and the texts are
+ * read on demand from the memory-mapped file, hashes through a {@link HashReader} (one per thread)
+ * in the scan's inner loops, starts and ends when a span is reported. The heap holds a few fields
+ * per work. Hashes on the heap took 8 bytes per word (2 GB at 261 M words, where {@code memaudit
+ * scan} then no longer fit a 4 GB heap under ParallelGC), starts and ends another 16 before that
+ * ({@code bench scan}, docs/scale.md).
  */
 public final class WorksStore implements Closeable {
     public static final String CODEC = "MemauditWorksStore";
@@ -42,7 +44,6 @@ public final class WorksStore implements Closeable {
     private final long[] textPointer;
     private final int[] textBytes;
     private final long[] wordPointer; // file offset of each work's hashes; starts, ends follow
-    private final long[] hashes;
     private final Map<String, Integer> ordinalById;
 
     private WorksStore(
@@ -52,8 +53,7 @@ public final class WorksStore implements Closeable {
             int[] codePoints,
             long[] textPointer,
             int[] textBytes,
-            long[] wordPointer,
-            long[] hashes) {
+            long[] wordPointer) {
         this.textInput = textInput;
         this.ids = ids;
         this.base = base;
@@ -61,7 +61,6 @@ public final class WorksStore implements Closeable {
         this.textPointer = textPointer;
         this.textBytes = textBytes;
         this.wordPointer = wordPointer;
-        this.hashes = hashes;
         this.ordinalById = new HashMap<>(ids.length * 2);
         for (int i = 0; i < ids.length; i++) {
             ordinalById.put(ids[i], i);
@@ -107,7 +106,6 @@ public final class WorksStore implements Closeable {
             long[] ptr = new long[count];
             int[] nbytes = new int[count];
             long[] wordPtr = new long[count];
-            long[] hashes = new long[(int) total];
             try (IndexInput in =
                     checksum
                             ? dir.openChecksumInput(fileName, IOContext.READONCE)
@@ -126,9 +124,8 @@ public final class WorksStore implements Closeable {
                     }
                     base[w] = at;
                     wordPtr[w] = in.getFilePointer();
-                    in.readLongs(hashes, at, n);
-                    // read through the checksum, kept in the file
-                    in.skipBytes(2L * Integer.BYTES * n);
+                    // hashes, starts and ends: read through the checksum, kept in the file
+                    in.skipBytes((long) (Long.BYTES + 2 * Integer.BYTES) * n);
                     at += n;
                 }
                 base[count] = at;
@@ -141,7 +138,7 @@ public final class WorksStore implements Closeable {
                     CodecUtil.retrieveChecksum(in);
                 }
             }
-            return new WorksStore(texts, ids, base, cps, ptr, nbytes, wordPtr, hashes);
+            return new WorksStore(texts, ids, base, cps, ptr, nbytes, wordPtr);
         } catch (IOException | RuntimeException e) {
             closeQuietly(texts, e);
             if (e instanceof MemauditException me) {
@@ -222,9 +219,40 @@ public final class WorksStore implements Closeable {
         return textBytes[ordinal];
     }
 
-    /** Word hashes of all works, indexed by global word index (shared, do not modify). */
-    public long[] hashes() {
-        return hashes;
+    /**
+     * A reader of word hashes by global word index, for one thread (the scan's inner loops read
+     * through it; it is not thread-safe, make one per thread).
+     */
+    public HashReader hashReader() {
+        return new HashReader(textInput.clone(), base, wordPointer);
+    }
+
+    /** Word hashes of the work, in word order (a new array). */
+    public long[] hashes(int ordinal) {
+        return hashes(ordinal, 0, words(ordinal));
+    }
+
+    /**
+     * Hashes of {@code count} words of the work from its word {@code from} (counted from its first
+     * word), in word order (a new array).
+     */
+    public long[] hashes(int ordinal, int from, int count) {
+        if (from < 0 || count < 0 || from + count > words(ordinal)) {
+            throw new IndexOutOfBoundsException(
+                    "words " + from + "+" + count + " of work " + ids[ordinal]);
+        }
+        long[] out = new long[count];
+        if (count == 0) {
+            return out;
+        }
+        try {
+            IndexInput in = textInput.clone();
+            in.seek(wordPointer[ordinal] + (long) Long.BYTES * from);
+            in.readLongs(out, 0, count);
+        } catch (IOException e) {
+            throw MemauditException.integrity("cannot read the words of work " + ids[ordinal], e);
+        }
+        return out;
     }
 
     /** Code-point start of word {@code global} (global word index) in its work's text. */

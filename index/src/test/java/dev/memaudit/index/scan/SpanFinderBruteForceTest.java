@@ -144,7 +144,11 @@ class SpanFinderBruteForceTest {
     /** Every left-maximal match on every diagonal, extended right inside its work. */
     private static Set<List<Integer>> bruteForce(
             WorksStore store, NormalizedWords out, int minWords) {
-        long[] h = store.hashes();
+        long[] h = new long[store.totalWords()];
+        for (int w = 0; w < store.size(); w++) {
+            long[] wh = store.hashes(w);
+            System.arraycopy(wh, 0, h, store.base(w), wh.length);
+        }
         long[] o = out.hashes();
         Set<List<Integer>> runs = new HashSet<>();
         for (int w = 0; w < store.size(); w++) {

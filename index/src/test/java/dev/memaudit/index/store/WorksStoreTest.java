@@ -53,12 +53,25 @@ class WorksStoreTest {
             assertThat(s.base(1)).isEqualTo(wa.size());
             assertThat(s.ordinalOf(s.base(1))).isEqualTo(1);
             assertThat(s.ordinalOf(s.base(1) - 1)).isZero();
+            HashReader hashes = s.hashReader();
+            assertThat(s.hashes(0)).containsExactly(Arrays.copyOf(wa.hashes(), wa.size()));
             for (int i = 0; i < wa.size(); i++) {
-                assertThat(s.hashes()[i]).isEqualTo(wa.hashes()[i]);
+                assertThat(hashes.at(i)).isEqualTo(wa.hashes()[i]);
                 assertThat(s.start(i)).isEqualTo(wa.starts()[i]);
                 assertThat(s.end(i)).isEqualTo(wa.ends()[i]);
             }
             var wb = WordNormalizer.normalize(b);
+            assertThat(s.hashes(1, 2, 3)).containsExactly(Arrays.copyOfRange(wb.hashes(), 2, 5));
+            // the reader follows reads from one work to another, in either direction
+            for (int i = wb.size() - 1; i >= 0; i--) {
+                assertThat(hashes.at(s.base(1) + i)).isEqualTo(wb.hashes()[i]);
+                assertThat(hashes.at(i % wa.size())).isEqualTo(wa.hashes()[i % wa.size()]);
+            }
+            assertThatThrownBy(() -> hashes.at(s.totalWords()))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> hashes.at(-1)).isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> s.hashes(1, wb.size() - 1, 2))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
             for (int i = 0; i < wb.size(); i++) {
                 assertThat(s.start(s.base(1) + i)).isEqualTo(wb.starts()[i]);
                 assertThat(s.end(s.base(1) + i)).isEqualTo(wb.ends()[i]);
@@ -68,6 +81,40 @@ class WorksStoreTest {
             assertThatThrownBy(() -> s.start(s.totalWords()))
                     .isInstanceOf(IndexOutOfBoundsException.class);
             assertThat(s.codePoints(0)).isEqualTo(a.codePointCount(0, a.length()));
+        }
+    }
+
+    @Test
+    void hashReaderAnswersEveryWordOfWorksLongerThanItsWindowInAnyOrder() throws Exception {
+        StringBuilder a = new StringBuilder();
+        for (int i = 0; i < 3 * HashReader.WINDOW + 7; i++) {
+            a.append("w").append(i).append(' ');
+        }
+        String b = "short work between";
+        String c = a.toString().replace('w', 'v');
+        write(a.toString(), b, "", c);
+        try (Directory d = FSDirectory.open(dir);
+                WorksStore s = WorksStore.open(d, "works-1.dat", UID, "1")) {
+            long[] all = new long[s.totalWords()];
+            int at = 0;
+            for (String t : new String[] {a.toString(), b, "", c}) {
+                var w = WordNormalizer.normalize(t);
+                System.arraycopy(w.hashes(), 0, all, at, w.size());
+                at += w.size();
+            }
+            assertThat(at).isEqualTo(s.totalWords());
+            HashReader r = s.hashReader();
+            for (int g = all.length - 1; g >= 0; g--) {
+                assertThat(r.at(g)).as("word %d backward", g).isEqualTo(all[g]);
+            }
+            for (int g = 0; g < all.length; g++) {
+                assertThat(r.at(g)).as("word %d forward", g).isEqualTo(all[g]);
+            }
+            java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+            for (int k = 0; k < 5_000; k++) {
+                int g = rnd.nextInt(all.length);
+                assertThat(r.at(g)).as("word %d at random", g).isEqualTo(all[g]);
+            }
         }
     }
 
