@@ -4,8 +4,6 @@ import dev.memaudit.core.error.MemauditException;
 import dev.memaudit.core.records.scan.Span;
 import dev.memaudit.index.ngram.BloomFilter;
 import dev.memaudit.index.store.WorksStore;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -113,24 +111,45 @@ final class CommonGrams {
                 maxHeap);
         BloomFilter seen = BloomFilter.create(seenKeys, SEEN_BITS);
         BloomFilter shared = BloomFilter.create(sharedKeys, SEEN_BITS);
+        // Each pass reads a batch of the filters' (and the table's) blocks before it uses them:
+        // at catalogue size the filters and the table are far larger than the caches, and one
+        // miss after another took 85 s of a 117 s scan at 261 M index words.
+        // (below a few MB the filters stay cached, and the extra reads only cost time)
+        boolean batch = seen.sizeBytes() > BATCHED_ABOVE_BYTES;
+        long[] buf = new long[0];
+        long sink = 0;
         for (Source src : sources) {
-            long[] h = src.hashes(store);
-            for (int i = 0; i + Span.COMMON_GRAM <= h.length; i++) {
-                long key = KGramTables.gram(h, i, Span.COMMON_GRAM);
-                if (seen.mightContain(key)) {
-                    shared.add(key);
-                } else {
-                    seen.add(key);
+            buf = src.grams(store, buf);
+            int m = src.grams();
+            for (int i = 0; i < m; i += BATCH) {
+                int e = Math.min(m, i + BATCH);
+                if (batch) {
+                    sink ^= seen.touch(buf, i, e) ^ shared.touch(buf, i, e);
+                }
+                for (int j = i; j < e; j++) {
+                    long key = buf[j];
+                    if (seen.mightContain(key)) {
+                        shared.add(key);
+                    } else {
+                        seen.add(key);
+                    }
                 }
             }
         }
         seen = null; // released before the table is allocated
         long kept = 0;
         for (Source src : sources) {
-            long[] h = src.hashes(store);
-            for (int i = 0; i + Span.COMMON_GRAM <= h.length; i++) {
-                if (shared.mightContain(KGramTables.gram(h, i, Span.COMMON_GRAM))) {
-                    kept++;
+            buf = src.grams(store, buf);
+            int m = src.grams();
+            for (int i = 0; i < m; i += BATCH) {
+                int e = Math.min(m, i + BATCH);
+                if (batch) {
+                    sink ^= shared.touch(buf, i, e);
+                }
+                for (int j = i; j < e; j++) {
+                    if (shared.mightContain(buf[j])) {
+                        kept++;
+                    }
                 }
             }
         }
@@ -138,9 +157,10 @@ final class CommonGrams {
         CommonGrams g = new CommonGrams(kept, controls != null || !indexedControls.isEmpty());
         g.controlIds.addAll(controlIds);
         for (Source src : sources) {
-            long[] h = src.hashes(store);
-            g.add(src.id, h, 0, h.length, shared);
+            buf = src.grams(store, buf);
+            sink ^= g.add(src.id, buf, src.grams(), shared, batch);
         }
+        touched = sink;
         return g;
     }
 
@@ -150,10 +170,31 @@ final class CommonGrams {
      * the three passes: an open index keeps none on the heap), with its word count.
      */
     private record Source(int id, long[] text, int ordinal, int words) {
-        long[] hashes(WorksStore store) {
-            return text != null ? text : store.hashes(ordinal);
+        /** Its n-grams (there are {@link #grams()}), in {@code buf} or a larger new array. */
+        long[] grams(WorksStore store, long[] buf) {
+            long[] h = text != null ? text : store.hashes(ordinal);
+            int m = grams();
+            long[] out = buf.length >= m ? buf : new long[Math.max(m, buf.length * 2)];
+            for (int i = 0; i < m; i++) {
+                out[i] = KGramTables.gram(h, i, Span.COMMON_GRAM);
+            }
+            return out;
+        }
+
+        int grams() {
+            return Math.max(0, words - Span.COMMON_GRAM + 1);
         }
     }
+
+    /** Keys whose blocks a pass reads before it checks or inserts them. */
+    private static final int BATCH = 32;
+
+    /** Size of the `seen` filter above which the passes read blocks ahead in batches. */
+    private static final long BATCHED_ABOVE_BYTES = 8L << 20;
+
+    /** What the block reads returned (kept so that they are not optimized away). */
+    @SuppressWarnings("unused")
+    private static volatile long touched;
 
     /** Bits per n-gram of the filters that pick the n-grams two sources hold. */
     private static final int SEEN_BITS = 6;
@@ -205,26 +246,42 @@ final class CommonGrams {
         }
     }
 
-    /** Adds the source's n-grams that {@code only} may hold. */
-    private void add(int src, long[] hashes, int from, int to, BloomFilter only) {
-        for (int i = from; i + n <= to; i++) {
-            long key = KGramTables.gram(hashes, i, n);
-            if (!only.mightContain(key)) {
-                continue;
+    /** Adds the source's n-grams {@code grams[0, m)} that {@code only} may hold (in order). */
+    private long add(int src, long[] grams, int m, BloomFilter only, boolean batched) {
+        long sink = 0;
+        long[] batch = new long[BATCH];
+        for (int i = 0; i < m; i += BATCH) {
+            int e = Math.min(m, i + BATCH);
+            if (batched) {
+                sink ^= only.touch(grams, i, e);
             }
-            int slot = slot(key);
-            while (heads[slot] != 0 && keys[slot] != key) {
-                slot = (slot + 1) & (keys.length - 1);
+            int b = 0;
+            for (int j = i; j < e; j++) {
+                if (only.mightContain(grams[j])) {
+                    batch[b++] = grams[j];
+                }
             }
-            // a source's grams are added together, so a repeat of this source heads its chain
-            if (heads[slot] != 0 && source[heads[slot] - 1] == src) {
-                continue;
+            for (int j = 0; batched && j < b; j++) {
+                int slot = slot(batch[j]);
+                sink ^= keys[slot] ^ heads[slot];
             }
-            keys[slot] = key;
-            source[entries] = src;
-            next[entries] = heads[slot] - 1;
-            heads[slot] = ++entries;
+            for (int j = 0; j < b; j++) {
+                long key = batch[j];
+                int slot = slot(key);
+                while (heads[slot] != 0 && keys[slot] != key) {
+                    slot = (slot + 1) & (keys.length - 1);
+                }
+                // a source's grams are added together, so a repeat of this source heads its chain
+                if (heads[slot] != 0 && source[heads[slot] - 1] == src) {
+                    continue;
+                }
+                keys[slot] = key;
+                source[entries] = src;
+                next[entries] = heads[slot] - 1;
+                heads[slot] = ++entries;
+            }
         }
+        return sink;
     }
 
     private int slot(long key) {
@@ -239,15 +296,28 @@ final class CommonGrams {
      * largest share one other source holds. Null for a passage shorter than n words (not measured).
      */
     Span.CommonIn commonIn(int matched, String matchedId, long[] hashes, int from, int to) {
-        Set<Long> distinct = new HashSet<>();
-        for (int i = from; i + n <= to; i++) {
-            distinct.add(KGramTables.gram(hashes, i, n));
-        }
-        if (distinct.isEmpty()) {
+        int m = to - from - n + 1;
+        if (m <= 0) {
             return null;
         }
-        Map<Integer, Integer> held = new HashMap<>();
-        for (long key : distinct) {
+        // distinct n-grams: sorted, repeats dropped (primitive arrays: a stock phrase's chain
+        // holds thousands of works, and boxed counting dominated the scan at catalogue size)
+        long[] distinct = new long[m];
+        for (int i = 0; i < m; i++) {
+            distinct[i] = KGramTables.gram(hashes, from + i, n);
+        }
+        java.util.Arrays.sort(distinct);
+        int d = 0;
+        for (int i = 0; i < m; i++) {
+            if (i == 0 || distinct[i] != distinct[i - 1]) {
+                distinct[d++] = distinct[i];
+            }
+        }
+        // one entry per (distinct n-gram, other source holding it): a source is in a chain once
+        int[] held = new int[16];
+        int h = 0;
+        for (int k = 0; k < d; k++) {
+            long key = distinct[k];
             int slot = slot(key);
             while (heads[slot] != 0 && keys[slot] != key) {
                 slot = (slot + 1) & (keys.length - 1);
@@ -255,23 +325,32 @@ final class CommonGrams {
             for (int e = heads[slot] - 1; e >= 0; e = next[e]) {
                 int src = source[e];
                 if (src != matched && (src >= 0 || !controlIds.get(-src - 1).equals(matchedId))) {
-                    held.merge(src, 1, Integer::sum);
+                    if (h == held.length) {
+                        held = java.util.Arrays.copyOf(held, h * 2);
+                    }
+                    held[h++] = src;
                 }
             }
         }
+        java.util.Arrays.sort(held, 0, h);
         int works = 0;
         boolean inControls = false;
         double best = 0;
-        for (Map.Entry<Integer, Integer> e : held.entrySet()) {
-            double share = (double) e.getValue() / distinct.size();
+        for (int a = 0; a < h; ) {
+            int b = a + 1;
+            while (b < h && held[b] == held[a]) {
+                b++;
+            }
+            double share = (double) (b - a) / d;
             best = Math.max(best, share);
             if (share >= Span.COMMON_SHARE) {
-                if (e.getKey() < 0) {
+                if (held[a] < 0) {
                     inControls = true;
                 } else {
                     works++;
                 }
             }
+            a = b;
         }
         return new Span.CommonIn(works, hasControls ? inControls : null, best);
     }
