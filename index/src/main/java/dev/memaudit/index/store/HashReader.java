@@ -47,16 +47,7 @@ public final class HashReader {
         if (global < 0 || global >= base[works]) {
             throw new IndexOutOfBoundsException("word " + global + " of " + base[works]);
         }
-        int a = 0;
-        int b = works - 1;
-        while (a < b) {
-            int mid = (a + b + 1) >>> 1;
-            if (base[mid] <= global) {
-                a = mid;
-            } else {
-                b = mid - 1;
-            }
-        }
+        int a = WorksStore.ordinalOf(base, global);
         int lo = base[a];
         int hi = base[a + 1];
         int start = Math.max(lo, Math.min(global - BEHIND, hi - WINDOW));

@@ -186,8 +186,13 @@ public final class WorksStore implements Closeable {
 
     /** The ordinal of the work holding global word index {@code global}. */
     public int ordinalOf(int global) {
+        return ordinalOf(base, global);
+    }
+
+    /** The last work whose first word {@code base[w]} is at most {@code global}. */
+    static int ordinalOf(int[] base, int global) {
         int lo = 0;
-        int hi = ids.length - 1;
+        int hi = base.length - 2;
         while (lo < hi) {
             int mid = (lo + hi + 1) >>> 1;
             if (base[mid] <= global) {
