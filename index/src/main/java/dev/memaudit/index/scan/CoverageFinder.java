@@ -47,9 +47,13 @@ final class CoverageFinder {
     private final WorksStore store;
     private final KGramTables tables;
     private final int minWords;
+    // find runs on every scanning thread: a reader per thread, not one per output (a new reader
+    // clones the mapped store input and allocates its window)
+    private final ThreadLocal<HashReader> readers;
 
     CoverageFinder(WorksStore store, KGramTables tables, int minWords) {
         this.store = store;
+        this.readers = ThreadLocal.withInitial(store::hashReader);
         this.tables = tables;
         this.minWords = minWords;
     }
@@ -93,7 +97,7 @@ final class CoverageFinder {
             for (int i = 0; i < grams.length; i++) {
                 grams[i] = KGramTables.gram(words.hashes(), i, k);
             }
-            HashReader corpus = store.hashReader(); // this call's own: find runs on every thread
+            HashReader corpus = readers.get();
             for (int ord : compared) {
                 blocks(ord, words, grams, trimmed, corpus, covered);
             }

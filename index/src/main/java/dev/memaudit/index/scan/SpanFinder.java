@@ -83,6 +83,8 @@ public final class SpanFinder {
     private byte[] state = new byte[256]; // 0 unknown, 1 absent, 2 present
     private int[] freq = new int[256];
     private int[] cover = new int[256]; // distinct extended runs covering each output gram
+    private long[] anchorGrams = new long[64];
+    private long touched; // what touchAnchors read, kept so that the reads are not removed
     private long seedLookups;
     private long extensions;
 
@@ -139,6 +141,7 @@ public final class SpanFinder {
             if (m < minWords) { // find() stopped before preparing the arrays
                 prepare(g);
             }
+            touchUnchecked(words, g);
             for (int q = 0; q < g; q++) {
                 if (cover[q] > 0 || !present(words, q) || freq[q] > shortMaxFrequency) {
                     continue;
@@ -180,6 +183,7 @@ public final class SpanFinder {
                 extendAll(words, m, j, GramHash.of(words, j, n), runs);
             }
         } else {
+            touchAnchors(words, g);
             int previousSeed = -1;
             int j = 0;
             while (j + k <= g) {
@@ -209,6 +213,37 @@ public final class SpanFinder {
         }
         runs.sort(BY_POSITION);
         return runs;
+    }
+
+    /**
+     * Reads the Bloom filter's block of every anchor gram (each multiple of k) before the loop
+     * checks them one by one: the loop checks every anchor, and each check that misses the caches
+     * waits for memory; read in a row, without a branch between, those misses overlap. Changes no
+     * result.
+     */
+    private void touchAnchors(long[] words, int g) {
+        int anchors = (g + k - 1) / k;
+        if (anchorGrams.length < anchors) {
+            anchorGrams = new long[Math.max(anchors, anchorGrams.length * 2)];
+        }
+        for (int a = 0, q = 0; q < g; a++, q += k) {
+            anchorGrams[a] = GramHash.of(words, q, n);
+        }
+        touched ^= bloom.touch(anchorGrams, 0, anchors);
+    }
+
+    /** As {@link #touchAnchors} for the grams no run covers and no check has seen yet. */
+    private void touchUnchecked(long[] words, int g) {
+        int c = 0;
+        for (int q = 0; q < g; q++) {
+            if (cover[q] == 0 && state[q] == 0) {
+                if (c == anchorGrams.length) {
+                    anchorGrams = Arrays.copyOf(anchorGrams, c * 2);
+                }
+                anchorGrams[c++] = GramHash.of(words, q, n);
+            }
+        }
+        touched ^= bloom.touch(anchorGrams, 0, c);
     }
 
     private boolean present(long[] words, int q) {

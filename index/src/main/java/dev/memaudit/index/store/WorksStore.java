@@ -38,6 +38,10 @@ public final class WorksStore implements Closeable {
     public static final int VERSION = 1;
 
     private final IndexInput textInput;
+    // A clone per thread for the positional reads below: cloning a mapped input for every read
+    // (a word's start or end, when a span is reported) took 0.1 of 1.4 CPU seconds of a 3.5 M
+    // word scan (JFR, 2026-12-06). A clone is not thread-safe; one per thread is.
+    private final ThreadLocal<IndexInput> localInput;
     private final String[] ids;
     private final int[] base; // global word index of each work's first word; base[count] = total
     private final int[] codePoints;
@@ -55,6 +59,7 @@ public final class WorksStore implements Closeable {
             int[] textBytes,
             long[] wordPointer) {
         this.textInput = textInput;
+        this.localInput = ThreadLocal.withInitial(textInput::clone);
         this.ids = ids;
         this.base = base;
         this.codePoints = codePoints;
@@ -251,7 +256,7 @@ public final class WorksStore implements Closeable {
             return out;
         }
         try {
-            IndexInput in = textInput.clone();
+            IndexInput in = localInput.get();
             in.seek(wordPointer[ordinal] + (long) Long.BYTES * from);
             in.readLongs(out, 0, count);
         } catch (IOException e) {
@@ -298,7 +303,7 @@ public final class WorksStore implements Closeable {
 
     private int readInt(int w, long pointer) {
         try {
-            IndexInput in = textInput.clone();
+            IndexInput in = localInput.get();
             in.seek(pointer);
             return in.readInt();
         } catch (IOException e) {
@@ -313,7 +318,7 @@ public final class WorksStore implements Closeable {
             return out;
         }
         try {
-            IndexInput in = textInput.clone();
+            IndexInput in = localInput.get();
             in.seek(pointer);
             in.readInts(out, 0, n);
         } catch (IOException e) {
@@ -335,7 +340,7 @@ public final class WorksStore implements Closeable {
         }
         byte[] bytes = new byte[length];
         try {
-            IndexInput in = textInput.clone();
+            IndexInput in = localInput.get();
             in.seek(textPointer[ordinal] + offset);
             in.readBytes(bytes, 0, length);
         } catch (IOException e) {
