@@ -80,7 +80,8 @@ public final class SpanFinder {
     private final DiagonalRuns covered = new DiagonalRuns();
 
     private long[] grams = new long[256];
-    private byte[] state = new byte[256]; // 0 unknown, 1 absent, 2 present
+    // 0 unknown, 1 absent, 2 present, 3 hashed into grams[] but not checked yet
+    private byte[] state = new byte[256];
     private int[] freq = new int[256];
     private int[] cover = new int[256]; // distinct extended runs covering each output gram
     private long[] anchorGrams = new long[64];
@@ -227,7 +228,10 @@ public final class SpanFinder {
             anchorGrams = new long[Math.max(anchors, anchorGrams.length * 2)];
         }
         for (int a = 0, q = 0; q < g; a++, q += k) {
-            anchorGrams[a] = GramHash.of(words, q, n);
+            long gram = GramHash.of(words, q, n);
+            grams[q] = gram;
+            state[q] = 3;
+            anchorGrams[a] = gram;
         }
         touched ^= bloom.touch(anchorGrams, 0, anchors);
     }
@@ -240,7 +244,10 @@ public final class SpanFinder {
                 if (c == anchorGrams.length) {
                     anchorGrams = Arrays.copyOf(anchorGrams, c * 2);
                 }
-                anchorGrams[c++] = GramHash.of(words, q, n);
+                long gram = GramHash.of(words, q, n);
+                grams[q] = gram;
+                state[q] = 3;
+                anchorGrams[c++] = gram;
             }
         }
         touched ^= bloom.touch(anchorGrams, 0, c);
@@ -248,8 +255,8 @@ public final class SpanFinder {
 
     private boolean present(long[] words, int q) {
         byte s = state[q];
-        if (s == 0) {
-            long gram = GramHash.of(words, q, n);
+        if (s == 0 || s == 3) {
+            long gram = s == 0 ? GramHash.of(words, q, n) : grams[q];
             grams[q] = gram;
             boolean maybe = bloom.mightContain(gram);
             state[q] = maybe ? (byte) 2 : (byte) 1;
