@@ -218,9 +218,9 @@ public final class SpanFinder {
 
     /**
      * Reads the Bloom filter's block of every anchor gram (each multiple of k) before the loop
-     * checks them one by one: the loop checks every anchor, and each check that misses the caches
-     * waits for memory; read in a row, without a branch between, those misses overlap. Changes no
-     * result.
+     * checks them one by one: the loop checks every anchor whose window fits the output, and each
+     * check that misses the caches waits for memory; read in a row, without a branch between, those
+     * misses overlap. The hashes are kept for the checks (state 3). Changes no result.
      */
     private void touchAnchors(long[] words, int g) {
         int anchors = (g + k - 1) / k;
