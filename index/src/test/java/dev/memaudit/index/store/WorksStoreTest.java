@@ -119,6 +119,66 @@ class WorksStoreTest {
     }
 
     @Test
+    void startsEndsHashesAndTextsReadFromSeveralThreadsAtOnceAreEachThreadsOwn() throws Exception {
+        // the store answers these reads through one mapped-file clone per thread: threads that
+        // read at the same time, each in its own order, must never see another's position
+        String[] texts = new String[6];
+        for (int t = 0; t < texts.length; t++) {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < 400 + 97 * t; i++) {
+                b.append(i % 7 == 0 ? "Zoë’s" : "w" + t + "x" + i).append(i % 11 == 0 ? "\n" : " ");
+            }
+            texts[t] = b.toString();
+        }
+        write(texts);
+        try (Directory d = FSDirectory.open(dir);
+                WorksStore s = WorksStore.open(d, "works-1.dat", UID, "1")) {
+            var words = new dev.memaudit.core.text.NormalizedWords[texts.length];
+            for (int t = 0; t < texts.length; t++) {
+                words[t] = WordNormalizer.normalize(texts[t]);
+            }
+            java.util.concurrent.ExecutorService pool =
+                    java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                java.util.List<java.util.concurrent.Future<Integer>> checked =
+                        new java.util.ArrayList<>();
+                for (int th = 0; th < 4; th++) {
+                    long seed = th;
+                    checked.add(
+                            pool.submit(
+                                    () -> {
+                                        java.util.SplittableRandom rnd =
+                                                new java.util.SplittableRandom(seed);
+                                        int n = 0;
+                                        for (int k = 0; k < 20_000; k++) {
+                                            int w = rnd.nextInt(texts.length);
+                                            int i = rnd.nextInt(words[w].size());
+                                            int g = s.base(w) + i;
+                                            if (s.start(g) != words[w].starts()[i]
+                                                    || s.end(g) != words[w].ends()[i]
+                                                    || s.hashes(w, i, 1)[0]
+                                                            != words[w].hashes()[i]) {
+                                                throw new AssertionError(
+                                                        "word " + i + " of work " + w);
+                                            }
+                                            if (k % 500 == 0 && !s.text(w).equals(texts[w])) {
+                                                throw new AssertionError("text of work " + w);
+                                            }
+                                            n++;
+                                        }
+                                        return n;
+                                    }));
+                }
+                for (var f : checked) {
+                    assertThat(f.get()).isEqualTo(20_000);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void anyFlippedByteIsAnIntegrityFailure() throws Exception {
         write("one two three four five six seven eight nine ten");
         Path f = dir.resolve("works-1.dat");
