@@ -191,6 +191,7 @@ public final class TrainingLoop implements AutoCloseable {
         }
         learningRate = (float) learningRate(cfg, stepIndex, totalSteps, warmup);
         stepIndex++;
+        releaseDirectBuffers();
         double loss = 0;
         for (int from = 0; from < windows.size(); from += microBatch) {
             List<int[]> part = windows.subList(from, Math.min(windows.size(), from + microBatch));
@@ -265,6 +266,40 @@ public final class TrainingLoop implements AutoCloseable {
                 g.close();
             }
         }
+    }
+
+    /**
+     * Direct buffers held by closed arrays above which a step first asks for a garbage collection.
+     * Every array made from Java data (token ids, targets, masks) copies it through a direct buffer
+     * that only a collection returns, and training allocates so little heap that collections are
+     * rare: in a 6,182-step ladder run (2 layers, batch 4) the JVM's "Other" memory (direct
+     * buffers) grew 192 MB in 90 s and resident memory by 0.25-0.4 MB a step, up to a peak of 6.6
+     * GB, and the JVM bounds direct memory only by the heap's maximum (half the machine under the
+     * launcher). With this check resident memory stayed within 5 MB from step 927 to 2,163. A
+     * collection with a few MB of live heap takes tens of milliseconds.
+     */
+    static final long DIRECT_BUFFER_LIMIT = 256L << 20;
+
+    private static final java.lang.management.BufferPoolMXBean DIRECT =
+            java.lang.management.ManagementFactory.getPlatformMXBeans(
+                            java.lang.management.BufferPoolMXBean.class)
+                    .stream()
+                    .filter(b -> b.getName().equals("direct"))
+                    .findFirst()
+                    .orElse(null);
+
+    private int collections;
+
+    private void releaseDirectBuffers() {
+        if (DIRECT != null && DIRECT.getMemoryUsed() > DIRECT_BUFFER_LIMIT) {
+            System.gc();
+            collections++;
+        }
+    }
+
+    /** Collections {@link #step} asked for to return direct buffers (see DIRECT_BUFFER_LIMIT). */
+    public int directBufferCollections() {
+        return collections;
     }
 
     /** Forward and backward of some windows; returns their mean loss (nats per token). */
