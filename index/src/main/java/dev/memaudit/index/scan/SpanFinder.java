@@ -84,8 +84,8 @@ public final class SpanFinder {
     private byte[] state = new byte[256];
     private int[] freq = new int[256];
     private int[] cover = new int[256]; // distinct extended runs covering each output gram
-    private long[] anchorGrams = new long[64];
-    private long touched; // what touchAnchors read, kept so that the reads are not removed
+    private long[] aheadGrams = new long[64];
+    private long touched; // what the reads ahead saw, kept so that they are not removed
     private long seedLookups;
     private long extensions;
 
@@ -224,16 +224,16 @@ public final class SpanFinder {
      */
     private void touchAnchors(long[] words, int g) {
         int anchors = (g + k - 1) / k;
-        if (anchorGrams.length < anchors) {
-            anchorGrams = new long[Math.max(anchors, anchorGrams.length * 2)];
+        if (aheadGrams.length < anchors) {
+            aheadGrams = new long[Math.max(anchors, aheadGrams.length * 2)];
         }
         for (int a = 0, q = 0; q < g; a++, q += k) {
             long gram = GramHash.of(words, q, n);
             grams[q] = gram;
             state[q] = 3;
-            anchorGrams[a] = gram;
+            aheadGrams[a] = gram;
         }
-        touched ^= bloom.touch(anchorGrams, 0, anchors);
+        touched ^= bloom.touch(aheadGrams, 0, anchors);
     }
 
     /** As {@link #touchAnchors} for the grams no run covers and no check has seen yet. */
@@ -241,16 +241,16 @@ public final class SpanFinder {
         int c = 0;
         for (int q = 0; q < g; q++) {
             if (cover[q] == 0 && state[q] == 0) {
-                if (c == anchorGrams.length) {
-                    anchorGrams = Arrays.copyOf(anchorGrams, c * 2);
+                if (c == aheadGrams.length) {
+                    aheadGrams = Arrays.copyOf(aheadGrams, c * 2);
                 }
                 long gram = GramHash.of(words, q, n);
                 grams[q] = gram;
                 state[q] = 3;
-                anchorGrams[c++] = gram;
+                aheadGrams[c++] = gram;
             }
         }
-        touched ^= bloom.touch(anchorGrams, 0, c);
+        touched ^= bloom.touch(aheadGrams, 0, c);
     }
 
     private boolean present(long[] words, int q) {

@@ -269,16 +269,18 @@ public final class TrainingLoop implements AutoCloseable {
     }
 
     /**
-     * Direct buffers held by closed arrays above which a step first asks for a garbage collection.
-     * Every array made from Java data (token ids, targets, masks) copies it through a direct buffer
-     * that only a collection returns, and training allocates so little heap that collections are
-     * rare: in a 6,182-step ladder run (2 layers, batch 4) the JVM's "Other" memory (direct
-     * buffers) grew 192 MB in 90 s and resident memory by 0.25-0.4 MB a step, up to a peak of 6.6
-     * GB, and the JVM bounds direct memory only by the heap's maximum (half the machine under the
-     * launcher). With this check resident memory stayed within 5 MB from step 927 to 2,163. A
-     * collection with a few MB of live heap takes tens of milliseconds.
+     * Growth of the JVM's direct buffers since the last collection above which a step first asks
+     * for one. Every array made from Java data (token ids, targets, masks) copies it through a
+     * direct buffer that only a collection returns, and training allocates so little heap that
+     * collections are rare: in a 6,182-step ladder run (2 layers, batch 4) the JVM's "Other" memory
+     * (direct buffers) grew 192 MB in 90 s and resident memory by 0.25-0.4 MB a step, up to a peak
+     * of 6.6 GB, and the JVM bounds direct memory only by the heap's maximum (half the machine
+     * under the launcher). With this check resident memory stayed within 5 MB from step 927 to
+     * 2,163. Growth, not the total, so that buffers still alive (a larger model's) never make every
+     * step collect; buffers a collection leaves for the cleaner thread raise the next threshold by
+     * at most their size. A collection with a few MB of live heap takes tens of milliseconds.
      */
-    static final long DIRECT_BUFFER_LIMIT = 256L << 20;
+    static final long DIRECT_BUFFER_GROWTH = 256L << 20;
 
     private static final java.lang.management.BufferPoolMXBean DIRECT =
             java.lang.management.ManagementFactory.getPlatformMXBeans(
@@ -288,18 +290,19 @@ public final class TrainingLoop implements AutoCloseable {
                     .findFirst()
                     .orElse(null);
 
-    private int collections;
+    private long directAfterCollection = -1; // the pool's size after the last collection
 
     private void releaseDirectBuffers() {
-        if (DIRECT != null && DIRECT.getMemoryUsed() > DIRECT_BUFFER_LIMIT) {
-            System.gc();
-            collections++;
+        if (DIRECT == null) {
+            return;
         }
-    }
-
-    /** Collections {@link #step} asked for to return direct buffers (see DIRECT_BUFFER_LIMIT). */
-    public int directBufferCollections() {
-        return collections;
+        long used = DIRECT.getMemoryUsed();
+        if (directAfterCollection < 0 || used < directAfterCollection) {
+            directAfterCollection = used; // the first step, or the cleaner returned buffers since
+        } else if (used - directAfterCollection > DIRECT_BUFFER_GROWTH) {
+            System.gc();
+            directAfterCollection = DIRECT.getMemoryUsed();
+        }
     }
 
     /** Forward and backward of some windows; returns their mean loss (nats per token). */
