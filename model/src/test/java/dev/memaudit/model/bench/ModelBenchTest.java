@@ -21,6 +21,8 @@ class ModelBenchTest {
                         "matmul peak:",
                         "scoring 2 × 64 tokens",
                         "greedy decoding",
+                        "fp16 max error",
+                        "reduced precision: best fp16 matmul",
                         "peak resident memory");
         assertThat(r.matmulGflops()).isPositive();
         assertThat(r.scoreTokensPerSecond()).isPositive();
