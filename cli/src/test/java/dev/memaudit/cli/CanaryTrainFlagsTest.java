@@ -156,8 +156,11 @@ class CanaryTrainFlagsTest {
     void benchTrainPrintsMemoryAndThroughput() {
         Cli.Result r = Cli.run("bench", "train", "--tiny").exits(0);
         assertThat(r.out())
-                .contains("step 10 (after a GC): RSS")
-                .contains("step 30 (after a GC): RSS")
+                .containsPattern(
+                        "step 10: RSS \\d+\\.\\d MiB as the run left it; after a GC: RSS \\d")
+                .containsPattern(
+                        "step 30: RSS \\d+\\.\\d MiB as the run left it; after a GC: RSS \\d")
+                .contains("memory without the readings' collections (the loop's own only): RSS")
                 .contains("live arrays 12 → 12")
                 .contains("% of the matmul peak");
         Cli.run("bench", "train", "--tiny", "--check-step", "30").exits(2);

@@ -19,11 +19,13 @@ import java.util.SplittableRandom;
  * measures, in one process: resident memory at two steps of the run (the trainer must not grow with
  * the number of steps), training throughput, and the fp32 matmul peak it is compared with.
  *
- * <p>Memory readings, at the end of step {@code checkStep} and of the last step, each after a
- * {@code System.gc()} (direct buffers behind freed arrays are returned only when the collector
- * runs, so without it a reading depends on when the last collection happened): VmRSS from {@code
- * /proc/self/status}, the JVM heap used and committed, and the arrays alive in the trainer's
- * manager.
+ * <p>Memory readings, at the end of step {@code checkStep} and of the last step: VmRSS from {@code
+ * /proc/self/status} first as the run left it (only the training loop's own collections have run,
+ * as in a real training run), then after a {@code System.gc()} (direct buffers behind freed arrays
+ * are returned only when the collector runs, so the collected reading does not depend on when the
+ * last collection happened) with the JVM heap used and committed and the arrays alive in the
+ * trainer's manager. The uncollected pair is what showed direct buffers piling up in real runs,
+ * which the collected pair hid.
  *
  * <p>Useful FLOPs per trained token: 6 × the parameters of the matmuls (every weight matrix except
  * the embedding table, plus the LM head; forward 2, backward 4 FLOPs per parameter), plus causal
@@ -87,13 +89,20 @@ public final class TrainBench {
      * One memory reading.
      *
      * @param step steps done
-     * @param rssBytes resident set size, or -1 when unknown
+     * @param rssUncollectedBytes resident set size before the reading's collection, as the run left
+     *     it (the training loop's own collections only), or -1 when unknown
+     * @param rssBytes resident set size after the collection, or -1 when unknown
      * @param heapUsedBytes JVM heap in use after the collection
      * @param heapCommittedBytes JVM heap committed
      * @param liveArrays arrays alive in the trainer's manager
      */
     public record Reading(
-            int step, long rssBytes, long heapUsedBytes, long heapCommittedBytes, int liveArrays) {}
+            int step,
+            long rssUncollectedBytes,
+            long rssBytes,
+            long heapUsedBytes,
+            long heapCommittedBytes,
+            int liveArrays) {}
 
     /**
      * Results.
@@ -248,6 +257,15 @@ public final class TrainBench {
                 last.liveArrays());
         out.printf(
                 Locale.ROOT,
+                "memory without the readings' collections (the loop's own only): RSS %s at step %d,"
+                        + " %s at step %d: %+.1f MiB%n",
+                mib(first.rssUncollectedBytes()),
+                first.step(),
+                mib(last.rssUncollectedBytes()),
+                last.step(),
+                (last.rssUncollectedBytes() - first.rssUncollectedBytes()) / 1048576.0);
+        out.printf(
+                Locale.ROOT,
                 "training: %d tokens in %.1f s after step %d → %.0f tokens/s, %.2f useful GFLOP"
                         + " per 1,000 tokens, %.1f useful GFLOP/s = %.0f%% of the matmul peak (%.1f"
                         + " GFLOP/s, best of before and after); %d updates skipped%n",
@@ -308,10 +326,12 @@ public final class TrainBench {
     }
 
     private static Reading read(int step, TrainingLoop loop) {
+        long uncollected = ModelBench.residentBytes();
         System.gc();
         Runtime rt = Runtime.getRuntime();
         return new Reading(
                 step,
+                uncollected,
                 ModelBench.residentBytes(),
                 rt.totalMemory() - rt.freeMemory(),
                 rt.totalMemory(),
@@ -321,9 +341,10 @@ public final class TrainBench {
     private static void print(PrintStream out, Reading r) {
         out.printf(
                 Locale.ROOT,
-                "step %d (after a GC): RSS %s, JVM heap used %s of %s committed, %d arrays alive in"
-                        + " the trainer's manager%n",
+                "step %d: RSS %s as the run left it; after a GC: RSS %s, JVM heap used %s of %s"
+                        + " committed, %d arrays alive in the trainer's manager%n",
                 r.step(),
+                mib(r.rssUncollectedBytes()),
                 mib(r.rssBytes()),
                 mib(r.heapUsedBytes()),
                 mib(r.heapCommittedBytes()),
