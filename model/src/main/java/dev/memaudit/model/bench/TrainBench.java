@@ -243,27 +243,31 @@ public final class TrainBench {
         double gflops = tps * flopsPerToken / 1e9;
         out.printf(
                 Locale.ROOT,
-                "memory: RSS %s at step %d, %s at step %d: %+.1f MiB over %d steps (%+.1f KiB"
-                        + " per step); heap used %+.1f MiB; live arrays %d → %d%n",
+                "memory: RSS %s at step %d, %s at step %d: %s over %d steps (%s per step); heap"
+                        + " used %+.1f MiB; live arrays %d → %d%n",
                 mib(first.rssBytes()),
                 first.step(),
                 mib(last.rssBytes()),
                 last.step(),
-                (last.rssBytes() - first.rssBytes()) / 1048576.0,
+                change(first.rssBytes(), last.rssBytes(), 1048576.0, "MiB"),
                 last.step() - first.step(),
-                (last.rssBytes() - first.rssBytes()) / 1024.0 / (last.step() - first.step()),
+                change(
+                        first.rssBytes(),
+                        last.rssBytes(),
+                        1024.0 * (last.step() - first.step()),
+                        "KiB"),
                 (last.heapUsedBytes() - first.heapUsedBytes()) / 1048576.0,
                 first.liveArrays(),
                 last.liveArrays());
         out.printf(
                 Locale.ROOT,
                 "memory without the readings' collections (the loop's own only): RSS %s at step %d,"
-                        + " %s at step %d: %+.1f MiB%n",
+                        + " %s at step %d: %s%n",
                 mib(first.rssUncollectedBytes()),
                 first.step(),
                 mib(last.rssUncollectedBytes()),
                 last.step(),
-                (last.rssUncollectedBytes() - first.rssUncollectedBytes()) / 1048576.0);
+                change(first.rssUncollectedBytes(), last.rssUncollectedBytes(), 1048576.0, "MiB"));
         out.printf(
                 Locale.ROOT,
                 "training: %d tokens in %.1f s after step %d → %.0f tokens/s, %.2f useful GFLOP"
@@ -349,6 +353,13 @@ public final class TrainBench {
                 mib(r.heapUsedBytes()),
                 mib(r.heapCommittedBytes()),
                 r.liveArrays());
+    }
+
+    /** {@code (to - from) / unit} signed with one decimal, or "unknown" when either reading is. */
+    private static String change(long from, long to, double unit, String name) {
+        return from < 0 || to < 0
+                ? "unknown"
+                : String.format(Locale.ROOT, "%+.1f %s", (to - from) / unit, name);
     }
 
     private static String mib(long bytes) {
